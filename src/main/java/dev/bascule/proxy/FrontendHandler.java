@@ -43,6 +43,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private Exchange exchange;
     /** The request being discarded after Bascule answered it itself; its body must not reach anyone. */
     private boolean discardingBody;
+    /**
+     * A read was asked for and no message has arrived yet. The flow-control handler counts a socket read that
+     * decoded nothing (half a header block) as answered, so the read must be asked for again.
+     */
+    private boolean wantRead;
 
     FrontendHandler(LiveSnapshot live, OriginPool origins, String scheme) {
         this.live = live;
@@ -60,11 +65,24 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         SocketAddress remote = ctx.channel().remoteAddress();
         clientIp = remote instanceof InetSocketAddress isa ? isa.getAddress().getHostAddress() : String.valueOf(remote);
         clientIpHash = AffinityHash.hash64(clientIp);
+        read();
+    }
+
+    private void read() {
+        wantRead = true;
         ctx.read();
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (wantRead) {
+            ctx.read();
+        }
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        wantRead = false;
         if (msg instanceof HttpRequest request) {
             onRequest(request);
         }
@@ -119,9 +137,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         content.release();
         if (discardingBody && content instanceof LastHttpContent) {
             discardingBody = false;
-            ctx.read();
+            read();
         } else if (discardingBody) {
-            ctx.read();
+            read();
         }
     }
 
@@ -132,7 +150,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (keepAlive) {
             discardingBody = true; // swallow the empty LastHttpContent that follows
             ctx.writeAndFlush(ErrorResponses.of(status, false), ctx.voidPromise());
-            ctx.read();
+            read();
         } else {
             ctx.writeAndFlush(ErrorResponses.of(status, true)).addListener(ChannelFutureListener.CLOSE);
         }
@@ -180,7 +198,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** Asks for the next message of the current request (its body), once the origin can take it. */
     void readRequest() {
-        ctx.read();
+        read();
     }
 
     /**
@@ -194,7 +212,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         exchange = null;
         if (keepAlive && ctx.channel().isActive()) {
-            ctx.read();
+            read();
         }
     }
 
