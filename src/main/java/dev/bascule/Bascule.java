@@ -1,8 +1,10 @@
 package dev.bascule;
 
+import dev.bascule.admin.AdminServer;
 import dev.bascule.balance.Balancers;
 import dev.bascule.config.BasculeConfig;
 import dev.bascule.config.ConfigException;
+import dev.bascule.config.HostPort;
 import dev.bascule.config.ListenerConfig;
 import dev.bascule.control.ConfigSource;
 import dev.bascule.control.ControlPlane;
@@ -51,6 +53,8 @@ public final class Bascule implements AutoCloseable {
     private final Map<InetSocketAddress, InetSocketAddress> bound = new LinkedHashMap<>();
     private volatile List<InetSocketAddress> boundAddresses = List.of();
     private volatile Duration shutdownGrace;
+    private volatile AdminServer admin;
+    private volatile InetSocketAddress adminAddress;
 
     private Bascule(ControlPlane control, ConfigSource source, MultiThreadIoEventLoopGroup group,
             FrontendServer frontend, OriginPool origins, Duration shutdownGrace) {
@@ -90,6 +94,7 @@ public final class Bascule implements AutoCloseable {
         Bascule bascule = new Bascule(control, source, group, frontend, origins, config.shutdownGrace());
         try {
             bascule.applyListeners(config);
+            bascule.startAdmin(config, transport);
         } catch (RuntimeException e) {
             bascule.close();
             throw e;
@@ -139,6 +144,28 @@ public final class Bascule implements AutoCloseable {
             }
         }
         boundAddresses = List.copyOf(bound.values());
+    }
+
+    private void startAdmin(BasculeConfig config, Transport transport) {
+        if (config.admin() == null) {
+            return;
+        }
+        HostPort at = config.admin().address();
+        AdminServer server = new AdminServer(control, source, group, transport.serverChannelType());
+        try {
+            InetSocketAddress bound = server.bind(new InetSocketAddress(InetAddress.getByName(at.host()), at.port()));
+            admin = server;
+            adminAddress = bound;
+            log.info("admin API on {}", hostPort(bound));
+        } catch (Exception e) { // a BindException arrives undeclared through Netty's sync()
+            server.close();
+            throw new IllegalStateException("cannot listen on admin address " + at + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Where the admin API listens, or null without one. */
+    public InetSocketAddress adminAddress() {
+        return adminAddress;
     }
 
     static String hostPort(InetSocketAddress a) {
@@ -194,6 +221,10 @@ public final class Bascule implements AutoCloseable {
     }
 
     private void stopLoops() {
+        AdminServer a = admin;
+        if (a != null) {
+            a.close();
+        }
         control.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }

@@ -139,7 +139,8 @@ public final class Main implements Callable<Integer> {
                         origins.add(DemoOrigin.start(name, at, originLoops, transport.serverChannelType()));
                     }
                 }
-                Bascule bascule = Bascule.start(cfg, 0);
+                String demoYaml = yaml;
+                Bascule bascule = Bascule.start(cfg, 0, () -> loader().parse(demoYaml, DEMO_CONFIG));
                 printDemoHelp(cfg, origins);
                 awaitShutdown(() -> {
                     bascule.shutdownGracefully();
