@@ -5,6 +5,7 @@ import dev.bascule.balance.Balancers;
 import dev.bascule.config.BasculeConfig;
 import dev.bascule.config.ConfigException;
 import dev.bascule.config.HostPort;
+import dev.bascule.health.ActiveHealthChecker;
 import dev.bascule.config.ListenerConfig;
 import dev.bascule.control.ConfigSource;
 import dev.bascule.control.ControlPlane;
@@ -54,6 +55,7 @@ public final class Bascule implements AutoCloseable {
     private volatile List<InetSocketAddress> boundAddresses = List.of();
     private volatile Duration shutdownGrace;
     private volatile AdminServer admin;
+    private volatile ActiveHealthChecker health;
     private volatile InetSocketAddress adminAddress;
 
     private Bascule(ControlPlane control, ConfigSource source, MultiThreadIoEventLoopGroup group,
@@ -92,6 +94,8 @@ public final class Bascule implements AutoCloseable {
                 s.connectTimeoutMillis(), s.upstreamIdleMillis());
         FrontendServer frontend = new FrontendServer(transport, group, control.live(), origins);
         Bascule bascule = new Bascule(control, source, group, frontend, origins, config.shutdownGrace());
+        bascule.health = new ActiveHealthChecker(control, group, transport.channelType());
+        bascule.health.start();
         try {
             bascule.applyListeners(config);
             bascule.startAdmin(config, transport);
@@ -224,6 +228,10 @@ public final class Bascule implements AutoCloseable {
         AdminServer a = admin;
         if (a != null) {
             a.close();
+        }
+        ActiveHealthChecker h = health;
+        if (h != null) {
+            h.close();
         }
         control.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
