@@ -23,8 +23,12 @@ public record Cidr(byte[] network, int prefixLength) {
         String s = text.trim();
         int slash = s.indexOf('/');
         String addr = slash < 0 ? s : s.substring(0, slash);
-        boolean ipv4 = addr.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-        boolean ipv6 = addr.indexOf(':') >= 0 && addr.matches("[0-9a-fA-F:.]+");
+        // InetAddress.getByName falls back to a DNS lookup for text it does not take as a literal, so only text
+        // it will take as one gets that far: IPv4 octets up to 255, IPv6 starting with a hex digit or ':'
+        // (".:" would otherwise be looked up).
+        boolean ipv4 = addr.matches("\\d{1,3}(\\.\\d{1,3}){3}")
+                && java.util.Arrays.stream(addr.split("\\.")).allMatch(octet -> Integer.parseInt(octet) <= 255);
+        boolean ipv6 = addr.indexOf(':') >= 0 && addr.matches("[0-9a-fA-F:][0-9a-fA-F:.]*");
         if (!ipv4 && !ipv6) {
             throw new IllegalArgumentException("bad address range '" + text + "', expected like 10.0.0.0/8");
         }

@@ -1,31 +1,36 @@
 package dev.bascule.config;
 
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Binds a located YAML tree to a {@link BasculeConfig}: the top level, listeners, admin, timeouts and limits
- * here; upstreams and routes in {@link UpstreamBinder} and {@link RouteBinder}. Every problem goes to
- * {@link Problems}, and binding continues so one run reports all of them. One instance binds one tree on one
- * thread.
+ * Binds a located YAML tree to a {@link BasculeConfig}: the top level, admin, timeouts and limits here;
+ * listeners, upstreams and routes in {@link ListenerBinder}, {@link UpstreamBinder} and {@link RouteBinder}.
+ * Every problem goes to {@link Problems}, and binding continues so one run reports all of them. One instance
+ * binds one tree on one thread.
  */
 final class ConfigBinder {
-    static final List<String> TOP_KEYS = List.of("listeners", "admin", "timeouts", "limits", "upstreams", "routes");
-    static final List<String> LISTENER_KEYS = List.of("name", "address");
+    static final List<String> TOP_KEYS = List.of("listeners", "admin", "timeouts", "limits", "upstreams", "routes",
+            "shutdown_grace", "trusted_proxies");
     static final List<String> ADMIN_KEYS = List.of("address");
-    static final List<String> TIMEOUT_KEYS = List.of("connect", "response_header", "client_idle", "upstream_idle");
-    static final List<String> LIMIT_KEYS = List.of("max_uri_length", "max_header_size");
+    static final List<String> TIMEOUT_KEYS = List.of("connect", "response_header", "client_idle", "upstream_idle",
+            "client_header", "client_body_idle");
+    static final List<String> LIMIT_KEYS = List.of("max_uri_length", "max_header_size", "max_header_count",
+            "max_connections", "max_connections_per_ip");
 
     private final Problems problems;
     private final Set<String> balancerNames;
+    private final TlsBinder tls;
 
-    ConfigBinder(Problems problems, Set<String> balancerNames) {
+    /** @param baseDir the config file's folder, absolute: relative file paths in the config start there */
+    ConfigBinder(Problems problems, Set<String> balancerNames, Path baseDir) {
         this.problems = problems;
         this.balancerNames = balancerNames;
+        this.tls = new TlsBinder(problems, baseDir);
     }
 
     /**
@@ -41,18 +46,22 @@ final class ConfigBinder {
         if (top == null) {
             return null;
         }
-        List<ListenerConfig> listeners = listeners(top);
+        List<ListenerConfig> listeners = new ListenerBinder(problems, tls).bind(
+                top.sequence(top.required("listeners"), "listeners"));
         AdminConfig admin = admin(top.node("admin"), listeners);
         TimeoutsConfig timeouts = timeouts(top.node("timeouts"));
         LimitsConfig limits = limits(top.node("limits"));
         YamlNode upstreamsNode = top.required("upstreams");
-        Map<String, UpstreamConfig> upstreams = new UpstreamBinder(problems, balancerNames).bind(upstreamsNode);
+        Map<String, UpstreamConfig> upstreams = new UpstreamBinder(problems, balancerNames, tls).bind(upstreamsNode);
         List<RouteConfig> routes = new RouteBinder(problems).bind(
                 top.sequence(top.required("routes"), "routes"), declaredNames(upstreamsNode));
+        Duration shutdownGrace = top.duration("shutdown_grace", BasculeConfig.DEFAULT_SHUTDOWN_GRACE);
+        List<Cidr> trustedProxies = top.list("trusted_proxies", Cidr::parse, List.of());
         if (!problems.isEmpty()) {
             return null;
         }
-        return new BasculeConfig(source, listeners, admin, timeouts, limits, upstreams, routes);
+        return new BasculeConfig(source, listeners, admin, timeouts, limits, upstreams, routes, shutdownGrace,
+                trustedProxies);
     }
 
     /** Every upstream name written, even those whose body has errors, so routes to them are not also flagged. */
@@ -63,50 +72,6 @@ final class ConfigBinder {
         Set<String> names = new LinkedHashSet<>();
         m.entries().forEach(e -> names.add(e.key()));
         return names;
-    }
-
-    private List<ListenerConfig> listeners(Fields top) {
-        YamlNode.Sequence seq = top.sequence(top.required("listeners"), "listeners");
-        if (seq == null) {
-            return List.of();
-        }
-        if (seq.items().isEmpty()) {
-            problems.add(seq.mark(), "'listeners' needs at least one listener");
-        }
-        Map<HostPort, Integer> addressLines = new HashMap<>();
-        Map<String, Integer> nameLines = new HashMap<>();
-        List<ListenerConfig> listeners = new ArrayList<>();
-        for (YamlNode item : seq.items()) {
-            Fields f = Fields.open(item, "a listener", problems, LISTENER_KEYS);
-            if (f == null) {
-                continue;
-            }
-            HostPort address = f.parsedRequired("address", HostPort::parse);
-            String name = f.text("name");
-            if (name != null && name.isBlank()) {
-                problems.add(f.valueMark("name"), "listener name must not be empty");
-                continue;
-            }
-            if (address == null) {
-                continue;
-            }
-            YamlNode.Mark addressMark = f.valueMark("address");
-            Integer firstAddress = addressLines.putIfAbsent(address, addressMark.line());
-            if (firstAddress != null) {
-                problems.add(addressMark, "duplicate listener address " + address + " (first at line " + firstAddress + ")");
-                continue; // its default name would repeat too; one error is enough
-            }
-            YamlNode.Mark nameMark = name != null ? f.valueMark("name") : addressMark;
-            String effectiveName = name != null ? name : address.toString();
-            Integer firstName = nameLines.putIfAbsent(effectiveName, nameMark.line());
-            if (firstName != null) {
-                problems.add(nameMark, "duplicate listener name '" + effectiveName + "' (first at line " + firstName + ")"
-                        + (name == null ? "; this listener has no name, so its address is its name" : ""));
-                continue;
-            }
-            listeners.add(new ListenerConfig(effectiveName, address));
-        }
-        return listeners;
     }
 
     private AdminConfig admin(YamlNode node, List<ListenerConfig> listeners) {
@@ -139,7 +104,9 @@ final class ConfigBinder {
                 f.duration("connect", d.connect()),
                 f.duration("response_header", d.responseHeader()),
                 f.duration("client_idle", d.clientIdle()),
-                f.duration("upstream_idle", d.upstreamIdle()));
+                f.duration("upstream_idle", d.upstreamIdle()),
+                f.duration("client_header", d.clientHeader()),
+                f.duration("client_body_idle", d.clientBodyIdle()));
     }
 
     private LimitsConfig limits(YamlNode node) {
@@ -148,6 +115,11 @@ final class ConfigBinder {
         if (f == null) {
             return d;
         }
-        return new LimitsConfig(f.size("max_uri_length", d.maxUriLength()), f.size("max_header_size", d.maxHeaderSize()));
+        return new LimitsConfig(
+                f.size("max_uri_length", d.maxUriLength()),
+                f.size("max_header_size", d.maxHeaderSize()),
+                f.integer("max_header_count", 1, Integer.MAX_VALUE, d.maxHeaderCount()),
+                f.integer("max_connections", 1, Integer.MAX_VALUE, d.maxConnections()),
+                f.integer("max_connections_per_ip", 0, Integer.MAX_VALUE, d.maxConnectionsPerIp())); // 0: no limit
     }
 }

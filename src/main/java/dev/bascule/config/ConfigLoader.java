@@ -5,6 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.Set;
  *
  * <p>Strict: unknown keys, duplicate keys, wrong types and dangling references are errors, never ignored.
  * Defaults are those of {@link TimeoutsConfig#DEFAULTS}, {@link LimitsConfig#DEFAULTS} and the format described
- * in {@code examples/labs.yaml}.
+ * in {@code examples/labs.yaml}. Relative file paths in the config (certificates, keys, CAs) are resolved against
+ * the config file's folder; the files are not read here.
  *
  * <p>Threading: immutable and safe to share; {@link #load} does blocking file I/O, so call it on a control-plane
  * thread, never on an event loop.
@@ -42,23 +44,40 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(List.of(new ConfigError(name, 1, 1, "cannot read config: " + describe(e))));
         }
-        return parse(text, name);
+        Path folder = file.toAbsolutePath().getParent();
+        return parse(text, name, folder != null ? folder : Path.of("").toAbsolutePath());
     }
 
     /**
      * Validates YAML text.
      *
-     * @param fileName names the source in errors and in {@link BasculeConfig#source()}
+     * @param fileName names the source in errors and in {@link BasculeConfig#source()}; relative paths in the
+     *     config are resolved against its folder, or the working directory when it names none
      * @throws ConfigException listing every problem, sorted by position
      */
     public BasculeConfig parse(String yamlText, String fileName) throws ConfigException {
+        return parse(yamlText, fileName, folderOf(fileName));
+    }
+
+    private BasculeConfig parse(String yamlText, String fileName, Path baseDir) throws ConfigException {
         Problems problems = new Problems(fileName);
         // A UTF-8 byte order mark is legal at the start of a YAML stream; do not let it become part of a key.
         String text = yamlText.startsWith("\uFEFF") ? yamlText.substring(1) : yamlText;
         YamlNode root = new YamlTreeReader(problems).read(text);
-        BasculeConfig config = new ConfigBinder(problems, balancerNames).bind(root, fileName);
+        BasculeConfig config = new ConfigBinder(problems, balancerNames, baseDir).bind(root, fileName);
         problems.throwIfAny();
         return config;
+    }
+
+    /** The absolute folder of {@code fileName}; the working directory for a bare name or a name such as {@code <demo>}. */
+    private static Path folderOf(String fileName) {
+        Path folder;
+        try {
+            folder = Path.of(fileName).getParent();
+        } catch (InvalidPathException e) {
+            folder = null; // a label rather than a path
+        }
+        return (folder != null ? folder : Path.of("")).toAbsolutePath();
     }
 
     private static String describe(IOException e) {

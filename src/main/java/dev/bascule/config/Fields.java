@@ -1,6 +1,7 @@
 package dev.bascule.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -106,8 +107,43 @@ final class Fields {
         return parsed(key, Units::parseDuration, fallback);
     }
 
+    /** A duration where {@code 0s} is allowed (it means "off"). */
+    Duration durationOrZero(String key, Duration fallback) {
+        return parsed(key, Units::parseDurationOrZero, fallback);
+    }
+
     int size(String key, int fallback) {
         return parsed(key, Units::parseSize, fallback);
+    }
+
+    /** A count in plain decimal digits, from {@code min} to {@code max}. */
+    int integer(String key, int min, int max, int fallback) {
+        return parsed(key, text -> Units.parseInteger(key, text, min, max), fallback);
+    }
+
+    /**
+     * A list of scalars, each parsed with {@code parser}; a bad item is reported at the item and left out, so
+     * the others are still checked. Returns {@code fallback} when the key is absent or (after reporting) the
+     * value is not a list.
+     */
+    <T> List<T> list(String key, Function<String, T> parser, List<T> fallback) {
+        YamlNode.Sequence seq = sequence(node(key), key);
+        if (seq == null) {
+            return fallback;
+        }
+        List<T> values = new ArrayList<>();
+        for (YamlNode item : seq.items()) {
+            if (!(item instanceof YamlNode.Scalar s) || s.isNull()) {
+                problems.add(item.mark(), "each item of '" + key + "' must be a single value, found " + item.describe());
+                continue;
+            }
+            try {
+                values.add(parser.apply(s.text()));
+            } catch (IllegalArgumentException e) {
+                problems.add(item.mark(), e.getMessage());
+            }
+        }
+        return values;
     }
 
     boolean bool(String key, boolean fallback) {

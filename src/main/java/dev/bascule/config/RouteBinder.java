@@ -5,15 +5,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-/** Binds the {@code routes:} list for {@link ConfigBinder}; same error contract. */
+/**
+ * Binds the {@code routes:} list for {@link ConfigBinder}, with {@link RetryBinder} for retries; same error
+ * contract.
+ */
 final class RouteBinder {
-    static final List<String> ROUTE_KEYS = List.of("match", "strip_prefix", "upstream");
+    static final List<String> ROUTE_KEYS = List.of("match", "strip_prefix", "upstream", "retry", "allow", "deny",
+            "rate_limit", "max_body_size");
     static final List<String> MATCH_KEYS = List.of("host", "path_prefix");
+    static final List<String> RATE_LIMIT_KEYS = List.of("requests_per_second", "burst", "key");
 
     private final Problems problems;
+    private final RetryBinder retry;
 
     RouteBinder(Problems problems) {
         this.problems = problems;
+        this.retry = new RetryBinder(problems);
     }
 
     /**
@@ -60,7 +67,71 @@ final class RouteBinder {
         if (upstream != null && upstreamNames != null && !upstreamNames.contains(upstream)) {
             problems.add(f.valueMark("upstream"), "unknown upstream '" + upstream + "'");
         }
-        return new RouteConfig(host, pathPrefix, stripPrefix, upstream);
+        return new RouteConfig(host, pathPrefix, stripPrefix, upstream,
+                retry.bind(f.node("retry")),
+                f.list("allow", Cidr::parse, List.of()),
+                f.list("deny", Cidr::parse, List.of()),
+                rateLimit(f.node("rate_limit")),
+                f.size("max_body_size", -1));
+    }
+
+    /** @return null when absent (no limit) or, after reporting, bad */
+    private RateLimitConfig rateLimit(YamlNode node) {
+        Fields f = node == null ? null : Fields.open(node, "'rate_limit'", problems, RATE_LIMIT_KEYS);
+        if (f == null) {
+            return null;
+        }
+        Double rps = f.parsedRequired("requests_per_second", RouteBinder::parseRate);
+        int burst = f.integer("burst", 1, Integer.MAX_VALUE, 0); // 0: not written
+        HashKeyConfig key = f.parsed("key", RouteBinder::parseRateLimitKey, HashKeyConfig.CLIENT_IP);
+        if (rps == null) {
+            return null;
+        }
+        if (burst == 0) {
+            // A bucket of one second's tokens, so an even stream that arrives a little bunched still passes.
+            burst = (int) Math.min(Integer.MAX_VALUE, Math.max(1, Math.ceil(rps)));
+        }
+        return new RateLimitConfig(rps, burst, key);
+    }
+
+    /** A positive rate in plain decimal ({@code 100}, {@code 0.5}); not 1e3, NaN or 0x10, which Java would take. */
+    static double parseRate(String text) {
+        int dot = text.indexOf('.');
+        boolean plain = text.length() <= 15 && !text.isEmpty()
+                && text.chars().allMatch(c -> (c >= '0' && c <= '9') || c == '.')
+                && dot != 0 && dot != text.length() - 1 && dot == text.lastIndexOf('.');
+        double rate = plain ? Double.parseDouble(text) : 0;
+        if (rate <= 0) {
+            throw new IllegalArgumentException("requests_per_second must be a number greater than zero, such as 100"
+                    + " or 0.5, found '" + text + "'");
+        }
+        return rate;
+    }
+
+    /** Whose bucket a request draws from: {@code client_ip} or {@code header:NAME}; a rate limit takes no cookie. */
+    static HashKeyConfig parseRateLimitKey(String text) {
+        HashKeyConfig key;
+        try {
+            key = HashKeyConfig.parse(text);
+        } catch (IllegalArgumentException e) {
+            key = null;
+        }
+        if (key != null && key.source() == HashKeyConfig.Source.COOKIE) {
+            throw new IllegalArgumentException("a rate_limit key cannot be a cookie ('" + text
+                    + "'); expected client_ip or header:NAME");
+        }
+        // RFC 9110 section 5.1: a field name is a token; any other name can never match a header.
+        boolean ok = key != null && (key.source() == HashKeyConfig.Source.CLIENT_IP
+                || key.name().chars().allMatch(RouteBinder::isTokenChar));
+        if (!ok) {
+            throw new IllegalArgumentException("bad rate_limit key '" + text + "', expected client_ip or header:NAME");
+        }
+        return key;
+    }
+
+    private static boolean isTokenChar(int c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
     }
 
     /**

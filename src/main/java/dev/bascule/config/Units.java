@@ -3,7 +3,10 @@ package dev.bascule.config;
 import java.time.Duration;
 import java.util.Locale;
 
-/** Parses the config's durations ({@code 500ms}, {@code 1m30s}) and sizes ({@code 8192}, {@code 8k}, {@code 1MiB}). Pure. */
+/**
+ * Parses the config's durations ({@code 500ms}, {@code 1m30s}), sizes ({@code 8192}, {@code 8k}, {@code 1MiB}) and
+ * counts ({@code 100}). Pure.
+ */
 final class Units {
 
     static final String DURATION_FORM = "a number with a unit: 500ms, 2s, 1m, 1h, or a combination such as 1m30s";
@@ -24,6 +27,19 @@ final class Units {
      * @throws IllegalArgumentException with a message fit for a config error
      */
     static Duration parseDuration(String text) {
+        Duration d = parseDurationOrZero(text);
+        if (d.isZero()) {
+            throw new IllegalArgumentException("duration '" + text + "' must be greater than zero");
+        }
+        return d;
+    }
+
+    /**
+     * Like {@link #parseDuration} but {@code 0s} (any unit) is allowed, for settings where zero means "off".
+     *
+     * @throws IllegalArgumentException with a message fit for a config error
+     */
+    static Duration parseDurationOrZero(String text) {
         if (text == null || text.isEmpty()) {
             throw new IllegalArgumentException("empty duration, expected " + DURATION_FORM);
         }
@@ -53,9 +69,6 @@ final class Units {
             millis += Long.parseLong(text.substring(i, digitsEnd)) * DURATION_MILLIS[unit];
             nextUnit = unit + 1;
             i = unitEnd;
-        }
-        if (millis <= 0) {
-            throw new IllegalArgumentException("duration '" + text + "' must be greater than zero");
         }
         return Duration.ofMillis(millis);
     }
@@ -90,6 +103,24 @@ final class Units {
             throw new IllegalArgumentException("size '" + text + "' is too large (at most " + Integer.MAX_VALUE + " bytes)");
         }
         return (int) bytes;
+    }
+
+    /**
+     * Parses a count written as plain decimal digits: {@code 2.5}, {@code 0x10}, {@code 1e2}, {@code -1} and
+     * {@code 1k} are typos here, not numbers.
+     *
+     * @param key names the setting in the message
+     * @param max {@link Integer#MAX_VALUE} for no upper bound
+     * @throws IllegalArgumentException with a message fit for a config error
+     */
+    static int parseInteger(String key, String text, int min, int max) {
+        // Ten digits cover Integer.MAX_VALUE; the long keeps a ten-digit value from overflowing before the check.
+        long value = text != null && text.length() <= 10 && isDigits(text, 0, text.length()) ? Long.parseLong(text) : -1;
+        if (value < min || value > max) {
+            String range = max == Integer.MAX_VALUE ? "of at least " + min : "from " + min + " to " + max;
+            throw new IllegalArgumentException(key + " must be an integer " + range + ", found '" + text + "'");
+        }
+        return (int) value;
     }
 
     private static int indexOf(String[] values, String value) {

@@ -1,5 +1,6 @@
 package dev.bascule.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -8,20 +9,27 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Binds the {@code upstreams:} mapping (name to pool) for {@link ConfigBinder}; same error contract. */
+/**
+ * Binds the {@code upstreams:} mapping (name to pool) for {@link ConfigBinder}, with {@link HealthBinder} for
+ * health settings and {@link TlsBinder} for TLS; same error contract.
+ */
 final class UpstreamBinder {
-    static final List<String> UPSTREAM_KEYS = List.of("balancer", "hash_key", "servers", "health_check");
+    static final List<String> UPSTREAM_KEYS = List.of("balancer", "hash_key", "servers", "health_check", "passive",
+            "when_all_down", "slow_start", "resolve_every", "tls", "ewma_decay");
     static final List<String> SERVER_KEYS = List.of("address", "weight");
-    static final List<String> HEALTH_CHECK_KEYS = List.of("path", "interval", "timeout");
 
     static final int MAX_WEIGHT = 1000;
 
     private final Problems problems;
     private final Set<String> balancerNames;
+    private final HealthBinder health;
+    private final TlsBinder tls;
 
-    UpstreamBinder(Problems problems, Set<String> balancerNames) {
+    UpstreamBinder(Problems problems, Set<String> balancerNames, TlsBinder tls) {
         this.problems = problems;
         this.balancerNames = balancerNames;
+        this.health = new HealthBinder(problems);
+        this.tls = tls;
     }
 
     /** @param node the value of {@code upstreams:}, null when absent (already reported) */
@@ -64,16 +72,29 @@ final class UpstreamBinder {
         }
         String balancer = balancer(f, label);
         HashKeyConfig hashKey = f.parsed("hash_key", HashKeyConfig::parse, null);
-        if (f.node("hash_key") != null && balancer != null && !UpstreamConfig.HASH_BALANCER.equals(balancer)) {
-            problems.add(f.keyMark("hash_key"), "hash_key is only allowed with balancer: " + UpstreamConfig.HASH_BALANCER
-                    + " (" + label + " uses " + balancer + ")");
-        }
+        onlyWith(f, "hash_key", UpstreamConfig.HASH_BALANCER, balancer, label);
         if (UpstreamConfig.HASH_BALANCER.equals(balancer) && hashKey == null) {
             hashKey = HashKeyConfig.CLIENT_IP;
         }
+        Duration ewmaDecay = f.duration("ewma_decay", UpstreamConfig.DEFAULT_EWMA_DECAY);
+        onlyWith(f, "ewma_decay", UpstreamConfig.EWMA_BALANCER, balancer, label);
         List<ServerConfig> servers = servers(f, label);
-        HealthCheckConfig healthCheck = healthCheck(f.node("health_check"), label);
-        return new UpstreamConfig(name, balancer, hashKey, servers, healthCheck);
+        return new UpstreamConfig(name, balancer, hashKey, servers,
+                health.healthCheck(f.node("health_check"), label),
+                health.passive(f.node("passive"), label),
+                f.parsed("when_all_down", UpstreamBinder::parseWhenAllDown, UpstreamConfig.WhenAllDown.FAIL_OPEN),
+                f.durationOrZero("slow_start", Duration.ZERO),
+                f.duration("resolve_every", UpstreamConfig.DEFAULT_RESOLVE_EVERY),
+                tls.upstream(f.node("tls"), label),
+                ewmaDecay);
+    }
+
+    /** Reports {@code key} written for a balancer other than the one it tunes, where it would silently do nothing. */
+    private void onlyWith(Fields f, String key, String owner, String balancer, String label) {
+        if (f.node(key) != null && balancer != null && !owner.equals(balancer)) {
+            problems.add(f.keyMark(key), key + " is only allowed with balancer: " + owner + " (" + label + " uses "
+                    + balancer + ")");
+        }
     }
 
     /** The balancer name, the default when absent, or null (after reporting) when unknown. */
@@ -118,7 +139,7 @@ final class UpstreamBinder {
                 continue;
             }
             HostPort address = f.parsedRequired("address", UpstreamBinder::parseServerAddress);
-            int weight = f.parsed("weight", UpstreamBinder::parseWeight, 1);
+            int weight = f.integer("weight", 1, MAX_WEIGHT, 1);
             if (address == null) {
                 continue;
             }
@@ -141,39 +162,12 @@ final class UpstreamBinder {
         return address;
     }
 
-    private HealthCheckConfig healthCheck(YamlNode node, String label) {
-        if (node == null) {
-            return null;
-        }
-        Fields f = Fields.open(node, "'health_check' of " + label, problems, HEALTH_CHECK_KEYS);
-        if (f == null) {
-            return null;
-        }
-        HealthCheckConfig d = HealthCheckConfig.DEFAULTS;
-        return new HealthCheckConfig(
-                f.parsed("path", UpstreamBinder::checkHealthPath, d.path()),
-                f.duration("interval", d.interval()),
-                f.duration("timeout", d.timeout()));
-    }
-
-    static int parseWeight(String text) {
-        // Plain decimal digits only: 2.5, 0x10 and 1e2 are typos here, not weights.
-        boolean digits = !text.isEmpty() && text.length() <= 4 && text.chars().allMatch(c -> c >= '0' && c <= '9');
-        int weight = digits ? Integer.parseInt(text) : -1;
-        if (weight < 1 || weight > MAX_WEIGHT) {
-            throw new IllegalArgumentException("weight must be an integer from 1 to " + MAX_WEIGHT + ", found '" + text + "'");
-        }
-        return weight;
-    }
-
-    static String checkHealthPath(String path) {
-        if (!path.startsWith("/")) {
-            throw new IllegalArgumentException("health check path '" + path + "' must start with '/'");
-        }
-        if (!path.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
-            throw new IllegalArgumentException("health check path '" + path + "' must be printable ASCII without spaces");
-        }
-        return path;
+    static UpstreamConfig.WhenAllDown parseWhenAllDown(String text) {
+        return switch (text) {
+            case "fail_open" -> UpstreamConfig.WhenAllDown.FAIL_OPEN;
+            case "reject" -> UpstreamConfig.WhenAllDown.REJECT;
+            default -> throw new IllegalArgumentException("bad when_all_down '" + text + "', expected fail_open or reject");
+        };
     }
 
     static boolean isValidName(String name) {

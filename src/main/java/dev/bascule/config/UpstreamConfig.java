@@ -34,6 +34,8 @@ public record UpstreamConfig(
     public static final String DEFAULT_BALANCER = "round_robin";
     /** The one balancer that takes a {@code hash_key}. */
     public static final String HASH_BALANCER = "hash";
+    /** The one balancer that takes an {@code ewma_decay}; the registry may or may not provide it. */
+    public static final String EWMA_BALANCER = "ewma";
     public static final Duration DEFAULT_RESOLVE_EVERY = Duration.ofSeconds(30);
     public static final Duration DEFAULT_EWMA_DECAY = Duration.ofSeconds(10);
 

@@ -11,7 +11,12 @@ class ConfigErrorsTest {
 
     /** The errors of {@code yaml} as {@code t.yaml:line:column: message}, in the order reported. */
     static List<String> errors(String yaml) {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoaderTest.LOADER.parse(yaml, "t.yaml"));
+        return errors(ConfigLoaderTest.LOADER, yaml);
+    }
+
+    /** Like {@link #errors(String)} with another set of balancer names. */
+    static List<String> errors(ConfigLoader loader, String yaml) {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.parse(yaml, "t.yaml"));
         assertThat(e).as("expected the config to be rejected").isNotNull();
         return e.errors().stream().map(ConfigError::toString).toList();
     }
@@ -39,10 +44,11 @@ class ConfigErrorsTest {
                 routes: [ { upstream: web } ]
                 colour: blue
                 """)).containsExactly(
-                "t.yaml:2:5: unknown key 'adress' in a listener (did you mean 'address'?); allowed keys: name, address",
+                "t.yaml:2:5: unknown key 'adress' in a listener (did you mean 'address'?); allowed keys: name, address, tls, redirect_https, hsts",
                 "t.yaml:2:5: missing 'address' in a listener",
                 "t.yaml:4:48: unknown key 'wieght' in a server of upstream 'web' (did you mean 'weight'?); allowed keys: address, weight",
-                "t.yaml:6:1: unknown key 'colour' in the config; allowed keys: listeners, admin, timeouts, limits, upstreams, routes");
+                "t.yaml:6:1: unknown key 'colour' in the config; allowed keys: listeners, admin, timeouts, limits, upstreams,"
+                        + " routes, shutdown_grace, trusted_proxies");
     }
 
     @Test

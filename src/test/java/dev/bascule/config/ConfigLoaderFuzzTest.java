@@ -17,14 +17,23 @@ class ConfigLoaderFuzzTest {
 
     @Test
     void mutationsOfTheExampleNeverEscapeAsOtherExceptions() {
-        Random random = new Random(0x5EED_BA5CL);
+        fuzz(ConfigLoaderTest.LOADER, ConfigLoaderTest.EXAMPLE, 0x5EED_BA5CL);
+    }
+
+    @Test
+    void mutationsOfAConfigWithEveryKeyNeverEscapeAsOtherExceptions() {
+        fuzz(EveryKeyTest.EWMA_LOADER, EveryKeyTest.EVERY_KEY, 0xE7E2_4BE4L);
+    }
+
+    private static void fuzz(ConfigLoader loader, String seedText, long seed) {
+        Random random = new Random(seed);
         // Without its comments, so that edits land on structure rather than on text the parser skips.
-        String base = ConfigLoaderTest.EXAMPLE.replaceAll("(?m)\\s+#.*$", "");
+        String base = seedText.replaceAll("(?m)\\s+#.*$", "");
         int accepted = 0;
         for (int round = 0; round < ROUNDS; round++) {
             String input = mutate(base, random, 1 + random.nextInt(4));
             try {
-                ConfigLoaderTest.LOADER.parse(input, "fuzz.yaml");
+                loader.parse(input, "fuzz.yaml");
                 accepted++;
             } catch (ConfigException e) {
                 // Plain checks, not AssertJ: this loop runs thousands of times and must stay fast.
@@ -52,6 +61,9 @@ class ConfigLoaderFuzzTest {
             "listeners: [ { address: 127.0.0.1:8080 } ]\nupstreams: { \"\": { servers: [ { address: a:1 } ] } }\nroutes: [ { upstream: \"\" } ]\n",
             "[".repeat(500) + "]".repeat(500),
             "a:\n" + "  b:\n".repeat(200),
+            "trusted_proxies: [ \".:\", \"10.0.0.999\" ]\n", // once reached a DNS lookup
+            "listeners: [ { address: 127.0.0.1:8443, tls: { cert: \"\\0\", key: \"\" } } ]\n",
+            "listeners: [ { address: 127.0.0.1:8443, hsts: \"max-age=1\\r\\n\" } ]\n",
         };
         for (String input : inputs) {
             try {

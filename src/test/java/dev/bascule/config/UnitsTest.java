@@ -38,6 +38,35 @@ class UnitsTest {
     }
 
     @Test
+    void zeroIsADurationWhereItMeansOff() {
+        assertThat(Units.parseDurationOrZero("0s")).isZero();
+        assertThat(Units.parseDurationOrZero("0ms")).isZero();
+        assertThat(Units.parseDurationOrZero("0m0s")).isZero();
+        assertThat(Units.parseDurationOrZero("1m30s")).isEqualTo(Duration.ofSeconds(90));
+        assertThatThrownBy(() -> Units.parseDurationOrZero("0")).hasMessageContaining("has no unit");
+        assertThatThrownBy(() -> Units.parseDurationOrZero("-1s")).hasMessageStartingWith("bad duration");
+    }
+
+    @Test
+    void integers() {
+        assertThat(Units.parseInteger("n", "0", 0, 100)).isZero();
+        assertThat(Units.parseInteger("n", "100", 0, 100)).isEqualTo(100);
+        assertThat(Units.parseInteger("n", "2147483647", 1, Integer.MAX_VALUE)).isEqualTo(Integer.MAX_VALUE);
+        assertThat(Units.parseInteger("n", "007", 1, 10)).isEqualTo(7);
+        assertThatThrownBy(() -> Units.parseInteger("attempts", "11", 1, 10))
+                .hasMessage("attempts must be an integer from 1 to 10, found '11'");
+        assertThatThrownBy(() -> Units.parseInteger("burst", "0", 1, Integer.MAX_VALUE))
+                .hasMessage("burst must be an integer of at least 1, found '0'");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "-1", "+1", "1.0", "2.5", "1e2", "0x10", "1k", "1_000", " 1", "2147483648", "99999999999"})
+    void badIntegers(String text) {
+        assertThatThrownBy(() -> Units.parseInteger("n", text, 0, Integer.MAX_VALUE))
+                .hasMessage("n must be an integer of at least 0, found '" + text + "'");
+    }
+
+    @Test
     void sizes() {
         assertThat(Units.parseSize("8192")).isEqualTo(8192);
         assertThat(Units.parseSize("8k")).isEqualTo(8192);

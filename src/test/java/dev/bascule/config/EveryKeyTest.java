@@ -1,0 +1,244 @@
+package dev.bascule.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every key of the format, each set away from its default, and the defaults of the keys added after the first. */
+class EveryKeyTest {
+    /** Includes {@code ewma}, which the standard registry may not have, so that {@code ewma_decay} can be written. */
+    static final ConfigLoader EWMA_LOADER = new ConfigLoader(Set.of("round_robin", "least_request", "hash", "ewma"));
+
+    /** Every key, none at its default. Loaded with {@link #EWMA_LOADER}. */
+    static final String EVERY_KEY = """
+            shutdown_grace: 45s
+            trusted_proxies: [ 10.0.0.0/8, 127.0.0.1, "::1" ]
+            listeners:
+              - name: public
+                address: 127.0.0.1:8080
+                redirect_https: true
+              - name: secure
+                address: 127.0.0.1:8443
+                tls: { cert: certs/site.pem, key: certs/site.key }
+                hsts: "max-age=31536000; includeSubDomains"
+              - name: multi
+                address: 127.0.0.1:8444
+                tls:
+                  certificates:
+                    - { cert: a.pem, key: a.key }
+                    - { cert: /etc/bascule/b.pem, key: ../keys/b.key }
+            admin: { address: 127.0.0.1:9901 }
+            timeouts: { connect: 1s, response_header: 20s, client_idle: 30s, upstream_idle: 40s, client_header: 5s,
+                        client_body_idle: 15s }
+            limits: { max_uri_length: 4k, max_header_size: 16k, max_header_count: 50, max_connections: 2000,
+                      max_connections_per_ip: 20 }
+            upstreams:
+              web:
+                balancer: ewma
+                ewma_decay: 5s
+                servers: [ { address: 127.0.0.1:9001 }, { address: 127.0.0.1:9002, weight: 3 } ]
+                health_check:
+                  path: /ready
+                  interval: 5s
+                  timeout: 500ms
+                  expect_status: 200-299
+                  healthy_threshold: 3
+                  unhealthy_threshold: 2
+                  host: web.internal
+                passive: { consecutive_failures: 3, base_ejection: 30s, max_ejected_percent: 34 }
+                when_all_down: reject
+                slow_start: 20s
+                resolve_every: 1m
+              api:
+                servers: [ { address: api.internal:443 } ]
+                health_check: { expect_status: 204 }
+                tls: { verify: true, ca: ca.pem, sni: api.internal, cert: client.pem, key: client.key }
+              legacy:
+                servers: [ { address: 10.0.0.9:8443 } ]
+                tls: { verify: false }
+            routes:
+              - match: { path_prefix: /api }
+                upstream: api
+                retry: { attempts: 3, on: [ connect_failure, reset, 502, "503", 504 ], per_try_timeout: 2s }
+                allow: [ 10.0.0.0/8, "fd00::/8" ]
+                deny: [ 10.1.0.0/16 ]
+                rate_limit: { requests_per_second: 2.5, burst: 10, key: "header:X-Api-Key" }
+                max_body_size: 10m
+              - match: { path_prefix: / }
+                upstream: web
+                retry: { attempts: 1, on: [] }
+                rate_limit: { requests_per_second: 2.5 }
+            """;
+
+    static HostPort hp(String text) {
+        return HostPort.parse(text);
+    }
+
+    static Cidr cidr(String text) {
+        return Cidr.parse(text);
+    }
+
+    @Test
+    void everyKeyReachesItsRecord() throws Exception {
+        BasculeConfig config = EWMA_LOADER.parse(EVERY_KEY, "conf/every.yaml");
+        Path dir = Path.of("conf").toAbsolutePath();
+
+        assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(config.trustedProxies()).containsExactly(cidr("10.0.0.0/8"), cidr("127.0.0.1/32"), cidr("::1/128"));
+        assertThat(config.listeners()).containsExactly(
+                new ListenerConfig("public", hp("127.0.0.1:8080"), null, true, null),
+                new ListenerConfig("secure", hp("127.0.0.1:8443"),
+                        new TlsConfig(List.of(new CertificateConfig(dir.resolve("certs/site.pem"), dir.resolve("certs/site.key")))),
+                        false, "max-age=31536000; includeSubDomains"),
+                new ListenerConfig("multi", hp("127.0.0.1:8444"), new TlsConfig(List.of(
+                        new CertificateConfig(dir.resolve("a.pem"), dir.resolve("a.key")),
+                        new CertificateConfig(Path.of("/etc/bascule/b.pem"), dir.resolve("../keys/b.key")))),
+                        false, null));
+        assertThat(config.timeouts()).isEqualTo(new TimeoutsConfig(Duration.ofSeconds(1), Duration.ofSeconds(20),
+                Duration.ofSeconds(30), Duration.ofSeconds(40), Duration.ofSeconds(5), Duration.ofSeconds(15)));
+        assertThat(config.limits()).isEqualTo(new LimitsConfig(4096, 16384, 50, 2000, 20));
+
+        assertThat(config.upstreams().get("web")).isEqualTo(new UpstreamConfig("web", "ewma", null,
+                List.of(new ServerConfig(hp("127.0.0.1:9001"), 1), new ServerConfig(hp("127.0.0.1:9002"), 3)),
+                new HealthCheckConfig("/ready", Duration.ofSeconds(5), Duration.ofMillis(500), 200, 299, 3, 2, "web.internal"),
+                new PassiveConfig(3, Duration.ofSeconds(30), 34),
+                UpstreamConfig.WhenAllDown.REJECT, Duration.ofSeconds(20), Duration.ofMinutes(1), null,
+                Duration.ofSeconds(5)));
+        UpstreamConfig api = config.upstreams().get("api");
+        assertThat(api.healthCheck()).isEqualTo(
+                new HealthCheckConfig("/health", Duration.ofSeconds(2), Duration.ofSeconds(1), 204, 204, 2, 3, null));
+        assertThat(api.tls()).isEqualTo(new UpstreamTlsConfig(true, dir.resolve("ca.pem"), "api.internal",
+                dir.resolve("client.pem"), dir.resolve("client.key")));
+        assertThat(config.upstreams().get("legacy").tls()).isEqualTo(new UpstreamTlsConfig(false, null, null, null, null));
+
+        assertThat(config.routes()).containsExactly(
+                new RouteConfig(null, "/api", false, "api",
+                        new RetryConfig(3, EnumSet.allOf(RetryConfig.RetryOn.class), Duration.ofSeconds(2)),
+                        List.of(cidr("10.0.0.0/8"), cidr("fd00::/8")), List.of(cidr("10.1.0.0/16")),
+                        new RateLimitConfig(2.5, 10, new HashKeyConfig(HashKeyConfig.Source.HEADER, "X-Api-Key")),
+                        10L << 20),
+                new RouteConfig(null, "/", false, "web", new RetryConfig(1, Set.of(), null), List.of(), List.of(),
+                        new RateLimitConfig(2.5, 3, HashKeyConfig.CLIENT_IP), -1));
+    }
+
+    @Test
+    void theNewerKeysDefaultWhenAbsent() throws Exception {
+        BasculeConfig config = ConfigLoaderTest.LOADER.parse("""
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams:
+                  web:
+                    servers: [ { address: 127.0.0.1:9001 } ]
+                    health_check: {}
+                routes: [ { upstream: web } ]
+                """, "t.yaml");
+
+        // Written out rather than the DEFAULTS constants, so a changed default fails here.
+        assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.trustedProxies()).isEmpty();
+        assertThat(config.listeners()).containsExactly(new ListenerConfig("127.0.0.1:8080", hp("127.0.0.1:8080"), null, false, null));
+        assertThat(config.timeouts().clientHeader()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.timeouts().clientBodyIdle()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.limits()).isEqualTo(new LimitsConfig(8192, 32768, 100, 10000, 0));
+        UpstreamConfig web = config.upstreams().get("web");
+        assertThat(web.healthCheck()).isEqualTo(
+                new HealthCheckConfig("/health", Duration.ofSeconds(2), Duration.ofSeconds(1), 200, 399, 2, 3, null));
+        assertThat(web.passive()).isEqualTo(new PassiveConfig(5, Duration.ofSeconds(10), 50));
+        assertThat(web.whenAllDown()).isEqualTo(UpstreamConfig.WhenAllDown.FAIL_OPEN);
+        assertThat(web.slowStart()).isZero();
+        assertThat(web.resolveEvery()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(web.tls()).isNull();
+        assertThat(web.ewmaDecay()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.routes()).containsExactly(new RouteConfig(null, null, false, "web",
+                new RetryConfig(2, EnumSet.of(RetryConfig.RetryOn.CONNECT_FAILURE, RetryConfig.RetryOn.RESET), null),
+                List.of(), List.of(), null, -1));
+    }
+
+    @Test
+    void partialSectionsAndZeroesThatMeanOff() throws Exception {
+        BasculeConfig config = EWMA_LOADER.parse("""
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                limits: { max_connections_per_ip: 0 }
+                upstreams:
+                  web:
+                    balancer: ewma
+                    servers: [ { address: 127.0.0.1:9001 } ]
+                    health_check: { host: "", expect_status: 200-200 }
+                    passive: { consecutive_failures: 0 }
+                    slow_start: 0s
+                    tls: {}
+                routes:
+                  - upstream: web
+                    retry: { per_try_timeout: 1s }
+                    rate_limit: { requests_per_second: 0.5, key: client_ip }
+                  - upstream: web
+                    retry: {}
+                    rate_limit: { requests_per_second: 100, key: "header:x-user" }
+                """, "t.yaml");
+
+        assertThat(config.limits().maxConnectionsPerIp()).isZero();
+        UpstreamConfig web = config.upstreams().get("web");
+        assertThat(web.healthCheck().host()).isNull();
+        assertThat(web.healthCheck().expectStatusMin()).isEqualTo(200);
+        assertThat(web.healthCheck().expectStatusMax()).isEqualTo(200);
+        assertThat(web.passive()).isEqualTo(new PassiveConfig(0, Duration.ofSeconds(10), 50));
+        assertThat(web.slowStart()).isZero();
+        assertThat(web.ewmaDecay()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(web.tls()).isEqualTo(new UpstreamTlsConfig(true, null, null, null, null));
+        RouteConfig first = config.routes().get(0);
+        assertThat(first.retry()).isEqualTo(new RetryConfig(2,
+                EnumSet.of(RetryConfig.RetryOn.CONNECT_FAILURE, RetryConfig.RetryOn.RESET), Duration.ofSeconds(1)));
+        assertThat(first.rateLimit()).isEqualTo(new RateLimitConfig(0.5, 1, HashKeyConfig.CLIENT_IP));
+        RouteConfig second = config.routes().get(1);
+        assertThat(second.retry()).isEqualTo(RetryConfig.DEFAULTS);
+        assertThat(second.rateLimit()).isEqualTo(
+                new RateLimitConfig(100, 100, new HashKeyConfig(HashKeyConfig.Source.HEADER, "x-user")));
+    }
+
+    private static final String WITH_PATHS = """
+            listeners:
+              - address: 127.0.0.1:8443
+                tls: { cert: tls/site.pem, key: /abs/site.key }
+            upstreams:
+              web:
+                servers: [ { address: 127.0.0.1:9001 } ]
+                tls: { ca: ../shared/ca.pem }
+            routes: [ { upstream: web } ]
+            """;
+
+    @Test
+    void pathsResolveAgainstTheFolderOfTheLoadedFile(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("etc/bascule.yaml");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, WITH_PATHS);
+
+        BasculeConfig config = ConfigLoaderTest.LOADER.load(file);
+
+        Path dir = tmp.resolve("etc");
+        assertThat(config.listeners().get(0).tls().certificates()).containsExactly(
+                new CertificateConfig(dir.resolve("tls/site.pem"), Path.of("/abs/site.key")));
+        assertThat(config.upstreams().get("web").tls().ca()).isEqualTo(dir.resolve("../shared/ca.pem"));
+    }
+
+    @Test
+    void pathsResolveAgainstTheFolderThatTheParsedTextIsNamedAfter() throws Exception {
+        Path cwd = Path.of("").toAbsolutePath();
+        assertThat(certOf(ConfigLoaderTest.LOADER.parse(WITH_PATHS, "deploy/prod/bascule.yaml")))
+                .isEqualTo(cwd.resolve("deploy/prod/tls/site.pem"));
+        assertThat(certOf(ConfigLoaderTest.LOADER.parse(WITH_PATHS, "/srv/bascule.yaml")))
+                .isEqualTo(Path.of("/srv/tls/site.pem"));
+        // A bare file name, or a label that is no path at all, names no folder: the working directory.
+        assertThat(certOf(ConfigLoaderTest.LOADER.parse(WITH_PATHS, "bascule.yaml"))).isEqualTo(cwd.resolve("tls/site.pem"));
+        assertThat(certOf(ConfigLoaderTest.LOADER.parse(WITH_PATHS, "<demo>"))).isEqualTo(cwd.resolve("tls/site.pem"));
+    }
+
+    private static Path certOf(BasculeConfig config) {
+        return config.listeners().get(0).tls().certificates().get(0).cert();
+    }
+}

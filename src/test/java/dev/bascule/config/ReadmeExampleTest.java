@@ -1,0 +1,30 @@
+package dev.bascule.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The reference in README.md is a config the loader accepts, so the documentation cannot drift from the format. */
+class ReadmeExampleTest {
+
+    @Test
+    void theConfigurationReferenceLoads() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int section = readme.indexOf("\n## Configuration\n");
+        assertThat(section).as("README has a Configuration section").isPositive();
+        int start = readme.indexOf("```yaml\n", section) + "```yaml\n".length();
+        String yaml = readme.substring(start, readme.indexOf("```", start));
+
+        ConfigLoader loader = new ConfigLoader(Set.of("round_robin", "least_conn", "random_two", "hash", "ewma"));
+        BasculeConfig config = loader.parse(yaml, "README.md");
+
+        assertThat(config.listeners()).extracting(ListenerConfig::name).containsExactly("public", "secure");
+        assertThat(config.upstreams()).containsOnlyKeys("web-blue", "web-green", "api");
+        assertThat(config.upstreams().get("api").tls().verify()).isTrue();
+        assertThat(config.routes()).hasSize(5);
+        assertThat(config.routes().get(3).rateLimit()).isEqualTo(new RateLimitConfig(100, 200, HashKeyConfig.CLIENT_IP));
+    }
+}
