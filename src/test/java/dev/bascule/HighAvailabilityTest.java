@@ -188,6 +188,45 @@ class HighAvailabilityTest {
         }
     }
 
+    @Test
+    void restartedOriginGetsTrafficWithinTwoHealthCheckIntervals() throws Exception {
+        proxy.close();
+        proxy = ProxyUnderTest.start(config("round_robin", a, b, c).replace("    servers:",
+                "    health_check: { path: /health, interval: 200ms, timeout: 100ms, unhealthy_threshold: 1,"
+                        + " healthy_threshold: 1 }\n    servers:"), 2);
+        int port = b.port();
+        b.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> status("b").equals("unhealthy"));
+        b = TestOrigin.startOn("b", port);
+        long restarted = System.nanoTime();
+        try (LoadLoop load = new LoadLoop(proxy.address(), GET, 2, 200_000)) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> load.okFrom("b") > 0);
+            assertThat(System.nanoTime() - restarted).as("within two intervals (plus scheduling slack)")
+                    .isLessThan(TimeUnit.MILLISECONDS.toNanos(400 + 600));
+            load.close();
+            assertThat(load.failures()).isEmpty();
+        }
+    }
+
+    @Test
+    void whenAllDownFailOpenSpreadsAndRejectAnswers503() throws Exception {
+        proxy.close();
+        String checks = "    health_check: { path: \"/status?code=503\", interval: 100ms, timeout: 100ms,"
+                + " unhealthy_threshold: 1 }\n";
+        proxy = ProxyUnderTest.start(config("round_robin", a, b).replace("    servers:", checks + "    servers:"), 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> status("a").equals("unhealthy")
+                && status("b").equals("unhealthy"));
+        assertThat(proxy.get("app.test", "/").statusCode()).as("fail_open: panic mode").isEqualTo(200);
+        proxy.close();
+        proxy = ProxyUnderTest.start(config("round_robin", a, b).replace("    servers:",
+                checks + "    when_all_down: reject\n    servers:"), 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> status("a").equals("unhealthy")
+                && status("b").equals("unhealthy"));
+        java.net.http.HttpResponse<String> r = proxy.get("app.test", "/");
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("retry-after")).hasValue("5");
+    }
+
     private String status(String originName) throws Exception {
         TestOrigin o = switch (originName) {
             case "a" -> a;

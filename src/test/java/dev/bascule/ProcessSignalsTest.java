@@ -55,7 +55,10 @@ class ProcessSignalsTest {
     private int startBascule(Path file) throws IOException {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        process = new ProcessBuilder(java.toString(), "-Xmx128m", "-cp", classpath, "dev.bascule.Main",
+        // the product's logging, not the tests' quieter one that is also on this classpath
+        String logback = Bascule.class.getResource("/logback.xml").toString();
+        process = new ProcessBuilder(java.toString(), "-Xmx128m", "-Dlogback.configurationFile=" + logback,
+                "-cp", classpath, "dev.bascule.Main",
                 "run", "-c", file.toString(), "--threads", "1")
                 .redirectErrorStream(true)
                 .start();
