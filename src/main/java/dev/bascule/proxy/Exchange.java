@@ -110,7 +110,7 @@ final class Exchange implements OriginListener, PickContext {
         server = s;
         remember(s);
         s.state().requestStarted();
-        frontend.origins().acquire(client.eventLoop(), s.socketAddress(), this);
+        frontend.origins().acquire(client.eventLoop(), s.socketAddress(), pool.originTls(s), this);
     }
 
     private void remember(Server s) {
@@ -333,7 +333,7 @@ final class Exchange implements OriginListener, PickContext {
             Server s = server;
             originReused = false;
             requestSent = false;
-            frontend.origins().acquire(client.eventLoop(), s.socketAddress(), this);
+            frontend.origins().acquire(client.eventLoop(), s.socketAddress(), pool.originTls(s), this);
             return;
         }
         if (server != null) {
