@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -34,6 +36,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /**
  * Certificates made at test time with BouncyCastle: a CA, and leaf certificates it signs for given DNS names and
@@ -59,9 +62,21 @@ public final class TestCerts {
             return new CertificateConfig(crt, key);
         }
 
-        /** Writes the key in the "traditional" openssl form: PKCS#1 for RSA, SEC1 for EC. */
+        /**
+         * Writes the key in the "traditional" openssl form: PKCS#1 for RSA, SEC1 for EC. SEC1 is built by hand
+         * with the curve in its parameters field, as openssl writes it (the JDK's encoding leaves it out).
+         */
         public Path writeTraditionalKey(Path file) throws IOException {
-            Files.writeString(file, pem(keys.getPrivate()));
+            if (!keys.getPrivate().getAlgorithm().equals("EC")) {
+                Files.writeString(file, pem(keys.getPrivate()));
+                return file;
+            }
+            PrivateKeyInfo info = PrivateKeyInfo.getInstance(keys.getPrivate().getEncoded());
+            ASN1Encodable curve = info.getPrivateKeyAlgorithm().getParameters();
+            org.bouncycastle.asn1.sec.ECPrivateKey inner =
+                    org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+            byte[] der = new org.bouncycastle.asn1.sec.ECPrivateKey(256, inner.getKey(), curve).getEncoded();
+            Files.writeString(file, pem(new PemObject("EC PRIVATE KEY", der)));
             return file;
         }
 
