@@ -12,8 +12,10 @@ import dev.bascule.control.ControlPlane;
 import dev.bascule.control.ProxySettings;
 import dev.bascule.control.Resolver;
 import dev.bascule.origin.OriginPool;
+import dev.bascule.proxy.FrontendListener;
 import dev.bascule.proxy.FrontendServer;
 import dev.bascule.proxy.Transport;
+import dev.bascule.tls.TlsContexts;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetAddress;
@@ -52,6 +54,8 @@ public final class Bascule implements AutoCloseable {
     private final OriginPool origins;
     /** Configured listener address to bound address; control thread (and start) only. */
     private final Map<InetSocketAddress, InetSocketAddress> bound = new LinkedHashMap<>();
+    /** Configured listener address to its TLS/redirect state; control thread (and start) only. */
+    private final Map<InetSocketAddress, FrontendListener> modes = new LinkedHashMap<>();
     private volatile List<InetSocketAddress> boundAddresses = List.of();
     private volatile Duration shutdownGrace;
     private volatile AdminServer admin;
@@ -96,6 +100,9 @@ public final class Bascule implements AutoCloseable {
         Bascule bascule = new Bascule(control, source, group, frontend, origins, config.shutdownGrace());
         bascule.health = new ActiveHealthChecker(control, group, transport.channelType());
         bascule.health.start();
+        if (!control.tls().isEmpty()) {
+            log.info("TLS engine: {}", TlsContexts.describeProvider());
+        }
         try {
             bascule.applyListeners(config);
             bascule.startAdmin(config, transport);
@@ -131,11 +138,25 @@ public final class Bascule implements AutoCloseable {
                 throw new IllegalStateException("cannot listen on " + listener.address() + ": unknown host", e);
             }
             wanted.add(address);
+            FrontendListener.Settings settings = new FrontendListener.Settings(control.tls().listener(listener),
+                    listener.redirectHttps(), listener.hsts());
+            FrontendListener current = modes.get(address);
+            if (current != null && current.tls() == settings.tls()) {
+                current.update(settings); // new certificates for new handshakes; open connections carry on
+            } else if (current != null) {
+                // TLS switched on or off: that takes a new socket. Open connections carry on.
+                frontend.unbind(address);
+                modes.remove(address);
+                log.info("stopped listening on {} to re-open it {} TLS", hostPort(bound.remove(address)),
+                        settings.tls() ? "with" : "without");
+            }
             if (!bound.containsKey(address)) {
                 try {
-                    InetSocketAddress actual = frontend.bind(address);
+                    FrontendListener mode = new FrontendListener(settings);
+                    InetSocketAddress actual = frontend.bind(address, mode);
                     bound.put(address, actual);
-                    log.info("listening on {} ({})", hostPort(actual), listener.name());
+                    modes.put(address, mode);
+                    log.info("listening on {} ({}{})", hostPort(actual), listener.name(), settings.tls() ? ", TLS" : "");
                 } catch (Exception e) {
                     throw new IllegalStateException("cannot listen on " + listener.address() + ": " + e.getMessage(), e);
                 } 
@@ -144,6 +165,7 @@ public final class Bascule implements AutoCloseable {
         for (InetSocketAddress old : new ArrayList<>(bound.keySet())) {
             if (!wanted.contains(old)) {
                 frontend.unbind(old);
+                modes.remove(old);
                 log.info("stopped listening on {}", hostPort(bound.remove(old)));
             }
         }

@@ -7,6 +7,7 @@ import dev.bascule.config.ConfigException;
 import dev.bascule.config.HostPort;
 import dev.bascule.config.ServerConfig;
 import dev.bascule.config.UpstreamConfig;
+import dev.bascule.tls.TlsMaterial;
 import dev.bascule.upstream.Server;
 import dev.bascule.upstream.ServerRegistry;
 import dev.bascule.upstream.ServerState;
@@ -57,6 +58,8 @@ public final class ControlPlane implements DataPlaneEvents, AutoCloseable {
     private final List<Consumer<BasculeConfig>> configListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> targetListeners = new CopyOnWriteArrayList<>();
     private volatile List<ProbeTarget> probeTargets = List.of();
+    /** The TLS contexts of the config in force; written on the control thread before listeners hear of it. */
+    private volatile TlsMaterial tls;
 
     // ---- control thread only ----
     private BasculeConfig config;
@@ -69,7 +72,7 @@ public final class ControlPlane implements DataPlaneEvents, AutoCloseable {
 
     private ControlPlane(ScheduledExecutorService thread, ServerRegistry registry, Balancers balancers,
             Resolver resolver, Clock clock, LongSupplier nanoTime, BasculeConfig config,
-            Map<String, List<Member>> members) {
+            Map<String, List<Member>> members, TlsMaterial tls) {
         this.thread = thread;
         this.registry = registry;
         this.builder = new SnapshotBuilder(registry, balancers, clock);
@@ -79,26 +82,33 @@ public final class ControlPlane implements DataPlaneEvents, AutoCloseable {
         this.config = config;
         this.configVersion = 1;
         this.members = members;
-        this.live = new LiveSnapshot(builder.build(config, members, null, 1, nanoTime.getAsLong(), this));
+        this.tls = tls;
+        this.live = new LiveSnapshot(builder.build(config, tls, members, null, 1, nanoTime.getAsLong(), this));
         refreshProbeTargets();
     }
 
     /**
      * Resolves the config's servers and builds the first snapshot.
      *
-     * @throws ConfigException when a server's host name does not resolve
+     * @throws ConfigException when a server's host name does not resolve, or a TLS file cannot be used
      */
     public static ControlPlane start(BasculeConfig config, Balancers balancers, Resolver resolver, Clock clock,
             LongSupplier nanoTime, ScheduledExecutorService thread) throws ConfigException {
         Map<String, List<Member>> members = resolveMembers(config, resolver);
+        TlsMaterial tls = TlsMaterial.build(config);
         ControlPlane cp = new ControlPlane(thread, new ServerRegistry(), balancers, resolver, clock, nanoTime,
-                config, members);
+                config, members, tls);
         cp.thread.execute(cp::scheduleResolving);
         return cp;
     }
 
     public LiveSnapshot live() {
         return live;
+    }
+
+    /** The TLS contexts (listener SNI mappings, upstream clients) built from the config in force. */
+    public TlsMaterial tls() {
+        return tls;
     }
 
     /** The config in force; safe from any thread (records are immutable). */
@@ -132,10 +142,12 @@ public final class ControlPlane implements DataPlaneEvents, AutoCloseable {
     public CompletableFuture<Long> reload(BasculeConfig next) {
         return onControl(() -> {
             Map<String, List<Member>> nextMembers = resolveMembers(next, resolver);
+            TlsMaterial nextTls = TlsMaterial.build(next); // re-reads every certificate file
             BasculeConfig previous = config;
             config = next;
             configVersion++;
             members = nextMembers;
+            tls = nextTls;
             fresh.clear();
             publish();
             retainRegistry();
@@ -458,7 +470,7 @@ public final class ControlPlane implements DataPlaneEvents, AutoCloseable {
     /** Builds and publishes a snapshot from the current config, membership and server states. */
     private void publish() {
         long now = nanoTime.getAsLong();
-        live.publish(builder.build(config, members, live.get(), configVersion, now, this));
+        live.publish(builder.build(config, tls, members, live.get(), configVersion, now, this));
         scheduleSlowStartTick(now);
     }
 

@@ -1,10 +1,12 @@
 package dev.bascule.control;
 
 import dev.bascule.balance.Balancer;
+import dev.bascule.origin.OriginTls;
 import dev.bascule.upstream.AffinityKey;
 import dev.bascule.upstream.RetryBudget;
 import dev.bascule.upstream.Server;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An upstream pool within one snapshot: every member, and the balancer that chooses among the routable ones.
@@ -20,6 +22,7 @@ import java.util.List;
  * @param rejectWhenNoneRoutable no member is routable and the pool is configured to answer 503
  * @param ejectAfterFailures consecutive failures that eject a server (passive checks); 0 when off
  * @param retryBudget caps retries to this upstream; the same instance for the upstream's whole life
+ * @param originTls for a pool with TLS, how to speak it to each member, by server address; empty for plain HTTP
  */
 public record Pool(
         String name,
@@ -31,18 +34,31 @@ public record Pool(
         boolean panic,
         boolean rejectWhenNoneRoutable,
         int ejectAfterFailures,
-        RetryBudget retryBudget) {
+        RetryBudget retryBudget,
+        Map<String, OriginTls> originTls) {
 
     public Pool {
         members = List.copyOf(members);
         candidates = List.copyOf(candidates);
+        originTls = Map.copyOf(originTls);
+    }
+
+    /** A plain-HTTP pool. */
+    public Pool(String name, String balancerName, List<Server> members, List<Server> candidates, Balancer balancer,
+            AffinityKey affinityKey, boolean panic, boolean rejectWhenNoneRoutable, int ejectAfterFailures) {
+        this(name, balancerName, members, candidates, balancer, affinityKey, panic, rejectWhenNoneRoutable,
+                ejectAfterFailures, RetryBudget.standard(), Map.of());
+    }
+
+    /** How to speak TLS to {@code server}; null for plain HTTP. Allocation-free, for the data plane. */
+    public OriginTls originTls(Server server) {
+        return originTls.isEmpty() ? null : originTls.get(server.address());
     }
 
     /** A pool whose members are all candidates and which never ejects; for tests and simple wiring. */
     public static Pool of(String name, String balancerName, List<Server> servers, Balancer balancer,
             AffinityKey affinityKey) {
-        return new Pool(name, balancerName, servers, servers, balancer, affinityKey, false, false, 0,
-                RetryBudget.standard());
+        return new Pool(name, balancerName, servers, servers, balancer, affinityKey, false, false, 0);
     }
 
     @Override

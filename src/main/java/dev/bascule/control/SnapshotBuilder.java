@@ -4,11 +4,14 @@ import dev.bascule.balance.Balancer;
 import dev.bascule.balance.Balancers;
 import dev.bascule.config.BasculeConfig;
 import dev.bascule.config.HashKeyConfig;
+import dev.bascule.config.HostPort;
 import dev.bascule.config.LimitsConfig;
 import dev.bascule.config.RetryConfig;
 import dev.bascule.config.RouteConfig;
 import dev.bascule.config.TimeoutsConfig;
 import dev.bascule.config.UpstreamConfig;
+import dev.bascule.config.UpstreamTlsConfig;
+import dev.bascule.origin.OriginTls;
 import dev.bascule.route.HostMatcher;
 import dev.bascule.route.PathPrefix;
 import dev.bascule.route.Route;
@@ -17,9 +20,12 @@ import dev.bascule.upstream.AffinityKey;
 import dev.bascule.upstream.RetryBudget;
 import dev.bascule.upstream.Server;
 import dev.bascule.upstream.ServerRegistry;
+import dev.bascule.tls.TlsMaterial;
 import dev.bascule.upstream.ServerState;
+import io.netty.handler.ssl.SslContext;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,10 +60,22 @@ public final class SnapshotBuilder {
      */
     public Snapshot build(BasculeConfig config, Map<String, List<Member>> members, Snapshot previous,
             long configVersion, long nowNanos, DataPlaneEvents events) {
+        return build(config, TlsMaterial.NONE, members, previous, configVersion, nowNanos, events);
+    }
+
+    /** @param tls the contexts built from {@code config}'s files (the same instances for every rebuild) */
+    public Snapshot build(BasculeConfig config, TlsMaterial tls, Map<String, List<Member>> members,
+            Snapshot previous, long configVersion, long nowNanos, DataPlaneEvents events) {
         Map<String, Pool> pools = new LinkedHashMap<>();
         for (UpstreamConfig upstream : config.upstreams().values()) {
             Pool old = previous == null ? null : previous.pools().get(upstream.name());
-            pools.put(upstream.name(), pool(upstream, members.getOrDefault(upstream.name(), List.of()), old, nowNanos));
+            List<Member> list = members.getOrDefault(upstream.name(), List.of());
+            Pool pool = pool(upstream, list, old, nowNanos);
+            SslContext client = tls.upstream(upstream.name());
+            if (client != null) {
+                pool = withTls(pool, upstream.tls(), client, list);
+            }
+            pools.put(upstream.name(), pool);
         }
         List<Route<RouteAction>> routes = new ArrayList<>();
         for (RouteConfig rc : config.routes()) {
@@ -98,7 +116,23 @@ public final class SnapshotBuilder {
         Balancer balancer = balancers.create(upstream.balancer(), candidates, prevBalancer);
         return new Pool(upstream.name(), upstream.balancer(), all, candidates, balancer,
                 affinityKey(upstream.hashKey()), panic, reject, upstream.passive().consecutiveFailures(),
-                old != null ? old.retryBudget() : RetryBudget.standard());
+                old != null ? old.retryBudget() : RetryBudget.standard(), java.util.Map.of());
+    }
+
+    /**
+     * Adds each member's TLS identity: the configured {@code sni}, else the host the server was configured with
+     * (a DNS member's name, not its address), which is also the name its certificate is checked against.
+     */
+    private static Pool withTls(Pool pool, UpstreamTlsConfig tls, SslContext client, List<Member> members) {
+        Map<String, OriginTls> byServer = new HashMap<>();
+        for (Member m : members) {
+            String host = tls.sni() != null ? tls.sni()
+                    : HostPort.parse(m.configured() != null ? m.configured() : m.address()).host();
+            byServer.put(m.address(), new OriginTls(client, host));
+        }
+        return new Pool(pool.name(), pool.balancerName(), pool.members(), pool.candidates(), pool.balancer(),
+                pool.affinityKey(), pool.panic(), pool.rejectWhenNoneRoutable(), pool.ejectAfterFailures(),
+                pool.retryBudget(), byServer);
     }
 
     /**

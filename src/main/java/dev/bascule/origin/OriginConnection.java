@@ -24,14 +24,17 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
 
     private final OriginPool.LoopPool pool;
     private final InetSocketAddress remote;
+    /** Null for plain HTTP. */
+    private final OriginTls tls;
     private Channel channel;
     private OriginListener listener;
     private Throwable closeCause;
     private boolean pooled;
 
-    OriginConnection(OriginPool.LoopPool pool, InetSocketAddress remote) {
+    OriginConnection(OriginPool.LoopPool pool, InetSocketAddress remote, OriginTls tls) {
         this.pool = pool;
         this.remote = remote;
+        this.tls = tls;
     }
 
     public Channel channel() {
@@ -40,6 +43,11 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
 
     public InetSocketAddress remote() {
         return remote;
+    }
+
+    /** The TLS identity it was opened with; null for plain HTTP. */
+    public OriginTls tls() {
+        return tls;
     }
 
     public boolean isActive() {

@@ -9,6 +9,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetSocketAddress;
@@ -16,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
  * Keep-alive connections to origin servers, one independent pool per event loop.
@@ -56,34 +58,58 @@ public final class OriginPool {
 
     /**
      * Hands {@code listener} a connection to {@code remote} on {@code loop}: an idle pooled one at once (before
-     * this method returns), or a new one when its connect completes. Exactly one of {@code originConnected} and
-     * {@code originConnectFailed} is called.
+     * this method returns), or a new one when its connect (and TLS handshake) completes. Exactly one of {@code
+     * originConnected} and {@code originConnectFailed} is called; a failed handshake is a failed connect.
+     *
+     * @param tls how to speak TLS to this server; null for plain HTTP. Part of the pool key.
      */
-    public void acquire(EventLoop loop, InetSocketAddress remote, OriginListener listener) {
+    public void acquire(EventLoop loop, InetSocketAddress remote, OriginTls tls, OriginListener listener) {
         LoopPool pool = loopPools.get();
-        OriginConnection idle = pool.poll(remote);
+        OriginConnection idle = pool.poll(remote, tls);
         if (idle != null) {
             idle.attach(listener);
             listener.originConnected(idle, true);
             return;
         }
-        pool.connect(loop, remote, listener);
+        pool.connect(loop, remote, tls, listener);
     }
 
-    /** Idle connections pooled on the calling event loop (for tests and status). */
+    /** Idle plain connections pooled on the calling event loop (for tests and status). */
     public int idleOnThisLoop(InetSocketAddress remote) {
-        ArrayDeque<OriginConnection> q = loopPools.get().idle.get(remote);
+        return idleOnThisLoop(remote, null);
+    }
+
+    /** Idle connections with this TLS identity (null: plain) pooled on the calling event loop. */
+    public int idleOnThisLoop(InetSocketAddress remote, OriginTls tls) {
+        ArrayDeque<OriginConnection> q = loopPools.get().queues(tls, false).get(remote);
         return q == null ? 0 : q.size();
     }
 
     /** The pool of one event loop. Confined to that loop. */
     final class LoopPool {
         private final Map<InetSocketAddress, ArrayDeque<OriginConnection>> idle = new HashMap<>();
+        /** Idle TLS connections, by TLS identity then address; an identity goes when its last queue empties. */
+        private final Map<OriginTls, Map<InetSocketAddress, ArrayDeque<OriginConnection>>> idleTls = new HashMap<>();
         private Bootstrap bootstrap;
         private int bootstrapTimeout = -1;
 
-        OriginConnection poll(InetSocketAddress remote) {
-            ArrayDeque<OriginConnection> q = idle.get(remote);
+        Map<InetSocketAddress, ArrayDeque<OriginConnection>> queues(OriginTls tls, boolean create) {
+            if (tls == null) {
+                return idle;
+            }
+            Map<InetSocketAddress, ArrayDeque<OriginConnection>> m = idleTls.get(tls);
+            if (m == null) {
+                if (!create) {
+                    return Map.of();
+                }
+                m = new HashMap<>();
+                idleTls.put(tls, m);
+            }
+            return m;
+        }
+
+        OriginConnection poll(InetSocketAddress remote, OriginTls tls) {
+            ArrayDeque<OriginConnection> q = queues(tls, false).get(remote);
             if (q == null) {
                 return null;
             }
@@ -102,7 +128,7 @@ public final class OriginPool {
             if (!c.isActive()) {
                 return false;
             }
-            ArrayDeque<OriginConnection> q = idle.computeIfAbsent(c.remote(), k -> new ArrayDeque<>());
+            ArrayDeque<OriginConnection> q = queues(c.tls(), true).computeIfAbsent(c.remote(), k -> new ArrayDeque<>());
             if (q.size() >= maxIdlePerServer) {
                 return false;
             }
@@ -112,19 +138,35 @@ public final class OriginPool {
         }
 
         void remove(OriginConnection c) {
-            ArrayDeque<OriginConnection> q = idle.get(c.remote());
+            Map<InetSocketAddress, ArrayDeque<OriginConnection>> m = queues(c.tls(), false);
+            ArrayDeque<OriginConnection> q = m.get(c.remote());
             if (q != null) {
                 q.remove(c);
+                if (q.isEmpty() && c.tls() != null) {
+                    // Contexts are rebuilt on every reload: do not keep keys for those no longer in use.
+                    m.remove(c.remote());
+                    if (m.isEmpty()) {
+                        idleTls.remove(c.tls());
+                    }
+                }
             }
         }
 
-        void connect(EventLoop loop, InetSocketAddress remote, OriginListener listener) {
-            OriginConnection connection = new OriginConnection(this, remote);
-            connection.attach(listener);
+        void connect(EventLoop loop, InetSocketAddress remote, OriginTls tls, OriginListener listener) {
+            OriginConnection connection = new OriginConnection(this, remote, tls);
+            if (tls == null) {
+                connection.attach(listener);
+            } // else: attached once the handshake succeeded, so a failed one is not also reported as a close
             long idleMillis = idleTimeoutMillis;
+            int handshakeMillis = connectTimeoutMillis;
             ChannelFuture f = bootstrap(loop).handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
+                    if (tls != null) {
+                        SslHandler ssl = tls.context().newHandler(ch.alloc(), tls.peerHost(), remote.getPort());
+                        ssl.setHandshakeTimeoutMillis(handshakeMillis);
+                        ch.pipeline().addLast("tls", ssl);
+                    }
                     ch.pipeline().addLast(
                             new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
                             new HttpClientCodec(ORIGIN_DECODER, false, false),
@@ -132,12 +174,28 @@ public final class OriginPool {
                 }
             }).connect(remote);
             f.addListener((ChannelFuture done) -> {
-                if (done.isSuccess()) {
-                    listener.originConnected(connection, false);
-                } else {
-                    Channel ch = done.channel();
+                Channel ch = done.channel();
+                if (!done.isSuccess()) {
                     ch.close();
                     listener.originConnectFailed(done.cause());
+                } else if (tls == null) {
+                    listener.originConnected(connection, false);
+                } else {
+                    SslHandler ssl = ch.pipeline().get(SslHandler.class);
+                    if (ssl == null) { // closed and torn down already
+                        listener.originConnectFailed(new SSLException("origin closed during the TLS handshake"));
+                        return;
+                    }
+                    ssl.handshakeFuture().addListener(hs -> {
+                        if (hs.isSuccess() && ch.isActive()) {
+                            connection.attach(listener);
+                            listener.originConnected(connection, false);
+                        } else {
+                            ch.close();
+                            listener.originConnectFailed(hs.cause() != null ? hs.cause()
+                                    : new SSLException("origin closed during the TLS handshake"));
+                        }
+                    });
                 }
             });
         }

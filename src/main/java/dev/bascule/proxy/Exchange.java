@@ -139,7 +139,7 @@ final class Exchange implements OriginListener, PickContext {
         remember(s);
         s.state().requestStarted();
         tryStartedNanos = System.nanoTime();
-        frontend.origins().acquire(client.eventLoop(), s.socketAddress(), this);
+        frontend.origins().acquire(client.eventLoop(), s.socketAddress(), pool.originTls(s), this);
     }
 
     private void remember(Server s) {
@@ -443,7 +443,7 @@ final class Exchange implements OriginListener, PickContext {
             Server s = server;
             sentTries--;
             resetTry();
-            frontend.origins().acquire(client.eventLoop(), s.socketAddress(), this);
+            frontend.origins().acquire(client.eventLoop(), s.socketAddress(), pool.originTls(s), this);
             return;
         }
         serverFailed();

@@ -10,6 +10,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
@@ -24,13 +25,13 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
 
     private final LiveSnapshot live;
     private final OriginPool origins;
-    private final String scheme;
+    private final FrontendListener listener;
     private final ChannelGroup connections;
 
-    FrontendInitializer(LiveSnapshot live, OriginPool origins, String scheme, ChannelGroup connections) {
+    FrontendInitializer(LiveSnapshot live, OriginPool origins, FrontendListener listener, ChannelGroup connections) {
         this.live = live;
         this.origins = origins;
-        this.scheme = scheme;
+        this.listener = listener;
         this.connections = connections;
     }
 
@@ -44,11 +45,24 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
                 .setMaxChunkSize(65536)
                 .setValidateHeaders(true);
         ChannelPipeline p = ch.pipeline();
+        FrontendListener.Settings mode = listener.settings();
+        if (mode.tls()) {
+            // Picks the certificate from the ClientHello's SNI, then replaces itself with the SslHandler. A failed
+            // handshake closes only this connection.
+            p.addLast("tls", new SniHandler(mode.certificates()));
+        }
         p.addLast("idle", new IdleStateHandler(0, 0, settings.clientIdleMillis(), TimeUnit.MILLISECONDS));
         p.addLast("http", new HttpServerCodec(decoder));
+        if (!mode.tls() && mode.redirectHttps()) {
+            p.addLast("redirect", new HttpsRedirectHandler());
+            return;
+        }
+        if (mode.tls() && mode.hsts() != null) {
+            p.addLast("hsts", new HstsHandler(mode.hsts()));
+        }
         // Hands over one decoded message per read(), so pipelined requests wait their turn and a body is read
         // only as fast as the origin takes it.
         p.addLast("flow", new FlowControlHandler());
-        p.addLast("frontend", new FrontendHandler(live, origins, scheme));
+        p.addLast("frontend", new FrontendHandler(live, origins, mode.tls() ? "https" : "http"));
     }
 }

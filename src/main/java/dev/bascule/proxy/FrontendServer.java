@@ -37,12 +37,19 @@ public final class FrontendServer {
         this.origins = origins;
     }
 
+    /** Starts a plain HTTP listener; see {@link #bind(InetSocketAddress, FrontendListener)}. */
+    public InetSocketAddress bind(InetSocketAddress address) throws InterruptedException {
+        return bind(address, FrontendListener.plain());
+    }
+
     /**
      * Starts listening; blocks until the socket is bound.
      *
+     * @param listener TLS and redirect behaviour, updatable in place for connections accepted later
      * @return the bound address (useful with port 0)
      */
-    public synchronized InetSocketAddress bind(InetSocketAddress address) throws InterruptedException {
+    public synchronized InetSocketAddress bind(InetSocketAddress address, FrontendListener listener)
+            throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannelType())
@@ -51,7 +58,7 @@ public final class FrontendServer {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.AUTO_READ, false)
-                .childHandler(new FrontendInitializer(live, origins, "http", connections));
+                .childHandler(new FrontendInitializer(live, origins, listener, connections));
         Channel ch = b.bind(address).sync().channel();
         listeners.put(address, ch);
         return (InetSocketAddress) ch.localAddress();

@@ -35,6 +35,11 @@ public final class ProxyUnderTest implements AutoCloseable {
         return new ProxyUnderTest(Bascule.start(config, threads));
     }
 
+    /** Starts Bascule with a config built in code (TLS tests copy a parsed one with the TLS parts set). */
+    public static ProxyUnderTest start(BasculeConfig config, int threads) throws Exception {
+        return new ProxyUnderTest(Bascule.start(config, threads));
+    }
+
     public Bascule bascule() {
         return bascule;
     }

@@ -24,11 +24,21 @@ public final class RawHttp implements AutoCloseable {
     private final OutputStream out;
 
     public RawHttp(InetSocketAddress address) throws IOException {
-        socket = new Socket();
-        socket.connect(address, 2000);
+        this(connect(address));
+    }
+
+    /** Talks over a socket already connected (a TLS socket, say). */
+    public RawHttp(Socket connected) throws IOException {
+        socket = connected;
         socket.setSoTimeout(10_000);
         in = new java.io.BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
+    }
+
+    private static Socket connect(InetSocketAddress address) throws IOException {
+        Socket s = new Socket();
+        s.connect(address, 2000);
+        return s;
     }
 
     /** A parsed response; header names are lower-cased. */

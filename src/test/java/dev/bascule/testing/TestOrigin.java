@@ -31,6 +31,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.stream.ChunkedInput;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -75,6 +76,10 @@ public final class TestOrigin implements AutoCloseable {
     public record Recorded(String method, String uri, HttpHeaders headers) {}
 
     private TestOrigin(String name, int port) throws InterruptedException {
+        this(name, port, null);
+    }
+
+    private TestOrigin(String name, int port, SslContext tls) throws InterruptedException {
         this.name = name;
         this.server = new ServerBootstrap()
                 .group(LOOPS)
@@ -84,6 +89,9 @@ public final class TestOrigin implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         connectionsAccepted.incrementAndGet();
                         connections.add(ch);
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(), new ChunkedWriteHandler(), new Handler());
                     }
                 })
@@ -92,6 +100,11 @@ public final class TestOrigin implements AutoCloseable {
 
     public static TestOrigin start(String name) throws InterruptedException {
         return new TestOrigin(name, 0);
+    }
+
+    /** An origin that speaks HTTPS with the given server context. */
+    public static TestOrigin startTls(String name, SslContext tls) throws InterruptedException {
+        return new TestOrigin(name, 0, tls);
     }
 
     /** Starts again on a given port, as a restarted server would. */
