@@ -184,19 +184,28 @@ public final class Main implements Callable<Integer> {
     }
 
     /**
-     * Blocks until the JVM is asked to stop (SIGTERM, SIGINT), running {@code stop} first: the JVM exits with
-     * status 0 once it returns.
+     * Blocks until SIGTERM or SIGINT, then runs {@code stop} and returns, so the command exits with status 0
+     * (the JVM's own signal handling would exit with 143). A shutdown hook still runs {@code stop} when the JVM is
+     * stopped any other way.
      */
     private static void awaitShutdown(Runnable stop) throws InterruptedException {
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
+        CountDownLatch signalled = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable stopOnce = () -> {
+            if (stopped.compareAndSet(false, true)) {
                 stop.run();
-            } finally {
-                stopped.countDown();
             }
-        }, "bascule-shutdown"));
-        stopped.await();
+        };
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> signalled.countDown());
+            } catch (IllegalArgumentException e) {
+                // not available on this platform: the shutdown hook below covers it
+            }
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(stopOnce, "bascule-shutdown"));
+        signalled.await();
+        stopOnce.run();
     }
 
     static final class Version implements CommandLine.IVersionProvider {

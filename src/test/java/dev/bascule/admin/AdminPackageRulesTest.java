@@ -19,6 +19,8 @@ class AdminPackageRulesTest {
         try (Stream<Path> files = Files.walk(Path.of("src/main/java/dev/bascule"))) {
             offending = files.filter(p -> p.toString().endsWith(".java"))
                     .filter(p -> !p.startsWith(Path.of("src/main/java/dev/bascule/admin")))
+                    // the entry point's wiring is the one place that starts the admin server
+                    .filter(p -> !p.getParent().equals(Path.of("src/main/java/dev/bascule")))
                     .flatMap(AdminPackageRulesTest::adminImports)
                     .toList();
         }

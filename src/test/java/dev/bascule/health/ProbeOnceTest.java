@@ -90,7 +90,11 @@ class ProbeOnceTest {
     @Test
     void failsWhenTheConnectionIsRefused() throws Exception {
         origin.close();
-        assertThat(probe(target)).isEqualTo(ProbeResult.fail("connect refused"));
+        ProbeResult result = probe(target);
+        assertThat(result.passed()).isFalse();
+        // Almost always a refused connect; rarely the kernel hands the probe's own socket the freed port as its
+        // local port and the connect "succeeds" onto itself (a TCP self-connect), which then fails on write.
+        assertThat(result.problem()).matches("connect refused|write failed: .*reset.*");
     }
 
     @Test
