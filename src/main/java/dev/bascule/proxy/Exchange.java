@@ -401,6 +401,25 @@ final class Exchange implements OriginListener, PickContext {
         }
     }
 
+    /**
+     * The request cannot be read to its end (a malformed or oversized body, a stalled upload): nothing more goes
+     * upstream and the origin connection, which holds a partial request, is discarded, never pooled. The client
+     * gets {@code status} if no response has started, else its response is cut short; either way its connection
+     * closes, as the rest of its request is still on the wire.
+     */
+    void failRequest(HttpResponseStatus status) {
+        if (finished) {
+            return;
+        }
+        requestComplete = false;
+        endAttempt();
+        if (responseStarted) {
+            abort();
+        } else {
+            respondError(status);
+        }
+    }
+
     /** The client connection closed; whatever is in flight upstream is abandoned. */
     void clientClosed() {
         if (finished) {

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
@@ -26,29 +25,49 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     private final OriginPool origins;
     private final String scheme;
     private final ChannelGroup connections;
+    private final ConnectionLimiter limiter;
 
-    FrontendInitializer(LiveSnapshot live, OriginPool origins, String scheme, ChannelGroup connections) {
+    FrontendInitializer(LiveSnapshot live, OriginPool origins, String scheme, ChannelGroup connections,
+            ConnectionLimiter limiter) {
         this.live = live;
         this.origins = origins;
         this.scheme = scheme;
         this.connections = connections;
+        this.limiter = limiter;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        connections.add(ch);
         ProxySettings settings = live.get().settings();
-        HttpDecoderConfig decoder = new HttpDecoderConfig()
-                .setMaxInitialLineLength(settings.maxUriLength() + REQUEST_LINE_SLACK)
-                .setMaxHeaderSize(settings.maxHeaderSize())
-                .setMaxChunkSize(65536)
-                .setValidateHeaders(true);
+        if (!limiter.tryAdmit(ch, settings.maxConnections(), settings.maxConnectionsPerIp())) {
+            ch.close(); // over max_connections or max_connections_per_ip: refused before a byte is read
+            return;
+        }
+        connections.add(ch);
+        ClientTimeouts timeouts =
+                new ClientTimeouts(settings.clientHeaderTimeoutMillis(), settings.clientBodyIdleMillis());
         ChannelPipeline p = ch.pipeline();
         p.addLast("idle", new IdleStateHandler(0, 0, settings.clientIdleMillis(), TimeUnit.MILLISECONDS));
-        p.addLast("http", new HttpServerCodec(decoder));
+        p.addLast("timeouts", timeouts);
+        p.addLast("http", new FrontendCodec(decoderConfig(settings)));
         // Hands over one decoded message per read(), so pipelined requests wait their turn and a body is read
         // only as fast as the origin takes it.
         p.addLast("flow", new FlowControlHandler());
-        p.addLast("frontend", new FrontendHandler(live, origins, scheme));
+        p.addLast("frontend", new FrontendHandler(live, origins, scheme, timeouts));
+    }
+
+    /**
+     * Netty's request decoder at its strictest (RFC 9112): CRLF line endings only, Content-Length with
+     * Transfer-Encoding refused, one Content-Length, validated header names and values.
+     */
+    static HttpDecoderConfig decoderConfig(ProxySettings settings) {
+        return new HttpDecoderConfig()
+                .setMaxInitialLineLength(settings.maxUriLength() + REQUEST_LINE_SLACK)
+                .setMaxHeaderSize(settings.maxHeaderSize())
+                .setMaxChunkSize(65536)
+                .setValidateHeaders(true)
+                .setStrictLineParsing(true)
+                .setUseRfc9112TransferEncoding(true)
+                .setAllowDuplicateContentLengths(false);
     }
 }
