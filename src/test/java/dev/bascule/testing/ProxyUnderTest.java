@@ -35,6 +35,16 @@ public final class ProxyUnderTest implements AutoCloseable {
         return new ProxyUnderTest(Bascule.start(config, threads));
     }
 
+    /** Starts Bascule with a config built in code, for settings the YAML loader does not read (yet). */
+    public static ProxyUnderTest start(BasculeConfig config, int threads) throws Exception {
+        return new ProxyUnderTest(Bascule.start(config, threads));
+    }
+
+    /** Parses YAML into a config, to adjust with the records before {@link #start(BasculeConfig, int)}. */
+    public static BasculeConfig parse(String yaml) throws Exception {
+        return new ConfigLoader(Balancers.standard().names()).parse(yaml, "test.yaml");
+    }
+
     public Bascule bascule() {
         return bascule;
     }
