@@ -6,6 +6,7 @@ import dev.bascule.control.Pool;
 import dev.bascule.control.RetryPolicy;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
+import dev.bascule.origin.MalformedResponseException;
 import dev.bascule.origin.OriginConnection;
 import dev.bascule.origin.OriginListener;
 import dev.bascule.upstream.AffinityKey;
@@ -327,7 +328,7 @@ final class Exchange implements OriginListener, PickContext {
             abort();
             return;
         }
-        if (originReused && !hasBody) {
+        if (originReused && !hasBody && !(cause instanceof MalformedResponseException)) {
             // A pooled connection that the origin closed while idle: the request never reached it. Send it again
             // on a fresh connection to the same server.
             Server s = server;
