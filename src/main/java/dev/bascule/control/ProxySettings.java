@@ -11,6 +11,12 @@ package dev.bascule.control;
  * @param upstreamIdleMillis idle pooled origin connections close after this
  * @param maxUriLength longest request target (414 above it)
  * @param maxHeaderSize largest request header block (431 above it)
+ * @param clientHeaderTimeoutMillis a request's whole header block must arrive within this (408 after)
+ * @param clientBodyIdleMillis a request body that Bascule waits on without a byte arriving for this long is
+ *     abandoned
+ * @param maxHeaderCount most header fields in a request (431 above it)
+ * @param maxConnections concurrent client connections per listener; more are closed at accept
+ * @param maxConnectionsPerIp concurrent client connections from one address; 0 means no limit
  */
 public record ProxySettings(
         int connectTimeoutMillis,
@@ -18,4 +24,9 @@ public record ProxySettings(
         long clientIdleMillis,
         long upstreamIdleMillis,
         int maxUriLength,
-        int maxHeaderSize) {}
+        int maxHeaderSize,
+        long clientHeaderTimeoutMillis,
+        long clientBodyIdleMillis,
+        int maxHeaderCount,
+        int maxConnections,
+        int maxConnectionsPerIp) {}

@@ -83,7 +83,8 @@ public final class SnapshotBuilder {
                     rc.host() == null ? null : HostMatcher.of(rc.host()),
                     rc.pathPrefix() == null ? null : PathPrefix.of(rc.pathPrefix()),
                     rc.stripPrefix(),
-                    new RouteAction(pools.get(rc.upstream()), retryPolicy(rc.retry()))));
+                    new RouteAction(pools.get(rc.upstream()), retryPolicy(rc.retry()), rc.maxBodySize(),
+                            rc.host() != null)));
         }
         long version = previous == null ? 1 : previous.version() + 1;
         return new Snapshot(version, configVersion, config.source(), clock.instant(), new RouteTable<>(routes), pools,
@@ -187,6 +188,11 @@ public final class SnapshotBuilder {
                 t.clientIdle().toMillis(),
                 t.upstreamIdle().toMillis(),
                 l.maxUriLength(),
-                l.maxHeaderSize());
+                l.maxHeaderSize(),
+                t.clientHeader().toMillis(),
+                t.clientBodyIdle().toMillis(),
+                l.maxHeaderCount(),
+                l.maxConnections(),
+                l.maxConnectionsPerIp());
     }
 }

@@ -119,7 +119,9 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof HttpObject http && http.decoderResult().isFailure()) {
-            closeCause = http.decoderResult().cause();
+            // RFC 9112 6.3: a response whose framing cannot be trusted leaves the stream unusable; the
+            // connection closes here and is never pooled.
+            closeCause = new MalformedResponseException(http.decoderResult().cause());
             ReferenceCountUtil.release(msg);
             ctx.close();
             return;

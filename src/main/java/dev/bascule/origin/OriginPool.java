@@ -215,10 +215,17 @@ public final class OriginPool {
         }
     }
 
-    /** Origins are trusted more than clients but still parsed strictly; sizes follow nginx's buffer defaults. */
+    /**
+     * Origins are trusted more than clients but still parsed strictly (RFC 9112): CRLF line endings only,
+     * Content-Length with Transfer-Encoding refused, one Content-Length, validated headers. A response that fails
+     * closes its connection ({@link OriginConnection}); sizes follow nginx's buffer defaults.
+     */
     private static final HttpDecoderConfig ORIGIN_DECODER = new HttpDecoderConfig()
             .setMaxInitialLineLength(8192)
             .setMaxHeaderSize(65536)
             .setMaxChunkSize(65536)
-            .setValidateHeaders(true);
+            .setValidateHeaders(true)
+            .setStrictLineParsing(true)
+            .setUseRfc9112TransferEncoding(true)
+            .setAllowDuplicateContentLengths(false);
 }

@@ -6,6 +6,7 @@ import dev.bascule.control.Pool;
 import dev.bascule.control.RetryPolicy;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
+import dev.bascule.origin.MalformedResponseException;
 import dev.bascule.origin.OriginConnection;
 import dev.bascule.origin.OriginListener;
 import dev.bascule.upstream.AffinityKey;
@@ -437,7 +438,7 @@ final class Exchange implements OriginListener, PickContext {
             abort();
             return;
         }
-        if (originReused && !hasBody) {
+        if (originReused && !hasBody && !(cause instanceof MalformedResponseException)) {
             // A pooled connection that the origin closed while idle: the request never reached it. Send it again
             // on a fresh connection to the same server; this is not a failure of the server.
             Server s = server;
@@ -526,6 +527,25 @@ final class Exchange implements OriginListener, PickContext {
         origin = null;
         if (o != null) {
             o.discard();
+        }
+    }
+
+    /**
+     * The request cannot be read to its end (a malformed or oversized body, a stalled upload): nothing more goes
+     * upstream and the origin connection, which holds a partial request, is discarded, never pooled. The client
+     * gets {@code status} if no response has started, else its response is cut short; either way its connection
+     * closes, as the rest of its request is still on the wire.
+     */
+    void failRequest(HttpResponseStatus status) {
+        if (finished) {
+            return;
+        }
+        requestComplete = false;
+        endAttempt();
+        if (responseHead != null) {
+            abort();
+        } else {
+            respondError(status);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.bascule.proxy;
 
 import dev.bascule.balance.AffinityHash;
 import dev.bascule.control.LiveSnapshot;
+import dev.bascule.control.ProxySettings;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginPool;
@@ -10,14 +11,11 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -38,6 +36,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final LiveSnapshot live;
     private final OriginPool origins;
     private final String scheme;
+    private final ClientTimeouts timeouts;
+    private final BodySizeLimit bodyLimit = new BodySizeLimit();
     private ChannelHandlerContext ctx;
     private String clientIp;
     private long clientIpHash;
@@ -52,10 +52,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** Shutting down: no request after the current one. */
     private boolean closing;
 
-    FrontendHandler(LiveSnapshot live, OriginPool origins, String scheme) {
+    FrontendHandler(LiveSnapshot live, OriginPool origins, String scheme, ClientTimeouts timeouts) {
         this.live = live;
         this.origins = origins;
         this.scheme = scheme;
+        this.timeouts = timeouts;
     }
 
     @Override
@@ -88,10 +89,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         wantRead = false;
         if (msg instanceof HttpRequest request) {
             onRequest(request);
-        }
-        if (msg instanceof HttpContent content) {
+            if (msg instanceof HttpContent content) {
+                if (request.decoderResult().isFailure()) {
+                    content.release(); // a refused request comes whole; it was answered and has no body to read
+                } else {
+                    onContent(content);
+                }
+            }
+        } else if (msg instanceof HttpContent content) {
             onContent(content);
-        } else if (!(msg instanceof HttpRequest)) {
+        } else {
             ReferenceCountUtil.release(msg);
         }
     }
@@ -103,29 +110,37 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        if (request.decoderResult().isFailure()) {
-            reject(statusForDecodeFailure(request.decoderResult().cause()));
-            return;
-        }
         Snapshot snapshot = live.get();
-        String uri = request.uri();
-        if (uri.length() > snapshot.settings().maxUriLength()) {
-            reject(HttpResponseStatus.REQUEST_URI_TOO_LONG);
+        ProxySettings settings = snapshot.settings();
+        HttpResponseStatus invalid = RequestValidator.check(request, settings.maxUriLength(), settings.maxHeaderCount());
+        if (invalid != null) {
+            reject(invalid);
             return;
         }
-        if (uri.isEmpty() || uri.charAt(0) != '/') {
-            // Absolute-form, authority-form and asterisk-form targets are not served yet: never forward-proxy.
+        timeouts.requestHead(HttpUtilLite.hasBody(request.headers()));
+        String uri = request.uri();
+        boolean absoluteForm = uri.charAt(0) != '/';
+        if (absoluteForm) {
+            uri = RequestValidator.originForm(request);
+            if (uri == null) {
+                reject(HttpResponseStatus.BAD_REQUEST);
+                return;
+            }
+        }
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        Route<RouteAction> route = snapshot.routes().match(host, uri);
+        if (absoluteForm && (route == null || !route.target().hostNamed())) {
+            // RFC 9112 3.2.2: absolute-form only for a host a route names, never as an open forward proxy.
             reject(HttpResponseStatus.BAD_REQUEST);
             return;
         }
-        String host = request.headers().get(HttpHeaderNames.HOST);
-        if (host == null && request.protocolVersion().minorVersion() >= 1) {
-            reject(HttpResponseStatus.BAD_REQUEST); // RFC 9112 3.2: a 1.1 request without Host is invalid
-            return;
-        }
-        Route<RouteAction> route = snapshot.routes().match(host, uri);
         if (route == null) {
             answer(HttpResponseStatus.NOT_FOUND, request);
+            return;
+        }
+        if (!bodyLimit.start(route.target().maxBodySize(), request.headers())) {
+            // Refused before any origin is contacted; the unread body leaves the stream unusable, so close.
+            reject(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
             return;
         }
         exchange = new Exchange(this, snapshot, route.target(), request, route.rewriteTarget(uri));
@@ -133,13 +148,32 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (content.decoderResult().isFailure()) {
+            // A malformed body (bad chunk size, bare LF, ...): what was sent upstream is a partial request, so the
+            // exchange is abandoned with its origin connection, and the client connection closes.
+            content.release();
+            timeouts.requestDone();
+            failExchange(HttpResponseStatus.BAD_REQUEST);
+            return;
+        }
+        if (last) {
+            timeouts.requestDone();
+        }
         if (exchange != null && !discardingBody) {
+            if (!bodyLimit.add(content)) {
+                content.release();
+                timeouts.requestDone();
+                failExchange(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+                return;
+            }
             exchange.requestContent(content);
             return;
         }
         content.release();
         if (discardingBody && content instanceof LastHttpContent) {
             discardingBody = false;
+            timeouts.awaitingRequest();
             read();
         } else if (discardingBody) {
             read();
@@ -161,20 +195,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** Answers a malformed or refused request and closes: after a bad message the stream cannot be trusted. */
     private void reject(HttpResponseStatus status) {
+        timeouts.requestDone();
         ctx.writeAndFlush(ErrorResponses.of(status, true)).addListener(ChannelFutureListener.CLOSE);
     }
 
-    static HttpResponseStatus statusForDecodeFailure(Throwable cause) {
-        if (cause instanceof TooLongHttpLineException) {
-            return HttpResponseStatus.REQUEST_URI_TOO_LONG;
+    /** The request in flight cannot be read to its end: its exchange ends with {@code status} or a cut. */
+    private void failExchange(HttpResponseStatus status) {
+        Exchange e = exchange;
+        if (e != null) {
+            e.failRequest(status); // answers (or cuts the response short) and closes once written
         }
-        if (cause instanceof TooLongHttpHeaderException) {
-            return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+        if (e == null || exchange != null) {
+            ctx.close(); // nothing left to answer: stop reading at once
         }
-        if (cause instanceof TooLongFrameException) {
-            return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
-        }
-        return HttpResponseStatus.BAD_REQUEST;
     }
 
     /** Shutdown: close now if no request is in flight, else once its response is written. */
@@ -230,6 +263,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (closing) {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else if (keepAlive && ctx.channel().isActive()) {
+            timeouts.awaitingRequest();
             read();
         }
     }
@@ -244,6 +278,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ClientTimeouts.Expired.HEADER) {
+            if (exchange == null) {
+                reject(HttpResponseStatus.REQUEST_TIMEOUT); // slowloris: the head did not arrive in time
+            }
+            return;
+        }
+        if (evt == ClientTimeouts.Expired.BODY) {
+            failExchange(HttpResponseStatus.REQUEST_TIMEOUT); // the body stopped moving
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             if (exchange == null) {
                 ctx.close(); // an idle keep-alive connection; a request in flight has its own timeouts

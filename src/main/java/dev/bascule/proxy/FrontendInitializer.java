@@ -8,7 +8,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -27,23 +26,27 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     private final OriginPool origins;
     private final FrontendListener listener;
     private final ChannelGroup connections;
+    private final ConnectionLimiter limiter;
 
-    FrontendInitializer(LiveSnapshot live, OriginPool origins, FrontendListener listener, ChannelGroup connections) {
+    FrontendInitializer(LiveSnapshot live, OriginPool origins, FrontendListener listener, ChannelGroup connections,
+            ConnectionLimiter limiter) {
         this.live = live;
         this.origins = origins;
         this.listener = listener;
         this.connections = connections;
+        this.limiter = limiter;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        connections.add(ch);
         ProxySettings settings = live.get().settings();
-        HttpDecoderConfig decoder = new HttpDecoderConfig()
-                .setMaxInitialLineLength(settings.maxUriLength() + REQUEST_LINE_SLACK)
-                .setMaxHeaderSize(settings.maxHeaderSize())
-                .setMaxChunkSize(65536)
-                .setValidateHeaders(true);
+        if (!limiter.tryAdmit(ch, settings.maxConnections(), settings.maxConnectionsPerIp())) {
+            ch.close(); // over max_connections or max_connections_per_ip: refused before a byte is read
+            return;
+        }
+        connections.add(ch);
+        ClientTimeouts timeouts =
+                new ClientTimeouts(settings.clientHeaderTimeoutMillis(), settings.clientBodyIdleMillis());
         ChannelPipeline p = ch.pipeline();
         FrontendListener.Settings mode = listener.settings();
         if (mode.tls()) {
@@ -52,7 +55,8 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
             p.addLast("tls", new SniHandler(mode.certificates()));
         }
         p.addLast("idle", new IdleStateHandler(0, 0, settings.clientIdleMillis(), TimeUnit.MILLISECONDS));
-        p.addLast("http", new HttpServerCodec(decoder));
+        p.addLast("timeouts", timeouts);
+        p.addLast("http", new FrontendCodec(decoderConfig(settings)));
         if (!mode.tls() && mode.redirectHttps()) {
             p.addLast("redirect", new HttpsRedirectHandler());
             return;
@@ -63,6 +67,21 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
         // Hands over one decoded message per read(), so pipelined requests wait their turn and a body is read
         // only as fast as the origin takes it.
         p.addLast("flow", new FlowControlHandler());
-        p.addLast("frontend", new FrontendHandler(live, origins, mode.tls() ? "https" : "http"));
+        p.addLast("frontend", new FrontendHandler(live, origins, mode.tls() ? "https" : "http", timeouts));
+    }
+
+    /**
+     * Netty's request decoder at its strictest (RFC 9112): CRLF line endings only, Content-Length with
+     * Transfer-Encoding refused, one Content-Length, validated header names and values.
+     */
+    static HttpDecoderConfig decoderConfig(ProxySettings settings) {
+        return new HttpDecoderConfig()
+                .setMaxInitialLineLength(settings.maxUriLength() + REQUEST_LINE_SLACK)
+                .setMaxHeaderSize(settings.maxHeaderSize())
+                .setMaxChunkSize(65536)
+                .setValidateHeaders(true)
+                .setStrictLineParsing(true)
+                .setUseRfc9112TransferEncoding(true)
+                .setAllowDuplicateContentLengths(false);
     }
 }

@@ -9,9 +9,11 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,6 +31,8 @@ public final class FrontendServer {
     private final Map<InetSocketAddress, Channel> listeners = new LinkedHashMap<>();
     /** Every open client connection; closed ones leave by themselves. */
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    /** Open client connections per client address, across listeners (for max_connections_per_ip). */
+    private final ConcurrentHashMap<InetAddress, Integer> connectionsPerAddress = new ConcurrentHashMap<>();
 
     public FrontendServer(Transport transport, EventLoopGroup group, LiveSnapshot live, OriginPool origins) {
         this.transport = transport;
@@ -58,7 +62,8 @@ public final class FrontendServer {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.AUTO_READ, false)
-                .childHandler(new FrontendInitializer(live, origins, listener, connections));
+                .childHandler(new FrontendInitializer(live, origins, listener, connections,
+                        new ConnectionLimiter(connectionsPerAddress)));
         Channel ch = b.bind(address).sync().channel();
         listeners.put(address, ch);
         return (InetSocketAddress) ch.localAddress();

@@ -42,7 +42,7 @@ final class HttpsRedirectHandler extends ChannelInboundHandlerAdapter {
                 return; // the rest of a request already answered: dropped
             }
             if (request.decoderResult().isFailure()) {
-                respond(ctx, ErrorResponses.of(FrontendHandler.statusForDecodeFailure(request.decoderResult().cause()),
+                respond(ctx, ErrorResponses.of(RequestValidator.statusForDecodeFailure(request.decoderResult().cause()),
                         true), false);
                 return;
             }

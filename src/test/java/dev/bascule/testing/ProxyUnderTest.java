@@ -40,6 +40,11 @@ public final class ProxyUnderTest implements AutoCloseable {
         return new ProxyUnderTest(Bascule.start(config, threads));
     }
 
+    /** Parses YAML into a config, to adjust with the records before {@link #start(BasculeConfig, int)}. */
+    public static BasculeConfig parse(String yaml) throws Exception {
+        return new ConfigLoader(Balancers.standard().names()).parse(yaml, "test.yaml");
+    }
+
     public Bascule bascule() {
         return bascule;
     }

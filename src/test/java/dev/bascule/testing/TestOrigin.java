@@ -128,6 +128,11 @@ public final class TestOrigin implements AutoCloseable {
         return connectionsAccepted.get();
     }
 
+    /** Connections from the proxy that are open now. */
+    public int openConnections() {
+        return connections.size();
+    }
+
     public int requests() {
         return requests.get();
     }
