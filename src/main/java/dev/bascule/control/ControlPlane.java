@@ -47,6 +47,8 @@ public final class ControlPlane implements DataPlaneEvents, AutoCloseable {
     private static final long DRAIN_POLL_MILLIS = 50;
     /** Ejection time grows with each ejection, up to this. */
     private static final Duration MAX_EJECTION = Duration.ofMinutes(5);
+    /** How often rate limiters forget clients whose buckets are full again. */
+    private static final long RATE_LIMIT_SWEEP_SECONDS = 10;
 
     private final ScheduledExecutorService thread;
     private final ServerRegistry registry;
@@ -99,6 +101,8 @@ public final class ControlPlane implements DataPlaneEvents, AutoCloseable {
         ControlPlane cp = new ControlPlane(thread, new ServerRegistry(), balancers, resolver, clock, nanoTime,
                 config, members, tls);
         cp.thread.execute(cp::scheduleResolving);
+        cp.thread.scheduleWithFixedDelay(() -> cp.builder.expireIdleRateLimitKeys(cp.nanoTime.getAsLong()),
+                RATE_LIMIT_SWEEP_SECONDS, RATE_LIMIT_SWEEP_SECONDS, TimeUnit.SECONDS);
         return cp;
     }
 

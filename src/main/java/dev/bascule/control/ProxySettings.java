@@ -1,5 +1,7 @@
 package dev.bascule.control;
 
+import dev.bascule.route.AddressRanges;
+
 /**
  * Timeouts and limits the data plane applies, in the units it uses.
  *
@@ -17,6 +19,7 @@ package dev.bascule.control;
  * @param maxHeaderCount most header fields in a request (431 above it)
  * @param maxConnections concurrent client connections per listener; more are closed at accept
  * @param maxConnectionsPerIp concurrent client connections from one address; 0 means no limit
+ * @param trustedProxies peers whose X-Forwarded-For is believed and extended rather than replaced
  */
 public record ProxySettings(
         int connectTimeoutMillis,
@@ -29,4 +32,5 @@ public record ProxySettings(
         long clientBodyIdleMillis,
         int maxHeaderCount,
         int maxConnections,
-        int maxConnectionsPerIp) {}
+        int maxConnectionsPerIp,
+        AddressRanges trustedProxies) {}

@@ -1,5 +1,9 @@
 package dev.bascule.control;
 
+import dev.bascule.route.AddressRanges;
+import dev.bascule.route.RateLimiter;
+import dev.bascule.upstream.AffinityKey;
+
 /**
  * What a matched route does with a request: the pool that serves it and the route's policies.
  *
@@ -8,11 +12,28 @@ package dev.bascule.control;
  * @param maxBodySize largest request body in bytes (413 above it); -1 for no limit
  * @param hostNamed the route names the host it serves (a host condition), so an absolute-form request target
  *     for that host may be served (RFC 9112 3.2.2) without making Bascule an open forward proxy
+ * @param allow client ranges admitted; empty admits everyone not denied
+ * @param deny client ranges refused (403); deny wins over allow
+ * @param rateLimiter null when the route has no rate limit; shared with later snapshots of the same route
+ * @param rateKey whose bucket a request draws from: client address or a header
  */
-public record RouteAction(Pool pool, RetryPolicy retry, long maxBodySize, boolean hostNamed) {
+public record RouteAction(Pool pool, RetryPolicy retry, long maxBodySize, boolean hostNamed, AddressRanges allow,
+        AddressRanges deny, RateLimiter rateLimiter, AffinityKey rateKey) {
 
     public RouteAction(Pool pool, RetryPolicy retry) {
         this(pool, retry, -1, false);
+    }
+
+    public RouteAction(Pool pool, RetryPolicy retry, long maxBodySize, boolean hostNamed) {
+        this(pool, retry, maxBodySize, hostNamed, AddressRanges.NONE, AddressRanges.NONE, null, null);
+    }
+
+    /** Whether a client at {@code address} may use this route: not denied, and allowed when a list exists. */
+    public boolean admits(byte[] address) {
+        if (deny.contains(address)) {
+            return false;
+        }
+        return allow.isEmpty() || allow.contains(address);
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.bascule.control;
 import dev.bascule.balance.Balancer;
 import dev.bascule.balance.Balancers;
 import dev.bascule.config.BasculeConfig;
+import dev.bascule.config.Cidr;
+import dev.bascule.config.RateLimitConfig;
 import dev.bascule.config.HashKeyConfig;
 import dev.bascule.config.HostPort;
 import dev.bascule.config.LimitsConfig;
@@ -12,7 +14,9 @@ import dev.bascule.config.TimeoutsConfig;
 import dev.bascule.config.UpstreamConfig;
 import dev.bascule.config.UpstreamTlsConfig;
 import dev.bascule.origin.OriginTls;
+import dev.bascule.route.AddressRanges;
 import dev.bascule.route.HostMatcher;
+import dev.bascule.route.RateLimiter;
 import dev.bascule.route.PathPrefix;
 import dev.bascule.route.Route;
 import dev.bascule.route.RouteTable;
@@ -27,7 +31,9 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 /**
@@ -41,10 +47,17 @@ import java.util.Map;
 public final class SnapshotBuilder {
     /** Slow start begins a server at this share of its weight. */
     static final double SLOW_START_FLOOR = 0.1;
+    /** Distinct clients (or header values) tracked per rate-limited route. */
+    static final int MAX_RATE_LIMIT_KEYS = 100_000;
 
     private final ServerRegistry registry;
     private final Balancers balancers;
     private final Clock clock;
+    /**
+     * Rate limiter of each route, kept across snapshots so a reload or a health change does not refill every
+     * bucket; keyed by the route's position and its limit settings.
+     */
+    private final Map<String, RateLimiter> rateLimiters = new HashMap<>();
 
     public SnapshotBuilder(ServerRegistry registry, Balancers balancers, Clock clock) {
         this.registry = registry;
@@ -78,17 +91,20 @@ public final class SnapshotBuilder {
             pools.put(upstream.name(), pool);
         }
         List<Route<RouteAction>> routes = new ArrayList<>();
+        Set<String> live = new HashSet<>();
         for (RouteConfig rc : config.routes()) {
             routes.add(new Route<>(
                     rc.host() == null ? null : HostMatcher.of(rc.host()),
                     rc.pathPrefix() == null ? null : PathPrefix.of(rc.pathPrefix()),
                     rc.stripPrefix(),
                     new RouteAction(pools.get(rc.upstream()), retryPolicy(rc.retry()), rc.maxBodySize(),
-                            rc.host() != null)));
+                            rc.host() != null, ranges(rc.allow()), ranges(rc.deny()), limiter(rc, routes.size(), live),
+                            rc.rateLimit() == null ? null : affinityKey(rc.rateLimit().key()))));
         }
+        rateLimiters.keySet().retainAll(live);
         long version = previous == null ? 1 : previous.version() + 1;
         return new Snapshot(version, configVersion, config.source(), clock.instant(), new RouteTable<>(routes), pools,
-                settings(config.timeouts(), config.limits()), events);
+                settings(config.timeouts(), config.limits(), config.trustedProxies()), events);
     }
 
     private Pool pool(UpstreamConfig upstream, List<Member> members, Pool old, long nowNanos) {
@@ -157,6 +173,24 @@ public final class SnapshotBuilder {
         return new Server(server.address(), server.socketAddress(), weight, server.state());
     }
 
+    private RateLimiter limiter(RouteConfig rc, int index, Set<String> live) {
+        RateLimitConfig r = rc.rateLimit();
+        if (r == null) {
+            return null;
+        }
+        String key = index + "|" + rc.host() + "|" + rc.pathPrefix() + "|" + r;
+        live.add(key);
+        return rateLimiters.computeIfAbsent(key,
+                k -> new RateLimiter(r.requestsPerSecond(), r.burst(), MAX_RATE_LIMIT_KEYS));
+    }
+
+    /** Forgets idle rate-limit keys so memory stays bounded; called regularly by the control plane. */
+    void expireIdleRateLimitKeys(long nowNanos) {
+        for (RateLimiter l : rateLimiters.values()) {
+            l.expireIdle(nowNanos);
+        }
+    }
+
     static RetryPolicy retryPolicy(RetryConfig r) {
         if (r == null) {
             return RetryPolicy.DEFAULT;
@@ -181,7 +215,7 @@ public final class SnapshotBuilder {
         };
     }
 
-    static ProxySettings settings(TimeoutsConfig t, LimitsConfig l) {
+    static ProxySettings settings(TimeoutsConfig t, LimitsConfig l, List<Cidr> trustedProxies) {
         return new ProxySettings(
                 (int) Math.min(Integer.MAX_VALUE, t.connect().toMillis()),
                 t.responseHeader().toMillis(),
@@ -193,6 +227,15 @@ public final class SnapshotBuilder {
                 t.clientBodyIdle().toMillis(),
                 l.maxHeaderCount(),
                 l.maxConnections(),
-                l.maxConnectionsPerIp());
+                l.maxConnectionsPerIp(),
+                ranges(trustedProxies));
+    }
+
+    static AddressRanges ranges(List<Cidr> cidrs) {
+        List<AddressRanges.Range> list = new ArrayList<>(cidrs.size());
+        for (Cidr c : cidrs) {
+            list.add(new AddressRanges.Range(c.network(), c.prefixLength()));
+        }
+        return AddressRanges.of(list);
     }
 }

@@ -94,7 +94,7 @@ final class Exchange implements OriginListener, PickContext {
             // Bascule answers 100 Continue itself once an origin is ready to take the body.
             request.headers().remove(HttpHeaderNames.EXPECT);
         }
-        HeaderRules.toUpstream(request, target, frontend.clientIp(), frontend.scheme());
+        HeaderRules.toUpstream(request, target, frontend.peerIp(), frontend.peerTrusted(), frontend.scheme());
     }
 
     /** RFC 9110 9.2.2: methods whose repetition has the same intended effect. */
@@ -449,7 +449,9 @@ final class Exchange implements OriginListener, PickContext {
         }
         serverFailed();
         log.debug("origin {} failed before responding: {}", o == null ? "?" : o.remote(), String.valueOf(cause));
-        if (retry.onReset() && mayRetry()) {
+        // A malformed answer is the origin misbehaving, not a lost connection: sending the request again could
+        // repeat its effect on a server that did receive it.
+        if (retry.onReset() && !(cause instanceof MalformedResponseException) && mayRetry()) {
             retryElsewhere();
             return;
         }

@@ -7,16 +7,19 @@ import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginPool;
 import dev.bascule.route.Route;
+import dev.bascule.upstream.AffinityKey;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -41,6 +44,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private String clientIp;
     private long clientIpHash;
+    private byte[] peerBytes = new byte[0];
+    /** The client of the current request (see {@link #resolveClient}); the peer unless it is a trusted proxy. */
+    private String requestClientIp;
+    private byte[] requestClientBytes;
+    private long requestClientIpHash;
+    private boolean peerTrusted;
     private Exchange exchange;
     /** The request being discarded after Bascule answered it itself; its body must not reach anyone. */
     private boolean discardingBody;
@@ -69,6 +78,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         SocketAddress remote = ctx.channel().remoteAddress();
         clientIp = remote instanceof InetSocketAddress isa ? isa.getAddress().getHostAddress() : String.valueOf(remote);
         clientIpHash = AffinityHash.hash64(clientIp);
+        if (remote instanceof InetSocketAddress isa && isa.getAddress() != null) {
+            peerBytes = isa.getAddress().getAddress();
+        }
+        requestClientIp = clientIp;
+        requestClientBytes = peerBytes;
+        requestClientIpHash = clientIpHash;
         read();
     }
 
@@ -138,6 +153,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             answer(HttpResponseStatus.NOT_FOUND, request);
             return;
         }
+        RouteAction action = route.target();
+        resolveClient(request, settings);
+        if (!action.admits(requestClientBytes)) {
+            answer(HttpResponseStatus.FORBIDDEN, request);
+            return;
+        }
+        if (action.rateLimiter() != null) {
+            long wait = action.rateLimiter().tryAcquire(rateKey(action, request), System.nanoTime());
+            if (wait > 0) {
+                answer(HttpResponseStatus.TOO_MANY_REQUESTS, request, Math.max(1, (wait + 999_999_999L) / 1_000_000_000L));
+                return;
+            }
+        }
         if (!bodyLimit.start(route.target().maxBodySize(), request.headers())) {
             // Refused before any origin is contacted; the unread body leaves the stream unusable, so close.
             reject(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
@@ -145,6 +173,47 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         exchange = new Exchange(this, snapshot, route.target(), request, route.rewriteTarget(uri));
         exchange.start();
+    }
+
+    /**
+     * Works out who the client is for this request: the peer itself, or, when the peer is a trusted proxy, the
+     * last address in X-Forwarded-For that is not itself a trusted proxy.
+     */
+    private void resolveClient(HttpRequest request, ProxySettings settings) {
+        peerTrusted = settings.trustedProxies().contains(peerBytes);
+        requestClientIp = clientIp;
+        requestClientBytes = peerBytes;
+        requestClientIpHash = clientIpHash;
+        if (!peerTrusted) {
+            return;
+        }
+        java.util.List<String> values = request.headers().getAll(HeaderRules.X_FORWARDED_FOR);
+        for (int v = values.size() - 1; v >= 0; v--) {
+            String[] hops = values.get(v).split(",");
+            for (int i = hops.length - 1; i >= 0; i--) {
+                byte[] bytes = NetUtil.createByteArrayFromIpAddressString(hops[i].trim()); // never DNS
+                if (bytes == null) {
+                    return; // garbage in the chain: trust nothing further left of it
+                }
+                requestClientIp = hops[i].trim();
+                requestClientBytes = bytes;
+                requestClientIpHash = AffinityHash.hash64(requestClientIp);
+                if (!settings.trustedProxies().contains(bytes)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private String rateKey(RouteAction action, HttpRequest request) {
+        AffinityKey key = action.rateKey();
+        if (key != null && key.source() == AffinityKey.Source.HEADER) {
+            String value = request.headers().get(key.name());
+            if (value != null) {
+                return value;
+            }
+        }
+        return requestClientIp;
     }
 
     private void onContent(HttpContent content) {
@@ -182,14 +251,23 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** Answers a request Bascule will not forward, keeping the connection when the request can be skipped. */
     private void answer(HttpResponseStatus status, HttpRequest request) {
+        answer(status, request, 0);
+    }
+
+    /** @param retryAfterSeconds a Retry-After value to send, or 0 for none */
+    private void answer(HttpResponseStatus status, HttpRequest request, long retryAfterSeconds) {
         boolean keepAlive = HeaderRules.wantsKeepAlive(request) && !HttpUtilLite.hasBody(request.headers());
         ReferenceCountUtil.release(request);
+        FullHttpResponse response = ErrorResponses.of(status, !keepAlive);
+        if (retryAfterSeconds > 0) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        }
         if (keepAlive) {
             discardingBody = true; // swallow the empty LastHttpContent that follows
-            ctx.writeAndFlush(ErrorResponses.of(status, false), ctx.voidPromise());
+            ctx.writeAndFlush(response, ctx.voidPromise());
             read();
         } else {
-            ctx.writeAndFlush(ErrorResponses.of(status, true)).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -233,12 +311,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         return origins;
     }
 
-    String clientIp() {
+    /** The peer's address, which X-Forwarded-For gets appended. */
+    String peerIp() {
         return clientIp;
     }
 
+    /** Whether the peer is a trusted proxy, whose X-Forwarded-For is kept. */
+    boolean peerTrusted() {
+        return peerTrusted;
+    }
+
+    /** The client of the current request, for hashing. */
     long clientIpHash() {
-        return clientIpHash;
+        return requestClientIpHash;
     }
 
     String scheme() {

@@ -43,16 +43,17 @@ final class HeaderRules {
      * client framed it. The Host header is passed through.
      *
      * @param target the request target to send (after any prefix strip)
-     * @param clientIp the client's address, appended to X-Forwarded-For
+     * @param peerIp the address of the connection's peer, appended to X-Forwarded-For
+     * @param peerTrusted the peer is a trusted proxy: its X-Forwarded-For is kept and extended; from anyone
+     *     else it is a claim anybody can make, and is replaced by the peer's address
      */
-    static void toUpstream(HttpRequest request, String target, String clientIp, String scheme) {
+    static void toUpstream(HttpRequest request, String target, String peerIp, boolean peerTrusted, String scheme) {
         HttpHeaders h = request.headers();
         boolean chunked = HttpUtilLite.isChunked(h);
         removeHopByHop(h);
-        // The client's own X-Forwarded-For survives only if it was not named in Connection; ours is added after
-        // the strip so a "Connection: X-Forwarded-For" cannot remove it.
-        String prior = h.get(X_FORWARDED_FOR);
-        h.set(X_FORWARDED_FOR, prior == null || prior.isEmpty() ? clientIp : prior + ", " + clientIp);
+        // Set after the hop-by-hop strip, so a "Connection: X-Forwarded-For" cannot remove ours.
+        String prior = peerTrusted ? joined(h.getAll(X_FORWARDED_FOR)) : null;
+        h.set(X_FORWARDED_FOR, prior == null || prior.isEmpty() ? peerIp : prior + ", " + peerIp);
         h.set(X_FORWARDED_PROTO, scheme);
         String host = h.get(HttpHeaderNames.HOST);
         if (host != null) {
@@ -91,6 +92,14 @@ final class HeaderRules {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         return keepAlive;
+    }
+
+    /** Several X-Forwarded-For fields are one list (RFC 9110 5.3). */
+    private static String joined(List<String> values) {
+        if (values.isEmpty()) {
+            return null;
+        }
+        return values.size() == 1 ? values.get(0) : String.join(", ", values);
     }
 
     static void removeHopByHop(HttpHeaders h) {

@@ -42,7 +42,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @ExtendWith(LeakGuard.class)
 class RequestFuzzGuardTest {
     private static final ProxySettings SETTINGS = new ProxySettings(1000, 1000, 1000, 1000, 8192, 32768, 1000, 1000,
-            100, 0, 0);
+            100, 0, 0, dev.bascule.route.AddressRanges.NONE);
     private static final HttpDecoderConfig DECODER = FrontendInitializer.decoderConfig(SETTINGS);
 
     private static final String[] SEEDS = {
@@ -291,7 +291,7 @@ class RequestFuzzGuardTest {
             current = r;
             target = uri;
             if (validate) {
-                HeaderRules.toUpstream(r, uri, "127.0.0.1", "http");
+                HeaderRules.toUpstream(r, uri, "127.0.0.1", false, "http");
                 if (!r.headers().contains("host")) {
                     r.headers().set("host", "origin.test"); // as Exchange does for an HTTP/1.0 client
                 }
