@@ -1,2 +1,202 @@
 package dev.bascule;
-public final class Main { public static void main(String[] a) {} }
+
+import dev.bascule.balance.Balancers;
+import dev.bascule.config.BasculeConfig;
+import dev.bascule.config.ConfigError;
+import dev.bascule.config.ConfigException;
+import dev.bascule.config.ConfigLoader;
+import dev.bascule.config.ServerConfig;
+import dev.bascule.config.UpstreamConfig;
+import dev.bascule.demo.DemoOrigin;
+import dev.bascule.proxy.Transport;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code bascule} command line: {@code run}, {@code validate} and {@code demo} (the default). */
+@Command(name = "bascule", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "A reverse proxy and load balancer.%nWith no command, runs the demo.",
+        subcommands = {Main.Run.class, Main.Validate.class, Main.Demo.class})
+public final class Main implements Callable<Integer> {
+
+    /** The demo's config, shipped inside the jar and in the repository as examples/labs.yaml. */
+    static final String DEMO_CONFIG = "examples/labs.yaml";
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Main());
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        return new Demo().call();
+    }
+
+    static ConfigLoader loader() {
+        return new ConfigLoader(Balancers.standard().names());
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the proxy with a config file.")
+    static final class Run implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, required = true, description = "YAML config file")
+        Path config;
+
+        @Option(names = "--threads", description = "event loops (default: one per core)")
+        int threads;
+
+        @Override
+        public Integer call() throws Exception {
+            BasculeConfig cfg;
+            try {
+                cfg = loader().load(config);
+            } catch (ConfigException e) {
+                printErrors(e, new PrintWriter(System.err, true, StandardCharsets.UTF_8));
+                return 1;
+            }
+            Bascule bascule = Bascule.start(cfg, threads);
+            awaitShutdown(bascule::close);
+            return 0;
+        }
+    }
+
+    @Command(name = "validate", mixinStandardHelpOptions = true,
+            description = "Check a config file; print each error as FILE:LINE:COLUMN: message.")
+    static final class Validate implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, required = true, description = "YAML config file")
+        Path config;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try {
+                loader().load(config);
+                spec.commandLine().getOut().println(config + ": ok");
+                return 0;
+            } catch (ConfigException e) {
+                printErrors(e, spec.commandLine().getErr());
+                return 1;
+            }
+        }
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "Start four demo origins and the proxy on 127.0.0.1:8080 (examples/labs.yaml).")
+    static final class Demo implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            String yaml;
+            try (InputStream in = Main.class.getClassLoader().getResourceAsStream(DEMO_CONFIG)) {
+                if (in == null) {
+                    throw new IOException(DEMO_CONFIG + " is missing from the jar");
+                }
+                yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            BasculeConfig cfg;
+            try {
+                cfg = loader().parse(yaml, DEMO_CONFIG);
+            } catch (ConfigException e) {
+                printErrors(e, new PrintWriter(System.err, true, StandardCharsets.UTF_8));
+                return 1;
+            }
+            Transport transport = Transport.best();
+            MultiThreadIoEventLoopGroup originLoops = transport.newEventLoopGroup(1, "demo-origin");
+            List<DemoOrigin> origins = new ArrayList<>();
+            try {
+                for (UpstreamConfig upstream : cfg.upstreams().values()) {
+                    String color = upstream.name().startsWith("web-") ? upstream.name().substring(4) : upstream.name();
+                    int i = 1;
+                    for (ServerConfig server : upstream.servers()) {
+                        String name = String.format("%s-%02d", color, i++);
+                        InetSocketAddress at = new InetSocketAddress(
+                                InetAddress.getByName(server.address().host()), server.address().port());
+                        origins.add(DemoOrigin.start(name, at, originLoops, transport.serverChannelType()));
+                    }
+                }
+                Bascule bascule = Bascule.start(cfg, 0);
+                printDemoHelp(cfg, origins);
+                awaitShutdown(() -> {
+                    bascule.close();
+                    origins.forEach(DemoOrigin::close);
+                    originLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                });
+                return 0;
+            } catch (Exception e) {
+                origins.forEach(DemoOrigin::close);
+                originLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                System.err.println("demo failed to start: " + e.getMessage()
+                        + " (is another program using ports 8080 or 9001-9004?)");
+                return 1;
+            }
+        }
+
+        private static void printDemoHelp(BasculeConfig cfg, List<DemoOrigin> origins) {
+            String proxy = cfg.listeners().get(0).address().toString();
+            String port = proxy.substring(proxy.lastIndexOf(':') + 1);
+            StringBuilder sb = new StringBuilder();
+            sb.append("\nBascule demo is running. Origins:");
+            for (DemoOrigin o : origins) {
+                sb.append(' ').append(o.name()).append('@').append(o.address().getPort());
+            }
+            sb.append("\nTry:\n")
+                    .append("  curl -H 'Host: blue.labs.test' localhost:").append(port).append("/\n")
+                    .append("  curl -H 'Host: green.labs.test' localhost:").append(port).append("/\n")
+                    .append("  curl -H 'Host: labs.test' localhost:").append(port).append("/green/hello\n")
+                    .append("  for i in 1 2 3 4 5 6; do curl -s localhost:").append(port)
+                    .append("/ | grep -o '<h1>.*</h1>'; done   # blue-01 twice as often as blue-02\n")
+                    .append("Config: ").append(DEMO_CONFIG).append(". Stop with Ctrl-C.\n");
+            System.out.println(sb);
+        }
+    }
+
+    static void printErrors(ConfigException e, PrintWriter err) {
+        for (ConfigError error : e.errors()) {
+            err.println(error);
+        }
+        err.flush();
+    }
+
+    /** Blocks until the JVM is asked to stop (SIGTERM, SIGINT), running {@code stop} first. */
+    private static void awaitShutdown(Runnable stop) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                stop.run();
+            } finally {
+                stopped.countDown();
+            }
+        }, "bascule-shutdown"));
+        stopped.await();
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"bascule " + p.getProperty("version", "unknown")};
+        }
+    }
+}

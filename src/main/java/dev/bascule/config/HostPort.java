@@ -2,7 +2,8 @@ package dev.bascule.config;
 
 /**
  * A {@code host:port} pair as written in the config ({@code 127.0.0.1:8080}, {@code origin.internal:80},
- * {@code [::1]:8080}). Not resolved: resolution happens when a snapshot is built.
+ * {@code [::1]:8080}). Not resolved: resolution happens when a snapshot is built. Port 0 is meaningful only for
+ * a listener (any free port, which tests use); a server's address needs a real port.
  */
 public record HostPort(String host, int port) {
 
@@ -10,8 +11,8 @@ public record HostPort(String host, int port) {
         if (host == null || host.isEmpty()) {
             throw new IllegalArgumentException("empty host");
         }
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port out of range 1-65535: " + port);
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range 0-65535: " + port);
         }
     }
 
@@ -54,8 +55,8 @@ public record HostPort(String host, int port) {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("bad port in address '" + text + "'");
         }
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port out of range 1-65535 in address '" + text + "'");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range 0-65535 in address '" + text + "'");
         }
         return new HostPort(host, port);
     }

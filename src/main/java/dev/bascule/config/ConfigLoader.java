@@ -1,0 +1,76 @@
+package dev.bascule.config;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads a Bascule YAML file into a validated {@link BasculeConfig}, or rejects it with every problem found,
+ * each located at a line and column ({@code labs.yaml:12:5: unknown upstream 'web-red'}).
+ *
+ * <p>Strict: unknown keys, duplicate keys, wrong types and dangling references are errors, never ignored.
+ * Defaults are those of {@link TimeoutsConfig#DEFAULTS}, {@link LimitsConfig#DEFAULTS} and the format described
+ * in {@code examples/labs.yaml}.
+ *
+ * <p>Threading: immutable and safe to share; {@link #load} does blocking file I/O, so call it on a control-plane
+ * thread, never on an event loop.
+ */
+public final class ConfigLoader {
+    private final Set<String> balancerNames;
+
+    /** @param balancerNames the strategies {@code balancer:} may name (the balance registry's keys) */
+    public ConfigLoader(Set<String> balancerNames) {
+        this.balancerNames = Set.copyOf(balancerNames);
+    }
+
+    /**
+     * Reads and validates {@code file} (UTF-8). Errors name the file as given.
+     *
+     * @throws ConfigException when the file cannot be read or the config is invalid
+     */
+    public BasculeConfig load(Path file) throws ConfigException {
+        String name = file.toString();
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(new ConfigError(name, 1, 1, "cannot read config: " + describe(e))));
+        }
+        return parse(text, name);
+    }
+
+    /**
+     * Validates YAML text.
+     *
+     * @param fileName names the source in errors and in {@link BasculeConfig#source()}
+     * @throws ConfigException listing every problem, sorted by position
+     */
+    public BasculeConfig parse(String yamlText, String fileName) throws ConfigException {
+        Problems problems = new Problems(fileName);
+        // A UTF-8 byte order mark is legal at the start of a YAML stream; do not let it become part of a key.
+        String text = yamlText.startsWith("\uFEFF") ? yamlText.substring(1) : yamlText;
+        YamlNode root = new YamlTreeReader(problems).read(text);
+        BasculeConfig config = new ConfigBinder(problems, balancerNames).bind(root, fileName);
+        problems.throwIfAny();
+        return config;
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof CharacterCodingException) {
+            return "not valid UTF-8";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

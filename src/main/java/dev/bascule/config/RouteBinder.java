@@ -1,0 +1,124 @@
+package dev.bascule.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** Binds the {@code routes:} list for {@link ConfigBinder}; same error contract. */
+final class RouteBinder {
+    static final List<String> ROUTE_KEYS = List.of("match", "strip_prefix", "upstream");
+    static final List<String> MATCH_KEYS = List.of("host", "path_prefix");
+
+    private final Problems problems;
+
+    RouteBinder(Problems problems) {
+        this.problems = problems;
+    }
+
+    /**
+     * @param seq the value of {@code routes:}, null when absent or not a list (already reported)
+     * @param upstreamNames every upstream name written in the file, or null to skip the reference check
+     */
+    List<RouteConfig> bind(YamlNode.Sequence seq, Set<String> upstreamNames) {
+        List<RouteConfig> routes = new ArrayList<>();
+        if (seq == null) {
+            return routes;
+        }
+        if (seq.items().isEmpty()) {
+            problems.add(seq.mark(), "'routes' needs at least one route");
+        }
+        for (YamlNode item : seq.items()) {
+            RouteConfig route = route(item, upstreamNames);
+            if (route != null) {
+                routes.add(route);
+            }
+        }
+        return routes;
+    }
+
+    private RouteConfig route(YamlNode item, Set<String> upstreamNames) {
+        Fields f = Fields.open(item, "a route", problems, ROUTE_KEYS);
+        if (f == null) {
+            return null;
+        }
+        String host = null;
+        String pathPrefix = null;
+        boolean hasPathPrefix = false;
+        YamlNode matchNode = f.node("match");
+        Fields match = matchNode == null ? null : Fields.open(matchNode, "'match'", problems, MATCH_KEYS);
+        if (match != null) {
+            host = match.parsed("host", RouteBinder::normalizeHost, null);
+            pathPrefix = match.parsed("path_prefix", RouteBinder::normalizePathPrefix, null);
+            hasPathPrefix = match.node("path_prefix") != null;
+        }
+        boolean stripPrefix = f.bool("strip_prefix", false);
+        if (stripPrefix && !hasPathPrefix) {
+            problems.add(f.keyMark("strip_prefix"), "strip_prefix: true needs a path_prefix in 'match' (there is nothing to strip)");
+        }
+        String upstream = f.requiredText("upstream");
+        if (upstream != null && upstreamNames != null && !upstreamNames.contains(upstream)) {
+            problems.add(f.valueMark("upstream"), "unknown upstream '" + upstream + "'");
+        }
+        return new RouteConfig(host, pathPrefix, stripPrefix, upstream);
+    }
+
+    /**
+     * Lowercases an exact host ({@code blue.labs.test}) or leading wildcard ({@code *.labs.test}); a bracketed
+     * IPv6 literal is kept as written. Hosts match without the port, so a port here is a mistake.
+     */
+    static String normalizeHost(String text) {
+        String host = text.toLowerCase(Locale.ROOT);
+        if (host.isEmpty()) {
+            throw new IllegalArgumentException("empty host");
+        }
+        if (host.startsWith("[")) {
+            int close = host.indexOf(']');
+            if (close > 0 && close < host.length() - 1 && host.charAt(close + 1) == ':') {
+                throw portError(text);
+            }
+            boolean literal = close == host.length() - 1 && close > 1
+                    && host.substring(1, close).chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.');
+            if (!literal) {
+                throw new IllegalArgumentException("bad host '" + text + "': expected an IPv6 literal such as [::1]");
+            }
+            return host;
+        }
+        if (host.indexOf(':') >= 0) {
+            throw portError(text);
+        }
+        String name = host.startsWith("*.") ? host.substring(2) : host;
+        if (name.indexOf('*') >= 0) {
+            throw new IllegalArgumentException(
+                    "bad host '" + text + "': a wildcard is allowed only as a leading '*.', as in *.labs.test");
+        }
+        for (String label : name.split("\\.", -1)) {
+            if (label.isEmpty() || !label.chars().allMatch(
+                    c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+                throw new IllegalArgumentException(
+                        "bad host '" + text + "': expected a host name such as blue.labs.test or *.labs.test");
+            }
+        }
+        return host;
+    }
+
+    private static IllegalArgumentException portError(String text) {
+        return new IllegalArgumentException("host '" + text + "' has a port: port is ignored when matching; write the host alone");
+    }
+
+    /** Checks a path prefix and drops trailing slashes ({@code /green/} matches like {@code /green}); keeps "/". */
+    static String normalizePathPrefix(String text) {
+        if (!text.startsWith("/")) {
+            throw new IllegalArgumentException("path_prefix '" + text + "' must start with '/'");
+        }
+        if (!text.chars().allMatch(c -> c > ' ' && c < 0x7f && c != '?' && c != '#')) {
+            throw new IllegalArgumentException(
+                    "path_prefix '" + text + "' must be a plain path: printable ASCII without spaces, '?' or '#'");
+        }
+        int end = text.length();
+        while (end > 1 && text.charAt(end - 1) == '/') {
+            end--;
+        }
+        return text.substring(0, end);
+    }
+}

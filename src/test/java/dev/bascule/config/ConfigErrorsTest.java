@@ -1,0 +1,310 @@
+package dev.bascule.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Each kind of mistake is reported with the right position and a message that says what to write instead. */
+class ConfigErrorsTest {
+
+    /** The errors of {@code yaml} as {@code t.yaml:line:column: message}, in the order reported. */
+    static List<String> errors(String yaml) {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoaderTest.LOADER.parse(yaml, "t.yaml"));
+        assertThat(e).as("expected the config to be rejected").isNotNull();
+        return e.errors().stream().map(ConfigError::toString).toList();
+    }
+
+    @Test
+    void unknownUpstreamInARoute() {
+        assertThat(errors("""
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams:
+                  web-blue: { servers: [ { address: 127.0.0.1:9001 } ] }
+                routes:
+                  - upstream: web-blue
+                  - match: { host: red.labs.test }
+                    upstream: web-red
+                """)).containsExactly("t.yaml:7:15: unknown upstream 'web-red'");
+    }
+
+    @Test
+    void unknownKeysNameTheKeyAndTheAllowedOnes() {
+        assertThat(errors("""
+                listeners:
+                  - adress: 127.0.0.1:8080
+                upstreams:
+                  web: { servers: [ { address: 127.0.0.1:9001, wieght: 2 } ] }
+                routes: [ { upstream: web } ]
+                colour: blue
+                """)).containsExactly(
+                "t.yaml:2:5: unknown key 'adress' in a listener (did you mean 'address'?); allowed keys: name, address",
+                "t.yaml:2:5: missing 'address' in a listener",
+                "t.yaml:4:48: unknown key 'wieght' in a server of upstream 'web' (did you mean 'weight'?); allowed keys: address, weight",
+                "t.yaml:6:1: unknown key 'colour' in the config; allowed keys: listeners, admin, timeouts, limits, upstreams, routes");
+    }
+
+    @Test
+    void wrongTypes() {
+        assertThat(errors("""
+                listeners: { address: 127.0.0.1:8080 }
+                admin: [ 127.0.0.1:9901 ]
+                upstreams:
+                  web:
+                    servers: [ 127.0.0.1:9001 ]
+                routes:
+                  - upstream: [ web ]
+                    strip_prefix: "yes"
+                """)).containsExactly(
+                "t.yaml:1:12: 'listeners' must be a list, found a mapping",
+                "t.yaml:2:8: 'admin' must be a mapping, found a list",
+                "t.yaml:5:16: a server of upstream 'web' must be a mapping, found a string",
+                "t.yaml:7:15: 'upstream' must be a single value, found a list",
+                "t.yaml:8:19: 'strip_prefix' must be true or false, found 'yes'");
+    }
+
+    @Test
+    void missingRequiredKeysAreLocatedAtTheirParentMapping() {
+        assertThat(errors("""
+                admin:
+                  address: 127.0.0.1:9901
+                upstreams:
+                  web:
+                    balancer: round_robin
+                routes:
+                  - match: { host: a.test }
+                """)).containsExactly(
+                "t.yaml:1:1: missing 'listeners' in the config",
+                "t.yaml:5:5: missing 'servers' in upstream 'web'",
+                "t.yaml:7:5: missing 'upstream' in a route");
+    }
+
+    @Test
+    void emptyValuesAndEmptyLists() {
+        assertThat(errors("""
+                listeners: []
+                upstreams:
+                  web:
+                  api: { servers: [] }
+                routes:
+                """)).containsExactly(
+                "t.yaml:1:12: 'listeners' needs at least one listener",
+                "t.yaml:3:3: upstream 'web' is empty; it needs 'servers'",
+                "t.yaml:4:19: upstream 'api' needs at least one server",
+                "t.yaml:5:1: 'routes' needs a value");
+    }
+
+    @Test
+    void badAddressesAndWeights() {
+        assertThat(errors("""
+                listeners:
+                  - address: 127.0.0.1
+                upstreams:
+                  web:
+                    servers:
+                      - { address: "127.0.0.1:99999" }
+                      - { address: a.internal:80, weight: 0 }
+                      - { address: b.internal:80, weight: 2.5 }
+                      - { address: c.internal:80, weight: 1001 }
+                      - { address: d.internal:80, weight: two }
+                routes: [ { upstream: web } ]
+                """)).containsExactly(
+                "t.yaml:2:14: bad address '127.0.0.1', expected host:port",
+                "t.yaml:6:20: port out of range 1-65535 in address '127.0.0.1:99999'",
+                "t.yaml:7:43: weight must be an integer from 1 to 1000, found '0'",
+                "t.yaml:8:43: weight must be an integer from 1 to 1000, found '2.5'",
+                "t.yaml:9:43: weight must be an integer from 1 to 1000, found '1001'",
+                "t.yaml:10:43: weight must be an integer from 1 to 1000, found 'two'");
+    }
+
+    @Test
+    void duplicates() {
+        assertThat(errors("""
+                listeners:
+                  - { name: public, address: 127.0.0.1:8080 }
+                  - { name: public, address: 127.0.0.1:8081 }
+                  - { address: 127.0.0.1:8080 }
+                upstreams:
+                  web:
+                    servers:
+                      - address: 127.0.0.1:9001
+                      - address: 127.0.0.1:9001
+                  web:
+                    servers: [ { address: 127.0.0.1:9002 } ]
+                routes: [ { upstream: web, upstream: web } ]
+                """)).containsExactly(
+                "t.yaml:3:13: duplicate listener name 'public' (first at line 2)",
+                "t.yaml:4:16: duplicate listener address 127.0.0.1:8080 (first at line 2)",
+                "t.yaml:9:18: duplicate server 127.0.0.1:9001 in upstream 'web' (first at line 8)",
+                "t.yaml:10:3: duplicate key 'web' (first defined at line 6)",
+                "t.yaml:12:28: duplicate key 'upstream' (first defined at line 12)");
+    }
+
+    @Test
+    void balancerAndHashKey() {
+        assertThat(errors("""
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams:
+                  a: { balancer: random, servers: [ { address: 127.0.0.1:9001 } ] }
+                  b: { hash_key: client_ip, servers: [ { address: 127.0.0.1:9002 } ] }
+                  c: { balancer: hash, hash_key: "header:", servers: [ { address: 127.0.0.1:9003 } ] }
+                routes: [ { upstream: a } ]
+                """)).containsExactly(
+                "t.yaml:3:18: unknown balancer 'random'; known balancers: hash, least_request, round_robin",
+                "t.yaml:4:8: hash_key is only allowed with balancer: hash (upstream 'b' uses round_robin)",
+                "t.yaml:5:34: bad hash_key 'header:', expected client_ip, header:NAME or cookie:NAME");
+    }
+
+    @Test
+    void routeMatchRules() {
+        assertThat(errors("""
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams: { web: { servers: [ { address: 127.0.0.1:9001 } ] } }
+                routes:
+                  - match: { host: "a.test:80" }
+                    upstream: web
+                  - match: { host: "a.*.test" }
+                    upstream: web
+                  - match: { path_prefix: green }
+                    upstream: web
+                  - match: { host: a.test }
+                    strip_prefix: true
+                    upstream: web
+                  - match: { paths: /x }
+                    upstream: web
+                """)).containsExactly(
+                "t.yaml:4:20: host 'a.test:80' has a port: port is ignored when matching; write the host alone",
+                "t.yaml:6:20: bad host 'a.*.test': a wildcard is allowed only as a leading '*.', as in *.labs.test",
+                "t.yaml:8:27: path_prefix 'green' must start with '/'",
+                "t.yaml:11:5: strip_prefix: true needs a path_prefix in 'match' (there is nothing to strip)",
+                "t.yaml:13:14: unknown key 'paths' in 'match'; allowed keys: host, path_prefix");
+    }
+
+    @Test
+    void badDurationsAndSizes() {
+        assertThat(errors("""
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                timeouts:
+                  connect: 2
+                  response_header: 0s
+                limits:
+                  max_uri_length: 8 KB
+                upstreams:
+                  web:
+                    servers: [ { address: 127.0.0.1:9001 } ]
+                    health_check: { path: health, interval: 1.5s }
+                routes: [ { upstream: web } ]
+                """)).containsExactly(
+                "t.yaml:3:12: duration '2' has no unit; write it as " + Units.DURATION_FORM,
+                "t.yaml:4:20: duration '0s' must be greater than zero",
+                "t.yaml:6:19: bad size '8 KB', expected " + Units.SIZE_FORM,
+                "t.yaml:10:27: health check path 'health' must start with '/'",
+                "t.yaml:10:45: bad duration '1.5s', expected " + Units.DURATION_FORM);
+    }
+
+    @Test
+    void severalErrorsAreReportedTogetherInFileOrder() {
+        List<String> errors = errors("""
+                listeners:
+                  - address: 127.0.0.1:80800
+                upstreams:
+                  web-blue:
+                    servers:
+                      - address: 127.0.0.1:9001
+                        weight: -1
+                routes:
+                  - upstream: web-red
+                  - upstream: web-blue
+                    strip_prefix: true
+                """);
+        assertThat(errors).containsExactly(
+                "t.yaml:2:14: port out of range 1-65535 in address '127.0.0.1:80800'",
+                "t.yaml:7:17: weight must be an integer from 1 to 1000, found '-1'",
+                "t.yaml:9:15: unknown upstream 'web-red'",
+                "t.yaml:11:5: strip_prefix: true needs a path_prefix in 'match' (there is nothing to strip)");
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoaderTest.LOADER.parse("listeners: 1\nupstreams: 2\nroutes: 3\n", "t.yaml"));
+        assertThat(e.getMessage()).isEqualTo("t.yaml:1:12: 'listeners' must be a list, found a number (and 2 more)");
+    }
+
+    @Test
+    void anEmptyDocumentIsAnError() {
+        assertThat(errors("")).containsExactly(
+                "t.yaml:1:1: empty config: expected a mapping with listeners, upstreams and routes");
+        assertThat(errors("# nothing yet\n\n")).containsExactly(
+                "t.yaml:1:1: empty config: expected a mapping with listeners, upstreams and routes");
+        assertThat(errors("- a\n- b\n")).containsExactly("t.yaml:1:1: the config must be a mapping, found a list");
+    }
+
+    @Test
+    void aYamlSyntaxErrorIsOneLocatedError() {
+        assertThat(errors("""
+                listeners:
+                  - address: 127.0.0.1:8080
+                upstreams: { web: { servers: [ { address: 127.0.0.1:9001 } ]
+                routes: [ { upstream: web } ]
+                """)).singleElement().asString().isEqualTo("t.yaml:4:1: YAML syntax error: expected ',' or '}', but got <scalar>"
+                        + " (while parsing a flow mapping that starts at line 3, column 19)");
+        assertThat(errors("listeners:\n\t- address: 127.0.0.1:8080\n")).singleElement().asString()
+                .startsWith("t.yaml:2:1: YAML syntax error: found character '\\t(TAB)' that cannot start any token");
+    }
+
+    @Test
+    void aSecondDocumentAndAliasesAreRejected() {
+        assertThat(errors("""
+                listeners: [ { address: &a 127.0.0.1:8080 } ]
+                admin: { address: *a }
+                upstreams: { web: { servers: [ { address: 127.0.0.1:9001 } ] } }
+                routes: [ { upstream: web } ]
+                ---
+                listeners: []
+                """)).containsExactly(
+                "t.yaml:2:19: YAML aliases (*a) are not supported; write the value out",
+                "t.yaml:2:19: bad address 'a', expected host:port",
+                "t.yaml:6:1: only one YAML document is allowed; remove the second '---' section");
+    }
+
+    @Test
+    void aRegistryWithoutTheDefaultBalancerMakesTheDefaultAnError() throws Exception {
+        ConfigLoader loader = new ConfigLoader(java.util.Set.of("p2c"));
+        String yaml = """
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams:
+                  web: { servers: [ { address: 127.0.0.1:9001 } ] }
+                  api: { balancer: p2c, servers: [ { address: 127.0.0.1:9002 } ] }
+                routes: [ { upstream: web } ]
+                """;
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.parse(yaml, "t.yaml"));
+        assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(
+                "t.yaml:3:8: upstream 'web' names no balancer and the default 'round_robin' is not available;"
+                        + " known balancers: p2c");
+    }
+
+    @Test
+    void aListenerWithoutNameIsNamedByItsAddress() {
+        assertThat(errors("""
+                listeners:
+                  - { name: "127.0.0.1:8081", address: 127.0.0.1:8080 }
+                  - { address: 127.0.0.1:8081 }
+                  - { name: "", address: 127.0.0.1:8082 }
+                admin: { address: 127.0.0.1:8080 }
+                upstreams: { web: { servers: [ { address: 127.0.0.1:9001 } ] } }
+                routes: [ { upstream: web } ]
+                """)).containsExactly(
+                "t.yaml:3:16: duplicate listener name '127.0.0.1:8081' (first at line 2);"
+                        + " this listener has no name, so its address is its name",
+                "t.yaml:4:13: listener name must not be empty",
+                "t.yaml:5:19: admin address 127.0.0.1:8080 is also listener '127.0.0.1:8081'");
+    }
+
+    @Test
+    void upstreamNamesUseASafeAlphabet() {
+        assertThat(errors("""
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams:
+                  "web blue": { servers: [ { address: 127.0.0.1:9001 } ] }
+                routes: [ { upstream: web blue } ]
+                """)).containsExactly("t.yaml:3:3: bad upstream name 'web blue': use letters, digits, '-', '_' and '.'");
+    }
+}

@@ -1,0 +1,76 @@
+package dev.bascule.testing;
+
+import dev.bascule.Bascule;
+import dev.bascule.balance.Balancers;
+import dev.bascule.config.BasculeConfig;
+import dev.bascule.config.ConfigLoader;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A real Bascule started from YAML text on an ephemeral loopback port, with helpers to talk to it. */
+public final class ProxyUnderTest implements AutoCloseable {
+    static {
+        // Lets tests set the Host header, which routing depends on.
+        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host,connection");
+    }
+
+    private final Bascule bascule;
+    private final HttpClient client;
+
+    private ProxyUnderTest(Bascule bascule) {
+        this.bascule = bascule;
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    /** Starts Bascule with {@code yaml}; its first listener should be {@code 127.0.0.1:0}. */
+    public static ProxyUnderTest start(String yaml, int threads) throws Exception {
+        BasculeConfig config = new ConfigLoader(Balancers.standard().names()).parse(yaml, "test.yaml");
+        return new ProxyUnderTest(Bascule.start(config, threads));
+    }
+
+    public Bascule bascule() {
+        return bascule;
+    }
+
+    public InetSocketAddress address() {
+        return bascule.listenerAddresses().get(0);
+    }
+
+    public int port() {
+        return address().getPort();
+    }
+
+    public RawHttp raw() throws java.io.IOException {
+        return new RawHttp(address());
+    }
+
+    public HttpClient client() {
+        return client;
+    }
+
+    /** GET {@code path} with a Host header, through a pooled keep-alive client. */
+    public HttpResponse<String> get(String host, String path) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+                .header("Host", host)
+                .timeout(Duration.ofSeconds(10))
+                .GET()
+                .build();
+        return client.send(req, HttpResponse.BodyHandlers.ofString());
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port() + path);
+    }
+
+    @Override
+    public void close() {
+        bascule.close();
+    }
+}

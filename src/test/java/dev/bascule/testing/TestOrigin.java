@@ -1,0 +1,259 @@
+package dev.bascule.testing;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpChunkedInput;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.stream.ChunkedInput;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A real HTTP origin on an ephemeral loopback port that names itself in an {@code x-origin} header and records
+ * what it receives. Paths select behaviours:
+ * <ul>
+ *   <li>{@code /bytes?n=N} — N bytes of body with Content-Length, streamed with back-pressure
+ *   <li>{@code /chunked?n=N} — N bytes, chunked
+ *   <li>{@code /upload} — counts the request body and answers the count
+ *   <li>{@code /status?code=C} — answers with status C
+ *   <li>{@code /delay?ms=M} — answers after M milliseconds
+ *   <li>{@code /echo-headers} — the request headers as the body, one {@code name: value} per line
+ *   <li>anything else — the origin's name as the body
+ * </ul>
+ */
+public final class TestOrigin implements AutoCloseable {
+    private static final EventLoopGroup LOOPS =
+            new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+
+    private final String name;
+    private final Channel server;
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final AtomicInteger connectionsAccepted = new AtomicInteger();
+    private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicLong bytesUploaded = new AtomicLong();
+    private final ConcurrentLinkedQueue<Recorded> recorded = new ConcurrentLinkedQueue<>();
+
+    /** What the origin saw of one request. */
+    public record Recorded(String method, String uri, HttpHeaders headers) {}
+
+    private TestOrigin(String name, int port) throws InterruptedException {
+        this.name = name;
+        this.server = new ServerBootstrap()
+                .group(LOOPS)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connectionsAccepted.incrementAndGet();
+                        connections.add(ch);
+                        ch.pipeline().addLast(new HttpServerCodec(), new ChunkedWriteHandler(), new Handler());
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
+    }
+
+    public static TestOrigin start(String name) throws InterruptedException {
+        return new TestOrigin(name, 0);
+    }
+
+    /** Starts again on a given port, as a restarted server would. */
+    public static TestOrigin startOn(String name, int port) throws InterruptedException {
+        return new TestOrigin(name, port);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    public String address() {
+        return "127.0.0.1:" + port();
+    }
+
+    public int connectionsAccepted() {
+        return connectionsAccepted.get();
+    }
+
+    public int requests() {
+        return requests.get();
+    }
+
+    public long bytesUploaded() {
+        return bytesUploaded.get();
+    }
+
+    public List<Recorded> recorded() {
+        return List.copyOf(recorded);
+    }
+
+    /** Stops listening and drops every open connection, as a crashed server would. */
+    @Override
+    public void close() {
+        server.close().awaitUninterruptibly();
+        connections.close().awaitUninterruptibly();
+    }
+
+    private final class Handler extends ChannelInboundHandlerAdapter {
+        private HttpRequest current;
+        private long uploaded;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof HttpRequest req) {
+                current = req;
+                uploaded = 0;
+                requests.incrementAndGet();
+                recorded.add(new Recorded(req.method().name(), req.uri(), req.headers().copy()));
+            }
+            if (msg instanceof HttpContent content) {
+                uploaded += content.content().readableBytes();
+                bytesUploaded.addAndGet(content.content().readableBytes());
+                content.release();
+                if (content instanceof LastHttpContent) {
+                    respond(ctx, current, uploaded);
+                }
+            }
+        }
+
+        private void respond(ChannelHandlerContext ctx, HttpRequest req, long uploaded) {
+            QueryStringDecoder q = new QueryStringDecoder(req.uri());
+            Map<String, List<String>> p = q.parameters();
+            boolean keepAlive = HttpUtil.isKeepAlive(req);
+            switch (q.path()) {
+                case "/bytes", "/chunked" -> {
+                    long n = Long.parseLong(p.get("n").get(0));
+                    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                    head.headers().set("x-origin", name);
+                    if (q.path().equals("/bytes")) {
+                        HttpUtil.setContentLength(head, n);
+                    } else {
+                        HttpUtil.setTransferEncodingChunked(head, true);
+                    }
+                    HttpUtil.setKeepAlive(head, keepAlive);
+                    if (req.method().name().equals("HEAD")) {
+                        ctx.write(head);
+                        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                        return;
+                    }
+                    ctx.write(head);
+                    ctx.writeAndFlush(new HttpChunkedInput(new Filler(n))).addListener(f -> {
+                        if (!keepAlive) {
+                            ctx.close();
+                        }
+                    });
+                }
+                case "/upload" -> send(ctx, keepAlive, HttpResponseStatus.OK, Long.toString(uploaded));
+                case "/status" -> send(ctx, keepAlive,
+                        HttpResponseStatus.valueOf(Integer.parseInt(p.get("code").get(0))), name);
+                case "/delay" -> ctx.executor().schedule(
+                        () -> send(ctx, keepAlive, HttpResponseStatus.OK, name),
+                        Long.parseLong(p.get("ms").get(0)), TimeUnit.MILLISECONDS);
+                case "/echo-headers" -> {
+                    StringBuilder sb = new StringBuilder();
+                    req.headers().forEach(e -> sb.append(e.getKey().toLowerCase()).append(": ")
+                            .append(e.getValue()).append('\n'));
+                    send(ctx, keepAlive, HttpResponseStatus.OK, sb.toString());
+                }
+                default -> send(ctx, keepAlive, HttpResponseStatus.OK, name);
+            }
+        }
+
+        private void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String body) {
+            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                    Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+            r.headers().set("x-origin", name).setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+            HttpUtil.setKeepAlive(r, keepAlive);
+            if (keepAlive) {
+                ctx.writeAndFlush(r);
+            } else {
+                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+    }
+
+    /** Produces N bytes of a repeating pattern in 64 KiB pieces, only as fast as the socket takes them. */
+    private static final class Filler implements ChunkedInput<ByteBuf> {
+        private final long total;
+        private long sent;
+
+        Filler(long total) {
+            this.total = total;
+        }
+
+        @Override
+        public boolean isEndOfInput() {
+            return sent >= total;
+        }
+
+        @Override
+        public void close() {}
+
+        @Override
+        @Deprecated
+        public ByteBuf readChunk(ChannelHandlerContext ctx) {
+            return readChunk(ctx.alloc());
+        }
+
+        @Override
+        public ByteBuf readChunk(ByteBufAllocator allocator) {
+            if (isEndOfInput()) {
+                return null;
+            }
+            int n = (int) Math.min(65536, total - sent);
+            ByteBuf buf = allocator.buffer(n);
+            for (int i = 0; i < n; i++) {
+                buf.writeByte((int) ((sent + i) & 0x7f));
+            }
+            sent += n;
+            return buf;
+        }
+
+        @Override
+        public long length() {
+            return total;
+        }
+
+        @Override
+        public long progress() {
+            return sent;
+        }
+    }
+}
