@@ -3,12 +3,12 @@
 
 results.tsv columns (tab separated, no header):
   variant scenario proxy balancer status requests duration_us bytes errors
-  p50_us p99_us cpu_ticks rss_kb conns
+  p50_us p99_us cpu_ticks rss_kb conns mean_us slow_pct
 """
 import sys
 
 COLUMNS = ("variant scenario proxy balancer status requests duration_us bytes errors "
-           "p50_us p99_us cpu_ticks rss_kb conns").split()
+           "p50_us p99_us cpu_ticks rss_kb conns mean_us slow_pct").split()
 
 TITLES = {
     "a": "(a) small response, keep-alive",
@@ -45,8 +45,9 @@ def read_rows(path, clk_tck):
                 continue
             r = dict(zip(COLUMNS, parts))
             for k in ("requests", "duration_us", "bytes", "errors", "p50_us", "p99_us",
-                      "cpu_ticks", "rss_kb", "conns"):
+                      "cpu_ticks", "rss_kb", "conns", "mean_us"):
                 r[k] = int(float(r[k] or 0))
+            r["slow_pct"] = float(r["slow_pct"] or 0)
             ok = r["status"] == "ok" and r["requests"] > 0 and r["duration_us"] > 0
             r["ok"] = ok
             if ok:
@@ -56,6 +57,7 @@ def read_rows(path, clk_tck):
                 proxy = r["proxy"] != "direct"
                 r["cpu_us"] = r["cpu_ticks"] * 1e6 / clk_tck / r["requests"] if proxy else None
                 r["rss_mib"] = r["rss_kb"] / 1024 if proxy else None
+                r["cpu_pct"] = r["cpu_ticks"] / clk_tck / secs * 100 if proxy else None
             rows.append(r)
     return rows
 
@@ -99,15 +101,19 @@ def table(rows, scenario):
     ref = reference(rows)
     g = (lambda k: ref[k]) if ref else (lambda k: None)
     out = []
-    if scenario == "e":
-        out.append("| proxy | peak RSS MiB | req/s | p50 ms | p99 ms | errors | CPU µs/req |")
-        out.append("|---|---:|---:|---:|---:|---:|---:|")
-    else:
-        out.append("| proxy | req/s | MiB/s | p50 ms | p99 ms | errors | CPU µs/req | peak RSS MiB |")
+    if scenario == "d":
+        out.append("| proxy | req/s | p50 ms | p99 ms | mean ms | requests ≥ 45 ms | errors | CPU µs/req "
+                   "| peak RSS MiB | proxy CPU % |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    elif scenario == "e":
+        out.append("| proxy | peak RSS MiB | req/s | p50 ms | p99 ms | errors | CPU µs/req | proxy CPU % |")
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+    else:
+        out.append("| proxy | req/s | MiB/s | p50 ms | p99 ms | errors | CPU µs/req | peak RSS MiB | proxy CPU % |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in sorted(rows, key=sort_key):
         if not r["ok"]:
-            blanks = " | ".join([""] * 6)
+            blanks = " | ".join([""] * (8 if scenario == "d" else 7))
             out.append(f"| {label(r)} | **{r['status']}** | {blanks} |")
             continue
         rps = num(r["rps"]) + ratio(r["rps"], g("rps"))
@@ -117,10 +123,15 @@ def table(rows, scenario):
         cpu = num(r["cpu_us"], 1) + ratio(r["cpu_us"], g("cpu_us"))
         rss = num(r["rss_mib"], 1) + ratio(r["rss_mib"], g("rss_mib"))
         errors = num(r["errors"])
-        if scenario == "e":
-            out.append(f"| {label(r)} | {rss} | {rps} | {p50} | {p99} | {errors} | {cpu} |")
+        pct = num(r["cpu_pct"])
+        if scenario == "d":
+            mean = ms(r["mean_us"]) + ratio(r["mean_us"], g("mean_us"))
+            slow = f"{r['slow_pct']:.2f}%" + ratio(r["slow_pct"], g("slow_pct"))
+            out.append(f"| {label(r)} | {rps} | {p50} | {p99} | {mean} | {slow} | {errors} | {cpu} | {rss} | {pct} |")
+        elif scenario == "e":
+            out.append(f"| {label(r)} | {rss} | {rps} | {p50} | {p99} | {errors} | {cpu} | {pct} |")
         else:
-            out.append(f"| {label(r)} | {rps} | {mibs} | {p50} | {p99} | {errors} | {cpu} | {rss} |")
+            out.append(f"| {label(r)} | {rps} | {mibs} | {p50} | {p99} | {errors} | {cpu} | {rss} | {pct} |")
     return "\n".join(out)
 
 
@@ -138,8 +149,10 @@ def summary_line(rows, scenario, variant):
             parts.append(f"{name} {r['status']}")
             continue
         if scenario == "d":
-            parts.append(f"{name} p50 {r['p50_us'] / ref['p50_us']:.2f}x, p99 {r['p99_us'] / ref['p99_us']:.2f}x, "
-                         f"CPU/req {r['cpu_us'] / ref['cpu_us']:.2f}x" if ref["cpu_us"] else f"{name} ?")
+            slow = f"{r['slow_pct'] / ref['slow_pct']:.2f}x" if ref["slow_pct"] else f"{r['slow_pct']:.2f}%"
+            cpu = f"{r['cpu_us'] / ref['cpu_us']:.2f}x" if ref["cpu_us"] else "?"
+            parts.append(f"{name} p99 {r['p99_us'] / ref['p99_us']:.2f}x, mean {r['mean_us'] / ref['mean_us']:.2f}x, "
+                         f"requests ≥ 45 ms {slow}, CPU/req {cpu}")
         elif scenario == "e":
             parts.append(f"{name} peak RSS {r['rss_mib'] / ref['rss_mib']:.2f}x")
         else:
@@ -174,6 +187,7 @@ def main():
     p(f"| nginx | {meta.get('nginx')} |")
     p(f"| haproxy | {meta.get('haproxy')} |")
     p(f"| wrk | {meta.get('wrk')} |")
+    p(f"| load average at start / end | {meta.get('loadavg_start')} / {meta.get('loadavg_end')} |")
     p(f"| Bascule | {meta.get('bascule')}; commit {meta.get('bascule_commit')}"
       f"{'; BASCULE_JAVA_OPTS=' + meta['java_opts'] if meta.get('java_opts') else ''} |")
     p()
@@ -181,7 +195,18 @@ def main():
       "(for (d): to nginx `least_conn`). Errors are wrk's non-2xx/3xx responses plus socket errors "
       "(connect, read, write, timeout). CPU µs/req is the user+system CPU time of the proxy's "
       "processes during the measured run divided by the requests served; peak RSS is VmHWM "
-      "(nginx: master and workers added up).")
+      "(nginx: master and workers added up). Proxy CPU % is that CPU time over the run's wall time "
+      "(100% = one core busy).")
+    try:
+        load = float((meta.get("loadavg_start") or "0").split()[0])
+        cpus = int(meta.get("nproc") or 1)
+    except ValueError:
+        load, cpus = 0.0, 1
+    if load > cpus:
+        p()
+        p(f"**Note:** the machine was already busy when this run started (1-minute load average {load:.1f} "
+          f"on {cpus} CPUs), so throughput and latency are noisier than usual; CPU µs per request is "
+          "the least affected figure.")
 
     variants = []
     for r in rows:
