@@ -4,88 +4,157 @@ import dev.bascule.balance.Balancers;
 import dev.bascule.config.BasculeConfig;
 import dev.bascule.config.ConfigException;
 import dev.bascule.config.ListenerConfig;
-import dev.bascule.control.LiveSnapshot;
+import dev.bascule.control.ConfigSource;
+import dev.bascule.control.ControlPlane;
 import dev.bascule.control.ProxySettings;
-import dev.bascule.control.Snapshot;
-import dev.bascule.control.SnapshotBuilder;
+import dev.bascule.control.Resolver;
 import dev.bascule.origin.OriginPool;
 import dev.bascule.proxy.FrontendServer;
 import dev.bascule.proxy.Transport;
-import dev.bascule.upstream.ServerRegistry;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running proxy: wires the control plane (snapshot builder, registry) to the data plane (event loops,
- * listeners, origin pools) for one config.
+ * A running proxy: wires the control plane to the data plane (event loops, listeners, origin pools) and keeps
+ * the listeners in step with the config across reloads.
  *
- * <p>Threading: start and close from one control thread.
+ * <p>Threading: {@link #start} and {@link #close} from one thread; {@link #reload} from any.
  */
 public final class Bascule implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Bascule.class);
     /** Idle origin connections kept per server and event loop, like nginx's upstream {@code keepalive}. */
     private static final int MAX_IDLE_PER_SERVER = 256;
 
+    private final ControlPlane control;
+    private final ConfigSource source;
     private final MultiThreadIoEventLoopGroup group;
     private final FrontendServer frontend;
-    private final LiveSnapshot live;
-    private final List<InetSocketAddress> boundAddresses;
+    private final OriginPool origins;
+    /** Configured listener address to bound address; control thread (and start) only. */
+    private final Map<InetSocketAddress, InetSocketAddress> bound = new LinkedHashMap<>();
+    private volatile List<InetSocketAddress> boundAddresses = List.of();
+    private volatile Duration shutdownGrace;
 
-    private Bascule(MultiThreadIoEventLoopGroup group, FrontendServer frontend, LiveSnapshot live,
-            List<InetSocketAddress> boundAddresses) {
+    private Bascule(ControlPlane control, ConfigSource source, MultiThreadIoEventLoopGroup group,
+            FrontendServer frontend, OriginPool origins, Duration shutdownGrace) {
+        this.control = control;
+        this.source = source;
         this.group = group;
         this.frontend = frontend;
-        this.live = live;
-        this.boundAddresses = List.copyOf(boundAddresses);
+        this.origins = origins;
+        this.shutdownGrace = shutdownGrace;
     }
 
     /**
      * Builds the first snapshot, starts the event loops and binds every listener.
      *
      * @param threads event loops to run; 0 means one per available core
+     * @param source where {@link #reload()} reads the config again; null if it cannot
      */
-    public static Bascule start(BasculeConfig config, int threads) throws ConfigException, InterruptedException {
-        Balancers balancers = Balancers.standard();
-        ServerRegistry registry = new ServerRegistry();
-        SnapshotBuilder builder = new SnapshotBuilder(registry, balancers, Clock.systemUTC());
-        Snapshot first = builder.build(config, null);
-        LiveSnapshot live = new LiveSnapshot(first);
-
+    public static Bascule start(BasculeConfig config, int threads, ConfigSource source)
+            throws ConfigException, InterruptedException {
+        ScheduledExecutorService controlThread =
+                Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("bascule-control", true));
+        ControlPlane control;
+        try {
+            control = ControlPlane.start(config, Balancers.standard(), Resolver.SYSTEM, Clock.systemUTC(),
+                    System::nanoTime, controlThread);
+        } catch (ConfigException e) {
+            controlThread.shutdownNow();
+            throw e;
+        }
         Transport transport = Transport.best();
         int loops = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         MultiThreadIoEventLoopGroup group = transport.newEventLoopGroup(loops, "bascule-io");
-        ProxySettings s = first.settings();
+        ProxySettings s = control.live().get().settings();
         OriginPool origins = new OriginPool(transport.channelType(), MAX_IDLE_PER_SERVER,
                 s.connectTimeoutMillis(), s.upstreamIdleMillis());
-        FrontendServer frontend = new FrontendServer(transport, group, live, origins);
-        List<InetSocketAddress> bound = new ArrayList<>();
+        FrontendServer frontend = new FrontendServer(transport, group, control.live(), origins);
+        Bascule bascule = new Bascule(control, source, group, frontend, origins, config.shutdownGrace());
         try {
-            for (ListenerConfig listener : config.listeners()) {
-                InetSocketAddress address = new InetSocketAddress(
-                        InetAddress.getByName(listener.address().host()), listener.address().port());
-                InetSocketAddress actual = frontend.bind(address);
-                bound.add(actual);
-                log.info("listening on {} ({})", hostPort(actual), listener.name());
-            }
-        } catch (Exception e) {
-            frontend.close();
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw new IllegalStateException("cannot listen: " + e.getMessage(), e);
+            bascule.applyListeners(config);
+        } catch (RuntimeException e) {
+            bascule.close();
+            throw e;
         }
-        log.info("Bascule started: {} event loops on {}, config {} (version {})",
-                loops, transport.name(), config.source(), first.version());
-        return new Bascule(group, frontend, live, bound);
+        control.onConfigChanged(bascule::applyConfig);
+        log.info("Bascule started: {} event loops on {}, config {}", loops, transport.name(), config.source());
+        return bascule;
+    }
+
+    public static Bascule start(BasculeConfig config, int threads) throws ConfigException, InterruptedException {
+        return start(config, threads, null);
+    }
+
+    private void applyConfig(BasculeConfig config) {
+        ProxySettings s = control.live().get().settings();
+        origins.updateTimeouts(s.connectTimeoutMillis(), s.upstreamIdleMillis());
+        shutdownGrace = config.shutdownGrace();
+        applyListeners(config);
+    }
+
+    /** Opens listeners the config adds and closes those it drops; unchanged ones stay open. */
+    private synchronized void applyListeners(BasculeConfig config) {
+        Set<InetSocketAddress> wanted = new HashSet<>();
+        for (ListenerConfig listener : config.listeners()) {
+            InetSocketAddress address;
+            try {
+                address = new InetSocketAddress(InetAddress.getByName(listener.address().host()),
+                        listener.address().port());
+            } catch (UnknownHostException e) {
+                throw new IllegalStateException("cannot listen on " + listener.address() + ": unknown host", e);
+            }
+            wanted.add(address);
+            if (!bound.containsKey(address)) {
+                try {
+                    InetSocketAddress actual = frontend.bind(address);
+                    bound.put(address, actual);
+                    log.info("listening on {} ({})", hostPort(actual), listener.name());
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot listen on " + listener.address() + ": " + e.getMessage(), e);
+                } 
+            }
+        }
+        for (InetSocketAddress old : new ArrayList<>(bound.keySet())) {
+            if (!wanted.contains(old)) {
+                frontend.unbind(old);
+                log.info("stopped listening on {}", hostPort(bound.remove(old)));
+            }
+        }
+        boundAddresses = List.copyOf(bound.values());
     }
 
     static String hostPort(InetSocketAddress a) {
         return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    /**
+     * Reads the config file again and swaps it in; on any error the running config stays.
+     *
+     * @return the new config version, or a future failed with {@link ConfigException}
+     */
+    public CompletableFuture<Long> reload() {
+        if (source == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("this instance has no config file"));
+        }
+        return control.reload(source);
     }
 
     /** The addresses actually bound, in listener order (a configured port 0 becomes a real one). */
@@ -93,14 +162,39 @@ public final class Bascule implements AutoCloseable {
         return boundAddresses;
     }
 
-    public LiveSnapshot live() {
-        return live;
+    public ControlPlane control() {
+        return control;
     }
 
-    /** Stops accepting, then stops the event loops, letting in-flight work run for a short moment. */
+    public OriginPool origins() {
+        return origins;
+    }
+
+    /**
+     * Graceful stop: closes the listeners at once, lets requests in flight finish for up to the config's {@code
+     * shutdown_grace}, closes idle keep-alive connections, then stops.
+     *
+     * @return true when every request finished within the grace period
+     */
+    public boolean shutdownGracefully() {
+        Duration grace = shutdownGrace;
+        log.info("shutting down: waiting up to {} ms for {} connections", grace.toMillis(),
+                frontend.connectionCount());
+        boolean clean = frontend.shutdown(grace.toMillis());
+        stopLoops();
+        log.info("stopped{}", clean ? "" : " (some requests were cut off at the end of the grace period)");
+        return clean;
+    }
+
+    /** Stops at once: in-flight requests are cut off. */
     @Override
     public void close() {
-        frontend.close();
+        frontend.shutdown(0);
+        stopLoops();
+    }
+
+    private void stopLoops() {
+        control.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }

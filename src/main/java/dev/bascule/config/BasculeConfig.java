@@ -1,5 +1,6 @@
 package dev.bascule.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -9,6 +10,8 @@ import java.util.Map;
  * @param source the file it was read from (for messages and reload), or a name such as {@code <demo>}
  * @param admin null when there is no admin listener
  * @param upstreams by name, in file order
+ * @param shutdownGrace how long in-flight requests may run after SIGTERM ({@code shutdown_grace}, default 30s)
+ * @param trustedProxies peers whose X-Forwarded-For is believed ({@code trusted_proxies}, default none)
  */
 public record BasculeConfig(
         String source,
@@ -17,11 +20,22 @@ public record BasculeConfig(
         TimeoutsConfig timeouts,
         LimitsConfig limits,
         Map<String, UpstreamConfig> upstreams,
-        List<RouteConfig> routes) {
+        List<RouteConfig> routes,
+        Duration shutdownGrace,
+        List<Cidr> trustedProxies) {
+
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
     public BasculeConfig {
         listeners = List.copyOf(listeners);
         upstreams = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(upstreams));
         routes = List.copyOf(routes);
+        trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    /** With the defaults for every key added after the first release of the format. */
+    public BasculeConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, TimeoutsConfig timeouts,
+            LimitsConfig limits, Map<String, UpstreamConfig> upstreams, List<RouteConfig> routes) {
+        this(source, listeners, admin, timeouts, limits, upstreams, routes, DEFAULT_SHUTDOWN_GRACE, List.of());
     }
 }

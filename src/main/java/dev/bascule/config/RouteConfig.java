@@ -1,5 +1,7 @@
 package dev.bascule.config;
 
+import java.util.List;
+
 /**
  * One routing rule; the first rule that matches a request wins.
  *
@@ -7,5 +9,21 @@ package dev.bascule.config;
  * @param pathPrefix segment-aware path prefix; null matches any path
  * @param stripPrefix remove {@code pathPrefix} from the path forwarded to the origin
  * @param upstream name of the upstream that serves the route
+ * @param retry when a failed attempt is tried again ({@link RetryConfig#DEFAULTS} when not written)
+ * @param allow client ranges allowed (empty: everyone not denied)
+ * @param deny client ranges refused with 403; deny wins over allow
+ * @param rateLimit null for none
+ * @param maxBodySize largest request body in bytes (413 above it); -1 for no limit
  */
-public record RouteConfig(String host, String pathPrefix, boolean stripPrefix, String upstream) {}
+public record RouteConfig(String host, String pathPrefix, boolean stripPrefix, String upstream, RetryConfig retry,
+        List<Cidr> allow, List<Cidr> deny, RateLimitConfig rateLimit, long maxBodySize) {
+
+    public RouteConfig {
+        allow = List.copyOf(allow);
+        deny = List.copyOf(deny);
+    }
+
+    public RouteConfig(String host, String pathPrefix, boolean stripPrefix, String upstream) {
+        this(host, pathPrefix, stripPrefix, upstream, RetryConfig.DEFAULTS, List.of(), List.of(), null, -1);
+    }
+}

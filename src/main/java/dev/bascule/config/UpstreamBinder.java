@@ -117,7 +117,7 @@ final class UpstreamBinder {
             if (f == null) {
                 continue;
             }
-            HostPort address = f.parsedRequired("address", HostPort::parse);
+            HostPort address = f.parsedRequired("address", UpstreamBinder::parseServerAddress);
             int weight = f.parsed("weight", UpstreamBinder::parseWeight, 1);
             if (address == null) {
                 continue;
@@ -130,6 +130,15 @@ final class UpstreamBinder {
             servers.add(new ServerConfig(address, weight));
         }
         return servers;
+    }
+
+    /** Like a listener's address, but port 0 ("any free port") means nothing for a server. */
+    private static HostPort parseServerAddress(String text) {
+        HostPort address = HostPort.parse(text);
+        if (address.port() == 0) {
+            throw new IllegalArgumentException("a server needs a real port, not 0, in address '" + text + "'");
+        }
+        return address;
     }
 
     private HealthCheckConfig healthCheck(YamlNode node, String label) {

@@ -1,5 +1,6 @@
 package dev.bascule.config;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -8,17 +9,49 @@ import java.util.List;
  * @param balancer strategy name, one of the loader's known names (default {@link #DEFAULT_BALANCER})
  * @param hashKey what balancer {@link #HASH_BALANCER} hashes ({@link HashKeyConfig#CLIENT_IP} when the file does
  *     not say); always null for other balancers, where the loader rejects a {@code hash_key}
- * @param healthCheck null when absent
+ * @param healthCheck active checks; null when absent (checks off)
+ * @param passive outlier ejection on real traffic; on by default ({@link PassiveConfig#DEFAULTS})
+ * @param whenAllDown what to do when no server is routable
+ * @param slowStart ramp a returning or new server's weight over this; zero is off
+ * @param resolveEvery how often servers given by host name are resolved again
+ * @param tls TLS towards the origins; null for plain HTTP
+ * @param ewmaDecay decay time of the latency average of balancer {@code ewma}
  */
 public record UpstreamConfig(
-        String name, String balancer, HashKeyConfig hashKey, List<ServerConfig> servers, HealthCheckConfig healthCheck) {
+        String name,
+        String balancer,
+        HashKeyConfig hashKey,
+        List<ServerConfig> servers,
+        HealthCheckConfig healthCheck,
+        PassiveConfig passive,
+        WhenAllDown whenAllDown,
+        Duration slowStart,
+        Duration resolveEvery,
+        UpstreamTlsConfig tls,
+        Duration ewmaDecay) {
 
     /** The balancer of an upstream that names none; the balance registry must provide it. */
     public static final String DEFAULT_BALANCER = "round_robin";
     /** The one balancer that takes a {@code hash_key}. */
     public static final String HASH_BALANCER = "hash";
+    public static final Duration DEFAULT_RESOLVE_EVERY = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_EWMA_DECAY = Duration.ofSeconds(10);
+
+    /** What happens when every server of a pool is down or ejected. */
+    public enum WhenAllDown {
+        /** Spread requests over all servers anyway (Envoy's panic mode). */
+        FAIL_OPEN,
+        /** Answer 503 with Retry-After. */
+        REJECT
+    }
 
     public UpstreamConfig {
         servers = List.copyOf(servers);
+    }
+
+    public UpstreamConfig(String name, String balancer, HashKeyConfig hashKey, List<ServerConfig> servers,
+            HealthCheckConfig healthCheck) {
+        this(name, balancer, hashKey, servers, healthCheck, PassiveConfig.DEFAULTS, WhenAllDown.FAIL_OPEN,
+                Duration.ZERO, DEFAULT_RESOLVE_EVERY, null, DEFAULT_EWMA_DECAY);
     }
 }

@@ -11,9 +11,17 @@ import java.util.Map;
  * <p>Immutable; built only by {@link SnapshotBuilder}.
  *
  * @param version increases by one with every snapshot published
+ * @param configVersion increases by one with every config loaded (reloads), not with health changes
  * @param source the config file it came from
  * @param pools by upstream name, in config order
+ * @param events where the data plane reports what the control plane must react to
  */
 public record Snapshot(
-        long version, String source, Instant loadedAt, RouteTable<Pool> routes, Map<String, Pool> pools,
-        ProxySettings settings) {}
+        long version,
+        long configVersion,
+        String source,
+        Instant loadedAt,
+        RouteTable<RouteAction> routes,
+        Map<String, Pool> pools,
+        ProxySettings settings,
+        DataPlaneEvents events) {}

@@ -3,12 +3,10 @@ package dev.bascule.control;
 import dev.bascule.balance.Balancer;
 import dev.bascule.balance.Balancers;
 import dev.bascule.config.BasculeConfig;
-import dev.bascule.config.ConfigError;
-import dev.bascule.config.ConfigException;
 import dev.bascule.config.HashKeyConfig;
 import dev.bascule.config.LimitsConfig;
+import dev.bascule.config.RetryConfig;
 import dev.bascule.config.RouteConfig;
-import dev.bascule.config.ServerConfig;
 import dev.bascule.config.TimeoutsConfig;
 import dev.bascule.config.UpstreamConfig;
 import dev.bascule.route.HostMatcher;
@@ -18,9 +16,7 @@ import dev.bascule.route.RouteTable;
 import dev.bascule.upstream.AffinityKey;
 import dev.bascule.upstream.Server;
 import dev.bascule.upstream.ServerRegistry;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
+import dev.bascule.upstream.ServerState;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,13 +24,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds a {@link Snapshot} from a validated config: resolves server addresses, attaches each server's
- * long-lived state from the registry, builds balancers (carrying over state from the previous snapshot's
- * balancers) and compiles the route table.
+ * Builds a {@link Snapshot} from a validated config and the current membership of each pool: attaches each
+ * server's long-lived state from the registry, filters candidates by health, builds balancers (carrying over
+ * state from the previous snapshot's balancers) and compiles the route table. Pure apart from reading server
+ * states: it does no I/O.
  *
- * <p>Threading: control plane only; it may block on DNS. Callers serialize builds.
+ * <p>Threading: control thread only.
  */
 public final class SnapshotBuilder {
+    /** Slow start begins a server at this share of its weight. */
+    static final double SLOW_START_FLOOR = 0.1;
+
     private final ServerRegistry registry;
     private final Balancers balancers;
     private final Clock clock;
@@ -46,53 +46,90 @@ public final class SnapshotBuilder {
     }
 
     /**
+     * @param members by upstream name, in order; every upstream of {@code config} must have an entry
      * @param previous the snapshot being replaced, or null for the first
-     * @throws ConfigException when a server's host name does not resolve; nothing is published then
+     * @param configVersion the version of {@code config}
+     * @param nowNanos {@link System#nanoTime()} now, for ejections and slow start
      */
-    public Snapshot build(BasculeConfig config, Snapshot previous) throws ConfigException {
-        List<ConfigError> errors = new ArrayList<>();
+    public Snapshot build(BasculeConfig config, Map<String, List<Member>> members, Snapshot previous,
+            long configVersion, long nowNanos, DataPlaneEvents events) {
         Map<String, Pool> pools = new LinkedHashMap<>();
         for (UpstreamConfig upstream : config.upstreams().values()) {
-            List<Server> servers = new ArrayList<>();
-            for (ServerConfig sc : upstream.servers()) {
-                InetSocketAddress resolved = resolve(sc, upstream, config, errors);
-                if (resolved != null) {
-                    String address = sc.address().toString();
-                    servers.add(new Server(address, resolved, sc.weight(), registry.stateFor(upstream.name(), address)));
-                }
-            }
             Pool old = previous == null ? null : previous.pools().get(upstream.name());
-            Balancer prevBalancer = old != null && old.balancerName().equals(upstream.balancer()) ? old.balancer() : null;
-            Balancer balancer = balancers.create(upstream.balancer(), servers, prevBalancer);
-            pools.put(upstream.name(),
-                    new Pool(upstream.name(), upstream.balancer(), servers, balancer, affinityKey(upstream.hashKey())));
+            pools.put(upstream.name(), pool(upstream, members.getOrDefault(upstream.name(), List.of()), old, nowNanos));
         }
-        if (!errors.isEmpty()) {
-            throw new ConfigException(errors);
-        }
-        List<Route<Pool>> routes = new ArrayList<>();
+        List<Route<RouteAction>> routes = new ArrayList<>();
         for (RouteConfig rc : config.routes()) {
             routes.add(new Route<>(
                     rc.host() == null ? null : HostMatcher.of(rc.host()),
                     rc.pathPrefix() == null ? null : PathPrefix.of(rc.pathPrefix()),
                     rc.stripPrefix(),
-                    pools.get(rc.upstream())));
+                    new RouteAction(pools.get(rc.upstream()), retryPolicy(rc.retry()))));
         }
         long version = previous == null ? 1 : previous.version() + 1;
-        return new Snapshot(version, config.source(), clock.instant(), new RouteTable<>(routes), pools,
-                settings(config.timeouts(), config.limits()));
+        return new Snapshot(version, configVersion, config.source(), clock.instant(), new RouteTable<>(routes), pools,
+                settings(config.timeouts(), config.limits()), events);
     }
 
-    private static InetSocketAddress resolve(
-            ServerConfig sc, UpstreamConfig upstream, BasculeConfig config, List<ConfigError> errors) {
-        try {
-            InetAddress ip = InetAddress.getByName(sc.address().host());
-            return new InetSocketAddress(ip, sc.address().port());
-        } catch (UnknownHostException e) {
-            errors.add(new ConfigError(config.source(), 0, 0,
-                    "upstream '" + upstream.name() + "': cannot resolve " + sc.address().host()));
-            return null;
+    private Pool pool(UpstreamConfig upstream, List<Member> members, Pool old, long nowNanos) {
+        List<Server> all = new ArrayList<>(members.size());
+        List<Server> routable = new ArrayList<>(members.size());
+        List<Server> notDraining = new ArrayList<>(members.size());
+        long slowStartNanos = upstream.slowStart().toNanos();
+        for (Member m : members) {
+            ServerState state = registry.stateFor(upstream.name(), m.address());
+            Server server = new Server(m.address(), m.resolved(), m.weight(), state);
+            all.add(server);
+            if (state.draining()) {
+                continue;
+            }
+            notDraining.add(server);
+            if (state.probeHealthy() && !state.ejectedAt(nowNanos)) {
+                routable.add(rampedForSlowStart(server, slowStartNanos, nowNanos));
+            }
         }
+        boolean panic = routable.isEmpty() && !notDraining.isEmpty()
+                && upstream.whenAllDown() == UpstreamConfig.WhenAllDown.FAIL_OPEN;
+        boolean reject = routable.isEmpty() && upstream.whenAllDown() == UpstreamConfig.WhenAllDown.REJECT;
+        List<Server> candidates = panic ? notDraining : routable;
+        Balancer prevBalancer = old != null && old.balancerName().equals(upstream.balancer()) ? old.balancer() : null;
+        Balancer balancer = balancers.create(upstream.balancer(), candidates, prevBalancer);
+        return new Pool(upstream.name(), upstream.balancer(), all, candidates, balancer,
+                affinityKey(upstream.hashKey()), panic, reject, upstream.passive().consecutiveFailures());
+    }
+
+    /**
+     * A server that became routable less than {@code slowStartNanos} ago gets a share of its weight that grows
+     * from {@link #SLOW_START_FLOOR} to 1, so a cold server is not flooded.
+     */
+    static Server rampedForSlowStart(Server server, long slowStartNanos, long nowNanos) {
+        long since = server.state().routableSinceNanos();
+        if (slowStartNanos <= 0 || since == 0) {
+            return server;
+        }
+        long elapsed = nowNanos - since;
+        if (elapsed >= slowStartNanos || elapsed < 0) {
+            return server;
+        }
+        double share = SLOW_START_FLOOR + (1 - SLOW_START_FLOOR) * ((double) elapsed / slowStartNanos);
+        int weight = Math.max(1, (int) Math.round(server.weight() * share));
+        if (weight == server.weight()) {
+            return server;
+        }
+        return new Server(server.address(), server.socketAddress(), weight, server.state());
+    }
+
+    static RetryPolicy retryPolicy(RetryConfig r) {
+        if (r == null) {
+            return RetryPolicy.DEFAULT;
+        }
+        return new RetryPolicy(r.attempts(),
+                r.on().contains(RetryConfig.RetryOn.CONNECT_FAILURE),
+                r.on().contains(RetryConfig.RetryOn.RESET),
+                r.on().contains(RetryConfig.RetryOn.STATUS_502),
+                r.on().contains(RetryConfig.RetryOn.STATUS_503),
+                r.on().contains(RetryConfig.RetryOn.STATUS_504),
+                r.perTryTimeout() == null ? 0 : r.perTryTimeout().toMillis());
     }
 
     private static AffinityKey affinityKey(HashKeyConfig key) {

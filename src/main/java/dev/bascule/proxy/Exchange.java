@@ -3,6 +3,8 @@ package dev.bascule.proxy;
 import dev.bascule.balance.AffinityHash;
 import dev.bascule.balance.PickContext;
 import dev.bascule.control.Pool;
+import dev.bascule.control.RetryPolicy;
+import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginConnection;
 import dev.bascule.origin.OriginListener;
@@ -41,6 +43,7 @@ final class Exchange implements OriginListener, PickContext {
     private final Channel client;
     private final Snapshot snapshot;
     private final Pool pool;
+    private final RetryPolicy retry;
     private final HttpRequest request;
     private final HttpVersion clientVersion;
     private final boolean clientKeepAlive;
@@ -66,14 +69,15 @@ final class Exchange implements OriginListener, PickContext {
     private boolean finished;
     private ScheduledFuture<?> responseTimeout;
 
-    Exchange(FrontendHandler frontend, Snapshot snapshot, Pool pool, HttpRequest request, String target) {
+    Exchange(FrontendHandler frontend, Snapshot snapshot, RouteAction action, HttpRequest request, String target) {
         this.frontend = frontend;
         this.client = frontend.context().channel();
         this.snapshot = snapshot;
-        this.pool = pool;
+        this.pool = action.pool();
+        this.retry = action.retry();
         this.request = request;
         this.clientVersion = request.protocolVersion();
-        this.clientKeepAlive = HeaderRules.wantsKeepAlive(request);
+        this.clientKeepAlive = HeaderRules.wantsKeepAlive(request) && !frontend.closing();
         this.headRequest = HttpMethod.HEAD.equals(request.method());
         this.hasBody = HttpUtilLite.hasBody(request.headers());
         this.expectContinue = request.headers().containsValue(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true);

@@ -2,10 +2,11 @@ package dev.bascule.proxy;
 
 import dev.bascule.balance.AffinityHash;
 import dev.bascule.control.LiveSnapshot;
-import dev.bascule.control.Pool;
+import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginPool;
 import dev.bascule.route.Route;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -48,6 +49,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      * decoded nothing (half a header block) as answered, so the read must be asked for again.
      */
     private boolean wantRead;
+    /** Shutting down: no request after the current one. */
+    private boolean closing;
 
     FrontendHandler(LiveSnapshot live, OriginPool origins, String scheme) {
         this.live = live;
@@ -120,7 +123,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             reject(HttpResponseStatus.BAD_REQUEST); // RFC 9112 3.2: a 1.1 request without Host is invalid
             return;
         }
-        Route<Pool> route = snapshot.routes().match(host, uri);
+        Route<RouteAction> route = snapshot.routes().match(host, uri);
         if (route == null) {
             answer(HttpResponseStatus.NOT_FOUND, request);
             return;
@@ -174,6 +177,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         return HttpResponseStatus.BAD_REQUEST;
     }
 
+    /** Shutdown: close now if no request is in flight, else once its response is written. */
+    void closeWhenIdle() {
+        closing = true;
+        if (exchange == null) {
+            ctx.close();
+        }
+    }
+
+    /** Whether the connection must close after the response in flight (shutdown in progress). */
+    boolean closing() {
+        return closing;
+    }
+
     // ---- called by the exchange ----
 
     ChannelHandlerContext context() {
@@ -211,7 +227,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         exchange = null;
-        if (keepAlive && ctx.channel().isActive()) {
+        if (closing) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        } else if (keepAlive && ctx.channel().isActive()) {
             read();
         }
     }

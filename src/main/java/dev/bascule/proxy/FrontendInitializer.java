@@ -5,6 +5,7 @@ import dev.bascule.control.ProxySettings;
 import dev.bascule.origin.OriginPool;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -24,15 +25,18 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     private final LiveSnapshot live;
     private final OriginPool origins;
     private final String scheme;
+    private final ChannelGroup connections;
 
-    FrontendInitializer(LiveSnapshot live, OriginPool origins, String scheme) {
+    FrontendInitializer(LiveSnapshot live, OriginPool origins, String scheme, ChannelGroup connections) {
         this.live = live;
         this.origins = origins;
         this.scheme = scheme;
+        this.connections = connections;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        connections.add(ch);
         ProxySettings settings = live.get().settings();
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(settings.maxUriLength() + REQUEST_LINE_SLACK)

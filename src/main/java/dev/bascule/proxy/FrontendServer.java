@@ -10,21 +10,25 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The client-facing listeners. Each accepted connection gets a {@link FrontendHandler} on one event loop of the
- * shared group, where its requests and their origin connections stay.
+ * The client-facing listeners and the connections they accepted. Each connection gets a {@link FrontendHandler}
+ * on one event loop of the shared group, where its requests and their origin connections stay.
  *
- * <p>Threading: {@link #bind} and {@link #close} are called by the control plane.
+ * <p>Threading: {@link #bind}, {@link #unbind}, {@link #shutdown} are called by the control plane; the
+ * connection group is thread-safe.
  */
 public final class FrontendServer {
     private final Transport transport;
     private final EventLoopGroup group;
     private final LiveSnapshot live;
     private final OriginPool origins;
-    private final List<Channel> listeners = new ArrayList<>();
+    private final Map<InetSocketAddress, Channel> listeners = new LinkedHashMap<>();
+    /** Every open client connection; closed ones leave by themselves. */
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
     public FrontendServer(Transport transport, EventLoopGroup group, LiveSnapshot live, OriginPool origins) {
         this.transport = transport;
@@ -38,7 +42,7 @@ public final class FrontendServer {
      *
      * @return the bound address (useful with port 0)
      */
-    public InetSocketAddress bind(InetSocketAddress address) throws InterruptedException {
+    public synchronized InetSocketAddress bind(InetSocketAddress address) throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannelType())
@@ -47,21 +51,61 @@ public final class FrontendServer {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.AUTO_READ, false)
-                .childHandler(new FrontendInitializer(live, origins, "http"));
+                .childHandler(new FrontendInitializer(live, origins, "http", connections));
         Channel ch = b.bind(address).sync().channel();
-        synchronized (listeners) {
-            listeners.add(ch);
-        }
+        listeners.put(address, ch);
         return (InetSocketAddress) ch.localAddress();
     }
 
-    /** Stops accepting; connections already open are left to finish. */
-    public void close() {
-        ChannelGroup all = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-        synchronized (listeners) {
-            all.addAll(listeners);
+    /** Stops one listener (as configured); its open connections carry on. */
+    public synchronized void unbind(InetSocketAddress address) {
+        Channel ch = listeners.remove(address);
+        if (ch != null) {
+            ch.close().awaitUninterruptibly();
+        }
+    }
+
+    public synchronized java.util.Set<InetSocketAddress> boundAddresses() {
+        return java.util.Set.copyOf(listeners.keySet());
+    }
+
+    /** Open client connections. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /**
+     * Stops accepting, closes idle keep-alive connections at once and the others after their current response,
+     * then waits up to {@code graceMillis} for all to close; what remains is closed.
+     *
+     * @return true when every connection finished within the grace period
+     */
+    public boolean shutdown(long graceMillis) {
+        synchronized (this) {
+            for (Channel ch : listeners.values()) {
+                ch.close().awaitUninterruptibly();
+            }
             listeners.clear();
         }
-        all.close().awaitUninterruptibly();
+        for (Channel ch : connections) {
+            FrontendHandler h = ch.pipeline().get(FrontendHandler.class);
+            if (h != null) {
+                ch.eventLoop().execute(h::closeWhenIdle);
+            } else {
+                ch.close();
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        while (!connections.isEmpty() && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(20); // control thread, during shutdown only
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        boolean clean = connections.isEmpty();
+        connections.close().awaitUninterruptibly();
+        return clean;
     }
 }

@@ -5,15 +5,27 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Runtime state of one origin server that outlives any single snapshot: a reload or a weight change keeps
- * the same instance, so neither load nor counters are reset.
+ * the same instance, so neither load nor health is reset.
  *
- * <p>Threading: written by every event loop (in-flight, counters) and read by the control plane; every field
- * is atomic.
+ * <p>Threading: load counters are written by every event loop and read by anyone; health fields are written by
+ * the control thread only and read by anyone. Every field is atomic or volatile.
  */
 public final class ServerState {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder requests = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+
+    /** Verdict of active checks; true until probes say otherwise, so a server is routable at once. */
+    private volatile boolean probeHealthy = true;
+    private volatile String lastProbeProblem;
+    /** Ejected by passive checks until this {@link System#nanoTime()} value; 0 when not ejected. */
+    private volatile long ejectedUntilNanos;
+    /** Control thread only: how many times this server was ejected, for the growing ejection time. */
+    private int ejections;
+    private volatile boolean draining;
+    /** When the server last became routable, for slow start; 0 for "long ago". */
+    private volatile long routableSinceNanos;
 
     /** Called by the data plane when a request is assigned to this server. */
     public void requestStarted() {
@@ -26,9 +38,21 @@ public final class ServerState {
         inFlight.decrementAndGet();
     }
 
-    /** Counts a failure seen on real traffic (connect failure, reset, timeout). */
-    public void recordFailure() {
+    /**
+     * Counts a failure seen on real traffic (connect failure, reset, timeout, 5xx).
+     *
+     * @return failures in a row, this one included
+     */
+    public int recordFailure() {
         failures.increment();
+        return consecutiveFailures.incrementAndGet();
+    }
+
+    /** Counts a success on real traffic: the run of failures is over. */
+    public void recordSuccess() {
+        if (consecutiveFailures.get() != 0) { // avoids a shared-cache-line write on every success
+            consecutiveFailures.set(0);
+        }
     }
 
     public int inFlight() {
@@ -41,5 +65,66 @@ public final class ServerState {
 
     public long failures() {
         return failures.sum();
+    }
+
+    public int consecutiveFailures() {
+        return consecutiveFailures.get();
+    }
+
+    // ---- health, written by the control thread ----
+
+    public boolean probeHealthy() {
+        return probeHealthy;
+    }
+
+    /** @param problem why the last probe failed, or null after a pass */
+    public void setProbeHealthy(boolean healthy, String problem) {
+        this.probeHealthy = healthy;
+        this.lastProbeProblem = problem;
+    }
+
+    public String lastProbeProblem() {
+        return lastProbeProblem;
+    }
+
+    public boolean ejectedAt(long nowNanos) {
+        long until = ejectedUntilNanos;
+        return until != 0 && nowNanos - until < 0;
+    }
+
+    public long ejectedUntilNanos() {
+        return ejectedUntilNanos;
+    }
+
+    /** Ejects until {@code untilNanos} and counts the ejection; control thread only. */
+    public void eject(long untilNanos) {
+        ejections++;
+        ejectedUntilNanos = untilNanos;
+        consecutiveFailures.set(0);
+    }
+
+    public void clearEjection() {
+        ejectedUntilNanos = 0;
+    }
+
+    /** Ejections so far; control thread only. */
+    public int ejections() {
+        return ejections;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    public void setDraining(boolean draining) {
+        this.draining = draining;
+    }
+
+    public long routableSinceNanos() {
+        return routableSinceNanos;
+    }
+
+    public void setRoutableSinceNanos(long nanos) {
+        this.routableSinceNanos = nanos;
     }
 }

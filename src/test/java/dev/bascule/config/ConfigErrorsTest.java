@@ -108,14 +108,16 @@ class ConfigErrorsTest {
                       - { address: b.internal:80, weight: 2.5 }
                       - { address: c.internal:80, weight: 1001 }
                       - { address: d.internal:80, weight: two }
+                      - { address: e.internal:0 }
                 routes: [ { upstream: web } ]
                 """)).containsExactly(
                 "t.yaml:2:14: bad address '127.0.0.1', expected host:port",
-                "t.yaml:6:20: port out of range 1-65535 in address '127.0.0.1:99999'",
+                "t.yaml:6:20: port out of range 0-65535 in address '127.0.0.1:99999'",
                 "t.yaml:7:43: weight must be an integer from 1 to 1000, found '0'",
                 "t.yaml:8:43: weight must be an integer from 1 to 1000, found '2.5'",
                 "t.yaml:9:43: weight must be an integer from 1 to 1000, found '1001'",
-                "t.yaml:10:43: weight must be an integer from 1 to 1000, found 'two'");
+                "t.yaml:10:43: weight must be an integer from 1 to 1000, found 'two'",
+                "t.yaml:11:20: a server needs a real port, not 0, in address 'e.internal:0'");
     }
 
     @Test
@@ -219,7 +221,7 @@ class ConfigErrorsTest {
                     strip_prefix: true
                 """);
         assertThat(errors).containsExactly(
-                "t.yaml:2:14: port out of range 1-65535 in address '127.0.0.1:80800'",
+                "t.yaml:2:14: port out of range 0-65535 in address '127.0.0.1:80800'",
                 "t.yaml:7:17: weight must be an integer from 1 to 1000, found '-1'",
                 "t.yaml:9:15: unknown upstream 'web-red'",
                 "t.yaml:11:5: strip_prefix: true needs a path_prefix in 'match' (there is nothing to strip)");

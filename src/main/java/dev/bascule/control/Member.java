@@ -1,0 +1,37 @@
+package dev.bascule.control;
+
+import java.net.InetSocketAddress;
+
+/**
+ * One server of a pool as the control plane knows it: where it is, its weight, and where it came from.
+ *
+ * <p>Immutable.
+ *
+ * @param address identity within the pool, {@code host:port} as configured, or {@code ip:port} for a server
+ *     found in DNS
+ * @param resolved the socket address connections go to
+ * @param configured the configured {@code host:port} a DNS member was resolved from; null for other sources
+ */
+public record Member(String address, InetSocketAddress resolved, int weight, Source source, String configured) {
+
+    /** Where a member came from; a reload keeps only {@link #CONFIG} and {@link #DNS} members it still lists. */
+    public enum Source {
+        CONFIG("config"),
+        API("api"),
+        DNS("dns");
+
+        private final String label;
+
+        Source(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    public Member withWeight(int newWeight) {
+        return new Member(address, resolved, newWeight, source, configured);
+    }
+}

@@ -1,0 +1,26 @@
+package dev.bascule.control;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A point-in-time report of the running config and every server, for the admin API.
+ *
+ * @param upstreams by name, in config order
+ */
+public record Status(ConfigInfo config, Map<String, UpstreamStatus> upstreams) {
+
+    /** @param version counts config loads: 1 for the first, one more per successful reload */
+    public record ConfigInfo(String file, long version, Instant loadedAt) {}
+
+    public record UpstreamStatus(String balancer, List<ServerStatus> servers) {}
+
+    /**
+     * @param state {@code healthy}, {@code unhealthy} (failing active checks), {@code ejected} (passive
+     *     checks) or {@code draining}
+     * @param source {@code config}, {@code api} or {@code dns}
+     */
+    public record ServerStatus(String address, int weight, String state, int inFlight, long requests,
+            long failures, String source) {}
+}
