@@ -61,17 +61,25 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--threads", description = "event loops (default: one per core)")
         int threads;
 
+        @Option(names = "--watch", description = "reload the config when the file changes")
+        boolean watch;
+
         @Override
         public Integer call() throws Exception {
             BasculeConfig cfg;
+            ConfigLoader loader = loader();
             try {
-                cfg = loader().load(config);
+                cfg = loader.load(config);
             } catch (ConfigException e) {
                 printErrors(e, new PrintWriter(System.err, true, StandardCharsets.UTF_8));
                 return 1;
             }
-            Bascule bascule = Bascule.start(cfg, threads);
-            awaitShutdown(bascule::close);
+            Bascule bascule = Bascule.start(cfg, threads, () -> loader.load(config));
+            Reloads.onSighup(bascule);
+            if (watch) {
+                Reloads.watch(config, bascule);
+            }
+            awaitShutdown(bascule::shutdownGracefully);
             return 0;
         }
     }
@@ -134,7 +142,7 @@ public final class Main implements Callable<Integer> {
                 Bascule bascule = Bascule.start(cfg, 0);
                 printDemoHelp(cfg, origins);
                 awaitShutdown(() -> {
-                    bascule.close();
+                    bascule.shutdownGracefully();
                     origins.forEach(DemoOrigin::close);
                     originLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
                 });
@@ -174,7 +182,10 @@ public final class Main implements Callable<Integer> {
         err.flush();
     }
 
-    /** Blocks until the JVM is asked to stop (SIGTERM, SIGINT), running {@code stop} first. */
+    /**
+     * Blocks until the JVM is asked to stop (SIGTERM, SIGINT), running {@code stop} first: the JVM exits with
+     * status 0 once it returns.
+     */
     private static void awaitShutdown(Runnable stop) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

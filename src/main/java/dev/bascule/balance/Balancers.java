@@ -32,6 +32,8 @@ public final class Balancers {
         map.put(LeastConn.NAME, (candidates, previous) -> new LeastConn(candidates));
         map.put(RandomTwo.NAME, (candidates, previous) -> new RandomTwo(candidates, random));
         map.put(Hash.NAME, (candidates, previous) -> new Hash(candidates));
+        map.put(RandomTwo.EWMA_NAME,
+                (candidates, previous) -> new RandomTwo(candidates, random, LoadMeasure.PEAK_EWMA));
         this.factories = Collections.unmodifiableMap(map);
     }
 

@@ -18,6 +18,8 @@ import java.util.random.RandomGenerator;
 public final class RandomTwo implements Balancer {
     /** The name in configuration. */
     public static final String NAME = "random_two";
+    /** The name of the same choice made by peak-EWMA latency instead of in-flight requests. */
+    public static final String EWMA_NAME = "ewma";
     /** Draws spent looking for a non-excluded server before scanning for one. */
     private static final int DRAWS = 3;
 
@@ -26,8 +28,15 @@ public final class RandomTwo implements Balancer {
     private final long[] ends;
     private final long total;
     private final Supplier<? extends RandomGenerator> random;
+    private final LoadMeasure load;
 
     public RandomTwo(List<Server> candidates, Supplier<? extends RandomGenerator> random) {
+        this(candidates, random, LoadMeasure.IN_FLIGHT);
+    }
+
+    /** @param load how the two drawn servers are compared */
+    RandomTwo(List<Server> candidates, Supplier<? extends RandomGenerator> random, LoadMeasure load) {
+        this.load = Objects.requireNonNull(load, "load");
         this.servers = candidates.toArray(new Server[0]);
         this.random = Objects.requireNonNull(random, "random");
         this.ends = new long[servers.length];
@@ -72,7 +81,7 @@ public final class RandomTwo implements Balancer {
             long r = rnd.nextLong(total - weightA);
             Server b = servers[owner(r < startA ? r : r + weightA)];
             if (!context.excluded(b)) {
-                return Load.lighter(b, a) ? b : a;
+                return load.lighter(b, a) ? b : a;
             }
         }
         return a;

@@ -2,6 +2,7 @@ package dev.bascule.control;
 
 import dev.bascule.balance.Balancer;
 import dev.bascule.upstream.AffinityKey;
+import dev.bascule.upstream.RetryBudget;
 import dev.bascule.upstream.Server;
 import java.util.List;
 
@@ -18,6 +19,7 @@ import java.util.List;
  * @param panic no member is routable and the pool fails open: candidates are every non-draining member
  * @param rejectWhenNoneRoutable no member is routable and the pool is configured to answer 503
  * @param ejectAfterFailures consecutive failures that eject a server (passive checks); 0 when off
+ * @param retryBudget caps retries to this upstream; the same instance for the upstream's whole life
  */
 public record Pool(
         String name,
@@ -28,7 +30,8 @@ public record Pool(
         AffinityKey affinityKey,
         boolean panic,
         boolean rejectWhenNoneRoutable,
-        int ejectAfterFailures) {
+        int ejectAfterFailures,
+        RetryBudget retryBudget) {
 
     public Pool {
         members = List.copyOf(members);
@@ -38,7 +41,8 @@ public record Pool(
     /** A pool whose members are all candidates and which never ejects; for tests and simple wiring. */
     public static Pool of(String name, String balancerName, List<Server> servers, Balancer balancer,
             AffinityKey affinityKey) {
-        return new Pool(name, balancerName, servers, servers, balancer, affinityKey, false, false, 0);
+        return new Pool(name, balancerName, servers, servers, balancer, affinityKey, false, false, 0,
+                RetryBudget.standard());
     }
 
     @Override

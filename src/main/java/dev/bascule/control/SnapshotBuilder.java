@@ -14,6 +14,7 @@ import dev.bascule.route.PathPrefix;
 import dev.bascule.route.Route;
 import dev.bascule.route.RouteTable;
 import dev.bascule.upstream.AffinityKey;
+import dev.bascule.upstream.RetryBudget;
 import dev.bascule.upstream.Server;
 import dev.bascule.upstream.ServerRegistry;
 import dev.bascule.upstream.ServerState;
@@ -78,6 +79,7 @@ public final class SnapshotBuilder {
         long slowStartNanos = upstream.slowStart().toNanos();
         for (Member m : members) {
             ServerState state = registry.stateFor(upstream.name(), m.address());
+            state.latency().setDecayNanos(upstream.ewmaDecay().toNanos());
             Server server = new Server(m.address(), m.resolved(), m.weight(), state);
             all.add(server);
             if (state.draining()) {
@@ -95,7 +97,8 @@ public final class SnapshotBuilder {
         Balancer prevBalancer = old != null && old.balancerName().equals(upstream.balancer()) ? old.balancer() : null;
         Balancer balancer = balancers.create(upstream.balancer(), candidates, prevBalancer);
         return new Pool(upstream.name(), upstream.balancer(), all, candidates, balancer,
-                affinityKey(upstream.hashKey()), panic, reject, upstream.passive().consecutiveFailures());
+                affinityKey(upstream.hashKey()), panic, reject, upstream.passive().consecutiveFailures(),
+                old != null ? old.retryBudget() : RetryBudget.standard());
     }
 
     /**

@@ -13,6 +13,7 @@ import dev.bascule.upstream.Server;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -29,8 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One request and its response, from the moment its head is read until the last byte of the response is
- * written: picks a server, borrows an origin connection, streams the body both ways with back-pressure, retries
- * a failed connect on another server, and maps origin failures to 502/503/504.
+ * written: picks a server, borrows an origin connection, streams the body both ways with back-pressure, tries
+ * again where that is safe, reports failures for passive health checks, and maps origin failures to
+ * 502/503/504.
  *
  * <p>Threading: confined to the client connection's event loop; origin connections are opened on that same
  * loop, so every callback arrives there too.
@@ -48,23 +50,26 @@ final class Exchange implements OriginListener, PickContext {
     private final HttpVersion clientVersion;
     private final boolean clientKeepAlive;
     private final boolean headRequest;
+    private final boolean idempotent;
     private final boolean hasBody;
     private final boolean expectContinue;
+    private final ReplayBuffer replay;
 
     private Server server;
     private OriginConnection origin;
     private boolean originReused;
     private Server[] tried = NONE;
     private int triedCount;
+    /** Tries that reached the point of sending the request (connect failures not counted). */
+    private int sentTries;
     private long affinityHash;
     private boolean affinityHashKnown;
+    private long tryStartedNanos;
 
-    private boolean bodyForwarded;
     private boolean requestComplete;
     private boolean requestSent;
     private boolean waitingForOriginWritable;
     private HttpResponse responseHead;
-    private boolean responseStarted;
     private boolean keepAliveAfter;
     private boolean finished;
     private ScheduledFuture<?> responseTimeout;
@@ -78,8 +83,11 @@ final class Exchange implements OriginListener, PickContext {
         this.request = request;
         this.clientVersion = request.protocolVersion();
         this.clientKeepAlive = HeaderRules.wantsKeepAlive(request) && !frontend.closing();
-        this.headRequest = HttpMethod.HEAD.equals(request.method());
+        HttpMethod method = request.method();
+        this.headRequest = HttpMethod.HEAD.equals(method);
+        this.idempotent = isIdempotent(method);
         this.hasBody = HttpUtilLite.hasBody(request.headers());
+        this.replay = hasBody && idempotent && retry.attempts() > 1 ? new ReplayBuffer() : null;
         this.expectContinue = request.headers().containsValue(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true);
         if (expectContinue) {
             // Bascule answers 100 Continue itself once an origin is ready to take the body.
@@ -88,15 +96,27 @@ final class Exchange implements OriginListener, PickContext {
         HeaderRules.toUpstream(request, target, frontend.clientIp(), frontend.scheme());
     }
 
+    /** RFC 9110 9.2.2: methods whose repetition has the same intended effect. */
+    private static boolean isIdempotent(HttpMethod m) {
+        return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.TRACE
+                || m == HttpMethod.PUT || m == HttpMethod.DELETE;
+    }
+
     void start() {
         if (!hasBody) {
             // The empty LastHttpContent that follows a bodyless request is read now, so the request is complete
             // before any connection is opened and can be sent again on another one.
             frontend.readRequest();
         }
-        if (!finished) {
-            pickAndConnect();
+        if (finished) {
+            return;
         }
+        pool.retryBudget().requestStarted();
+        if (pool.rejectWhenNoneRoutable()) {
+            respondUnavailable();
+            return;
+        }
+        pickAndConnect();
     }
 
     // ---- choosing a server ----
@@ -104,16 +124,28 @@ final class Exchange implements OriginListener, PickContext {
     private void pickAndConnect() {
         Server s = pool.balancer().pick(this);
         if (s == null) {
-            respondError(triedCount == 0 ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.BAD_GATEWAY);
+            if (triedCount == 0) {
+                respondUnavailable();
+            } else {
+                respondError(HttpResponseStatus.BAD_GATEWAY);
+            }
             return;
         }
+        connectTo(s);
+    }
+
+    private void connectTo(Server s) {
         server = s;
         remember(s);
         s.state().requestStarted();
+        tryStartedNanos = System.nanoTime();
         frontend.origins().acquire(client.eventLoop(), s.socketAddress(), this);
     }
 
     private void remember(Server s) {
+        if (excluded(s)) {
+            return;
+        }
         if (triedCount == tried.length) {
             Server[] grown = new Server[Math.max(2, tried.length * 2)];
             System.arraycopy(tried, 0, grown, 0, triedCount);
@@ -159,6 +191,61 @@ final class Exchange implements OriginListener, PickContext {
         return value == null ? frontend.clientIpHash() : AffinityHash.hash64(value);
     }
 
+    // ---- passive health ----
+
+    private void serverFailed() {
+        Server s = server;
+        if (s == null) {
+            return;
+        }
+        int inARow = s.state().recordFailure();
+        int threshold = pool.ejectAfterFailures();
+        if (threshold > 0 && inARow == threshold) {
+            snapshot.events().outlierDetected(pool, s, inARow);
+        }
+    }
+
+    // ---- retries ----
+
+    /**
+     * Whether a try that failed after the request was (maybe) sent may be repeated: attempts left, a request
+     * that is safe to send again, and room in the upstream's retry budget.
+     */
+    private boolean mayRetry() {
+        if (sentTries >= retry.attempts() || !idempotent) {
+            return false;
+        }
+        if (hasBody && (replay == null || !replay.complete() || !requestComplete)) {
+            return false;
+        }
+        return pool.retryBudget().tryRetry();
+    }
+
+    /** Starts another try, on another server when the pool has one. */
+    private void retryElsewhere() {
+        Server last = server;
+        endAttempt();
+        resetTry();
+        Server s = pool.balancer().pick(this);
+        if (s == null && last != null && pool.candidates().contains(last)) {
+            s = last; // a one-server pool: the same server beats no answer
+        }
+        if (s == null) {
+            respondError(HttpResponseStatus.BAD_GATEWAY);
+            return;
+        }
+        connectTo(s);
+    }
+
+    private void resetTry() {
+        cancelResponseTimeout();
+        origin = null;
+        originReused = false;
+        requestSent = false;
+        responseHead = null;
+        waitingForOriginWritable = false;
+    }
+
     // ---- origin connection ----
 
     @Override
@@ -170,6 +257,7 @@ final class Exchange implements OriginListener, PickContext {
         }
         origin = connection;
         originReused = reused;
+        sentTries++;
         if (request.headers().get(HttpHeaderNames.HOST) == null) {
             request.headers().set(HttpHeaderNames.HOST, server.address()); // an HTTP/1.0 client sent none
         }
@@ -179,8 +267,14 @@ final class Exchange implements OriginListener, PickContext {
             requestSent();
             return;
         }
+        if (sentTries > 1) {
+            // A retry: the whole body is in the replay buffer (mayRetry checked it).
+            replay.writeTo(origin);
+            requestSent();
+            return;
+        }
         origin.flush();
-        if (expectContinue && triedCount == 1) {
+        if (expectContinue) {
             client.writeAndFlush(
                     new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE), client.voidPromise());
         }
@@ -191,11 +285,12 @@ final class Exchange implements OriginListener, PickContext {
     public void originConnectFailed(Throwable cause) {
         Server failed = server;
         if (failed != null) {
-            failed.state().recordFailure();
             log.debug("connect to {} failed: {}", failed.address(), cause.toString());
         }
+        serverFailed();
         endAttempt();
         if (!finished) {
+            // Nothing was sent: always safe to try the next server, whatever the method.
             pickAndConnect();
         }
     }
@@ -212,13 +307,14 @@ final class Exchange implements OriginListener, PickContext {
             content.release();
             return;
         }
-        bodyForwarded = true;
+        if (replay != null) {
+            replay.add(content);
+        }
+        origin.writeAndFlush(content);
         if (last) {
-            origin.writeAndFlush(content);
             requestSent();
             return;
         }
-        origin.writeAndFlush(content);
         if (origin.isWritable()) {
             frontend.readRequest();
         } else {
@@ -229,8 +325,9 @@ final class Exchange implements OriginListener, PickContext {
     private void requestSent() {
         requestSent = true;
         if (responseHead == null && responseTimeout == null) {
-            responseTimeout = client.eventLoop().schedule(
-                    this::responseTimedOut, snapshot.settings().responseHeaderTimeoutMillis(), TimeUnit.MILLISECONDS);
+            long millis = retry.perTryTimeoutMillis() > 0
+                    ? retry.perTryTimeoutMillis() : snapshot.settings().responseHeaderTimeoutMillis();
+            responseTimeout = client.eventLoop().schedule(this::responseTimedOut, millis, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -253,10 +350,21 @@ final class Exchange implements OriginListener, PickContext {
             return;
         }
         cancelResponseTimeout();
+        if (code >= 500) {
+            serverFailed();
+            if (retry.retriesStatus(code) && mayRetry()) {
+                log.debug("{} answered {}; trying again", server.address(), code);
+                origin.discard(); // its body is not wanted; closing is cheaper than reading it
+                retryElsewhere();
+                return;
+            }
+        } else {
+            server.state().recordSuccess();
+        }
+        server.state().recordLatency(System.nanoTime() - tryStartedNanos);
         responseHead = head;
         boolean bodyless = headRequest || code == 204 || code == 304;
         keepAliveAfter = HeaderRules.toClient(head, clientVersion, clientKeepAlive, bodyless);
-        responseStarted = true;
         client.write(head, client.voidPromise());
     }
 
@@ -282,6 +390,7 @@ final class Exchange implements OriginListener, PickContext {
         origin = null;
         boolean reusable = requestSent && HeaderRules.wantsKeepAlive(responseHead) && o.isActive();
         endAttempt();
+        releaseReplay();
         if (reusable) {
             o.release();
         } else {
@@ -299,13 +408,13 @@ final class Exchange implements OriginListener, PickContext {
 
     @Override
     public void originReadComplete() {
-        if (responseStarted && !finished) {
+        if (responseHead != null && !finished) {
             client.flush();
         }
     }
 
     void clientWritabilityChanged(boolean writable) {
-        if (origin != null && responseStarted) {
+        if (origin != null && responseHead != null) {
             origin.setReading(writable);
         }
     }
@@ -320,27 +429,30 @@ final class Exchange implements OriginListener, PickContext {
             return;
         }
         cancelResponseTimeout();
-        if (responseStarted) {
+        if (responseHead != null) {
             // The body was cut short; the client must not mistake a truncated body for a whole one.
             log.debug("origin {} closed mid-response: {}", o == null ? "?" : o.remote(), String.valueOf(cause));
+            serverFailed();
             endAttempt();
             abort();
             return;
         }
         if (originReused && !hasBody) {
             // A pooled connection that the origin closed while idle: the request never reached it. Send it again
-            // on a fresh connection to the same server.
+            // on a fresh connection to the same server; this is not a failure of the server.
             Server s = server;
-            originReused = false;
-            requestSent = false;
+            sentTries--;
+            resetTry();
             frontend.origins().acquire(client.eventLoop(), s.socketAddress(), this);
             return;
         }
-        if (server != null) {
-            server.state().recordFailure();
+        serverFailed();
+        log.debug("origin {} failed before responding: {}", o == null ? "?" : o.remote(), String.valueOf(cause));
+        if (retry.onReset() && mayRetry()) {
+            retryElsewhere();
+            return;
         }
         endAttempt();
-        log.debug("origin {} failed before responding: {}", o == null ? "?" : o.remote(), String.valueOf(cause));
         respondError(HttpResponseStatus.BAD_GATEWAY);
     }
 
@@ -351,13 +463,15 @@ final class Exchange implements OriginListener, PickContext {
         }
         OriginConnection o = origin;
         origin = null;
-        if (server != null) {
-            server.state().recordFailure();
-        }
-        endAttempt();
         if (o != null) {
             o.discard();
         }
+        serverFailed();
+        if (retry.on504() && mayRetry()) {
+            retryElsewhere();
+            return;
+        }
+        endAttempt();
         respondError(HttpResponseStatus.GATEWAY_TIMEOUT);
     }
 
@@ -368,19 +482,32 @@ final class Exchange implements OriginListener, PickContext {
         }
     }
 
+    /** No server can take the request: 503, with Retry-After as the pool is expected back. */
+    private void respondUnavailable() {
+        FullHttpResponse r = ErrorResponses.of(HttpResponseStatus.SERVICE_UNAVAILABLE, !(clientKeepAlive && requestComplete));
+        r.headers().set(HttpHeaderNames.RETRY_AFTER, "5");
+        respond(r);
+    }
+
     /** Answers the client with an error of Bascule's own; keeps the connection only if the request was fully read. */
     private void respondError(HttpResponseStatus status) {
+        respond(ErrorResponses.of(status, !(clientKeepAlive && requestComplete)));
+    }
+
+    private void respond(FullHttpResponse response) {
         if (finished) {
+            response.release();
             return;
         }
         finished = true;
         cancelResponseTimeout();
         releaseOrigin();
+        releaseReplay();
         boolean keepAlive = clientKeepAlive && requestComplete;
         if (keepAlive) {
-            client.writeAndFlush(ErrorResponses.of(status, false), client.voidPromise());
+            client.writeAndFlush(response, client.voidPromise());
         } else {
-            client.writeAndFlush(ErrorResponses.of(status, true)).addListener(ChannelFutureListener.CLOSE);
+            client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
         frontend.exchangeFinished(this, keepAlive);
     }
@@ -389,6 +516,7 @@ final class Exchange implements OriginListener, PickContext {
         finished = true;
         cancelResponseTimeout();
         releaseOrigin();
+        releaseReplay();
         client.close();
         frontend.exchangeFinished(this, false);
     }
@@ -401,6 +529,12 @@ final class Exchange implements OriginListener, PickContext {
         }
     }
 
+    private void releaseReplay() {
+        if (replay != null) {
+            replay.release();
+        }
+    }
+
     /** The client connection closed; whatever is in flight upstream is abandoned. */
     void clientClosed() {
         if (finished) {
@@ -409,6 +543,7 @@ final class Exchange implements OriginListener, PickContext {
         finished = true;
         cancelResponseTimeout();
         releaseOrigin();
+        releaseReplay();
         endAttempt();
     }
 }

@@ -16,6 +16,9 @@ public final class ServerState {
     private final LongAdder failures = new LongAdder();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
 
+    /** Peak-sensitive moving average of response latency (nanoseconds); see {@link #recordLatency}. */
+    private final LatencyAverage latency = new LatencyAverage();
+
     /** Verdict of active checks; true until probes say otherwise, so a server is routable at once. */
     private volatile boolean probeHealthy = true;
     private volatile String lastProbeProblem;
@@ -53,6 +56,15 @@ public final class ServerState {
         if (consecutiveFailures.get() != 0) { // avoids a shared-cache-line write on every success
             consecutiveFailures.set(0);
         }
+    }
+
+    /** Records the time from sending a request to its response head. */
+    public void recordLatency(long nanos) {
+        latency.record(nanos);
+    }
+
+    public LatencyAverage latency() {
+        return latency;
     }
 
     public int inFlight() {

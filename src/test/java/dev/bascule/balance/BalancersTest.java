@@ -18,7 +18,7 @@ class BalancersTest {
 
     @Test
     void namesInAFixedOrder() {
-        assertThat(balancers.names()).containsExactly("round_robin", "least_conn", "random_two", "hash");
+        assertThat(balancers.names()).containsExactly("round_robin", "least_conn", "random_two", "hash", "ewma");
         assertThat(Balancers.standard().names()).containsExactlyElementsOf(balancers.names());
     }
 
@@ -36,7 +36,7 @@ class BalancersTest {
         assertThatThrownBy(() -> balancers.factory("fastest"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("fastest")
-                .hasMessageContaining("round_robin, least_conn, random_two, hash");
+                .hasMessageContaining("round_robin, least_conn, random_two, hash, ewma");
         assertThatThrownBy(() -> balancers.create("ROUND_ROBIN", weighted(1), null))
                 .isInstanceOf(IllegalArgumentException.class);
     }

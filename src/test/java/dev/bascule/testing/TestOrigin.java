@@ -52,6 +52,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code /upload} — counts the request body and answers the count
  *   <li>{@code /status?code=C} — answers with status C
  *   <li>{@code /delay?ms=M} — answers after M milliseconds
+ *   <li>{@code /slow-stream?ms=M&chunks=K} — a chunked body of K lines spread over M milliseconds
  *   <li>{@code /echo-headers} — the request headers as the body, one {@code name: value} per line
  *   <li>anything else — the origin's name as the body
  * </ul>
@@ -67,6 +68,8 @@ public final class TestOrigin implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicLong bytesUploaded = new AtomicLong();
     private final ConcurrentLinkedQueue<Recorded> recorded = new ConcurrentLinkedQueue<>();
+    /** When non-zero, every request except health probes is answered with this status. */
+    private volatile int forcedStatus;
 
     /** What the origin saw of one request. */
     public record Recorded(String method, String uri, HttpHeaders headers) {}
@@ -120,6 +123,11 @@ public final class TestOrigin implements AutoCloseable {
         return bytesUploaded.get();
     }
 
+    /** Makes the origin answer every request (but {@code /health}) with {@code status}; 0 restores normal. */
+    public void failWith(int status) {
+        forcedStatus = status;
+    }
+
     public List<Recorded> recorded() {
         return List.copyOf(recorded);
     }
@@ -157,6 +165,11 @@ public final class TestOrigin implements AutoCloseable {
             QueryStringDecoder q = new QueryStringDecoder(req.uri());
             Map<String, List<String>> p = q.parameters();
             boolean keepAlive = HttpUtil.isKeepAlive(req);
+            int forced = forcedStatus;
+            if (forced != 0 && !q.path().equals("/health")) {
+                send(ctx, keepAlive, HttpResponseStatus.valueOf(forced), name);
+                return;
+            }
             switch (q.path()) {
                 case "/bytes", "/chunked" -> {
                     long n = Long.parseLong(p.get("n").get(0));
@@ -180,6 +193,15 @@ public final class TestOrigin implements AutoCloseable {
                         }
                     });
                 }
+                case "/slow-stream" -> {
+                    int chunks = Integer.parseInt(p.get("chunks").get(0));
+                    long every = Long.parseLong(p.get("ms").get(0)) / chunks;
+                    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                    head.headers().set("x-origin", name);
+                    HttpUtil.setTransferEncodingChunked(head, true);
+                    ctx.writeAndFlush(head);
+                    streamSlowly(ctx, chunks, every);
+                }
                 case "/upload" -> send(ctx, keepAlive, HttpResponseStatus.OK, Long.toString(uploaded));
                 case "/status" -> send(ctx, keepAlive,
                         HttpResponseStatus.valueOf(Integer.parseInt(p.get("code").get(0))), name);
@@ -194,6 +216,18 @@ public final class TestOrigin implements AutoCloseable {
                 }
                 default -> send(ctx, keepAlive, HttpResponseStatus.OK, name);
             }
+        }
+
+        private void streamSlowly(ChannelHandlerContext ctx, int left, long everyMillis) {
+            if (left == 0) {
+                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                return;
+            }
+            ctx.executor().schedule(() -> {
+                ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(
+                        Unpooled.copiedBuffer(name + "\n", StandardCharsets.UTF_8)));
+                streamSlowly(ctx, left - 1, everyMillis);
+            }, everyMillis, TimeUnit.MILLISECONDS);
         }
 
         private void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String body) {

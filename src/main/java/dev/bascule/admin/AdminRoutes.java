@@ -1,0 +1,184 @@
+package dev.bascule.admin;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bascule.config.BasculeConfig;
+import dev.bascule.config.ConfigException;
+import dev.bascule.control.CommandException;
+import dev.bascule.control.ConfigSource;
+import dev.bascule.control.ControlPlane;
+import dev.bascule.control.Status;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Maps a request to a control-plane call and its answer:
+ * <pre>
+ * GET    /status                                      200 running config and every server
+ * POST   /reload                                      200 {"status": "ok", "version": N}
+ *                                                     400 {"error": "...", "errors": ["file:line:col: ...", ...]}
+ * POST   /upstreams/{name}/servers                    201 the server; body {"address": "h:p", "weight": 1}
+ *                                                         (weight optional, default 1)
+ * GET    /upstreams/{name}/servers/{address}          200 the server
+ * PATCH  /upstreams/{name}/servers/{address}          200 the server; body {"weight": 3}
+ * DELETE /upstreams/{name}/servers/{address}          202 the server, now draining; it leaves once idle
+ * POST   /upstreams/{name}/servers/{address}/drain    200 the server
+ * POST   /upstreams/{name}/servers/{address}/undrain  200 the server
+ * </pre>
+ * {@code {address}} may be raw ({@code 127.0.0.1:9005}, {@code [::1]:9005}) or percent-encoded. Other bodies
+ * are ignored.
+ * A "server" answer is the server's entry from {@code /status} as it is right after the command.
+ *
+ * <p>Threading: {@link #handle} is called on an event loop and never blocks it; its future completes on the
+ * control thread (or the reload thread, or at once) and never fails: failures become error replies.
+ */
+final class AdminRoutes {
+    private static final Logger log = LoggerFactory.getLogger(AdminRoutes.class);
+
+    private final ControlPlane control;
+    private final ConfigSource reloadSource;
+    private final Executor reloadThread;
+
+    /**
+     * @param reloadSource null when this instance cannot reload (then {@code /reload} answers 503)
+     * @param reloadThread where {@code reloadSource} reads the config; it does file I/O, so not an event loop
+     */
+    AdminRoutes(ControlPlane control, ConfigSource reloadSource, Executor reloadThread) {
+        this.control = control;
+        this.reloadSource = reloadSource;
+        this.reloadThread = reloadThread;
+    }
+
+    CompletableFuture<Reply> handle(AdminRequest r) {
+        CompletableFuture<Reply> reply;
+        try {
+            reply = route(r);
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        return reply.handle((ok, failed) -> failed == null ? ok : Reply.failure(failed));
+    }
+
+    private CompletableFuture<Reply> route(AdminRequest r) {
+        List<String> path = RequestPath.segments(r.target());
+        if (path.equals(List.of("status"))) {
+            return only(r, "GET", this::status);
+        }
+        if (path.equals(List.of("reload"))) {
+            return only(r, "POST", this::reload);
+        }
+        if (path.size() < 3 || path.size() > 5 || !path.get(0).equals("upstreams") || !path.get(2).equals("servers")) {
+            return done(Reply.notFound());
+        }
+        String upstream = path.get(1);
+        if (path.size() == 3) {
+            return only(r, "POST", () -> addServer(upstream, r.body()));
+        }
+        String address = path.get(3);
+        if (path.size() == 4) {
+            return switch (r.method()) {
+                case "GET" -> server(upstream, address);
+                case "PATCH" -> {
+                    int weight = Bodies.newWeight(r.body());
+                    yield control.setWeight(upstream, address, weight)
+                            .thenCompose(v -> serverAfter(upstream, address, HttpResponseStatus.OK));
+                }
+                case "DELETE" -> control.removeServer(upstream, address)
+                        .thenCompose(v -> serverAfter(upstream, address, HttpResponseStatus.ACCEPTED));
+                default -> done(Reply.methodNotAllowed(r.method(), "GET, PATCH, DELETE"));
+            };
+        }
+        return switch (path.get(4)) {
+            case "drain" -> only(r, "POST", () -> drain(upstream, address, true));
+            case "undrain" -> only(r, "POST", () -> drain(upstream, address, false));
+            default -> done(Reply.notFound());
+        };
+    }
+
+    private static CompletableFuture<Reply> only(AdminRequest r, String method,
+            Supplier<CompletableFuture<Reply>> action) {
+        return r.method().equals(method) ? action.get() : done(Reply.methodNotAllowed(r.method(), method));
+    }
+
+    private CompletableFuture<Reply> status() {
+        return control.status().thenApply(s -> new Reply(HttpResponseStatus.OK, StatusJson.status(s)));
+    }
+
+    private CompletableFuture<Reply> addServer(String upstream, byte[] body) {
+        Bodies.NewServer s = Bodies.newServer(body);
+        return control.addServer(upstream, s.address(), s.weight())
+                .thenCompose(v -> serverAfter(upstream, s.address(), HttpResponseStatus.CREATED));
+    }
+
+    private CompletableFuture<Reply> drain(String upstream, String address, boolean draining) {
+        return control.drain(upstream, address, draining)
+                .thenCompose(v -> serverAfter(upstream, address, HttpResponseStatus.OK));
+    }
+
+    /** GET of one server: 404 names what is missing, as the commands do. */
+    private CompletableFuture<Reply> server(String upstream, String address) {
+        return control.status().thenApply(s -> {
+            Status.ServerStatus found = StatusJson.find(s, upstream, address);
+            if (found != null) {
+                return new Reply(HttpResponseStatus.OK, StatusJson.server(found));
+            }
+            if (!s.upstreams().containsKey(upstream)) {
+                throw new CommandException(404, "unknown upstream '" + upstream + "'");
+            }
+            throw new CommandException(404, "no server " + address + " in upstream '" + upstream + "'");
+        });
+    }
+
+    /**
+     * The server as it is right after a successful command. A reload may have dropped it in between; the
+     * command still succeeded, so the answer keeps its status and names the server only.
+     */
+    private CompletableFuture<Reply> serverAfter(String upstream, String address, HttpResponseStatus status) {
+        return control.status().thenApply(s -> {
+            Status.ServerStatus found = StatusJson.find(s, upstream, address);
+            if (found != null) {
+                return new Reply(status, StatusJson.server(found));
+            }
+            ObjectNode body = Json.object();
+            body.put("address", StatusJson.key(address));
+            return new Reply(status, body);
+        });
+    }
+
+    private CompletableFuture<Reply> reload() {
+        if (reloadSource == null) {
+            return done(Reply.error(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "reload is not available: this instance has no config file"));
+        }
+        return CompletableFuture.supplyAsync(this::loadConfig, reloadThread)
+                .thenCompose(control::reload)
+                .whenComplete((version, failed) -> {
+                    if (failed != null && failed.getCause() instanceof ConfigException e) {
+                        log.warn("reload through the admin API rejected: {}", e.getMessage());
+                    }
+                })
+                .thenApply(version -> {
+                    ObjectNode body = Json.object();
+                    body.put("status", "ok");
+                    body.put("version", version);
+                    return new Reply(HttpResponseStatus.OK, body);
+                });
+    }
+
+    private BasculeConfig loadConfig() {
+        try {
+            return reloadSource.load();
+        } catch (ConfigException e) {
+            throw new CompletionException(e);
+        }
+    }
+
+    private static CompletableFuture<Reply> done(Reply reply) {
+        return CompletableFuture.completedFuture(reply);
+    }
+}

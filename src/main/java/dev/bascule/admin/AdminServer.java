@@ -1,0 +1,122 @@
+package dev.bascule.admin;
+
+import dev.bascule.control.ConfigSource;
+import dev.bascule.control.ControlPlane;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The admin HTTP/1.1 server: JSON status and commands on top of a {@link ControlPlane}. See {@link AdminRoutes}
+ * for the endpoints; errors are {@code {"error": "..."}} with 400 (bad body), 404 (unknown upstream, server or
+ * path), 405 (wrong method, with {@code Allow}), 409 (duplicate server), 413 (body over {@value
+ * #MAX_BODY_BYTES} bytes) or 503 (reload without a config file).
+ *
+ * <p>It has no authentication: bind it to loopback or a management network only.
+ *
+ * <p>Wiring (it shares the data plane's event loops: a request costs it microseconds and never blocks them). In
+ * {@code Bascule}: a field {@code private volatile AdminServer admin;}, a call {@code bascule.startAdmin(config,
+ * transport);} right after {@code bascule.applyListeners(config);} inside start's try, this method, and {@code
+ * admin.close()} (when not null) first in {@code stopLoops()}, so the API stays up while a graceful shutdown
+ * drains:
+ * <pre>{@code
+ * private void startAdmin(BasculeConfig config, Transport transport) {
+ *     if (config.admin() == null) {
+ *         return;
+ *     }
+ *     HostPort at = config.admin().address();
+ *     AdminServer server = new AdminServer(control, source, group, transport.serverChannelType());
+ *     try {
+ *         InetSocketAddress bound = server.bind(new InetSocketAddress(InetAddress.getByName(at.host()), at.port()));
+ *         admin = server;
+ *         log.info("admin API on {}", hostPort(bound));
+ *     } catch (Exception e) { // a BindException arrives undeclared through Netty's sync()
+ *         server.close();
+ *         throw new IllegalStateException("cannot listen on admin address " + at + ": " + e.getMessage(), e);
+ *     }
+ * }
+ * }</pre>
+ * For {@code POST /reload} to work, {@code Main.Run} passes a source: {@code Bascule.start(cfg, threads, () ->
+ * loader().load(config))}. The admin address is read once at start; a reload that changes it takes effect at
+ * the next start.
+ *
+ * <p>Threading: {@link #bind} and {@link #close} block and are called from one thread that is not an event
+ * loop (start-up and shutdown). Connections live on the given group's event loops.
+ */
+public final class AdminServer implements AutoCloseable {
+    /** Request bodies are a few fields; anything larger is a mistake or an attack. */
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+
+    private final EventLoopGroup group;
+    private final Class<? extends ServerSocketChannel> serverChannelType;
+    private final AdminRoutes routes;
+    /** Reads the config file for {@code POST /reload}; null without a source. */
+    private final ExecutorService reloadThread;
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final List<Channel> listeners = new ArrayList<>();
+
+    /**
+     * @param reloadSource where {@code POST /reload} reads the config again; null when there is none (then it
+     *     answers 503)
+     * @param group event loops for the admin connections; not shut down by {@link #close}
+     */
+    public AdminServer(ControlPlane control, ConfigSource reloadSource, EventLoopGroup group,
+            Class<? extends ServerSocketChannel> serverChannelType) {
+        this.group = group;
+        this.serverChannelType = serverChannelType;
+        this.reloadThread = reloadSource == null ? null
+                : Executors.newSingleThreadExecutor(new DefaultThreadFactory("bascule-admin-reload", true));
+        this.routes = new AdminRoutes(control, reloadSource, reloadThread);
+    }
+
+    /**
+     * Starts listening; blocks until the socket is bound.
+     *
+     * @return the bound address (useful with port 0)
+     */
+    public synchronized InetSocketAddress bind(InetSocketAddress address) throws InterruptedException {
+        Channel listener = new ServerBootstrap()
+                .group(group)
+                .channel(serverChannelType)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.AUTO_READ, false) // AdminHandler reads when it has answered
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        connections.add(ch);
+                        ch.pipeline().addLast(new HttpServerCodec(), new AdminHandler.BodyLimit(MAX_BODY_BYTES),
+                                new AdminHandler(routes, MAX_BODY_BYTES));
+                    }
+                })
+                .bind(address).sync().channel();
+        listeners.add(listener);
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    /** Stops listening and closes every admin connection; replies still pending are dropped. */
+    @Override
+    public synchronized void close() {
+        for (Channel listener : listeners) {
+            listener.close().awaitUninterruptibly();
+        }
+        listeners.clear();
+        connections.close().awaitUninterruptibly();
+        if (reloadThread != null) {
+            reloadThread.shutdownNow();
+        }
+    }
+}

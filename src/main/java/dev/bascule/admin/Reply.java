@@ -1,0 +1,97 @@
+package dev.bascule.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bascule.config.ConfigError;
+import dev.bascule.config.ConfigException;
+import dev.bascule.control.CommandException;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One admin answer before it becomes bytes: a status and a JSON body.
+ *
+ * <p>Immutable (the tree is not touched once the reply is built), so it may be built on the control thread and
+ * written on an event loop.
+ *
+ * @param allow the {@code Allow} header of a 405 (RFC 9110 §15.5.6), else null
+ */
+record Reply(HttpResponseStatus status, JsonNode body, String allow) {
+    private static final Logger log = LoggerFactory.getLogger(Reply.class);
+
+    Reply(HttpResponseStatus status, JsonNode body) {
+        this(status, body, null);
+    }
+
+    /** {@code {"error": message}}. */
+    static Reply error(HttpResponseStatus status, String message) {
+        ObjectNode body = Json.object();
+        body.put("error", message);
+        return new Reply(status, body);
+    }
+
+    static Reply notFound() {
+        return error(HttpResponseStatus.NOT_FOUND, "no such path");
+    }
+
+    static Reply methodNotAllowed(String method, String allow) {
+        ObjectNode body = Json.object();
+        body.put("error", "method " + method + " not allowed here; allowed: " + allow);
+        return new Reply(HttpResponseStatus.METHOD_NOT_ALLOWED, body, allow);
+    }
+
+    /**
+     * The answer to a failed command: a refusal keeps its status and message, a rejected config lists every
+     * error, anything else is logged here and answered 500 without details (no stack trace leaves the process).
+     */
+    static Reply failure(Throwable t) {
+        Throwable cause = t;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof CommandException e) {
+            return error(HttpResponseStatus.valueOf(e.status()), e.getMessage());
+        }
+        if (cause instanceof ConfigException e) {
+            ObjectNode body = Json.object();
+            body.put("error", "config rejected, nothing changed");
+            ArrayNode errors = body.putArray("errors");
+            for (ConfigError err : e.errors()) {
+                errors.add(err.toString());
+            }
+            return new Reply(HttpResponseStatus.BAD_REQUEST, body);
+        }
+        if (cause instanceof RejectedExecutionException) {
+            return error(HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting down");
+        }
+        log.error("admin request failed", cause);
+        return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");
+    }
+
+    /** The response, framed by Content-Length, in the request's HTTP version so keep-alive means the same. */
+    FullHttpResponse toResponse(HttpVersion version, boolean keepAlive) {
+        FullHttpResponse r = new DefaultFullHttpResponse(version, status, Unpooled.wrappedBuffer(Json.bytes(body)));
+        r.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes())
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        if (allow != null) {
+            r.headers().set(HttpHeaderNames.ALLOW, allow);
+        }
+        HttpUtil.setKeepAlive(r, keepAlive);
+        return r;
+    }
+}
