@@ -157,6 +157,19 @@ abstract class StartingScenarioTest {
         assertThat(connections).isLessThanOrEqualTo(2 * threads + 2);
     }
 
+    /** Regression: a client's "Connection: close" once closed the origin connection too. */
+    @Test
+    void clientsThatCloseEveryTimeStillReuseOriginConnections() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            try (RawHttp c = proxy.raw()) {
+                RawHttp.Response r = c.exchange("GET / HTTP/1.1\r\nHost: green.labs.test\r\nConnection: close\r\n\r\n");
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.header("connection")).isEqualTo("close");
+            }
+        }
+        assertThat(green1.connectionsAccepted() + green2.connectionsAccepted()).isLessThanOrEqualTo(2 * threads + 2);
+    }
+
     @Test
     void stripsHopByHopHeadersAndAddsForwardingHeaders() throws Exception {
         try (RawHttp c = proxy.raw()) {

@@ -72,6 +72,8 @@ final class Exchange implements OriginListener, PickContext {
     private boolean waitingForOriginWritable;
     private HttpResponse responseHead;
     private boolean keepAliveAfter;
+    /** The origin's own answer on keeping its connection, read before the head is rewritten for the client. */
+    private boolean originKeepAlive;
     private boolean finished;
     private ScheduledFuture<?> responseTimeout;
 
@@ -365,6 +367,7 @@ final class Exchange implements OriginListener, PickContext {
         server.state().recordLatency(System.nanoTime() - tryStartedNanos);
         responseHead = head;
         boolean bodyless = headRequest || code == 204 || code == 304;
+        originKeepAlive = HeaderRules.wantsKeepAlive(head);
         keepAliveAfter = HeaderRules.toClient(head, clientVersion, clientKeepAlive, bodyless);
         client.write(head, client.voidPromise());
     }
@@ -389,7 +392,8 @@ final class Exchange implements OriginListener, PickContext {
         finished = true;
         OriginConnection o = origin;
         origin = null;
-        boolean reusable = requestSent && HeaderRules.wantsKeepAlive(responseHead) && o.isActive();
+        // Whether the client's connection closes is no reason to close the origin's: judge by what the origin said.
+        boolean reusable = requestSent && originKeepAlive && o.isActive();
         endAttempt();
         releaseReplay();
         if (reusable) {
