@@ -153,6 +153,10 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
+            OriginListener l = listener;
+            if (l != null && !l.closeWhenOriginSilent()) {
+                return; // the request is still being sent: an origin may rightly say nothing until it has it all
+            }
             closeCause = IDLE;
             ctx.close();
         } else {

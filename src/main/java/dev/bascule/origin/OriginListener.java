@@ -34,4 +34,11 @@ public interface OriginListener {
      * @param cause why, when known (a malformed response, an I/O error, idleness); may be null for a plain close
      */
     void originClosed(Throwable cause);
+
+    /**
+     * The origin has sent nothing for the upstream idle timeout while this listener owns the connection.
+     *
+     * @return true to close the connection (it then reports {@link #originClosed}), false to keep waiting
+     */
+    boolean closeWhenOriginSilent();
 }

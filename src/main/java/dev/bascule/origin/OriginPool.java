@@ -168,7 +168,8 @@ public final class OriginPool {
                         ch.pipeline().addLast("tls", ssl);
                     }
                     ch.pipeline().addLast(
-                            new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
+                            // reader idleness only: watching writes would cost a promise per write
+                            new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS),
                             new HttpClientCodec(ORIGIN_DECODER, false, false),
                             connection);
                 }

@@ -24,7 +24,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,7 +74,8 @@ final class Exchange implements OriginListener, PickContext {
     /** The origin's own answer on keeping its connection, read before the head is rewritten for the client. */
     private boolean originKeepAlive;
     private boolean finished;
-    private ScheduledFuture<?> responseTimeout;
+    /** When the response head of the current try is due ({@link LazyTimer#now()} time); 0 when none is awaited. */
+    private long responseDeadline;
 
     Exchange(FrontendHandler frontend, Snapshot snapshot, RouteAction action, HttpRequest request, String target) {
         this.frontend = frontend;
@@ -327,11 +327,16 @@ final class Exchange implements OriginListener, PickContext {
 
     private void requestSent() {
         requestSent = true;
-        if (responseHead == null && responseTimeout == null) {
+        if (responseHead == null && responseDeadline == 0) {
             long millis = retry.perTryTimeoutMillis() > 0
                     ? retry.perTryTimeoutMillis() : snapshot.settings().responseHeaderTimeoutMillis();
-            responseTimeout = client.eventLoop().schedule(this::responseTimedOut, millis, TimeUnit.MILLISECONDS);
+            responseDeadline = frontend.armDeadline(TimeUnit.MILLISECONDS.toNanos(millis));
         }
+    }
+
+    @Override
+    public boolean closeWhenOriginSilent() {
+        return requestSent;
     }
 
     @Override
@@ -463,11 +468,16 @@ final class Exchange implements OriginListener, PickContext {
         respondError(HttpResponseStatus.BAD_GATEWAY);
     }
 
-    private void responseTimedOut() {
-        responseTimeout = null;
-        if (finished || responseHead != null) {
+    /** The connection's timer fired: time out the response if its deadline has passed, else wait on. */
+    void checkDeadline(long now) {
+        if (finished || responseHead != null || responseDeadline == 0) {
             return;
         }
+        if (now - responseDeadline < 0) {
+            frontend.rearmDeadline(responseDeadline);
+            return;
+        }
+        responseDeadline = 0;
         OriginConnection o = origin;
         origin = null;
         if (o != null) {
@@ -483,10 +493,7 @@ final class Exchange implements OriginListener, PickContext {
     }
 
     private void cancelResponseTimeout() {
-        if (responseTimeout != null) {
-            responseTimeout.cancel(false);
-            responseTimeout = null;
-        }
+        responseDeadline = 0; // the connection's timer, if pending, finds nothing to do
     }
 
     /** No server can take the request: 503, with Retry-After as the pool is expected back. */

@@ -50,6 +50,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private byte[] requestClientBytes;
     private long requestClientIpHash;
     private boolean peerTrusted;
+    /** The response-head deadline of the request in flight, armed lazily so keep-alive traffic schedules little. */
+    private LazyTimer deadlines;
     private Exchange exchange;
     /** The request being discarded after Bascule answered it itself; its body must not reach anyone. */
     private boolean discardingBody;
@@ -71,6 +73,29 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.deadlines = new LazyTimer(ctx.executor(), this::deadlineCheck);
+    }
+
+    /**
+     * Arms the connection's timer for a deadline {@code fromNowNanos} ahead.
+     *
+     * @return the deadline, to pass to {@link #rearmDeadline} or compare in {@link Exchange#checkDeadline}
+     */
+    long armDeadline(long fromNowNanos) {
+        long deadline = deadlines.now() + fromNowNanos;
+        deadlines.armAt(deadline);
+        return deadline;
+    }
+
+    void rearmDeadline(long deadline) {
+        deadlines.armAt(deadline);
+    }
+
+    private void deadlineCheck() {
+        Exchange e = exchange;
+        if (e != null) {
+            e.checkDeadline(deadlines.now());
+        }
     }
 
     @Override
@@ -384,6 +409,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (deadlines != null) {
+            deadlines.cancel();
+        }
         Exchange e = exchange;
         exchange = null;
         if (e != null) {

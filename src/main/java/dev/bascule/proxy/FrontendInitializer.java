@@ -54,7 +54,9 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
             // handshake closes only this connection.
             p.addLast("tls", new SniHandler(mode.certificates()));
         }
-        p.addLast("idle", new IdleStateHandler(0, 0, settings.clientIdleMillis(), TimeUnit.MILLISECONDS));
+        // Reader idleness only: watching writes would cost a promise and a listener on every write. A connection
+        // with a request in flight ignores the event (its own timeouts apply), so only idle keep-alive closes.
+        p.addLast("idle", new IdleStateHandler(settings.clientIdleMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("timeouts", timeouts);
         p.addLast("http", new FrontendCodec(decoderConfig(settings)));
         if (!mode.tls() && mode.redirectHttps()) {
