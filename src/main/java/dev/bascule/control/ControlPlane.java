@@ -96,7 +96,7 @@ public final class ControlPlane implements DataPlaneEvents, AutoCloseable {
      */
     public static ControlPlane start(BasculeConfig config, Balancers balancers, Resolver resolver, Clock clock,
             LongSupplier nanoTime, ScheduledExecutorService thread) throws ConfigException {
-        Map<String, List<Member>> members = resolveMembers(config, resolver);
+        Map<String, List<Member>> members = MemberResolution.resolveMembers(config, resolver);
         TlsMaterial tls = TlsMaterial.build(config);
         ControlPlane cp = new ControlPlane(thread, new ServerRegistry(), balancers, resolver, clock, nanoTime,
                 config, members, tls);
@@ -145,7 +145,7 @@ public final class ControlPlane implements DataPlaneEvents, AutoCloseable {
      */
     public CompletableFuture<Long> reload(BasculeConfig next) {
         return onControl(() -> {
-            Map<String, List<Member>> nextMembers = resolveMembers(next, resolver);
+            Map<String, List<Member>> nextMembers = MemberResolution.resolveMembers(next, resolver);
             TlsMaterial nextTls = TlsMaterial.build(next); // re-reads every certificate file
             BasculeConfig previous = config;
             config = next;
@@ -414,7 +414,7 @@ public final class ControlPlane implements DataPlaneEvents, AutoCloseable {
         resolveTasks.values().forEach(f -> f.cancel(false));
         resolveTasks.clear();
         for (UpstreamConfig u : config.upstreams().values()) {
-            boolean byName = u.servers().stream().anyMatch(s -> !isIpLiteral(s.address().host()));
+            boolean byName = u.servers().stream().anyMatch(s -> !MemberResolution.isIpLiteral(s.address().host()));
             if (byName) {
                 long every = Math.max(1, u.resolveEvery().toMillis());
                 resolveTasks.put(u.name(), thread.scheduleWithFixedDelay(() -> reresolve(u.name()), every, every,
@@ -432,7 +432,7 @@ public final class ControlPlane implements DataPlaneEvents, AutoCloseable {
         List<Member> next = new ArrayList<>();
         for (ServerConfig sc : u.servers()) {
             try {
-                next.addAll(membersOf(sc, resolver));
+                next.addAll(MemberResolution.membersOf(sc, resolver));
             } catch (UnknownHostException e) {
                 // Keep what we had: a DNS outage must not empty a pool.
                 log.warn("upstream {}: cannot resolve {}, keeping its previous addresses", upstream, sc.address());
@@ -526,56 +526,6 @@ public final class ControlPlane implements DataPlaneEvents, AutoCloseable {
             probeTargets = List.copyOf(targets);
             targetListeners.forEach(Runnable::run);
         }
-    }
-
-    static Map<String, List<Member>> resolveMembers(BasculeConfig config, Resolver resolver)
-            throws ConfigException {
-        List<ConfigError> errors = new ArrayList<>();
-        Map<String, List<Member>> result = new LinkedHashMap<>();
-        for (UpstreamConfig u : config.upstreams().values()) {
-            List<Member> list = new ArrayList<>();
-            for (ServerConfig sc : u.servers()) {
-                try {
-                    list.addAll(membersOf(sc, resolver));
-                } catch (UnknownHostException e) {
-                    errors.add(new ConfigError(config.source(), 1, 1,
-                            "upstream '" + u.name() + "': cannot resolve " + sc.address().host()));
-                }
-            }
-            result.put(u.name(), list);
-        }
-        if (!errors.isEmpty()) {
-            throw new ConfigException(errors);
-        }
-        return result;
-    }
-
-    /** A server given by IP is one member; one given by name is a member per address DNS returns. */
-    static List<Member> membersOf(ServerConfig sc, Resolver resolver) throws UnknownHostException {
-        HostPort hp = sc.address();
-        if (isIpLiteral(hp.host())) {
-            InetAddress ip = InetAddress.getByName(hp.host()); // a literal: no lookup
-            return List.of(new Member(hp.toString(), new InetSocketAddress(ip, hp.port()), sc.weight(),
-                    Member.Source.CONFIG, null));
-        }
-        List<InetAddress> ips = resolver.resolve(hp.host());
-        if (ips.isEmpty()) {
-            throw new UnknownHostException(hp.host());
-        }
-        List<Member> list = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        for (InetAddress ip : ips) {
-            String addr = new HostPort(ip.getHostAddress(), hp.port()).toString();
-            if (seen.add(addr)) {
-                list.add(new Member(addr, new InetSocketAddress(ip, hp.port()), sc.weight(), Member.Source.DNS,
-                        hp.toString()));
-            }
-        }
-        return list;
-    }
-
-    static boolean isIpLiteral(String host) {
-        return host.matches("\\d{1,3}(\\.\\d{1,3}){3}") || host.indexOf(':') >= 0;
     }
 
     private List<Member> pool(String upstream) {
