@@ -2,7 +2,6 @@ package dev.bascule.control;
 
 import dev.bascule.balance.Balancers;
 import dev.bascule.config.BasculeConfig;
-import dev.bascule.config.ConfigError;
 import dev.bascule.config.ConfigException;
 import dev.bascule.config.HostPort;
 import dev.bascule.config.ServerConfig;
@@ -11,7 +10,6 @@ import dev.bascule.tls.TlsMaterial;
 import dev.bascule.upstream.Server;
 import dev.bascule.upstream.ServerRegistry;
 import dev.bascule.upstream.ServerState;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
