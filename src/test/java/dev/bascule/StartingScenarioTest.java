@@ -114,6 +114,20 @@ abstract class StartingScenarioTest {
     }
 
     @Test
+    void requestMatchingNoRouteGets404() throws Exception {
+        proxy.close();
+        proxy = ProxyUnderTest.start(labsConfig(blue1, blue2, green1, green2)
+                .replace("  - match: { path_prefix: / }\n    upstream: web-blue\n", ""), threads);
+        try (RawHttp c = proxy.raw()) {
+            RawHttp.Response r = c.exchange("GET /nothing-here HTTP/1.1\r\nHost: other.test\r\n\r\n");
+            assertThat(r.status()).isEqualTo(404);
+            assertThat(r.bodyText()).isEqualTo("404 Not Found\n");
+            assertThat(c.exchange("GET / HTTP/1.1\r\nHost: blue.labs.test\r\n\r\n").status())
+                    .as("the connection stays usable").isEqualTo(200);
+        }
+    }
+
+    @Test
     void weightedSplitIsExact() throws Exception {
         Map<String, Integer> counts = new HashMap<>();
         for (int i = 0; i < 300; i++) {
