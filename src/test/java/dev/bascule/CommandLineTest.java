@@ -39,8 +39,8 @@ class CommandLineTest {
                 """);
         Run r = run("validate", "-c", file.toString());
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).contains(file + ":3:58: weight must be an integer from 1 to 1000, found '0'",
-                file + ":5:17: unknown upstream 'web-red'");
+        assertThat(r.err()).contains(file + ":3:61: weight must be an integer from 1 to 1000, found '0'",
+                file + ":5:15: unknown upstream 'web-red'");
     }
 
     @Test
