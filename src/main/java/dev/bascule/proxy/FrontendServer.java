@@ -6,6 +6,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -24,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  * connection group is thread-safe.
  */
 public final class FrontendServer {
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(128 * 1024, 256 * 1024);
+
     private final Transport transport;
     private final EventLoopGroup group;
     private final LiveSnapshot live;
@@ -60,6 +63,9 @@ public final class FrontendServer {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // Room for a few 64 KiB body pieces before back-pressure pauses the origin: a smaller mark would
+                // stop and restart reading the origin on nearly every piece of a large response.
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childHandler(new FrontendInitializer(live, origins, listener, connections,

@@ -103,9 +103,11 @@ final class HeaderRules {
     }
 
     static void removeHopByHop(HttpHeaders h) {
-        List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
-        for (int i = 0; i < connection.size(); i++) {
-            removeListed(h, connection.get(i));
+        if (h.contains(HttpHeaderNames.CONNECTION)) { // most origin responses have none: skip the list then
+            List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
+            for (int i = 0; i < connection.size(); i++) {
+                removeListed(h, connection.get(i));
+            }
         }
         for (AsciiString name : HOP_BY_HOP) {
             h.remove(name);
