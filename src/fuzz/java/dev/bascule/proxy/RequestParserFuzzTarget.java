@@ -1,0 +1,374 @@
+package dev.bascule.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.code_intelligence.jazzer.junit.DictionaryFile;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.bascule.control.ProxySettings;
+import dev.bascule.route.AddressRanges;
+import dev.bascule.testing.LeakGuard;
+import io.netty.buffer.AbstractByteBufAllocator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.UnpooledDirectByteBuf;
+import io.netty.buffer.UnpooledHeapByteBuf;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Coverage-guided fuzzing of the client-side request parsing: the bytes go through the frontend's {@link
+ * FrontendCodec} (with the decoder config the frontend uses) and every decoded head through {@link
+ * RequestValidator}, as {@code FrontendHandler} applies them. The harness follows {@code RequestFuzzGuardTest},
+ * whose seeded mutations this complements. For every input:
+ *
+ * <ul>
+ *   <li>no exception escapes the pipeline: malformed input may only surface as a failed {@code decoderResult};
+ *   <li>every buffer the pipeline allocates and every message it hands on is released;
+ *   <li>the input read whole and read in pieces yields the same forwarded requests;
+ *   <li>every request the validator accepts, serialized as Bascule sends it upstream, reads back as exactly that
+ *       one request (method, target, body) with a lenient and with a strict parser.
+ * </ul>
+ *
+ * Any violation throws, which Jazzer reports as a finding. Seeds and past findings live in
+ * {@code src/fuzz/resources/dev/bascule/proxy/RequestParserFuzzTargetInputs/parse/}.
+ */
+@ExtendWith(LeakGuard.class)
+class RequestParserFuzzTarget {
+    private static final ProxySettings SETTINGS = new ProxySettings(1000, 1000, 1000, 1000, 8192, 32768, 1000, 1000,
+            100, 0, 0, AddressRanges.NONE);
+    private static final HttpDecoderConfig DECODER = FrontendInitializer.decoderConfig(SETTINGS);
+
+    @DictionaryFile(resourcePath = "http.dict")
+    @FuzzTest(maxDuration = "30s")
+    void parse(byte[] input) {
+        List<Forwarded> whole = parseWith(input, null);
+        List<Forwarded> pieces = parseWith(input, new Random(Arrays.hashCode(input)));
+        if (!sameRequests(whole, pieces)) {
+            throw new AssertionError("read whole: " + whole + ", read in pieces: " + pieces + ", input " + quote(input));
+        }
+        for (Forwarded f : whole) {
+            byte[] upstream = f.serialize();
+            for (boolean strict : new boolean[] {false, true}) {
+                List<Forwarded> again = reparse(upstream, strict);
+                if (again.size() != 1 || !again.get(0).sameRequest(f)) {
+                    throw new AssertionError((strict ? "strict" : "lenient") + " parser read " + again
+                            + " from forwarded " + quote(upstream) + " (input " + quote(input) + ")");
+                }
+            }
+        }
+    }
+
+    /** The harness itself: valid pipelined requests are forwarded, so the properties above are not vacuous. */
+    @Test
+    void harnessForwardsValidRequests() {
+        byte[] input = ("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nPOST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc"
+                + "GET http://a/3 HTTP/1.1\r\nHost: a\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(parseWith(input, new Random(1))).extracting(Forwarded::uri).containsExactly("/1", "/2", "/3");
+        parse(input);
+    }
+
+    /** The harness itself: a buffer still referenced when the channel is done is reported. */
+    @Test
+    void trackingAllocatorReportsAnUnreleasedBuffer() {
+        TrackingAllocator alloc = new TrackingAllocator();
+        alloc.heapBuffer(8).release();
+        alloc.assertAllReleased(new byte[0]);
+        ByteBuf kept = alloc.directBuffer(8);
+        assertThatThrownBy(() -> alloc.assertAllReleased(new byte[0])).isInstanceOf(AssertionError.class);
+        kept.release();
+    }
+
+    /**
+     * Runs the input through the frontend's codec and validator, whole ({@code random} null) or in random pieces
+     * of 1 to 64 bytes, and checks that nothing escapes and nothing leaks.
+     */
+    private static List<Forwarded> parseWith(byte[] input, Random random) {
+        TrackingAllocator alloc = new TrackingAllocator();
+        Probe probe = new Probe(true);
+        EmbeddedChannel ch = channel(alloc, new FrontendCodec(DECODER), probe);
+        try {
+            int at = 0;
+            while (at < input.length && ch.isActive()) {
+                int n = random == null ? input.length : Math.min(input.length - at, 1 + random.nextInt(64));
+                ByteBuf piece = alloc.heapBuffer(n).writeBytes(input, at, n);
+                ch.writeInbound(piece);
+                at += n;
+            }
+            if (ch.finishAndReleaseAll()) {
+                throw new AssertionError("messages left unread in the channel for input " + quote(input));
+            }
+        } catch (RuntimeException e) {
+            throw new AssertionError("exception escaped the pipeline for input " + quote(input), e);
+        }
+        if (probe.error != null) {
+            throw new AssertionError("exception reached the frontend for input " + quote(input), probe.error);
+        }
+        alloc.assertAllReleased(input);
+        return probe.forwarded;
+    }
+
+    /** What an origin makes of the bytes Bascule sends it. */
+    private static List<Forwarded> reparse(byte[] upstream, boolean strict) {
+        TrackingAllocator alloc = new TrackingAllocator();
+        Probe probe = new Probe(false);
+        ChannelHandler decoder = strict
+                ? new FrontendCodec(DECODER)
+                : new HttpRequestDecoder(new HttpDecoderConfig().setStrictLineParsing(false));
+        EmbeddedChannel ch = channel(alloc, decoder, probe);
+        ch.writeInbound(alloc.heapBuffer(upstream.length).writeBytes(upstream));
+        ch.finishAndReleaseAll();
+        if (probe.error != null) {
+            throw new AssertionError("exception re-reading " + quote(upstream), probe.error);
+        }
+        if (probe.failed) {
+            throw new AssertionError((strict ? "strict" : "lenient") + " origin parser refused " + quote(upstream));
+        }
+        alloc.assertAllReleased(upstream);
+        return probe.forwarded;
+    }
+
+    private static EmbeddedChannel channel(TrackingAllocator alloc, ChannelHandler... handlers) {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.config().setAllocator(alloc);
+        ch.pipeline().addLast(handlers);
+        return ch;
+    }
+
+    private static boolean sameRequests(List<Forwarded> a, List<Forwarded> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!a.get(i).sameRequest(b.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static String quote(byte[] b) {
+        StringBuilder s = new StringBuilder("\"");
+        for (byte x : b) {
+            int c = x & 0xff;
+            switch (c) {
+                case '\r' -> s.append("\\r");
+                case '\n' -> s.append("\\n");
+                case '\t' -> s.append("\\t");
+                case '"', '\\' -> s.append('\\').append((char) c);
+                default -> {
+                    if (c < 0x20 || c >= 0x7f) {
+                        s.append(String.format("\\x%02x", c));
+                    } else {
+                        s.append((char) c);
+                    }
+                }
+            }
+        }
+        return s.append('"').toString();
+    }
+
+    /** A request as it would go upstream: the head after the frontend's rules, its body and trailers. */
+    record Forwarded(String method, String uri, HttpHeaders headers, byte[] body, HttpHeaders trailers) {
+        boolean sameRequest(Forwarded o) {
+            return method.equals(o.method) && uri.equals(o.uri) && Arrays.equals(body, o.body);
+        }
+
+        byte[] serialize() {
+            EmbeddedChannel enc = new EmbeddedChannel(new HttpRequestEncoder());
+            DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), uri);
+            head.headers().set(headers);
+            enc.writeOutbound(head);
+            if (body.length > 0) {
+                enc.writeOutbound(new DefaultHttpContent(enc.alloc().heapBuffer(body.length).writeBytes(body)));
+            }
+            DefaultLastHttpContent last = new DefaultLastHttpContent();
+            last.trailingHeaders().set(trailers);
+            enc.writeOutbound(last);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteBuf b;
+            while ((b = enc.readOutbound()) != null) {
+                byte[] bytes = new byte[b.readableBytes()];
+                b.readBytes(bytes);
+                out.writeBytes(bytes);
+                b.release();
+            }
+            enc.finishAndReleaseAll();
+            return out.toByteArray();
+        }
+
+        @Override
+        public String toString() {
+            return method + " " + uri + " body " + quote(body);
+        }
+    }
+
+    /**
+     * Stands in for the frontend: validates each request head as {@code FrontendHandler} does, collects the body
+     * of accepted requests, and stops at the first refusal or failure (the connection would close there). Every
+     * message is released; any exception that reaches it is kept for the harness to report.
+     */
+    private static final class Probe extends ChannelInboundHandlerAdapter {
+        private final boolean validate;
+        final List<Forwarded> forwarded = new ArrayList<>();
+        boolean failed;
+        Throwable error;
+        private HttpRequest current;
+        private String target;
+        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+
+        Probe(boolean validate) {
+            this.validate = validate;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                if (failed) {
+                    return;
+                }
+                if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
+                    stop(ctx);
+                    return;
+                }
+                if (msg instanceof HttpRequest r) {
+                    onHead(ctx, r);
+                }
+                if (msg instanceof HttpContent c && current != null) {
+                    byte[] bytes = new byte[c.content().readableBytes()];
+                    c.content().getBytes(c.content().readerIndex(), bytes);
+                    body.writeBytes(bytes);
+                    if (c instanceof LastHttpContent last) {
+                        forwarded.add(new Forwarded(current.method().name(), target, current.headers(),
+                                body.toByteArray(), last.trailingHeaders().copy()));
+                        current = null;
+                        body.reset();
+                    }
+                }
+            } catch (RuntimeException e) {
+                // Netty would turn this into exceptionCaught; keep it so the harness fails on it.
+                error = error == null ? e : error;
+                stop(ctx);
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        private void onHead(ChannelHandlerContext ctx, HttpRequest r) {
+            if (validate) {
+                HttpResponseStatus status = RequestValidator.check(r, SETTINGS.maxUriLength(), SETTINGS.maxHeaderCount());
+                if (status != null) {
+                    stop(ctx);
+                    return;
+                }
+                HttpUtilLite.hasBody(r.headers());
+            }
+            String uri = r.uri();
+            if (validate && uri.charAt(0) != '/') {
+                uri = RequestValidator.originForm(r);
+                if (uri == null) {
+                    stop(ctx);
+                    return;
+                }
+            }
+            current = r;
+            target = uri;
+            if (validate) {
+                new BodySizeLimit().start(1 << 20, r.headers()); // parses the Content-Length the validator passed
+                HeaderRules.toUpstream(r, uri, "127.0.0.1", false, "http");
+                if (!r.headers().contains("host")) {
+                    r.headers().set("host", "origin.test"); // as Exchange does for an HTTP/1.0 client
+                }
+            }
+        }
+
+        private void stop(ChannelHandlerContext ctx) {
+            failed = true;
+            current = null;
+            ctx.close();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            error = error == null ? cause : error;
+            stop(ctx);
+        }
+    }
+
+    /**
+     * Unpooled buffers that remember themselves, so a buffer still referenced after the channel finished is
+     * caught for the very input that leaked it (Netty's leak detector only reports after a GC).
+     */
+    private static final class TrackingAllocator extends AbstractByteBufAllocator {
+        private final List<ByteBuf> allocated = new ArrayList<>();
+
+        TrackingAllocator() {
+            super(false);
+        }
+
+        @Override
+        protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+            return track(new UnpooledHeapByteBuf(this, initialCapacity, maxCapacity));
+        }
+
+        @Override
+        protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+            return track(new UnpooledDirectByteBuf(this, initialCapacity, maxCapacity));
+        }
+
+        @Override
+        public CompositeByteBuf compositeHeapBuffer(int maxNumComponents) {
+            return track(super.compositeHeapBuffer(maxNumComponents));
+        }
+
+        @Override
+        public CompositeByteBuf compositeDirectBuffer(int maxNumComponents) {
+            return track(super.compositeDirectBuffer(maxNumComponents));
+        }
+
+        @Override
+        public boolean isDirectBufferPooled() {
+            return false;
+        }
+
+        private <T extends ByteBuf> T track(T buf) {
+            allocated.add(Objects.requireNonNull(buf));
+            return buf;
+        }
+
+        void assertAllReleased(byte[] input) {
+            for (ByteBuf b : allocated) {
+                if (b.refCnt() != 0) {
+                    throw new AssertionError("buffer not released (refCnt " + b.refCnt() + ", " + b.capacity()
+                            + " bytes) for input " + quote(input));
+                }
+            }
+        }
+    }
+}
