@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
 public final class Bascule implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Bascule.class);
     /** Idle origin connections kept per server and event loop, like nginx's upstream {@code keepalive}. */
-    private static final int MAX_IDLE_PER_SERVER = 256;
+    private static final int MAX_IDLE_PER_SERVER = 1024;
 
     private final ControlPlane control;
     private final ConfigSource source;
