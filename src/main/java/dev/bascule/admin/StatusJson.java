@@ -42,6 +42,8 @@ final class StatusJson {
         o.put("in_flight", s.inFlight());
         o.put("requests", s.requests());
         o.put("failures", s.failures());
+        // Microsecond resolution is plenty for an average and keeps the number short.
+        o.put("latency_ms", Math.round(s.latencyNanos() / 1_000.0) / 1_000.0);
         o.put("source", s.source());
         return o;
     }

@@ -304,7 +304,8 @@ public final class ControlPlane implements DataPlaneEvents, AutoCloseable {
                 for (Member m : members.getOrDefault(u.name(), List.of())) {
                     ServerState st = registry.stateFor(u.name(), m.address());
                     servers.add(new Status.ServerStatus(m.address(), m.weight(), stateLabel(st, now), st.inFlight(),
-                            st.requests(), st.failures(), m.source().label()));
+                            st.requests(), st.failures(), st.latency().averageNanos(System.nanoTime()),
+                            m.source().label()));
                 }
                 ups.put(u.name(), new Status.UpstreamStatus(u.balancer(), servers));
             }

@@ -19,8 +19,10 @@ public record Status(ConfigInfo config, Map<String, UpstreamStatus> upstreams) {
     /**
      * @param state {@code healthy}, {@code unhealthy} (failing active checks), {@code ejected} (passive
      *     checks) or {@code draining}
+     * @param latencyNanos the peak-sensitive moving average of its response latency as the {@code ewma}
+     *     balancer sees it now (0 before its first response)
      * @param source {@code config}, {@code api} or {@code dns}
      */
     public record ServerStatus(String address, int weight, String state, int inFlight, long requests,
-            long failures, String source) {}
+            long failures, long latencyNanos, String source) {}
 }

@@ -58,16 +58,32 @@ class AdminServerTest {
         assertThat(blue.get("servers")).hasSize(2);
         JsonNode first = blue.get("servers").get(0);
         assertThat(fieldNames(first))
-                .containsExactly("address", "weight", "state", "in_flight", "requests", "failures", "source");
+                .containsExactly("address", "weight", "state", "in_flight", "requests", "failures", "latency_ms",
+                        "source");
         assertThat(first.get("address").asText()).isEqualTo(t.blue1.address());
         assertThat(first.get("weight").asInt()).isEqualTo(2);
         assertThat(first.get("state").asText()).isEqualTo("healthy");
         assertThat(first.get("in_flight").asInt()).isZero();
         assertThat(first.get("requests").asLong()).isZero();
         assertThat(first.get("failures").asLong()).isZero();
+        assertThat(first.get("latency_ms").asDouble()).isZero();
         assertThat(first.get("source").asText()).isEqualTo("config");
         assertThat(blue.at("/servers/1/address").asText()).isEqualTo(t.blue2.address());
         assertThat(blue.at("/servers/1/weight").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void statusShowsTheLatencyAverageTheEwmaBalancerCompares() throws Exception {
+        Server blue1 = t.control.live().get().pools().get("web-blue").candidates().stream()
+                .filter(s -> s.address().equals(t.blue1.address()))
+                .findFirst()
+                .orElseThrow();
+        blue1.state().recordLatency(2_500_000);
+
+        // The average decays toward 0 (time constant ewma_decay, 500 ms): shown right away it is still near 2.5 ms.
+        assertThat(t.serverInStatus("web-blue", t.blue1.address()).get("latency_ms").asDouble())
+                .isBetween(1.0, 2.5);
+        assertThat(t.serverInStatus("web-blue", t.blue2.address()).get("latency_ms").asDouble()).isZero();
     }
 
     @Test
