@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * which an average tolerates.
  */
 public final class LatencyAverage {
-    /** Default decay time; {@code ewma_decay} in the config. */
-    public static final long DEFAULT_DECAY_NANOS = 10_000_000_000L;
+    /** Default decay time, as {@code ewma_decay}'s default in the config. */
+    public static final long DEFAULT_DECAY_NANOS = 500_000_000L;
 
     private final AtomicLong averageNanos = new AtomicLong();
     private final AtomicLong stampNanos = new AtomicLong();

@@ -154,7 +154,7 @@ class EveryKeyTest {
         assertThat(web.slowStart()).isZero();
         assertThat(web.resolveEvery()).isEqualTo(Duration.ofSeconds(30));
         assertThat(web.tls()).isNull();
-        assertThat(web.ewmaDecay()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(web.ewmaDecay()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.routes()).containsExactly(new RouteConfig(null, null, false, "web",
                 new RetryConfig(2, EnumSet.of(RetryConfig.RetryOn.CONNECT_FAILURE, RetryConfig.RetryOn.RESET), null),
                 List.of(), List.of(), null, -1));
@@ -189,7 +189,7 @@ class EveryKeyTest {
         assertThat(web.healthCheck().expectStatusMax()).isEqualTo(200);
         assertThat(web.passive()).isEqualTo(new PassiveConfig(0, Duration.ofSeconds(10), 50));
         assertThat(web.slowStart()).isZero();
-        assertThat(web.ewmaDecay()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(web.ewmaDecay()).isEqualTo(Duration.ofMillis(500));
         assertThat(web.tls()).isEqualTo(new UpstreamTlsConfig(true, null, null, null, null));
         RouteConfig first = config.routes().get(0);
         assertThat(first.retry()).isEqualTo(new RetryConfig(2,
