@@ -16,33 +16,40 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>Body:</b> while Bascule waits on the client for more of a request body, a byte must arrive at least
  *       every {@code client_body_idle}; time the proxy itself holds the body back (origin not ready) does not
  *       count. Then {@link Expired#BODY} is fired and the frontend abandons the exchange.
+ *   <li><b>Idle:</b> a keep-alive connection waiting for its next request is closed {@code client_idle} after
+ *       its last response was written ({@link Expired#IDLE}), as nginx's {@code keepalive_timeout} counts. A
+ *       request in flight, however slow its origin, is never idle.
  * </ul>
- * Between requests the connection is idle and {@code client_idle} (an {@code IdleStateHandler}) applies.
  *
  * <p>One timer task at most is pending per connection, scheduled only when none would fire early enough, so a
- * busy keep-alive connection costs no scheduling per request. Time comes from the event loop's ticker.
+ * busy keep-alive connection costs no scheduling per request, and a connection that carries one request costs
+ * one schedule and one cancel. Time comes from the event loop's ticker.
  *
  * <p>Threading: confined to the connection's event loop.
  */
 final class ClientTimeouts extends ChannelDuplexHandler {
     /** User events fired down the pipeline when a timeout expires. */
-    enum Expired { HEADER, BODY }
+    enum Expired { HEADER, BODY, IDLE }
 
     private enum Phase { HEADER, BODY, BUSY, IDLE }
 
     private final long headerNanos;
     private final long bodyIdleNanos;
+    private final long idleNanos;
     private ChannelHandlerContext ctx;
     private Phase phase = Phase.BUSY;
     private long headerDeadline;
+    /** When the connection became idle; meaningful in {@link Phase#IDLE} only. */
+    private long idleSince;
     /** When Bascule started waiting for body bytes; 0 when it is not waiting. */
     private long waitingSince;
     private ScheduledFuture<?> check;
     private long checkAt;
 
-    ClientTimeouts(long headerMillis, long bodyIdleMillis) {
+    ClientTimeouts(long headerMillis, long bodyIdleMillis, long idleMillis) {
         this.headerNanos = TimeUnit.MILLISECONDS.toNanos(headerMillis);
         this.bodyIdleNanos = TimeUnit.MILLISECONDS.toNanos(bodyIdleMillis);
+        this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis);
     }
 
     @Override
@@ -109,6 +116,8 @@ final class ClientTimeouts extends ChannelDuplexHandler {
     void awaitingRequest() {
         phase = Phase.IDLE;
         waitingSince = 0;
+        idleSince = now();
+        armIdleCheck(idleSince);
     }
 
     // ---- timer ----
@@ -133,6 +142,17 @@ final class ClientTimeouts extends ChannelDuplexHandler {
         }
         checkAt = deadline;
         check = ctx.executor().schedule(this::onCheck, Math.max(0, deadline - now()), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Arms the idle check no later than one {@code client_header} from now: the next request's header deadline
+     * is then never earlier than the pending check, so a busy keep-alive connection does not cancel and
+     * reschedule on every request. An idle connection pays one wake-up per {@code client_header} instead.
+     */
+    private void armIdleCheck(long now) {
+        long idleDeadline = idleSince + idleNanos;
+        long headerBound = now + headerNanos;
+        armAt(idleDeadline - headerBound <= 0 ? idleDeadline : headerBound);
     }
 
     private void cancel() {
@@ -161,6 +181,13 @@ final class ClientTimeouts extends ChannelDuplexHandler {
                 ctx.fireUserEventTriggered(Expired.BODY);
             } else {
                 armAt(waitingSince + bodyIdleNanos);
+            }
+        } else if (phase == Phase.IDLE) {
+            if (now - idleSince >= idleNanos) {
+                phase = Phase.BUSY;
+                ctx.fireUserEventTriggered(Expired.IDLE);
+            } else {
+                armIdleCheck(now);
             }
         }
     }

@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -398,7 +397,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             failExchange(HttpResponseStatus.REQUEST_TIMEOUT); // the body stopped moving
             return;
         }
-        if (evt instanceof IdleStateEvent) {
+        if (evt == ClientTimeouts.Expired.IDLE) {
             if (exchange == null) {
                 ctx.close(); // an idle keep-alive connection; a request in flight has its own timeouts
             }

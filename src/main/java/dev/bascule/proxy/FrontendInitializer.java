@@ -10,8 +10,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SniHandler;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the pipeline of each accepted client connection, with the limits of the snapshot live at accept time.
@@ -45,8 +43,8 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
             return;
         }
         connections.add(ch);
-        ClientTimeouts timeouts =
-                new ClientTimeouts(settings.clientHeaderTimeoutMillis(), settings.clientBodyIdleMillis());
+        ClientTimeouts timeouts = new ClientTimeouts(settings.clientHeaderTimeoutMillis(),
+                settings.clientBodyIdleMillis(), settings.clientIdleMillis());
         ChannelPipeline p = ch.pipeline();
         FrontendListener.Settings mode = listener.settings();
         if (mode.tls()) {
@@ -54,13 +52,10 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
             // handshake closes only this connection.
             p.addLast("tls", new SniHandler(mode.certificates()));
         }
-        // Reader idleness only: watching writes would cost a promise and a listener on every write. A connection
-        // with a request in flight ignores the event (its own timeouts apply), so only idle keep-alive closes.
-        p.addLast("idle", new IdleStateHandler(settings.clientIdleMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("timeouts", timeouts);
         p.addLast("http", new FrontendCodec(decoderConfig(settings)));
         if (!mode.tls() && mode.redirectHttps()) {
-            p.addLast("redirect", new HttpsRedirectHandler());
+            p.addLast("redirect", new HttpsRedirectHandler(timeouts));
             return;
         }
         if (mode.tls() && mode.hsts() != null) {

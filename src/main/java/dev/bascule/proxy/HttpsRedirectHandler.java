@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -26,9 +25,14 @@ import io.netty.util.ReferenceCountUtil;
  * <p>Threading: confined to its connection's event loop.
  */
 final class HttpsRedirectHandler extends ChannelInboundHandlerAdapter {
+    private final ClientTimeouts timeouts;
     private boolean closing;
     /** A read is owed: the last one came while the client was not taking responses. */
     private boolean readWhenWritable;
+
+    HttpsRedirectHandler(ClientTimeouts timeouts) {
+        this.timeouts = timeouts;
+    }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
@@ -69,6 +73,7 @@ final class HttpsRedirectHandler extends ChannelInboundHandlerAdapter {
     private void respond(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
         if (keepAlive) {
             ctx.writeAndFlush(response, ctx.voidPromise());
+            timeouts.awaitingRequest();
         } else {
             closing = true;
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
@@ -153,8 +158,8 @@ final class HttpsRedirectHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            ctx.close();
+        if (evt == ClientTimeouts.Expired.HEADER || evt == ClientTimeouts.Expired.IDLE) {
+            ctx.close(); // a head that did not arrive in time, or a keep-alive connection left idle
             return;
         }
         ctx.fireUserEventTriggered(evt);
