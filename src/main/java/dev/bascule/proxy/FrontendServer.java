@@ -62,11 +62,12 @@ public final class FrontendServer {
                 .channel(transport.serverChannelType())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
+                // TCP_NODELAY is not set here: Netty's socket channels turn it on as they are created, and setting
+                // it again would cost every accepted connection a setsockopt. No SO_KEEPALIVE either, as nginx: its
+                // two-hour probes never fire before client_idle and the request timeouts have closed the connection.
                 // Room for a few 64 KiB body pieces before back-pressure pauses the origin: a smaller mark would
                 // stop and restart reading the origin on nearly every piece of a large response.
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childHandler(new FrontendInitializer(live, origins, listener, connections,
                         new ConnectionLimiter(connectionsPerAddress)));
