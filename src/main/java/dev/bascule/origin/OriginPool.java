@@ -1,6 +1,7 @@
 package dev.bascule.origin;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -212,6 +213,9 @@ public final class OriginPool {
                         // as on the client side: room for a few body pieces of an upload before pausing the client
                         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(128 * 1024, 256 * 1024))
                         .option(ChannelOption.SO_KEEPALIVE, true)
+                        // Reads grow to 256 KiB (Netty's default stops at 64 KiB) so a large response body comes in
+                        // a quarter of the reads; the size adapts, so small responses keep small buffers.
+                        .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, 256 * 1024))
                         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeout);
                 bootstrapTimeout = timeout;
             }
