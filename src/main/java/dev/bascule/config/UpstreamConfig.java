@@ -41,7 +41,7 @@ public record UpstreamConfig(
      * Shorter than Finagle's 10 s on purpose. The average is peak-sensitive, so it remembers the worst response of
      * roughly the last decay time; healthy servers have rare spikes too (a GC pause, a descheduled process), and
      * with 10 s they carried those for so long that they looked nearly as slow as a server slow on one response
-     * in ten (bench scenario d: 1.2-2.6% of requests slow with 10 s, 0.2% with 500 ms). 500 ms still spans
+     * in ten (bench scenario d: 1.2-2.7% of requests slow with 10 s, 0.2-0.3% with 500 ms). 500 ms still spans
      * dozens of responses per server at the rates where balancing matters.
      */
     public static final Duration DEFAULT_EWMA_DECAY = Duration.ofMillis(500);
