@@ -1,12 +1,12 @@
 package dev.bascule.proxy;
 
+import static dev.bascule.proxy.RequestProbe.quote;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.bascule.control.ProxySettings;
-import dev.bascule.route.AddressRanges;
+import dev.bascule.proxy.RequestProbe.Forwarded;
 import dev.bascule.testing.LeakGuard;
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
@@ -14,25 +14,9 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.UnpooledDirectByteBuf;
 import io.netty.buffer.UnpooledHeapByteBuf;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.handler.codec.http.HttpRequestEncoder;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -61,9 +45,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(LeakGuard.class)
 class RequestParserFuzzTarget {
-    private static final ProxySettings SETTINGS = new ProxySettings(1000, 1000, 1000, 1000, 8192, 32768, 1000, 1000,
-            100, 0, 0, AddressRanges.NONE);
-    private static final HttpDecoderConfig DECODER = FrontendInitializer.decoderConfig(SETTINGS);
+    private static final HttpDecoderConfig DECODER = RequestProbe.DECODER;
 
     @DictionaryFile(resourcePath = "http.dict")
     @FuzzTest(maxDuration = "30s")
@@ -111,7 +93,7 @@ class RequestParserFuzzTarget {
      */
     private static List<Forwarded> parseWith(byte[] input, Random random) {
         TrackingAllocator alloc = new TrackingAllocator();
-        Probe probe = new Probe(true);
+        RequestProbe probe = new RequestProbe(true);
         EmbeddedChannel ch = channel(alloc, new FrontendCodec(DECODER), probe);
         try {
             int at = 0;
@@ -137,7 +119,7 @@ class RequestParserFuzzTarget {
     /** What an origin makes of the bytes Bascule sends it. */
     private static List<Forwarded> reparse(byte[] upstream, boolean strict) {
         TrackingAllocator alloc = new TrackingAllocator();
-        Probe probe = new Probe(false);
+        RequestProbe probe = new RequestProbe(false);
         ChannelHandler decoder = strict
                 ? new FrontendCodec(DECODER)
                 : new HttpRequestDecoder(new HttpDecoderConfig().setStrictLineParsing(false));
@@ -171,154 +153,6 @@ class RequestParserFuzzTarget {
             }
         }
         return true;
-    }
-
-    static String quote(byte[] b) {
-        StringBuilder s = new StringBuilder("\"");
-        for (byte x : b) {
-            int c = x & 0xff;
-            switch (c) {
-                case '\r' -> s.append("\\r");
-                case '\n' -> s.append("\\n");
-                case '\t' -> s.append("\\t");
-                case '"', '\\' -> s.append('\\').append((char) c);
-                default -> {
-                    if (c < 0x20 || c >= 0x7f) {
-                        s.append(String.format("\\x%02x", c));
-                    } else {
-                        s.append((char) c);
-                    }
-                }
-            }
-        }
-        return s.append('"').toString();
-    }
-
-    /** A request as it would go upstream: the head after the frontend's rules, its body and trailers. */
-    record Forwarded(String method, String uri, HttpHeaders headers, byte[] body, HttpHeaders trailers) {
-        boolean sameRequest(Forwarded o) {
-            return method.equals(o.method) && uri.equals(o.uri) && Arrays.equals(body, o.body);
-        }
-
-        byte[] serialize() {
-            EmbeddedChannel enc = new EmbeddedChannel(new HttpRequestEncoder());
-            DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), uri);
-            head.headers().set(headers);
-            enc.writeOutbound(head);
-            if (body.length > 0) {
-                enc.writeOutbound(new DefaultHttpContent(enc.alloc().heapBuffer(body.length).writeBytes(body)));
-            }
-            DefaultLastHttpContent last = new DefaultLastHttpContent();
-            last.trailingHeaders().set(trailers);
-            enc.writeOutbound(last);
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteBuf b;
-            while ((b = enc.readOutbound()) != null) {
-                byte[] bytes = new byte[b.readableBytes()];
-                b.readBytes(bytes);
-                out.writeBytes(bytes);
-                b.release();
-            }
-            enc.finishAndReleaseAll();
-            return out.toByteArray();
-        }
-
-        @Override
-        public String toString() {
-            return method + " " + uri + " body " + quote(body);
-        }
-    }
-
-    /**
-     * Stands in for the frontend: validates each request head as {@code FrontendHandler} does, collects the body
-     * of accepted requests, and stops at the first refusal or failure (the connection would close there). Every
-     * message is released; any exception that reaches it is kept for the harness to report.
-     */
-    private static final class Probe extends ChannelInboundHandlerAdapter {
-        private final boolean validate;
-        final List<Forwarded> forwarded = new ArrayList<>();
-        boolean failed;
-        Throwable error;
-        private HttpRequest current;
-        private String target;
-        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
-
-        Probe(boolean validate) {
-            this.validate = validate;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            try {
-                if (failed) {
-                    return;
-                }
-                if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
-                    stop(ctx);
-                    return;
-                }
-                if (msg instanceof HttpRequest r) {
-                    onHead(ctx, r);
-                }
-                if (msg instanceof HttpContent c && current != null) {
-                    byte[] bytes = new byte[c.content().readableBytes()];
-                    c.content().getBytes(c.content().readerIndex(), bytes);
-                    body.writeBytes(bytes);
-                    if (c instanceof LastHttpContent last) {
-                        forwarded.add(new Forwarded(current.method().name(), target, current.headers(),
-                                body.toByteArray(), last.trailingHeaders().copy()));
-                        current = null;
-                        body.reset();
-                    }
-                }
-            } catch (RuntimeException e) {
-                // Netty would turn this into exceptionCaught; keep it so the harness fails on it.
-                error = error == null ? e : error;
-                stop(ctx);
-            } finally {
-                ReferenceCountUtil.release(msg);
-            }
-        }
-
-        private void onHead(ChannelHandlerContext ctx, HttpRequest r) {
-            if (validate) {
-                HttpResponseStatus status = RequestValidator.check(r, SETTINGS.maxUriLength(), SETTINGS.maxHeaderCount());
-                if (status != null) {
-                    stop(ctx);
-                    return;
-                }
-                HttpUtilLite.hasBody(r.headers());
-            }
-            String uri = r.uri();
-            if (validate && uri.charAt(0) != '/') {
-                uri = RequestValidator.originForm(r);
-                if (uri == null) {
-                    stop(ctx);
-                    return;
-                }
-            }
-            current = r;
-            target = uri;
-            if (validate) {
-                new BodySizeLimit().start(1 << 20, r.headers()); // parses the Content-Length the validator passed
-                HeaderRules.toUpstream(r, uri, "127.0.0.1", false, "http");
-                if (!r.headers().contains("host")) {
-                    r.headers().set("host", "origin.test"); // as Exchange does for an HTTP/1.0 client
-                }
-            }
-        }
-
-        private void stop(ChannelHandlerContext ctx) {
-            failed = true;
-            current = null;
-            ctx.close();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            error = error == null ? cause : error;
-            stop(ctx);
-        }
     }
 
     /**

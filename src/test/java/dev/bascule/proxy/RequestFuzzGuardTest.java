@@ -1,30 +1,16 @@
 package dev.bascule.proxy;
 
+import static dev.bascule.proxy.RequestProbe.quote;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bascule.control.ProxySettings;
+import dev.bascule.proxy.RequestProbe.Forwarded;
 import dev.bascule.testing.LeakGuard;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.handler.codec.http.HttpRequestEncoder;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -41,9 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @ExtendWith(LeakGuard.class)
 class RequestFuzzGuardTest {
-    private static final ProxySettings SETTINGS = new ProxySettings(1000, 1000, 1000, 1000, 8192, 32768, 1000, 1000,
-            100, 0, 0, dev.bascule.route.AddressRanges.NONE);
-    private static final HttpDecoderConfig DECODER = FrontendInitializer.decoderConfig(SETTINGS);
+    private static final HttpDecoderConfig DECODER = RequestProbe.DECODER;
 
     private static final String[] SEEDS = {
         "GET /a?b=c HTTP/1.1\r\nHost: app.test\r\nAccept: */*\r\n\r\n",
@@ -170,7 +154,7 @@ class RequestFuzzGuardTest {
 
     /** Runs the input through the frontend's codec and validator, in random pieces, as the proxy reads it. */
     private static List<Forwarded> parse(byte[] input, Random random) {
-        Probe probe = new Probe(true);
+        RequestProbe probe = new RequestProbe(true);
         EmbeddedChannel ch = new EmbeddedChannel(new FrontendCodec(DECODER, 8), probe);
         int at = 0;
         while (at < input.length && ch.isActive()) {
@@ -179,134 +163,24 @@ class RequestFuzzGuardTest {
             at += n;
         }
         assertThat(ch.finishAndReleaseAll()).as("nothing left unread").isFalse();
+        if (probe.error != null) {
+            throw new AssertionError("exception reached the frontend for input " + quote(input), probe.error);
+        }
         return probe.forwarded;
     }
 
     /** What an origin makes of the bytes Bascule sends it. */
     private static List<Forwarded> reparse(byte[] upstream, boolean strict) {
-        Probe probe = new Probe(strict);
+        RequestProbe probe = new RequestProbe(strict);
         EmbeddedChannel ch = strict
                 ? new EmbeddedChannel(new FrontendCodec(DECODER), probe)
                 : new EmbeddedChannel(new HttpRequestDecoder(new HttpDecoderConfig().setStrictLineParsing(false)), probe);
         ch.writeInbound(Unpooled.wrappedBuffer(upstream));
         ch.finishAndReleaseAll();
+        if (probe.error != null) {
+            throw new AssertionError("exception re-reading " + quote(upstream), probe.error);
+        }
         assertThat(probe.failed).as("origin parser refused %s", quote(upstream)).isFalse();
         return probe.forwarded;
-    }
-
-    private static String quote(byte[] b) {
-        return "\"" + new String(b, StandardCharsets.ISO_8859_1).replace("\r", "\\r").replace("\n", "\\n")
-                .replace("\t", "\\t") + "\"";
-    }
-
-    /** A request as it would go upstream: the head after the frontend's rules, its body and trailers. */
-    record Forwarded(String method, String uri, HttpHeaders headers, byte[] body, HttpHeaders trailers) {
-        byte[] serialize() {
-            EmbeddedChannel enc = new EmbeddedChannel(new HttpRequestEncoder());
-            DefaultHttpRequest head = new DefaultHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
-                    io.netty.handler.codec.http.HttpMethod.valueOf(method), uri);
-            head.headers().set(headers);
-            enc.writeOutbound(head);
-            if (body.length > 0) {
-                enc.writeOutbound(new DefaultHttpContent(Unpooled.wrappedBuffer(body)));
-            }
-            DefaultLastHttpContent last = new DefaultLastHttpContent();
-            last.trailingHeaders().set(trailers);
-            enc.writeOutbound(last);
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteBuf b;
-            while ((b = enc.readOutbound()) != null) {
-                byte[] bytes = new byte[b.readableBytes()];
-                b.readBytes(bytes);
-                out.writeBytes(bytes);
-                b.release();
-            }
-            enc.finishAndReleaseAll();
-            return out.toByteArray();
-        }
-    }
-
-    /**
-     * Stands in for the frontend: validates each request head as {@code FrontendHandler} does, collects the body
-     * of accepted requests, and stops at the first refusal or failure (the connection would close there).
-     */
-    private static final class Probe extends ChannelInboundHandlerAdapter {
-        private final boolean validate;
-        final List<Forwarded> forwarded = new ArrayList<>();
-        boolean failed;
-        private HttpRequest current;
-        private String target;
-        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
-
-        Probe(boolean validate) {
-            this.validate = validate;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            try {
-                if (failed) {
-                    return;
-                }
-                if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
-                    stop(ctx);
-                    return;
-                }
-                if (msg instanceof HttpRequest r) {
-                    onHead(ctx, r);
-                }
-                if (msg instanceof HttpContent c && current != null) {
-                    byte[] bytes = new byte[c.content().readableBytes()];
-                    c.content().getBytes(c.content().readerIndex(), bytes);
-                    body.writeBytes(bytes);
-                    if (c instanceof LastHttpContent last) {
-                        HttpHeaders h = current.headers();
-                        forwarded.add(new Forwarded(current.method().name(), target, h, body.toByteArray(),
-                                last.trailingHeaders().copy()));
-                        current = null;
-                        body.reset();
-                    }
-                }
-            } finally {
-                ReferenceCountUtil.release(msg);
-            }
-        }
-
-        private void onHead(ChannelHandlerContext ctx, HttpRequest r) {
-            if (validate) {
-                HttpResponseStatus status = RequestValidator.check(r, SETTINGS.maxUriLength(), SETTINGS.maxHeaderCount());
-                if (status != null) {
-                    stop(ctx);
-                    return;
-                }
-            }
-            String uri = r.uri();
-            if (validate && uri.charAt(0) != '/') {
-                uri = RequestValidator.originForm(r);
-                if (uri == null) {
-                    stop(ctx);
-                    return;
-                }
-            }
-            current = r;
-            target = uri;
-            if (validate) {
-                HeaderRules.toUpstream(r, uri, "127.0.0.1", false, "http");
-                if (!r.headers().contains("host")) {
-                    r.headers().set("host", "origin.test"); // as Exchange does for an HTTP/1.0 client
-                }
-            }
-        }
-
-        private void stop(ChannelHandlerContext ctx) {
-            failed = true;
-            current = null;
-            ctx.close();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            throw new AssertionError("exception reached the frontend", cause);
-        }
     }
 }
