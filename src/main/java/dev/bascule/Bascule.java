@@ -3,6 +3,7 @@ package dev.bascule;
 import dev.bascule.admin.AdminServer;
 import dev.bascule.balance.Balancers;
 import dev.bascule.config.BasculeConfig;
+import dev.bascule.config.ConfigError;
 import dev.bascule.config.ConfigException;
 import dev.bascule.config.HostPort;
 import dev.bascule.health.ActiveHealthChecker;
@@ -16,6 +17,7 @@ import dev.bascule.proxy.FrontendListener;
 import dev.bascule.proxy.FrontendServer;
 import dev.bascule.proxy.Transport;
 import dev.bascule.tls.TlsContexts;
+import dev.bascule.tls.TlsMaterial;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetAddress;
@@ -110,6 +112,7 @@ public final class Bascule implements AutoCloseable {
             bascule.close();
             throw e;
         }
+        control.prepareReloadsWith(bascule::openNewListeners);
         control.onConfigChanged(bascule::applyConfig);
         log.info("Bascule started: {} event loops on {}, config {}", loops, transport.name(), config.source());
         return bascule;
@@ -124,6 +127,41 @@ public final class Bascule implements AutoCloseable {
         origins.updateTimeouts(s.connectTimeoutMillis(), s.upstreamIdleMillis());
         shutdownGrace = config.shutdownGrace();
         applyListeners(config);
+    }
+
+    /**
+     * Binds the listening sockets a reloaded config adds, before it is swapped in, so a port that cannot be had
+     * rejects the reload instead of leaving a config in force that is not served. Until the swap, connections on
+     * a new listener are served by the running config. A listener that only switches TLS on or off needs its own
+     * address released first and is re-opened by {@link #applyListeners}.
+     */
+    private synchronized void openNewListeners(BasculeConfig next, TlsMaterial nextTls) throws ConfigException {
+        List<InetSocketAddress> opened = new ArrayList<>();
+        for (ListenerConfig listener : next.listeners()) {
+            try {
+                InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(listener.address().host()),
+                        listener.address().port());
+                if (bound.containsKey(address) || opened.contains(address)) {
+                    continue;
+                }
+                FrontendListener mode = new FrontendListener(new FrontendListener.Settings(
+                        nextTls.listener(listener), listener.redirectHttps(), listener.hsts()));
+                InetSocketAddress actual = frontend.bind(address, mode);
+                opened.add(address);
+                bound.put(address, actual);
+                modes.put(address, mode);
+                log.info("listening on {} ({}{})", hostPort(actual), listener.name(), mode.tls() ? ", TLS" : "");
+            } catch (Exception e) { // UnknownHostException, or a BindException undeclared through Netty's sync()
+                for (InetSocketAddress address : opened) {
+                    frontend.unbind(address);
+                    modes.remove(address);
+                    bound.remove(address);
+                }
+                String reason = e instanceof UnknownHostException ? "unknown host" : e.getMessage();
+                throw new ConfigException(List.of(new ConfigError(next.source(), 1, 1,
+                        "listener " + listener.name() + ": cannot listen on " + listener.address() + ": " + reason)));
+            }
+        }
     }
 
     /** Opens listeners the config adds and closes those it drops; unchanged ones stay open. */

@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -56,6 +57,7 @@ public final class ControlPlane implements DataPlaneEvents, AutoCloseable {
     private final Clock clock;
     private final LiveSnapshot live;
     private final List<Consumer<BasculeConfig>> configListeners = new CopyOnWriteArrayList<>();
+    private volatile ReloadPreparation preparation = (next, nextTls) -> {};
     private final List<Runnable> targetListeners = new CopyOnWriteArrayList<>();
     private volatile List<ProbeTarget> probeTargets = List.of();
     /** The TLS contexts of the config in force; written on the control thread before listeners hear of it. */
@@ -123,6 +125,22 @@ public final class ControlPlane implements DataPlaneEvents, AutoCloseable {
         configListeners.add(listener);
     }
 
+    /**
+     * Makes ready, before a reloaded config is swapped in, what it needs outside the control plane and may not get
+     * (a listening socket on a port another process holds). Runs on the control thread after the config's servers
+     * and certificates have been read, so a refusal is the last reason a reload can fail.
+     */
+    @FunctionalInterface
+    public interface ReloadPreparation {
+        /** @throws ConfigException the config cannot be served; whatever this call set up it has undone */
+        void prepare(BasculeConfig next, TlsMaterial nextTls) throws ConfigException;
+    }
+
+    /** Sets the step every reload must pass before it is swapped in; one at a time. */
+    public void prepareReloadsWith(ReloadPreparation preparation) {
+        this.preparation = Objects.requireNonNull(preparation, "preparation");
+    }
+
     /** Called on the control thread whenever {@link #probeTargets()} changed. */
     public void onProbeTargetsChanged(Runnable listener) {
         targetListeners.add(listener);
@@ -136,8 +154,9 @@ public final class ControlPlane implements DataPlaneEvents, AutoCloseable {
     // ---- reload ----
 
     /**
-     * Swaps in a new config: resolves its servers, keeps the state of every server it still has, drops servers
-     * it no longer lists (servers added through the API included), and publishes. On failure nothing changes.
+     * Swaps in a new config: resolves its servers, reads its certificates, passes the {@link ReloadPreparation},
+     * keeps the state of every server it still has, drops servers it no longer lists (servers added through the
+     * API included), and publishes. On failure nothing changes.
      *
      * @return the new config version, or a future failed with {@link ConfigException}
      */
@@ -145,6 +164,7 @@ public final class ControlPlane implements DataPlaneEvents, AutoCloseable {
         return onControl(() -> {
             Map<String, List<Member>> nextMembers = MemberResolution.resolveMembers(next, resolver);
             TlsMaterial nextTls = TlsMaterial.build(next); // re-reads every certificate file
+            preparation.prepare(next, nextTls);
             BasculeConfig previous = config;
             config = next;
             configVersion++;
