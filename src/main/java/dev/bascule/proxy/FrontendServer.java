@@ -32,7 +32,8 @@ public final class FrontendServer {
      * Up to 64 accepts each time the listening socket is ready (HAProxy's {@code maxaccept}). Netty's default
      * stops after one: it reads "maybe more" from a byte count an accept does not have. With 1,000 clients
      * connecting at once, one accept per event-loop turn left hundreds waiting seconds in the accept queue while
-     * the loop served those already in (bench scenario e: up to 0.8% of requests over 1 s before, p99 0.14-0.34 s after).
+     * the loop served those already in (bench scenario e: up to 0.8% of requests over 1 s before; p99 0.14-0.34 s
+     * after).
      */
     private static final RecvByteBufAllocator ACCEPT_BATCH =
             new ServerChannelRecvByteBufAllocator().respectMaybeMoreData(false).maxMessagesPerRead(64);
