@@ -130,38 +130,66 @@ public final class Bascule implements AutoCloseable {
     }
 
     /**
-     * Binds the listening sockets a reloaded config adds, before it is swapped in, so a port that cannot be had
-     * rejects the reload instead of leaving a config in force that is not served. Until the swap, connections on
-     * a new listener are served by the running config. A listener that only switches TLS on or off needs its own
-     * address released first and is re-opened by {@link #applyListeners}.
+     * Binds the listening sockets a reloaded config adds, and re-binds those it switches between plain and TLS,
+     * before the config is swapped in: a port that cannot be had rejects the reload, with every socket as it was,
+     * instead of leaving a config in force that is not served. Until the swap, connections on a new or re-bound
+     * listener are served by the running config's routes.
      */
     private synchronized void openNewListeners(BasculeConfig next, TlsMaterial nextTls) throws ConfigException {
         List<InetSocketAddress> opened = new ArrayList<>();
+        Map<InetSocketAddress, FrontendListener> switched = new LinkedHashMap<>();
         for (ListenerConfig listener : next.listeners()) {
             try {
                 InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(listener.address().host()),
                         listener.address().port());
-                if (bound.containsKey(address) || opened.contains(address)) {
+                FrontendListener.Settings settings = new FrontendListener.Settings(nextTls.listener(listener),
+                        listener.redirectHttps(), listener.hsts());
+                FrontendListener current = modes.get(address);
+                if (opened.contains(address) || switched.containsKey(address)
+                        || current != null && current.tls() == settings.tls()) {
                     continue;
                 }
-                FrontendListener mode = new FrontendListener(new FrontendListener.Settings(
-                        nextTls.listener(listener), listener.redirectHttps(), listener.hsts()));
+                if (current != null) {
+                    // TLS switched on or off: that takes a new socket on the same address. Open connections carry on.
+                    frontend.unbind(address);
+                    switched.put(address, current);
+                } else {
+                    opened.add(address);
+                }
+                FrontendListener mode = new FrontendListener(settings);
                 InetSocketAddress actual = frontend.bind(address, mode);
-                opened.add(address);
                 bound.put(address, actual);
                 modes.put(address, mode);
                 log.info("listening on {} ({}{})", hostPort(actual), listener.name(), mode.tls() ? ", TLS" : "");
             } catch (Exception e) { // UnknownHostException, or a BindException undeclared through Netty's sync()
-                for (InetSocketAddress address : opened) {
-                    frontend.unbind(address);
-                    modes.remove(address);
-                    bound.remove(address);
-                }
+                undo(opened, switched);
                 String reason = e instanceof UnknownHostException ? "unknown host" : e.getMessage();
                 throw new ConfigException(List.of(new ConfigError(next.source(), 1, 1,
                         "listener " + listener.name() + ": cannot listen on " + listener.address() + ": " + reason)));
             }
         }
+    }
+
+    /** Closes what a refused reload opened and re-opens, as they were, the listeners it had switched. */
+    private void undo(List<InetSocketAddress> opened, Map<InetSocketAddress, FrontendListener> switched) {
+        for (InetSocketAddress address : opened) {
+            frontend.unbind(address);
+            modes.remove(address);
+            bound.remove(address);
+        }
+        for (Map.Entry<InetSocketAddress, FrontendListener> e : switched.entrySet()) {
+            InetSocketAddress address = e.getKey();
+            frontend.unbind(address);
+            try {
+                bound.put(address, frontend.bind(address, e.getValue()));
+                modes.put(address, e.getValue());
+            } catch (Exception rebind) { // another process took the port in between: nothing left to fall back to
+                bound.remove(address);
+                modes.remove(address);
+                log.error("could not listen on {} again after a refused reload: {}", address, rebind.getMessage());
+            }
+        }
+        boundAddresses = List.copyOf(bound.values());
     }
 
     /** Opens listeners the config adds and closes those it drops; unchanged ones stay open. */
