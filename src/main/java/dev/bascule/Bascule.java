@@ -26,10 +26,11 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -59,6 +60,8 @@ public final class Bascule implements AutoCloseable {
     /** Configured listener address to its TLS/redirect state; control thread (and start) only. */
     private final Map<InetSocketAddress, FrontendListener> modes = new LinkedHashMap<>();
     private volatile List<InetSocketAddress> boundAddresses = List.of();
+    /** The configured listener addresses of the config in force, in its order. */
+    private List<InetSocketAddress> listenerOrder = List.of();
     private volatile Duration shutdownGrace;
     private volatile AdminServer admin;
     private volatile ActiveHealthChecker health;
@@ -106,13 +109,14 @@ public final class Bascule implements AutoCloseable {
             log.info("TLS engine: {}", TlsContexts.describeProvider());
         }
         try {
+            bascule.openListeners(config, control.tls());
             bascule.applyListeners(config);
             bascule.startAdmin(config, transport);
-        } catch (RuntimeException e) {
+        } catch (ConfigException | RuntimeException e) {
             bascule.close();
             throw e;
         }
-        control.prepareReloadsWith(bascule::openNewListeners);
+        control.prepareReloadsWith(bascule::openListeners);
         control.onConfigChanged(bascule::applyConfig);
         log.info("Bascule started: {} event loops on {}, config {}", loops, transport.name(), config.source());
         return bascule;
@@ -130,27 +134,25 @@ public final class Bascule implements AutoCloseable {
     }
 
     /**
-     * Binds the listening sockets a reloaded config adds, and re-binds those it switches between plain and TLS,
-     * before the config is swapped in: a port that cannot be had rejects the reload, with every socket as it was,
-     * instead of leaving a config in force that is not served. Until the swap, connections on a new or re-bound
-     * listener are served by the running config's routes.
+     * Binds every listening socket {@code next} needs and does not have yet: new addresses, and addresses
+     * switching between plain and TLS (that takes a new socket; open connections carry on). On a reload this runs
+     * before the config is swapped in, so a port that cannot be had rejects the reload with every socket as it
+     * was, instead of leaving a config in force that is not served. Until the swap, connections on a new or
+     * re-bound listener are served by the running config's routes.
      */
-    private synchronized void openNewListeners(BasculeConfig next, TlsMaterial nextTls) throws ConfigException {
+    private synchronized void openListeners(BasculeConfig next, TlsMaterial nextTls) throws ConfigException {
         List<InetSocketAddress> opened = new ArrayList<>();
         Map<InetSocketAddress, FrontendListener> switched = new LinkedHashMap<>();
         for (ListenerConfig listener : next.listeners()) {
             try {
-                InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(listener.address().host()),
-                        listener.address().port());
-                FrontendListener.Settings settings = new FrontendListener.Settings(nextTls.listener(listener),
-                        listener.redirectHttps(), listener.hsts());
+                InetSocketAddress address = socketAddress(listener);
+                FrontendListener.Settings settings = settings(listener, nextTls);
                 FrontendListener current = modes.get(address);
                 if (opened.contains(address) || switched.containsKey(address)
                         || current != null && current.tls() == settings.tls()) {
                     continue;
                 }
                 if (current != null) {
-                    // TLS switched on or off: that takes a new socket on the same address. Open connections carry on.
                     frontend.unbind(address);
                     switched.put(address, current);
                 } else {
@@ -189,43 +191,24 @@ public final class Bascule implements AutoCloseable {
                 log.error("could not listen on {} again after a refused reload: {}", address, rebind.getMessage());
             }
         }
-        boundAddresses = List.copyOf(bound.values());
+        publishAddresses(); // a switched listener on port 0 came back on another port
     }
 
-    /** Opens listeners the config adds and closes those it drops; unchanged ones stay open. */
+    /**
+     * After {@link #openListeners}: gives the listeners of {@code config} its settings (new certificates serve
+     * new handshakes; open connections carry on) and closes those it dropped.
+     */
     private synchronized void applyListeners(BasculeConfig config) {
-        Set<InetSocketAddress> wanted = new HashSet<>();
+        Set<InetSocketAddress> wanted = new LinkedHashSet<>();
         for (ListenerConfig listener : config.listeners()) {
-            InetSocketAddress address;
             try {
-                address = new InetSocketAddress(InetAddress.getByName(listener.address().host()),
-                        listener.address().port());
+                InetSocketAddress address = socketAddress(listener);
+                FrontendListener mode = modes.get(address);
+                if (mode != null && wanted.add(address)) {
+                    mode.update(settings(listener, control.tls()));
+                }
             } catch (UnknownHostException e) {
-                throw new IllegalStateException("cannot listen on " + listener.address() + ": unknown host", e);
-            }
-            wanted.add(address);
-            FrontendListener.Settings settings = new FrontendListener.Settings(control.tls().listener(listener),
-                    listener.redirectHttps(), listener.hsts());
-            FrontendListener current = modes.get(address);
-            if (current != null && current.tls() == settings.tls()) {
-                current.update(settings); // new certificates for new handshakes; open connections carry on
-            } else if (current != null) {
-                // TLS switched on or off: that takes a new socket. Open connections carry on.
-                frontend.unbind(address);
-                modes.remove(address);
-                log.info("stopped listening on {} to re-open it {} TLS", hostPort(bound.remove(address)),
-                        settings.tls() ? "with" : "without");
-            }
-            if (!bound.containsKey(address)) {
-                try {
-                    FrontendListener mode = new FrontendListener(settings);
-                    InetSocketAddress actual = frontend.bind(address, mode);
-                    bound.put(address, actual);
-                    modes.put(address, mode);
-                    log.info("listening on {} ({}{})", hostPort(actual), listener.name(), settings.tls() ? ", TLS" : "");
-                } catch (Exception e) {
-                    throw new IllegalStateException("cannot listen on " + listener.address() + ": " + e.getMessage(), e);
-                } 
+                // cannot happen: openListeners resolved this address moments ago, or refused the config
             }
         }
         for (InetSocketAddress old : new ArrayList<>(bound.keySet())) {
@@ -235,7 +218,21 @@ public final class Bascule implements AutoCloseable {
                 log.info("stopped listening on {}", hostPort(bound.remove(old)));
             }
         }
-        boundAddresses = List.copyOf(bound.values());
+        listenerOrder = List.copyOf(wanted);
+        publishAddresses();
+    }
+
+    /** The addresses actually bound, in the order of the config in force (port 0 becomes a real port). */
+    private void publishAddresses() {
+        boundAddresses = listenerOrder.stream().map(bound::get).filter(Objects::nonNull).toList();
+    }
+
+    private static InetSocketAddress socketAddress(ListenerConfig listener) throws UnknownHostException {
+        return new InetSocketAddress(InetAddress.getByName(listener.address().host()), listener.address().port());
+    }
+
+    private static FrontendListener.Settings settings(ListenerConfig listener, TlsMaterial tls) {
+        return new FrontendListener.Settings(tls.listener(listener), listener.redirectHttps(), listener.hsts());
     }
 
     private void startAdmin(BasculeConfig config, Transport transport) {

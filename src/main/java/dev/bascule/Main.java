@@ -74,7 +74,13 @@ public final class Main implements Callable<Integer> {
                 printErrors(e, new PrintWriter(System.err, true, StandardCharsets.UTF_8));
                 return 1;
             }
-            Bascule bascule = Bascule.start(cfg, threads, () -> loader.load(config));
+            Bascule bascule;
+            try {
+                bascule = Bascule.start(cfg, threads, () -> loader.load(config));
+            } catch (ConfigException e) { // what only starting finds out: a certificate file, a port already taken
+                printErrors(e, new PrintWriter(System.err, true, StandardCharsets.UTF_8));
+                return 1;
+            }
             Reloads.onSighup(bascule);
             if (watch) {
                 Reloads.watch(config, bascule);

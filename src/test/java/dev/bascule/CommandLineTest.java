@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -65,5 +67,18 @@ class CommandLineTest {
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, "listeners: [ { address: nowhere } ]\n");
         assertThat(run("run", "-c", file.toString()).exit()).isEqualTo(1);
+    }
+
+    @Test
+    void runOnAPortAlreadyTakenExits1() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Path file = dir.resolve("taken.yaml");
+            Files.writeString(file, """
+                    listeners: [ { address: 127.0.0.1:%d } ]
+                    upstreams: { web: { servers: [ { address: 127.0.0.1:9 } ] } }
+                    routes: [ { upstream: web } ]
+                    """.formatted(taken.getLocalPort()));
+            assertThat(run("run", "-c", file.toString()).exit()).isEqualTo(1);
+        }
     }
 }
