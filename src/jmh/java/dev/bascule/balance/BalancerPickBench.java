@@ -53,7 +53,7 @@ public class BalancerPickBench {
             for (int k = 0; k < i % 4; k++) {
                 state.requestStarted(); // 0..3 in flight, so least_conn and the P2C comparisons see real loads
             }
-            state.recordLatency(1_000_000L + 250_000L * (i % 7)); // 1 to 2.5 ms, for ewma
+            state.recordLatency(1_000_000L + 250_000L * (i % 7), System.nanoTime()); // 1 to 2.5 ms, for ewma
             pool.add(new Server("10.0.0." + (i + 1) + ":" + port,
                     InetSocketAddress.createUnresolved("10.0.0." + (i + 1), port), WEIGHTS[i % WEIGHTS.length], state));
         }
@@ -95,6 +95,11 @@ public class BalancerPickBench {
         @Override
         public long affinityHash() {
             return hashes[next++ & (hashes.length - 1)];
+        }
+
+        @Override
+        public long nowNanos() {
+            return System.nanoTime(); // what the exchange's event-loop ticker costs
         }
     }
 }

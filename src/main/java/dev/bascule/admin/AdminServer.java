@@ -27,31 +27,9 @@ import java.util.concurrent.Executors;
  *
  * <p>It has no authentication: bind it to loopback or a management network only.
  *
- * <p>Wiring (it shares the data plane's event loops: a request costs it microseconds and never blocks them). In
- * {@code Bascule}: a field {@code private volatile AdminServer admin;}, a call {@code bascule.startAdmin(config,
- * transport);} right after {@code bascule.applyListeners(config);} inside start's try, this method, and {@code
- * admin.close()} (when not null) first in {@code stopLoops()}, so the API stays up while a graceful shutdown
- * drains:
- * <pre>{@code
- * private void startAdmin(BasculeConfig config, Transport transport) {
- *     if (config.admin() == null) {
- *         return;
- *     }
- *     HostPort at = config.admin().address();
- *     AdminServer server = new AdminServer(control, source, group, transport.serverChannelType());
- *     try {
- *         InetSocketAddress bound = server.bind(new InetSocketAddress(InetAddress.getByName(at.host()), at.port()));
- *         admin = server;
- *         log.info("admin API on {}", hostPort(bound));
- *     } catch (Exception e) { // a BindException arrives undeclared through Netty's sync()
- *         server.close();
- *         throw new IllegalStateException("cannot listen on admin address " + at + ": " + e.getMessage(), e);
- *     }
- * }
- * }</pre>
- * For {@code POST /reload} to work, {@code Main.Run} passes a source: {@code Bascule.start(cfg, threads, () ->
- * loader().load(config))}. The admin address is read once at start; a reload that changes it takes effect at
- * the next start.
+ * <p>It shares the data plane's event loops: a request costs it microseconds and never blocks them. {@code POST
+ * /reload} needs the {@link ConfigSource} the proxy was started with. The admin address is read once at start;
+ * a reload that changes it takes effect at the next start.
  *
  * <p>Threading: {@link #bind} and {@link #close} block and are called from one thread that is not an event
  * loop (start-up and shutdown). Connections live on the given group's event loops.

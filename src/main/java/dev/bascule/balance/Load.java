@@ -4,7 +4,7 @@ import dev.bascule.upstream.Server;
 
 /**
  * How loaded a server is, kept apart from how a strategy chooses so the two combine freely ({@link LeastConn}
- * and {@link RandomTwo} share it; a latency-based measure would slot in here).
+ * and {@link RandomTwo} share it; {@link LoadMeasure#PEAK_EWMA} adds latency to it).
  *
  * <p>Load is in-flight requests per unit of weight, compared by cross-multiplying so that no division rounds
  * two different loads into a tie.

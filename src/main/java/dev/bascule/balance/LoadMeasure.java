@@ -11,18 +11,21 @@ import dev.bascule.upstream.Server;
 @FunctionalInterface
 interface LoadMeasure {
     /** In-flight requests per unit of weight. */
-    LoadMeasure IN_FLIGHT = Load::lighter;
+    LoadMeasure IN_FLIGHT = (a, b, now) -> Load.lighter(a, b);
 
     /** Peak-EWMA latency times (in-flight + 1), per unit of weight: Finagle's and Linkerd's measure. */
-    LoadMeasure PEAK_EWMA = (a, b) -> {
-        long now = System.nanoTime();
+    LoadMeasure PEAK_EWMA = (a, b, now) -> {
         double costA = PeakEwma.cost(a, now);
         double costB = PeakEwma.cost(b, now);
         return costA * b.weight() < costB * a.weight();
     };
 
-    /** True when {@code a} is strictly less loaded than {@code b}. */
-    boolean lighter(Server a, Server b);
+    /**
+     * True when {@code a} is strictly less loaded than {@code b}.
+     *
+     * @param now the data plane's clock, for measures that decay with time
+     */
+    boolean lighter(Server a, Server b, long now);
 
     /** The latency cost of one server. */
     final class PeakEwma {

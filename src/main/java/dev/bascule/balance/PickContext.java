@@ -16,4 +16,7 @@ public interface PickContext {
      * {@code hash_key} says). Computed on first call; only hashing balancers call it.
      */
     long affinityHash();
+
+    /** The data plane's clock now, for balancers that weigh time (latency averages decay). */
+    long nowNanos();
 }

@@ -81,7 +81,7 @@ public final class RandomTwo implements Balancer {
             long r = rnd.nextLong(total - weightA);
             Server b = servers[owner(r < startA ? r : r + weightA)];
             if (!context.excluded(b)) {
-                return load.lighter(b, a) ? b : a;
+                return load.lighter(b, a, context.nowNanos()) ? b : a;
             }
         }
         return a;

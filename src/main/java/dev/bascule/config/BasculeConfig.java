@@ -32,10 +32,4 @@ public record BasculeConfig(
         routes = List.copyOf(routes);
         trustedProxies = List.copyOf(trustedProxies);
     }
-
-    /** With the defaults for every key added after the first release of the format. */
-    public BasculeConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, TimeoutsConfig timeouts,
-            LimitsConfig limits, Map<String, UpstreamConfig> upstreams, List<RouteConfig> routes) {
-        this(source, listeners, admin, timeouts, limits, upstreams, routes, DEFAULT_SHUTDOWN_GRACE, List.of());
-    }
 }

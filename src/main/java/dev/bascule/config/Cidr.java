@@ -56,25 +56,6 @@ public record Cidr(byte[] network, int prefixLength) {
         return new Cidr(bytes, prefix);
     }
 
-    /** Whether {@code address} (4 or 16 bytes) lies in this range; IPv4 never matches an IPv6 range. */
-    public boolean contains(byte[] address) {
-        if (address.length != network.length) {
-            return false;
-        }
-        int full = prefixLength / 8;
-        for (int i = 0; i < full; i++) {
-            if (address[i] != network[i]) {
-                return false;
-            }
-        }
-        int rest = prefixLength % 8;
-        if (rest == 0) {
-            return true;
-        }
-        int mask = (0xff << (8 - rest)) & 0xff;
-        return (address[full] & mask) == (network[full] & mask);
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof Cidr c && c.prefixLength == prefixLength && java.util.Arrays.equals(c.network, network);

@@ -1,7 +1,7 @@
 package dev.bascule.control;
 
 import dev.bascule.balance.Balancer;
-import dev.bascule.origin.OriginTls;
+import dev.bascule.tls.OriginTls;
 import dev.bascule.upstream.AffinityKey;
 import dev.bascule.upstream.RetryBudget;
 import dev.bascule.upstream.Server;
@@ -43,22 +43,9 @@ public record Pool(
         originTls = Map.copyOf(originTls);
     }
 
-    /** A plain-HTTP pool. */
-    public Pool(String name, String balancerName, List<Server> members, List<Server> candidates, Balancer balancer,
-            AffinityKey affinityKey, boolean panic, boolean rejectWhenNoneRoutable, int ejectAfterFailures) {
-        this(name, balancerName, members, candidates, balancer, affinityKey, panic, rejectWhenNoneRoutable,
-                ejectAfterFailures, RetryBudget.standard(), Map.of());
-    }
-
     /** How to speak TLS to {@code server}; null for plain HTTP. Allocation-free, for the data plane. */
     public OriginTls originTls(Server server) {
         return originTls.isEmpty() ? null : originTls.get(server.address());
-    }
-
-    /** A pool whose members are all candidates and which never ejects; for tests and simple wiring. */
-    public static Pool of(String name, String balancerName, List<Server> servers, Balancer balancer,
-            AffinityKey affinityKey) {
-        return new Pool(name, balancerName, servers, servers, balancer, affinityKey, false, false, 0);
     }
 
     @Override

@@ -1,16 +1,16 @@
 package dev.bascule.control;
 
 import dev.bascule.route.AddressRanges;
+import dev.bascule.upstream.OriginTimeouts;
 
 /**
  * Timeouts and limits the data plane applies, in the units it uses.
  *
  * <p>Immutable.
  *
- * @param connectTimeoutMillis opening an origin connection
+ * @param origin opening origin connections, and how long pooled ones may idle
  * @param responseHeaderTimeoutMillis from sending a request until the origin's response head (504 after)
  * @param clientIdleMillis idle client keep-alive connections close after this
- * @param upstreamIdleMillis idle pooled origin connections close after this
  * @param maxUriLength longest request target (414 above it)
  * @param maxHeaderSize largest request header block (431 above it)
  * @param clientHeaderTimeoutMillis a request's whole header block must arrive within this (408 after)
@@ -20,12 +20,12 @@ import dev.bascule.route.AddressRanges;
  * @param maxConnections concurrent client connections per listener; more are closed at accept
  * @param maxConnectionsPerIp concurrent client connections from one address; 0 means no limit
  * @param trustedProxies peers whose X-Forwarded-For is believed and extended rather than replaced
+ * @param shutdownGraceMillis after a graceful stop begins, requests in flight get this long to finish
  */
 public record ProxySettings(
-        int connectTimeoutMillis,
+        OriginTimeouts origin,
         long responseHeaderTimeoutMillis,
         long clientIdleMillis,
-        long upstreamIdleMillis,
         int maxUriLength,
         int maxHeaderSize,
         long clientHeaderTimeoutMillis,
@@ -33,4 +33,5 @@ public record ProxySettings(
         int maxHeaderCount,
         int maxConnections,
         int maxConnectionsPerIp,
-        AddressRanges trustedProxies) {}
+        AddressRanges trustedProxies,
+        long shutdownGraceMillis) {}

@@ -20,14 +20,6 @@ import dev.bascule.upstream.AffinityKey;
 public record RouteAction(Pool pool, RetryPolicy retry, long maxBodySize, boolean hostNamed, AddressRanges allow,
         AddressRanges deny, RateLimiter rateLimiter, AffinityKey rateKey) {
 
-    public RouteAction(Pool pool, RetryPolicy retry) {
-        this(pool, retry, -1, false);
-    }
-
-    public RouteAction(Pool pool, RetryPolicy retry, long maxBodySize, boolean hostNamed) {
-        this(pool, retry, maxBodySize, hostNamed, AddressRanges.NONE, AddressRanges.NONE, null, null);
-    }
-
     /** Whether a client at {@code address} may use this route: not denied, and allowed when a list exists. */
     public boolean admits(byte[] address) {
         if (deny.contains(address)) {

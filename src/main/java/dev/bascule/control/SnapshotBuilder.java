@@ -13,7 +13,7 @@ import dev.bascule.config.RouteConfig;
 import dev.bascule.config.TimeoutsConfig;
 import dev.bascule.config.UpstreamConfig;
 import dev.bascule.config.UpstreamTlsConfig;
-import dev.bascule.origin.OriginTls;
+import dev.bascule.tls.OriginTls;
 import dev.bascule.route.AddressRanges;
 import dev.bascule.route.HostMatcher;
 import dev.bascule.route.RateLimiter;
@@ -21,13 +21,13 @@ import dev.bascule.route.PathPrefix;
 import dev.bascule.route.Route;
 import dev.bascule.route.RouteTable;
 import dev.bascule.upstream.AffinityKey;
+import dev.bascule.upstream.OriginTimeouts;
 import dev.bascule.upstream.RetryBudget;
 import dev.bascule.upstream.Server;
 import dev.bascule.upstream.ServerRegistry;
 import dev.bascule.tls.TlsMaterial;
 import dev.bascule.upstream.ServerState;
 import io.netty.handler.ssl.SslContext;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -35,6 +35,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Builds a {@link Snapshot} from a validated config and the current membership of each pool: attaches each
@@ -44,7 +45,7 @@ import java.util.Map;
  *
  * <p>Threading: control thread only.
  */
-public final class SnapshotBuilder {
+final class SnapshotBuilder {
     /** Slow start begins a server at this share of its weight. */
     static final double SLOW_START_FLOOR = 0.1;
     /** Distinct clients (or header values) tracked per rate-limited route. */
@@ -52,43 +53,33 @@ public final class SnapshotBuilder {
 
     private final ServerRegistry registry;
     private final Balancers balancers;
-    private final Clock clock;
+    private final LongSupplier nanoTime;
     /**
      * Rate limiter of each route, kept across snapshots so a reload or a health change does not refill every
      * bucket; keyed by the route's position and its limit settings.
      */
     private final Map<String, RateLimiter> rateLimiters = new HashMap<>();
 
-    public SnapshotBuilder(ServerRegistry registry, Balancers balancers, Clock clock) {
+    /** @param nanoTime the control plane's clock, which retry budgets read on the data plane too */
+    SnapshotBuilder(ServerRegistry registry, Balancers balancers, LongSupplier nanoTime) {
         this.registry = registry;
         this.balancers = balancers;
-        this.clock = clock;
+        this.nanoTime = nanoTime;
     }
 
     /**
-     * @param members by upstream name, in order; every upstream of {@code config} must have an entry
+     * @param members by upstream name, in order; every upstream of the config must have an entry
      * @param previous the snapshot being replaced, or null for the first
-     * @param configVersion the version of {@code config}
-     * @param nowNanos {@link System#nanoTime()} now, for ejections and slow start
+     * @param nowNanos the control plane's clock now, for ejections and slow start
      */
-    public Snapshot build(BasculeConfig config, Map<String, List<Member>> members, Snapshot previous,
-            long configVersion, long nowNanos, DataPlaneEvents events) {
-        return build(config, TlsMaterial.NONE, members, previous, configVersion, nowNanos, events);
-    }
-
-    /** @param tls the contexts built from {@code config}'s files (the same instances for every rebuild) */
-    public Snapshot build(BasculeConfig config, TlsMaterial tls, Map<String, List<Member>> members,
-            Snapshot previous, long configVersion, long nowNanos, DataPlaneEvents events) {
+    Snapshot build(LoadedConfig loaded, Map<String, List<Member>> members, Snapshot previous, long nowNanos,
+            ExchangeEvents events) {
+        BasculeConfig config = loaded.config();
         Map<String, Pool> pools = new LinkedHashMap<>();
         for (UpstreamConfig upstream : config.upstreams().values()) {
             Pool old = previous == null ? null : previous.pools().get(upstream.name());
             List<Member> list = members.getOrDefault(upstream.name(), List.of());
-            Pool pool = pool(upstream, list, old, nowNanos);
-            SslContext client = tls.upstream(upstream.name());
-            if (client != null) {
-                pool = withTls(pool, upstream.tls(), client, list);
-            }
-            pools.put(upstream.name(), pool);
+            pools.put(upstream.name(), pool(upstream, list, old, originTls(upstream, loaded.tls(), list), nowNanos));
         }
         List<Route<RouteAction>> routes = new ArrayList<>();
         Set<String> live = new HashSet<>();
@@ -103,11 +94,12 @@ public final class SnapshotBuilder {
         }
         rateLimiters.keySet().retainAll(live);
         long version = previous == null ? 1 : previous.version() + 1;
-        return new Snapshot(version, configVersion, config.source(), clock.instant(), new RouteTable<>(routes), pools,
-                settings(config.timeouts(), config.limits(), config.trustedProxies()), events);
+        return new Snapshot(version, loaded.version(), config.source(), loaded.loadedAt(), new RouteTable<>(routes),
+                pools, loaded.listeners(), settings(config), events);
     }
 
-    private Pool pool(UpstreamConfig upstream, List<Member> members, Pool old, long nowNanos) {
+    private Pool pool(UpstreamConfig upstream, List<Member> members, Pool old, Map<String, OriginTls> originTls,
+            long nowNanos) {
         List<Server> all = new ArrayList<>(members.size());
         List<Server> routable = new ArrayList<>(members.size());
         List<Server> notDraining = new ArrayList<>(members.size());
@@ -133,23 +125,27 @@ public final class SnapshotBuilder {
         Balancer balancer = balancers.create(upstream.balancer(), candidates, prevBalancer);
         return new Pool(upstream.name(), upstream.balancer(), all, candidates, balancer,
                 affinityKey(upstream.hashKey()), panic, reject, upstream.passive().consecutiveFailures(),
-                old != null ? old.retryBudget() : RetryBudget.standard(), java.util.Map.of());
+                old != null ? old.retryBudget() : RetryBudget.standard(nanoTime), originTls);
     }
 
     /**
-     * Adds each member's TLS identity: the configured {@code sni}, else the host the server was configured with
-     * (a DNS member's name, not its address), which is also the name its certificate is checked against.
+     * Each member's TLS identity, for an upstream with TLS: the configured {@code sni}, else the host the server
+     * was configured with (a DNS member's name, not its address), which is also the name its certificate is
+     * checked against. Empty for plain HTTP.
      */
-    private static Pool withTls(Pool pool, UpstreamTlsConfig tls, SslContext client, List<Member> members) {
+    private static Map<String, OriginTls> originTls(UpstreamConfig upstream, TlsMaterial tls, List<Member> members) {
+        SslContext client = tls.upstream(upstream.name());
+        if (client == null) {
+            return Map.of();
+        }
+        UpstreamTlsConfig settings = upstream.tls();
         Map<String, OriginTls> byServer = new HashMap<>();
         for (Member m : members) {
-            String host = tls.sni() != null ? tls.sni()
+            String host = settings.sni() != null ? settings.sni()
                     : HostPort.parse(m.configured() != null ? m.configured() : m.address()).host();
             byServer.put(m.address(), new OriginTls(client, host));
         }
-        return new Pool(pool.name(), pool.balancerName(), pool.members(), pool.candidates(), pool.balancer(),
-                pool.affinityKey(), pool.panic(), pool.rejectWhenNoneRoutable(), pool.ejectAfterFailures(),
-                pool.retryBudget(), byServer);
+        return byServer;
     }
 
     /**
@@ -215,12 +211,13 @@ public final class SnapshotBuilder {
         };
     }
 
-    static ProxySettings settings(TimeoutsConfig t, LimitsConfig l, List<Cidr> trustedProxies) {
+    static ProxySettings settings(BasculeConfig config) {
+        TimeoutsConfig t = config.timeouts();
+        LimitsConfig l = config.limits();
         return new ProxySettings(
-                (int) Math.min(Integer.MAX_VALUE, t.connect().toMillis()),
+                new OriginTimeouts((int) Math.min(Integer.MAX_VALUE, t.connect().toMillis()), t.upstreamIdle().toMillis()),
                 t.responseHeader().toMillis(),
                 t.clientIdle().toMillis(),
-                t.upstreamIdle().toMillis(),
                 l.maxUriLength(),
                 l.maxHeaderSize(),
                 t.clientHeader().toMillis(),
@@ -228,7 +225,8 @@ public final class SnapshotBuilder {
                 l.maxHeaderCount(),
                 l.maxConnections(),
                 l.maxConnectionsPerIp(),
-                ranges(trustedProxies));
+                ranges(config.trustedProxies()),
+                config.shutdownGrace().toMillis());
     }
 
     static AddressRanges ranges(List<Cidr> cidrs) {

@@ -1,7 +1,5 @@
 package dev.bascule.health;
 
-import dev.bascule.control.ControlPlane;
-import dev.bascule.control.ProbeTarget;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -22,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Active health checks: probes every {@link ControlPlane#probeTargets() probe target} over HTTP and tells the
- * control plane when a server's verdict changes.
+ * Active health checks: probes every {@link HealthControl#probeTargets() probe target} over HTTP and tells the
+ * control plane when a server's verdict changes, and of every pass (a pass ends a passive ejection that connect
+ * failures caused).
  *
  * <p>Each target is probed at once when it appears (startup, a server added, a reload) and then {@code
  * check.interval()} after each probe ends (so the timed probes of one server never overlap). A probe is described in
@@ -31,15 +30,11 @@ import org.slf4j.LoggerFactory;
  * passing on a complete response with an expected status within {@code check.timeout()}. A server that is up
  * goes down after {@code unhealthyThreshold} failures in a row and comes back after {@code healthyThreshold}
  * passes in a row; servers start up, except fresh ones (added at runtime), which come up on their first pass.
- * Only changes are reported, through {@link ControlPlane#reportProbe}. When the targets change, the checker drops
+ * Verdict changes are reported through {@link HealthControl#reportProbe}, other passes through {@link
+ * HealthControl#probePassed}. When the targets change, the checker drops
  * the state and timer of every target that left and keeps the counters of those that stay (keyed by upstream
  * and address); new settings (path, timeout, thresholds) apply from the next probe, and a new interval
  * replaces the wait in progress.
- *
- * <p>Wiring, in {@code Bascule.start} after the event loops exist: <pre>{@code
- * ActiveHealthChecker health = new ActiveHealthChecker(control, group, transport.channelType());
- * health.start();
- * }</pre> and {@code health.close()} before the event loops shut down.
  *
  * <p>Threading: all state is confined to one event loop of the group given (probe connections live there too);
  * public methods may be called from any thread and never block. Futures complete on that event loop.
@@ -47,7 +42,7 @@ import org.slf4j.LoggerFactory;
 public final class ActiveHealthChecker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ActiveHealthChecker.class);
 
-    private final ControlPlane control;
+    private final HealthControl control;
     private final EventLoop loop;
     private final Class<? extends SocketChannel> channelType;
     /** Written by any thread calling close, read by the loop and by the control thread's listener. */
@@ -96,7 +91,7 @@ public final class ActiveHealthChecker implements AutoCloseable {
      * @param group the checker runs on one of its event loops; usually the data plane's group
      * @param channelType the socket channel class of that group's transport ({@code Transport.channelType()})
      */
-    public ActiveHealthChecker(ControlPlane control, EventLoopGroup group, Class<? extends SocketChannel> channelType) {
+    public ActiveHealthChecker(HealthControl control, EventLoopGroup group, Class<? extends SocketChannel> channelType) {
         this.control = control;
         this.loop = group.next();
         this.channelType = channelType;
@@ -213,7 +208,11 @@ public final class ActiveHealthChecker implements AutoCloseable {
         switch (w.health.record(r, target.check())) {
             case UP -> control.reportProbe(target.upstream(), target.address(), true, null);
             case DOWN -> control.reportProbe(target.upstream(), target.address(), false, r.problem());
-            case NONE -> { }
+            case NONE -> {
+                if (r.passed() && w.health.up()) {
+                    control.probePassed(target.upstream(), target.address());
+                }
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.bascule.health;
 
 import dev.bascule.config.HealthCheckConfig;
-import dev.bascule.control.ProbeTarget;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

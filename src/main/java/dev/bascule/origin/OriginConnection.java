@@ -1,5 +1,6 @@
 package dev.bascule.origin;
 
+import dev.bascule.tls.OriginTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

@@ -1,5 +1,7 @@
 package dev.bascule.origin;
 
+import dev.bascule.tls.OriginTls;
+import dev.bascule.upstream.OriginTimeouts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -25,13 +27,12 @@ import javax.net.ssl.SSLException;
  * Keep-alive connections to origin servers, one independent pool per event loop.
  *
  * <p>Threading: {@link #acquire} must be called on an event loop of the group the pool serves; everything it
- * touches belongs to that loop, so nothing is locked. Settings are volatile and read when a connection opens.
+ * touches belongs to that loop, so nothing is locked. Timeouts come with each call, from the snapshot of the
+ * request that asks.
  */
 public final class OriginPool {
     private final Class<? extends SocketChannel> channelType;
     private final int maxIdlePerServer;
-    private volatile int connectTimeoutMillis;
-    private volatile long idleTimeoutMillis;
 
     private final FastThreadLocal<LoopPool> loopPools = new FastThreadLocal<>() {
         @Override
@@ -44,18 +45,9 @@ public final class OriginPool {
      * @param channelType the socket channel class of the transport the event loops run (epoll or NIO)
      * @param maxIdlePerServer idle connections kept per server and event loop; more are closed on release
      */
-    public OriginPool(Class<? extends SocketChannel> channelType, int maxIdlePerServer,
-            int connectTimeoutMillis, long idleTimeoutMillis) {
+    public OriginPool(Class<? extends SocketChannel> channelType, int maxIdlePerServer) {
         this.channelType = channelType;
         this.maxIdlePerServer = maxIdlePerServer;
-        this.connectTimeoutMillis = connectTimeoutMillis;
-        this.idleTimeoutMillis = idleTimeoutMillis;
-    }
-
-    /** Applies new timeouts to connections opened from now on. */
-    public void updateTimeouts(int connectTimeoutMillis, long idleTimeoutMillis) {
-        this.connectTimeoutMillis = connectTimeoutMillis;
-        this.idleTimeoutMillis = idleTimeoutMillis;
     }
 
     /**
@@ -64,8 +56,10 @@ public final class OriginPool {
      * originConnected} and {@code originConnectFailed} is called; a failed handshake is a failed connect.
      *
      * @param tls how to speak TLS to this server; null for plain HTTP. Part of the pool key.
+     * @param timeouts for a new connection: its connect and handshake, and how long it may idle in the pool
      */
-    public void acquire(EventLoop loop, InetSocketAddress remote, OriginTls tls, OriginListener listener) {
+    public void acquire(EventLoop loop, InetSocketAddress remote, OriginTls tls, OriginTimeouts timeouts,
+            OriginListener listener) {
         LoopPool pool = loopPools.get();
         OriginConnection idle = pool.poll(remote, tls);
         if (idle != null) {
@@ -73,18 +67,7 @@ public final class OriginPool {
             listener.originConnected(idle, true);
             return;
         }
-        pool.connect(loop, remote, tls, listener);
-    }
-
-    /** Idle plain connections pooled on the calling event loop (for tests and status). */
-    public int idleOnThisLoop(InetSocketAddress remote) {
-        return idleOnThisLoop(remote, null);
-    }
-
-    /** Idle connections with this TLS identity (null: plain) pooled on the calling event loop. */
-    public int idleOnThisLoop(InetSocketAddress remote, OriginTls tls) {
-        ArrayDeque<OriginConnection> q = loopPools.get().queues(tls, false).get(remote);
-        return q == null ? 0 : q.size();
+        pool.connect(loop, remote, tls, timeouts, listener);
     }
 
     /** The pool of one event loop. Confined to that loop. */
@@ -154,14 +137,15 @@ public final class OriginPool {
             }
         }
 
-        void connect(EventLoop loop, InetSocketAddress remote, OriginTls tls, OriginListener listener) {
+        void connect(EventLoop loop, InetSocketAddress remote, OriginTls tls, OriginTimeouts timeouts,
+                OriginListener listener) {
             OriginConnection connection = new OriginConnection(this, remote, tls);
             if (tls == null) {
                 connection.attach(listener);
             } // else: attached once the handshake succeeded, so a failed one is not also reported as a close
-            long idleMillis = idleTimeoutMillis;
-            int handshakeMillis = connectTimeoutMillis;
-            ChannelFuture f = bootstrap(loop).handler(new ChannelInitializer<SocketChannel>() {
+            long idleMillis = timeouts.idleMillis();
+            int handshakeMillis = timeouts.connectMillis();
+            ChannelFuture f = bootstrap(loop, timeouts.connectMillis()).handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
                     if (tls != null) {
@@ -203,8 +187,7 @@ public final class OriginPool {
             });
         }
 
-        private Bootstrap bootstrap(EventLoop loop) {
-            int timeout = connectTimeoutMillis;
+        private Bootstrap bootstrap(EventLoop loop, int timeout) {
             if (bootstrap == null || bootstrapTimeout != timeout) {
                 bootstrap = new Bootstrap()
                         .group(loop)

@@ -10,6 +10,7 @@ import dev.bascule.origin.MalformedResponseException;
 import dev.bascule.origin.OriginConnection;
 import dev.bascule.origin.OriginListener;
 import dev.bascule.upstream.AffinityKey;
+import dev.bascule.upstream.AttemptFailure;
 import dev.bascule.upstream.Server;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -141,8 +142,13 @@ final class Exchange implements OriginListener, PickContext {
         server = s;
         remember(s);
         s.state().requestStarted();
-        tryStartedNanos = System.nanoTime();
-        frontend.origins().acquire(client.eventLoop(), s.socketAddress(), pool.originTls(s), this);
+        tryStartedNanos = frontend.nowNanos();
+        acquireConnection(s);
+    }
+
+    private void acquireConnection(Server s) {
+        frontend.origins().acquire(client.eventLoop(), s.socketAddress(), pool.originTls(s),
+                snapshot.settings().origin(), this);
     }
 
     private void remember(Server s) {
@@ -194,17 +200,17 @@ final class Exchange implements OriginListener, PickContext {
         return value == null ? frontend.clientIpHash() : AffinityHash.hash64(value);
     }
 
+    @Override
+    public long nowNanos() {
+        return frontend.nowNanos();
+    }
+
     // ---- passive health ----
 
-    private void serverFailed() {
+    private void serverFailed(AttemptFailure failure) {
         Server s = server;
-        if (s == null) {
-            return;
-        }
-        int inARow = s.state().recordFailure();
-        int threshold = pool.ejectAfterFailures();
-        if (threshold > 0 && inARow == threshold) {
-            snapshot.events().outlierDetected(pool, s, inARow);
+        if (s != null) {
+            snapshot.events().attemptFailed(pool, s, failure);
         }
     }
 
@@ -290,7 +296,7 @@ final class Exchange implements OriginListener, PickContext {
         if (failed != null) {
             log.debug("connect to {} failed: {}", failed.address(), cause.toString());
         }
-        serverFailed();
+        serverFailed(AttemptFailure.CONNECT);
         endAttempt();
         if (!finished) {
             // Nothing was sent: always safe to try the next server, whatever the method.
@@ -359,7 +365,7 @@ final class Exchange implements OriginListener, PickContext {
         }
         cancelResponseTimeout();
         if (code >= 500) {
-            serverFailed();
+            serverFailed(AttemptFailure.STATUS_5XX);
             if (retry.retriesStatus(code) && mayRetry()) {
                 log.debug("{} answered {}; trying again", server.address(), code);
                 origin.discard(); // its body is not wanted; closing is cheaper than reading it
@@ -367,9 +373,10 @@ final class Exchange implements OriginListener, PickContext {
                 return;
             }
         } else {
-            server.state().recordSuccess();
+            snapshot.events().attemptSucceeded(pool, server);
         }
-        server.state().recordLatency(System.nanoTime() - tryStartedNanos);
+        long now = frontend.nowNanos();
+        server.state().recordLatency(now - tryStartedNanos, now);
         responseHead = head;
         boolean bodyless = headRequest || code == 204 || code == 304;
         originKeepAlive = HeaderRules.wantsKeepAlive(head);
@@ -442,7 +449,7 @@ final class Exchange implements OriginListener, PickContext {
         if (responseHead != null) {
             // The body was cut short; the client must not mistake a truncated body for a whole one.
             log.debug("origin {} closed mid-response: {}", o == null ? "?" : o.remote(), String.valueOf(cause));
-            serverFailed();
+            serverFailed(AttemptFailure.RESET);
             endAttempt();
             abort();
             return;
@@ -453,10 +460,10 @@ final class Exchange implements OriginListener, PickContext {
             Server s = server;
             sentTries--;
             resetTry();
-            frontend.origins().acquire(client.eventLoop(), s.socketAddress(), pool.originTls(s), this);
+            acquireConnection(s);
             return;
         }
-        serverFailed();
+        serverFailed(AttemptFailure.RESET);
         log.debug("origin {} failed before responding: {}", o == null ? "?" : o.remote(), String.valueOf(cause));
         // A malformed answer is the origin misbehaving, not a lost connection: sending the request again could
         // repeat its effect on a server that did receive it.
@@ -483,7 +490,7 @@ final class Exchange implements OriginListener, PickContext {
         if (o != null) {
             o.discard();
         }
-        serverFailed();
+        serverFailed(AttemptFailure.TIMEOUT);
         if (retry.on504() && mayRetry()) {
             retryElsewhere();
             return;

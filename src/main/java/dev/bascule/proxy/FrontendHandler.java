@@ -86,6 +86,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         return deadline;
     }
 
+    /** The data plane's clock: the event loop's ticker, the one every timer of this connection runs on. */
+    long nowNanos() {
+        return deadlines.now();
+    }
+
     void rearmDeadline(long deadline) {
         deadlines.armAt(deadline);
     }
@@ -184,7 +189,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (action.rateLimiter() != null) {
-            long wait = action.rateLimiter().tryAcquire(rateKey(action, request), System.nanoTime());
+            long wait = action.rateLimiter().tryAcquire(rateKey(action, request), nowNanos());
             if (wait > 0) {
                 answer(HttpResponseStatus.TOO_MANY_REQUESTS, request, Math.max(1, (wait + 999_999_999L) / 1_000_000_000L));
                 return;

@@ -1,7 +1,9 @@
 package dev.bascule.proxy;
 
+import dev.bascule.control.ListenerSettings;
 import dev.bascule.control.LiveSnapshot;
 import dev.bascule.control.ProxySettings;
+import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginPool;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -10,6 +12,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SniHandler;
+import java.net.InetSocketAddress;
 
 /**
  * Builds the pipeline of each accepted client connection, with the limits of the snapshot live at accept time.
@@ -22,22 +25,27 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
 
     private final LiveSnapshot live;
     private final OriginPool origins;
-    private final FrontendListener listener;
+    /** The configured address of the socket, under which the snapshot lists its settings. */
+    private final InetSocketAddress address;
+    /** The settings to use until a snapshot lists this socket's address with its TLS mode; see below. */
+    private final ListenerSettings untilPublished;
     private final ChannelGroup connections;
     private final ConnectionLimiter limiter;
 
-    FrontendInitializer(LiveSnapshot live, OriginPool origins, FrontendListener listener, ChannelGroup connections,
-            ConnectionLimiter limiter) {
+    FrontendInitializer(LiveSnapshot live, OriginPool origins, InetSocketAddress address,
+            ListenerSettings untilPublished, ChannelGroup connections, ConnectionLimiter limiter) {
         this.live = live;
         this.origins = origins;
-        this.listener = listener;
+        this.address = address;
+        this.untilPublished = untilPublished;
         this.connections = connections;
         this.limiter = limiter;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        ProxySettings settings = live.get().settings();
+        Snapshot snapshot = live.get();
+        ProxySettings settings = snapshot.settings();
         if (!limiter.tryAdmit(ch, settings.maxConnections(), settings.maxConnectionsPerIp())) {
             ch.close(); // over max_connections or max_connections_per_ip: refused before a byte is read
             return;
@@ -46,7 +54,12 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
         ClientTimeouts timeouts = new ClientTimeouts(settings.clientHeaderTimeoutMillis(),
                 settings.clientBodyIdleMillis(), settings.clientIdleMillis());
         ChannelPipeline p = ch.pipeline();
-        FrontendListener.Settings mode = listener.settings();
+        ListenerSettings mode = snapshot.listener(address);
+        if (mode == null || mode.tls() != untilPublished.tls()) {
+            // A reload binds its new sockets (and re-binds those switching between plain and TLS) before it
+            // publishes its snapshot: a connection accepted in between gets the settings the socket was opened for.
+            mode = untilPublished;
+        }
         if (mode.tls()) {
             // Picks the certificate from the ClientHello's SNI, then replaces itself with the SslHandler. A failed
             // handshake closes only this connection.

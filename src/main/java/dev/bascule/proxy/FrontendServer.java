@@ -1,5 +1,7 @@
 package dev.bascule.proxy;
 
+import dev.bascule.control.ListenerSettings;
+import dev.bascule.control.ListenerSockets;
 import dev.bascule.control.LiveSnapshot;
 import dev.bascule.origin.OriginPool;
 import io.netty.bootstrap.ServerBootstrap;
@@ -23,10 +25,10 @@ import java.util.concurrent.TimeUnit;
  * The client-facing listeners and the connections they accepted. Each connection gets a {@link FrontendHandler}
  * on one event loop of the shared group, where its requests and their origin connections stay.
  *
- * <p>Threading: {@link #bind}, {@link #unbind}, {@link #shutdown} are called by the control plane; the
- * connection group is thread-safe.
+ * <p>Threading: {@link #bind} and {@link #unbind} are called by the control plane, {@link #shutdown} by the
+ * thread stopping Bascule; the connection group is thread-safe.
  */
-public final class FrontendServer {
+public final class FrontendServer implements ListenerSockets {
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(128 * 1024, 256 * 1024);
     /**
      * Up to 64 accepts each time the listening socket is ready (HAProxy's {@code maxaccept}). Netty's default
@@ -55,18 +57,14 @@ public final class FrontendServer {
         this.origins = origins;
     }
 
-    /** Starts a plain HTTP listener; see {@link #bind(InetSocketAddress, FrontendListener)}. */
-    public InetSocketAddress bind(InetSocketAddress address) throws InterruptedException {
-        return bind(address, FrontendListener.plain());
-    }
-
     /**
-     * Starts listening; blocks until the socket is bound.
+     * Starts listening; blocks until the socket is bound. Each connection it accepts reads its listener's settings
+     * from the live snapshot.
      *
-     * @param listener TLS and redirect behaviour, updatable in place for connections accepted later
      * @return the bound address (useful with port 0)
      */
-    public synchronized InetSocketAddress bind(InetSocketAddress address, FrontendListener listener)
+    @Override
+    public synchronized InetSocketAddress bind(InetSocketAddress address, ListenerSettings untilPublished)
             throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
@@ -81,7 +79,7 @@ public final class FrontendServer {
                 // stop and restart reading the origin on nearly every piece of a large response.
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childOption(ChannelOption.AUTO_READ, false)
-                .childHandler(new FrontendInitializer(live, origins, listener, connections,
+                .childHandler(new FrontendInitializer(live, origins, address, untilPublished, connections,
                         new ConnectionLimiter(connectionsPerAddress)));
         Channel ch = b.bind(address).sync().channel();
         listeners.put(address, ch);
@@ -89,15 +87,12 @@ public final class FrontendServer {
     }
 
     /** Stops one listener (as configured); its open connections carry on. */
+    @Override
     public synchronized void unbind(InetSocketAddress address) {
         Channel ch = listeners.remove(address);
         if (ch != null) {
             ch.close().awaitUninterruptibly();
         }
-    }
-
-    public synchronized java.util.Set<InetSocketAddress> boundAddresses() {
-        return java.util.Set.copyOf(listeners.keySet());
     }
 
     /** Open client connections. */

@@ -40,10 +40,6 @@ public final class Route<T> {
         return stripPrefix ? pathPrefix.strip(requestTarget) : requestTarget;
     }
 
-    public boolean stripsPrefix() {
-        return stripPrefix;
-    }
-
     public T target() {
         return target;
     }

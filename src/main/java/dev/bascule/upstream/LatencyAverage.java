@@ -22,11 +22,7 @@ public final class LatencyAverage {
         this.decayNanos = Math.max(1, decayNanos);
     }
 
-    public void record(long sampleNanos) {
-        record(sampleNanos, System.nanoTime());
-    }
-
-    /** @param now {@link System#nanoTime()} at the sample, passed in by tests */
+    /** @param now the data plane's clock at the sample */
     public void record(long sampleNanos, long now) {
         long sample = Math.max(0, sampleNanos);
         long prev = averageNanos.get();

@@ -33,8 +33,8 @@ public final class RetryBudget {
         this.nanoTime = nanoTime;
     }
 
-    public static RetryBudget standard() {
-        return new RetryBudget(0.2, 3, System::nanoTime);
+    public static RetryBudget standard(LongSupplier nanoTime) {
+        return new RetryBudget(0.2, 3, nanoTime);
     }
 
     /** Counts a first try; each one earns a fraction of a retry. */

@@ -15,6 +15,8 @@ public final class ServerState {
     private final LongAdder requests = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    /** The failures of the current run that were answers (5xx) rather than unreachability. */
+    private final AtomicInteger consecutiveAnswered = new AtomicInteger();
 
     /** Peak-sensitive moving average of response latency (nanoseconds); see {@link #recordLatency}. */
     private final LatencyAverage latency = new LatencyAverage();
@@ -22,8 +24,10 @@ public final class ServerState {
     /** Verdict of active checks; true until probes say otherwise, so a server is routable at once. */
     private volatile boolean probeHealthy = true;
     private volatile String lastProbeProblem;
-    /** Ejected by passive checks until this {@link System#nanoTime()} value; 0 when not ejected. */
+    /** Ejected by passive checks until this control-plane clock value; 0 when not ejected. */
     private volatile long ejectedUntilNanos;
+    /** The ejection in force was caused by runs that included 5xx answers, not by unreachability alone. */
+    private volatile boolean ejectedForAnswers;
     /** Control thread only: how many times this server was ejected, for the growing ejection time. */
     private int ejections;
     private volatile boolean draining;
@@ -42,12 +46,15 @@ public final class ServerState {
     }
 
     /**
-     * Counts a failure seen on real traffic (connect failure, reset, timeout, 5xx).
+     * Counts a failure seen on real traffic.
      *
      * @return failures in a row, this one included
      */
-    public int recordFailure() {
+    public int recordFailure(AttemptFailure failure) {
         failures.increment();
+        if (failure.answered()) {
+            consecutiveAnswered.incrementAndGet();
+        }
         return consecutiveFailures.incrementAndGet();
     }
 
@@ -55,12 +62,22 @@ public final class ServerState {
     public void recordSuccess() {
         if (consecutiveFailures.get() != 0) { // avoids a shared-cache-line write on every success
             consecutiveFailures.set(0);
+            consecutiveAnswered.set(0);
         }
     }
 
-    /** Records the time from sending a request to its response head. */
-    public void recordLatency(long nanos) {
-        latency.record(nanos);
+    /** How many failures of the current run were 5xx answers. */
+    public int consecutiveAnswered() {
+        return consecutiveAnswered.get();
+    }
+
+    /**
+     * Records the time from sending a request to its response head.
+     *
+     * @param now the data plane's clock at the response head
+     */
+    public void recordLatency(long nanos, long now) {
+        latency.record(nanos, now);
     }
 
     public LatencyAverage latency() {
@@ -108,15 +125,26 @@ public final class ServerState {
         return ejectedUntilNanos;
     }
 
-    /** Ejects until {@code untilNanos} and counts the ejection; control thread only. */
-    public void eject(long untilNanos) {
+    /**
+     * Ejects until {@code untilNanos} and counts the ejection; control thread only.
+     *
+     * @param forAnswers the run that caused it included 5xx answers
+     */
+    public void eject(long untilNanos, boolean forAnswers) {
         ejections++;
+        ejectedForAnswers = forAnswers;
         ejectedUntilNanos = untilNanos;
         consecutiveFailures.set(0);
+        consecutiveAnswered.set(0);
     }
 
     public void clearEjection() {
         ejectedUntilNanos = 0;
+    }
+
+    /** Whether the ejection in force (or the last one) was caused by 5xx answers. */
+    public boolean ejectedForAnswers() {
+        return ejectedForAnswers;
     }
 
     /** Ejections so far; control thread only. */

@@ -78,7 +78,7 @@ class AdminServerTest {
                 .filter(s -> s.address().equals(t.blue1.address()))
                 .findFirst()
                 .orElseThrow();
-        blue1.state().recordLatency(2_500_000);
+        blue1.state().recordLatency(2_500_000, System.nanoTime()); // the clock AdminUnderTest's control plane reads
 
         // The average decays toward 0 (time constant ewma_decay, 500 ms): shown right away it is still near 2.5 ms.
         assertThat(t.serverInStatus("web-blue", t.blue1.address()).get("latency_ms").asDouble())

@@ -30,4 +30,9 @@ final class TestContext implements PickContext {
     public long affinityHash() {
         return affinity;
     }
+
+    @Override
+    public long nowNanos() {
+        return System.nanoTime(); // the clock EwmaTest stamps its samples with
+    }
 }

@@ -5,7 +5,6 @@ import static dev.bascule.health.HealthFixture.withCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.bascule.control.ProbeTarget;
 import dev.bascule.testing.LeakGuard;
 import dev.bascule.testing.TestOrigin;
 import java.time.Duration;

@@ -4,7 +4,6 @@ import dev.bascule.balance.Balancers;
 import dev.bascule.config.ConfigLoader;
 import dev.bascule.config.HealthCheckConfig;
 import dev.bascule.control.ControlPlane;
-import dev.bascule.control.ProbeTarget;
 import dev.bascule.control.Resolver;
 import dev.bascule.control.Status;
 import dev.bascule.upstream.Server;

@@ -5,7 +5,6 @@ import static dev.bascule.health.HealthFixture.withCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bascule.config.HealthCheckConfig;
-import dev.bascule.control.ProbeTarget;
 import dev.bascule.testing.LeakGuard;
 import dev.bascule.testing.TestOrigin;
 import io.netty.bootstrap.ServerBootstrap;

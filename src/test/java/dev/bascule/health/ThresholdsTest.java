@@ -4,7 +4,6 @@ import static dev.bascule.health.HealthFixture.check;
 import static dev.bascule.health.HealthFixture.withCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bascule.control.ProbeTarget;
 import dev.bascule.testing.LeakGuard;
 import dev.bascule.testing.TestOrigin;
 import dev.bascule.upstream.Server;

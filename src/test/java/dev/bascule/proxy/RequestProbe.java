@@ -2,6 +2,7 @@ package dev.bascule.proxy;
 
 import dev.bascule.control.ProxySettings;
 import dev.bascule.route.AddressRanges;
+import dev.bascule.upstream.OriginTimeouts;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -33,8 +34,8 @@ import java.util.List;
  */
 final class RequestProbe extends ChannelInboundHandlerAdapter {
     /** Limits loose enough that only the parsing rules, not the sizes, decide. */
-    static final ProxySettings SETTINGS = new ProxySettings(1000, 1000, 1000, 1000, 8192, 32768, 1000, 1000,
-            100, 0, 0, AddressRanges.NONE);
+    static final ProxySettings SETTINGS = new ProxySettings(new OriginTimeouts(1000, 1000), 1000, 1000, 8192,
+            32768, 1000, 1000, 100, 0, 0, AddressRanges.NONE, 1000);
     /** The decoder config the frontend builds from those settings. */
     static final HttpDecoderConfig DECODER = FrontendInitializer.decoderConfig(SETTINGS);
 

@@ -1,4 +1,4 @@
-package dev.bascule.origin;
+package dev.bascule.tls;
 
 import io.netty.handler.ssl.SslContext;
 import java.util.Objects;

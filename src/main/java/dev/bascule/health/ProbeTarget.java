@@ -1,4 +1,4 @@
-package dev.bascule.control;
+package dev.bascule.health;
 
 import dev.bascule.config.HealthCheckConfig;
 import java.net.InetSocketAddress;

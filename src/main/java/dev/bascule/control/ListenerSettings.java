@@ -1,0 +1,31 @@
+package dev.bascule.control;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.Mapping;
+
+/**
+ * What one listener does with the connections it accepts: TLS or not (fixed for its socket's life), the
+ * certificates, the HTTPS redirect and the HSTS header. Part of a snapshot: each new connection reads it once
+ * from the live snapshot, so a reload's new certificates serve new handshakes and open connections keep what they
+ * started with.
+ *
+ * <p>Immutable.
+ *
+ * @param name the listener's name, for logs
+ * @param certificates SNI host name to server context, with the default certificate for no or an unknown name;
+ *     null on a plain listener
+ * @param redirectHttps plain listener only: answer every request with 308 to the https URL
+ * @param hsts TLS listener only: the Strict-Transport-Security value added to every response; null for none
+ */
+public record ListenerSettings(String name, Mapping<String, SslContext> certificates, boolean redirectHttps,
+        String hsts) {
+
+    /** A plain listener that proxies every request. */
+    public static ListenerSettings plain(String name) {
+        return new ListenerSettings(name, null, false, null);
+    }
+
+    public boolean tls() {
+        return certificates != null;
+    }
+}

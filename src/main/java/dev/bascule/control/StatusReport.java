@@ -1,0 +1,43 @@
+package dev.bascule.control;
+
+import dev.bascule.config.UpstreamConfig;
+import dev.bascule.upstream.ServerState;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the admin API's report of the running config and every server.
+ *
+ * <p>Threading: control thread only (it reads the membership).
+ */
+final class StatusReport {
+    private StatusReport() {}
+
+    /** @param now the control plane's clock, the one ejections and latency samples are stamped with */
+    static Status of(LoadedConfig loaded, Snapshot live, Membership membership, long now) {
+        Map<String, Status.UpstreamStatus> upstreams = new LinkedHashMap<>();
+        for (UpstreamConfig u : loaded.config().upstreams().values()) {
+            List<Status.ServerStatus> servers = new ArrayList<>();
+            for (Member m : membership.of(u.name())) {
+                ServerState st = membership.state(u.name(), m);
+                servers.add(new Status.ServerStatus(m.address(), m.weight(), stateLabel(st, now), st.inFlight(),
+                        st.requests(), st.failures(), st.latency().averageNanos(now), m.source().label()));
+            }
+            upstreams.put(u.name(), new Status.UpstreamStatus(u.balancer(), servers));
+        }
+        return new Status(new Status.ConfigInfo(live.source(), loaded.version(), live.loadedAt()), upstreams);
+    }
+
+    /** {@code draining} wins over {@code ejected}, which wins over the active checks' verdict. */
+    static String stateLabel(ServerState st, long now) {
+        if (st.draining()) {
+            return "draining";
+        }
+        if (st.ejectedAt(now)) {
+            return "ejected";
+        }
+        return st.probeHealthy() ? "healthy" : "unhealthy";
+    }
+}
