@@ -58,13 +58,17 @@ public final class HostMatcher {
         return end == name.length() && regionEqualsIgnoreCase(host, 0, name);
     }
 
-    /** Length of the host part of a Host header: without {@code :port}, and keeping an IPv6 literal whole. */
+    /**
+     * Length of the host part of a Host header: without {@code :port}, and keeping an IPv6 literal whole. What is
+     * not a port ({@code a.test:80x}, {@code [::1]x}) stays part of the host, so it matches no pattern.
+     */
     static int hostEnd(CharSequence host) {
         int len = host.length();
         if (len > 0 && host.charAt(0) == '[') {
             for (int i = 1; i < len; i++) {
                 if (host.charAt(i) == ']') {
-                    return i + 1;
+                    // RFC 3986 3.2.2 and 3.2.3: an IP-literal is followed by nothing or by ":" *DIGIT
+                    return i + 1 == len || portFrom(host, i + 1) ? i + 1 : len;
                 }
             }
             return len;
@@ -79,6 +83,20 @@ public final class HostMatcher {
             }
         }
         return len;
+    }
+
+    /** Whether {@code host} from {@code colon} on is {@code :} and digits only. */
+    private static boolean portFrom(CharSequence host, int colon) {
+        if (host.charAt(colon) != ':') {
+            return false;
+        }
+        for (int i = colon + 1; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean regionEqualsIgnoreCase(CharSequence s, int offset, String lower) {

@@ -1,0 +1,96 @@
+package dev.bascule;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
+import static com.tngtech.archunit.lang.conditions.ArchPredicates.is;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import dev.bascule.control.Snapshot;
+import dev.bascule.control.SnapshotBuilder;
+
+/**
+ * The package dependency rules of STYLE.md ("Packages" and "Dependency rules"), checked on the compiled main
+ * classes. ArchUnit reads bytecode, so a fully qualified name, a call through a returned value or a field type
+ * counts as a dependency as much as an import does.
+ *
+ * <p>A rule here is the architecture, not a wish: when one fails, change the code, not the rule.
+ */
+@AnalyzeClasses(packages = "dev.bascule", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureRulesTest {
+
+    @ArchTest
+    static final ArchRule pureLayersUseNoNetty = noClasses()
+            .that().resideInAnyPackage("dev.bascule.config..", "dev.bascule.route..", "dev.bascule.upstream..",
+                    "dev.bascule.balance..")
+            .should().dependOnClassesThat().resideInAPackage("io.netty..")
+            .because("config, routes, upstream state and balancers are plain data and decisions: they are unit-tested"
+                    + " without a channel, benchmarked without an event loop, and stay the same whatever the transport");
+
+    @ArchTest
+    static final ArchRule configUsesNoOtherBasculePackage = noClasses()
+            .that().resideInAPackage("dev.bascule.config..")
+            .should().dependOnClassesThat(resideInAPackage("dev.bascule..")
+                    .and(not(resideInAPackage("dev.bascule.config.."))))
+            .because("config knows the file format, not the proxy: it turns YAML into records and errors with"
+                    + " line:column, and every other package builds on it, never the other way round");
+
+    @ArchTest
+    static final ArchRule dataPlaneDoesNotReadConfig = noClasses()
+            .that().resideInAnyPackage("dev.bascule.proxy..", "dev.bascule.origin..")
+            .should().dependOnClassesThat().resideInAPackage("dev.bascule.config..")
+            .because("everything the data plane reads from the control plane comes through the snapshot, already"
+                    + " validated and resolved; config records read per request would tie the event loops to the"
+                    + " file format and bypass the one hand-off");
+
+    @ArchTest
+    static final ArchRule dataPlaneDoesNotUseHealthOrAdmin = noClasses()
+            .that().resideInAnyPackage("dev.bascule.proxy..", "dev.bascule.origin..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.bascule.health..", "dev.bascule.admin..")
+            .because("health and admin are control plane: health filters candidates when the snapshot is built"
+                    + " (balancers never check it) and passive health listens to exchange events, so the event"
+                    + " loops never call into either");
+
+    @ArchTest
+    static final ArchRule healthUsesNoDataPlaneOrAdmin = noClasses()
+            .that().resideInAPackage("dev.bascule.health..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.bascule.proxy..", "dev.bascule.origin..",
+                    "dev.bascule.admin..")
+            .because("health checking is control plane: its prober has its own connections and reports through"
+                    + " control, so it neither borrows the proxy's pipelines or pools nor answers to the admin API");
+
+    @ArchTest
+    static final ArchRule onlyControlConstructsSnapshots = noClasses()
+            .that().resideOutsideOfPackage("dev.bascule.control")
+            .should().callConstructorWhere(target(owner(is(equivalentTo(Snapshot.class)))))
+            .because("a snapshot is complete and consistent only as control builds it (parse, validate, build,"
+                    + " warm, swap); one assembled elsewhere could publish half a config to the data plane");
+
+    @ArchTest
+    static final ArchRule onlyControlUsesSnapshotBuilder = noClasses()
+            .that().resideOutsideOfPackage("dev.bascule.control")
+            .should().dependOnClassesThat().belongToAnyOf(SnapshotBuilder.class)
+            .because("reload and admin commands take the same all-or-nothing path through control; building a"
+                    + " snapshot beside it would skip validation, state carry-over and draining");
+
+    @ArchTest
+    static final ArchRule onlyTheEntryPointWiresAdmin = noClasses()
+            .that().resideOutsideOfPackages("dev.bascule.admin..", "dev.bascule")
+            .should().dependOnClassesThat().resideInAPackage("dev.bascule.admin..")
+            .because("the admin API sits on top of the control plane and goes through control for every command;"
+                    + " only the entry point's wiring starts it, so nothing else can reach around control");
+
+    @ArchTest
+    static final ArchRule controlUsesNoOriginTypes = noClasses()
+            .that().resideInAPackage("dev.bascule.control..")
+            .should().dependOnClassesThat().resideInAPackage("dev.bascule.origin..")
+            .because("the snapshot describes upstreams (addresses, TLS material, timeouts) in control's own terms;"
+                    + " how the origin side pools and speaks to them is the data plane's business, and control"
+                    + " depending on it would make the two planes call each other");
+}
