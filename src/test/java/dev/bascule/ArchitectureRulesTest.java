@@ -13,7 +13,6 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import dev.bascule.control.Snapshot;
-import dev.bascule.control.SnapshotBuilder;
 
 /**
  * The package dependency rules of STYLE.md ("Packages" and "Dependency rules"), checked on the compiled main
@@ -58,6 +57,21 @@ class ArchitectureRulesTest {
                     + " loops never call into either");
 
     @ArchTest
+    static final ArchRule controlUsesNoDataPlaneClass = noClasses()
+            .that().resideInAPackage("dev.bascule.control..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.bascule.proxy..", "dev.bascule.origin..")
+            .because("the control plane hands the data plane a snapshot and opens listeners through the"
+                    + " ListenerSockets it defines; knowing the data plane's classes would let it push state on the"
+                    + " side of the one hand-off");
+
+    @ArchTest
+    static final ArchRule healthDoesNotDependOnControl = noClasses()
+            .that().resideInAPackage("dev.bascule.health..")
+            .should().dependOnClassesThat().resideInAPackage("dev.bascule.control..")
+            .because("control composes health (it runs the ejection policy and is the HealthControl active checks"
+                    + " report to); a dependency back would make the two one package");
+
+    @ArchTest
     static final ArchRule healthUsesNoDataPlaneOrAdmin = noClasses()
             .that().resideInAPackage("dev.bascule.health..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.bascule.proxy..", "dev.bascule.origin..",
@@ -75,7 +89,7 @@ class ArchitectureRulesTest {
     @ArchTest
     static final ArchRule onlyControlUsesSnapshotBuilder = noClasses()
             .that().resideOutsideOfPackage("dev.bascule.control")
-            .should().dependOnClassesThat().belongToAnyOf(SnapshotBuilder.class)
+            .should().dependOnClassesThat().haveFullyQualifiedName("dev.bascule.control.SnapshotBuilder")
             .because("reload and admin commands take the same all-or-nothing path through control; building a"
                     + " snapshot beside it would skip validation, state carry-over and draining");
 

@@ -56,7 +56,7 @@ class OriginConnectionTest {
 
     /** The pool of one loop; the one place that knows how an OriginPool is made. */
     private static OriginPool.LoopPool loopPool(int maxIdlePerServer) {
-        OriginPool pool = new OriginPool(NioSocketChannel.class, maxIdlePerServer, 1_000, IDLE_MILLIS);
+        OriginPool pool = new OriginPool(NioSocketChannel.class, maxIdlePerServer);
         return pool.new LoopPool();
     }
 

@@ -91,13 +91,11 @@ class RouteTableTest {
                 stripping(null, "/blue", "blue"),
                 route(null, "/green", "green")));
         Route<String> blue = table.match("a.test", "/blue/x?y=1");
-        assertThat(blue.stripsPrefix()).isTrue();
         assertThat(blue.rewriteTarget("/blue/x?y=1")).isEqualTo("/x?y=1");
         assertThat(blue.rewriteTarget("/blue")).isEqualTo("/");
         assertThat(blue.rewriteTarget("/blue?q")).isEqualTo("/?q");
 
         Route<String> green = table.match("a.test", "/green/x");
-        assertThat(green.stripsPrefix()).isFalse();
         assertThat(green.rewriteTarget("/green/x")).isEqualTo("/green/x");
     }
 
