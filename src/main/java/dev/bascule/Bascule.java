@@ -13,6 +13,7 @@ import dev.bascule.control.ControlPlane;
 import dev.bascule.control.ProxySettings;
 import dev.bascule.control.Resolver;
 import dev.bascule.origin.OriginPool;
+import dev.bascule.proxy.DescriptorLimit;
 import dev.bascule.proxy.FrontendListener;
 import dev.bascule.proxy.FrontendServer;
 import dev.bascule.proxy.Transport;
@@ -119,6 +120,7 @@ public final class Bascule implements AutoCloseable {
         control.prepareReloadsWith(bascule::openListeners);
         control.onConfigChanged(bascule::applyConfig);
         log.info("Bascule started: {} event loops on {}, config {}", loops, transport.name(), config.source());
+        DescriptorLimit.logAtStart(config.listeners().size(), config.limits().maxConnections());
         return bascule;
     }
 
