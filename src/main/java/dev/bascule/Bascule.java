@@ -11,6 +11,7 @@ import dev.bascule.control.ControlPlane;
 import dev.bascule.control.Resolver;
 import dev.bascule.health.ActiveHealthChecker;
 import dev.bascule.origin.OriginPool;
+import dev.bascule.proxy.DescriptorLimit;
 import dev.bascule.proxy.FrontendServer;
 import dev.bascule.proxy.Transport;
 import dev.bascule.tls.TlsContexts;
@@ -97,6 +98,7 @@ public final class Bascule implements AutoCloseable {
             throw e;
         }
         log.info("Bascule started: {} event loops on {}, config {}", loops, transport.name(), config.source());
+        DescriptorLimit.logAtStart(config.listeners().size(), config.limits().maxConnections());
         return bascule;
     }
 

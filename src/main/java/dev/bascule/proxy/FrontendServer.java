@@ -72,6 +72,7 @@ public final class FrontendServer implements ListenerSockets {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, ACCEPT_BATCH)
+                .handler(AcceptFailures.installer()) // a clear, rate-limited line when accept fails (EMFILE)
                 // TCP_NODELAY is not set here: Netty's socket channels turn it on as they are created, and setting
                 // it again would cost every accepted connection a setsockopt. No SO_KEEPALIVE either, as nginx: its
                 // two-hour probes never fire before client_idle and the request timeouts have closed the connection.
