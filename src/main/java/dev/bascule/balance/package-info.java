@@ -12,7 +12,8 @@
  * dev.bascule.balance.Balancer}, {@link dev.bascule.balance.PickContext}, {@link
  * dev.bascule.balance.AffinityHash}. Strategies, one final class each, named as in the YAML: {@link
  * dev.bascule.balance.RoundRobin}, {@link dev.bascule.balance.LeastConn}, {@link
- * dev.bascule.balance.RandomTwo}, {@link dev.bascule.balance.Hash}.
+ * dev.bascule.balance.RandomTwo} (also {@code ewma}: power of two choices over peak-EWMA latency), {@link
+ * dev.bascule.balance.Hash}.
  *
  * <p>No Netty, no I/O, no locks: {@code pick} touches only per-server atomics and at most one counter.
  */

@@ -1,9 +1,12 @@
 /**
- * The control plane's hand-off to the data plane.
- *
- * <p>{@link dev.bascule.control.SnapshotBuilder} turns a validated config into an immutable {@link
- * dev.bascule.control.Snapshot} (routes, pools, balancers, settings), off the event loops; {@link
- * dev.bascule.control.LiveSnapshot} publishes it through one volatile reference that the data plane reads once
- * per request. Only this package builds snapshots.
+ * The control plane and its hand-off to the data plane.
+ * <p>Entry point: {@link dev.bascule.control.ControlPlane}, one thread that applies reloads, admin commands,
+ * health verdicts, ejections and DNS changes through a part for each job ({@code Membership}, {@code
+ * DnsRefresh}, {@code StatusReport}, {@code ProbeTargets}, {@code ListenerReconciler}) and after each change
+ * publishes a new immutable {@link dev.bascule.control.Snapshot} built by {@code SnapshotBuilder}. {@link
+ * dev.bascule.control.LiveSnapshot} is the one volatile reference the data plane reads it through: routes,
+ * pools, timeouts, limits and listener settings all arrive that way. The data plane reports back only through
+ * {@link dev.bascule.control.ExchangeEvents}, and the control plane opens listening sockets only through
+ * {@link dev.bascule.control.ListenerSockets}. Only this package builds snapshots.
  */
 package dev.bascule.control;
