@@ -20,6 +20,8 @@ import dev.bascule.route.AddressRanges;
  * @param maxConnections concurrent client connections per listener; more are closed at accept
  * @param maxConnectionsPerIp concurrent client connections from one address; 0 means no limit
  * @param trustedProxies peers whose X-Forwarded-For is believed and extended rather than replaced
+ * @param via the pseudonym added to Via headers (RFC 9110 7.6.3); null when none is added
+ * @param underscoreHeaders what to do with request header names that have an underscore
  */
 public record ProxySettings(
         int connectTimeoutMillis,
@@ -33,4 +35,6 @@ public record ProxySettings(
         int maxHeaderCount,
         int maxConnections,
         int maxConnectionsPerIp,
-        AddressRanges trustedProxies) {}
+        AddressRanges trustedProxies,
+        String via,
+        UnderscoreHeaders underscoreHeaders) {}

@@ -104,7 +104,7 @@ public final class SnapshotBuilder {
         rateLimiters.keySet().retainAll(live);
         long version = previous == null ? 1 : previous.version() + 1;
         return new Snapshot(version, configVersion, config.source(), clock.instant(), new RouteTable<>(routes), pools,
-                settings(config.timeouts(), config.limits(), config.trustedProxies()), events);
+                settings(config.timeouts(), config.limits(), config.trustedProxies(), config.via()), events);
     }
 
     private Pool pool(UpstreamConfig upstream, List<Member> members, Pool old, long nowNanos) {
@@ -215,7 +215,7 @@ public final class SnapshotBuilder {
         };
     }
 
-    static ProxySettings settings(TimeoutsConfig t, LimitsConfig l, List<Cidr> trustedProxies) {
+    static ProxySettings settings(TimeoutsConfig t, LimitsConfig l, List<Cidr> trustedProxies, String via) {
         return new ProxySettings(
                 (int) Math.min(Integer.MAX_VALUE, t.connect().toMillis()),
                 t.responseHeader().toMillis(),
@@ -228,7 +228,9 @@ public final class SnapshotBuilder {
                 l.maxHeaderCount(),
                 l.maxConnections(),
                 l.maxConnectionsPerIp(),
-                ranges(trustedProxies));
+                ranges(trustedProxies),
+                via,
+                UnderscoreHeaders.valueOf(l.headersWithUnderscores().name()));
     }
 
     static AddressRanges ranges(List<Cidr> cidrs) {
