@@ -1,8 +1,9 @@
 package dev.bascule.control;
 
 /**
- * What the data plane does with a request header whose name has an underscore ({@code limits.headers_with_underscores}):
- * CGI and WSGI origins turn {@code -} into {@code _}, so they cannot tell {@code X_User} from {@code X-User}.
+ * What the data plane does with a request header whose name has an underscore ({@code
+ * limits.headers_with_underscores}): CGI and WSGI origins turn {@code -} into {@code _}, so they cannot tell
+ * {@code X_User} from {@code X-User}.
  *
  * <p>Immutable.
  */

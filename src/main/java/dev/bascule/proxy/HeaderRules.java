@@ -18,9 +18,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How a message's headers change on the way through: hop-by-hop headers are dropped (RFC 9110 section 7.6.1),
- * forwarding headers are added, and the framing is chosen for the next hop.
+ * forwarding headers and Via (7.6.3) are added, look-alike header names are screened ({@link HeaderNameRules}),
+ * and the framing is chosen for the next hop.
  *
- * <p>Stateless; rewrites the message in place so nothing is copied.
+ * <p>Stateless; rewrites the message in place so nothing is copied. Logs only at debug, and only for a dropped
+ * look-alike name.
  */
 final class HeaderRules {
     private static final Logger log = LoggerFactory.getLogger(HeaderRules.class);
@@ -120,8 +122,11 @@ final class HeaderRules {
         if (element == null) {
             return;
         }
-        String received = h.get(HttpHeaderNames.VIA); // no list is built in the common case of no Via
-        h.set(HttpHeaderNames.VIA, received == null ? element : Via.appended(joined(h.getAll(HttpHeaderNames.VIA)), element));
+        if (h.get(HttpHeaderNames.VIA) == null) { // the common case: no list is built
+            h.set(HttpHeaderNames.VIA, element);
+            return;
+        }
+        h.set(HttpHeaderNames.VIA, Via.appended(joined(h.getAll(HttpHeaderNames.VIA)), element));
     }
 
     /**
