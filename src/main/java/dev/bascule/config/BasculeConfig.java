@@ -12,6 +12,8 @@ import java.util.Map;
  * @param upstreams by name, in file order
  * @param shutdownGrace how long in-flight requests may run after SIGTERM ({@code shutdown_grace}, default 30s)
  * @param trustedProxies peers whose X-Forwarded-For is believed ({@code trusted_proxies}, default none)
+ * @param via the name Bascule adds to {@code Via} headers ({@code via}, default {@code bascule}); null when
+ *     {@code via: off}
  */
 public record BasculeConfig(
         String source,
@@ -22,9 +24,11 @@ public record BasculeConfig(
         Map<String, UpstreamConfig> upstreams,
         List<RouteConfig> routes,
         Duration shutdownGrace,
-        List<Cidr> trustedProxies) {
+        List<Cidr> trustedProxies,
+        String via) {
 
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+    public static final String DEFAULT_VIA = "bascule";
 
     public BasculeConfig {
         listeners = List.copyOf(listeners);

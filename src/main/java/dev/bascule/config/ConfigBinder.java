@@ -15,12 +15,14 @@ import java.util.Set;
  */
 final class ConfigBinder {
     static final List<String> TOP_KEYS = List.of("listeners", "admin", "timeouts", "limits", "upstreams", "routes",
-            "shutdown_grace", "trusted_proxies");
+            "shutdown_grace", "trusted_proxies", "via");
     static final List<String> ADMIN_KEYS = List.of("address");
     static final List<String> TIMEOUT_KEYS = List.of("connect", "response_header", "client_idle", "upstream_idle",
             "client_header", "client_body_idle");
     static final List<String> LIMIT_KEYS = List.of("max_uri_length", "max_header_size", "max_header_count",
-            "max_connections", "max_connections_per_ip");
+            "max_connections", "max_connections_per_ip", "headers_with_underscores");
+    static final String VIA_FORM = "off or a name of letters, digits and !#$%&'*+-.^_`|~ (RFC 9110 7.6.3: a"
+            + " pseudonym is a token)";
 
     private final Problems problems;
     private final Set<String> balancerNames;
@@ -57,11 +59,48 @@ final class ConfigBinder {
                 top.sequence(top.required("routes"), "routes"), declaredNames(upstreamsNode));
         Duration shutdownGrace = top.duration("shutdown_grace", BasculeConfig.DEFAULT_SHUTDOWN_GRACE);
         List<Cidr> trustedProxies = top.list("trusted_proxies", Cidr::parse, List.of());
+        String via = via(top);
         if (!problems.isEmpty()) {
             return null;
         }
         return new BasculeConfig(source, listeners, admin, timeouts, limits, upstreams, routes, shutdownGrace,
-                trustedProxies);
+                trustedProxies, via);
+    }
+
+    /** The {@code via} name, null for {@code off}; a boolean is refused rather than read as the name "false". */
+    private String via(Fields top) {
+        YamlNode node = top.node("via");
+        if (node instanceof YamlNode.Scalar s && s.type() == YamlNode.Scalar.Type.BOOLEAN) {
+            problems.add(s.mark(), "bad via '" + s.text() + "', expected " + VIA_FORM);
+            return BasculeConfig.DEFAULT_VIA;
+        }
+        String text = top.text("via");
+        if (text == null) {
+            return BasculeConfig.DEFAULT_VIA;
+        }
+        if (text.equals("off")) {
+            return null;
+        }
+        if (!isToken(text)) {
+            problems.add(top.valueMark("via"), "bad via '" + text + "', expected " + VIA_FORM);
+        }
+        return text;
+    }
+
+    /** RFC 9110 5.6.2: token = 1*tchar. */
+    static boolean isToken(String text) {
+        if (text.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean tchar = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!tchar) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Every upstream name written, even those whose body has errors, so routes to them are not also flagged. */
@@ -120,6 +159,18 @@ final class ConfigBinder {
                 f.size("max_header_size", d.maxHeaderSize()),
                 f.integer("max_header_count", 1, Integer.MAX_VALUE, d.maxHeaderCount()),
                 f.integer("max_connections", 1, Integer.MAX_VALUE, d.maxConnections()),
-                f.integer("max_connections_per_ip", 0, Integer.MAX_VALUE, d.maxConnectionsPerIp())); // 0: no limit
+                f.integer("max_connections_per_ip", 0, Integer.MAX_VALUE, d.maxConnectionsPerIp()), // 0: no limit
+                f.parsed("headers_with_underscores", ConfigBinder::parseHeadersWithUnderscores,
+                        d.headersWithUnderscores()));
+    }
+
+    static LimitsConfig.HeadersWithUnderscores parseHeadersWithUnderscores(String text) {
+        return switch (text) {
+            case "allow" -> LimitsConfig.HeadersWithUnderscores.ALLOW;
+            case "drop" -> LimitsConfig.HeadersWithUnderscores.DROP;
+            case "reject" -> LimitsConfig.HeadersWithUnderscores.REJECT;
+            default -> throw new IllegalArgumentException(
+                    "bad headers_with_underscores '" + text + "', expected allow, drop or reject");
+        };
     }
 }

@@ -8,11 +8,27 @@ package dev.bascule.config;
  * @param maxHeaderCount most header fields in a request (431 above it)
  * @param maxConnections concurrent client connections per listener; more are closed at accept
  * @param maxConnectionsPerIp concurrent client connections from one address; 0 means no limit
+ * @param headersWithUnderscores what happens to request header names with an underscore
+ *     ({@code headers_with_underscores}, default allow)
  */
 public record LimitsConfig(int maxUriLength, int maxHeaderSize, int maxHeaderCount, int maxConnections,
-        int maxConnectionsPerIp) {
+        int maxConnectionsPerIp, HeadersWithUnderscores headersWithUnderscores) {
 
-    public static final LimitsConfig DEFAULTS = new LimitsConfig(8192, 32768, 100, 10000, 0);
+    public static final LimitsConfig DEFAULTS = new LimitsConfig(8192, 32768, 100, 10000, 0,
+            HeadersWithUnderscores.ALLOW);
+
+    /**
+     * Request header names with an underscore, which CGI-style origins cannot tell from the same name with a
+     * hyphen (as Envoy's {@code headers_with_underscores_action}): forwarded as they are, dropped, or refused
+     * with 400. Names that would then read as a framing, hop-by-hop or forwarding header are always dropped.
+     */
+    public enum HeadersWithUnderscores { ALLOW, DROP, REJECT }
+
+    public LimitsConfig(int maxUriLength, int maxHeaderSize, int maxHeaderCount, int maxConnections,
+            int maxConnectionsPerIp) {
+        this(maxUriLength, maxHeaderSize, maxHeaderCount, maxConnections, maxConnectionsPerIp,
+                DEFAULTS.headersWithUnderscores());
+    }
 
     public LimitsConfig(int maxUriLength, int maxHeaderSize) {
         this(maxUriLength, maxHeaderSize, DEFAULTS.maxHeaderCount(), DEFAULTS.maxConnections(),

@@ -21,6 +21,8 @@ import dev.bascule.upstream.OriginTimeouts;
  * @param maxConnectionsPerIp concurrent client connections from one address; 0 means no limit
  * @param trustedProxies peers whose X-Forwarded-For is believed and extended rather than replaced
  * @param shutdownGraceMillis after a graceful stop begins, requests in flight get this long to finish
+ * @param via the pseudonym added to Via headers (RFC 9110 7.6.3); null when none is added
+ * @param underscoreHeaders what to do with request header names that have an underscore
  */
 public record ProxySettings(
         OriginTimeouts origin,
@@ -34,4 +36,6 @@ public record ProxySettings(
         int maxConnections,
         int maxConnectionsPerIp,
         AddressRanges trustedProxies,
-        long shutdownGraceMillis) {}
+        long shutdownGraceMillis,
+        String via,
+        UnderscoreHeaders underscoreHeaders) {}

@@ -226,7 +226,9 @@ final class SnapshotBuilder {
                 l.maxConnections(),
                 l.maxConnectionsPerIp(),
                 ranges(config.trustedProxies()),
-                config.shutdownGrace().toMillis());
+                config.shutdownGrace().toMillis(),
+                config.via(),
+                UnderscoreHeaders.valueOf(l.headersWithUnderscores().name()));
     }
 
     static AddressRanges ranges(List<Cidr> cidrs) {

@@ -55,6 +55,8 @@ final class Exchange implements OriginListener, PickContext {
     private final boolean hasBody;
     private final boolean expectContinue;
     private final ReplayBuffer replay;
+    /** Builds this hop's Via elements; null when Via is off. */
+    private final Via via;
 
     private Server server;
     private OriginConnection origin;
@@ -91,13 +93,15 @@ final class Exchange implements OriginListener, PickContext {
         this.headRequest = HttpMethod.HEAD.equals(method);
         this.idempotent = isIdempotent(method);
         this.hasBody = HttpUtilLite.hasBody(request.headers());
+        this.via = frontend.via(snapshot.settings());
         this.replay = hasBody && idempotent && retry.attempts() > 1 ? new ReplayBuffer() : null;
         this.expectContinue = request.headers().containsValue(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true);
         if (expectContinue) {
             // Bascule answers 100 Continue itself once an origin is ready to take the body.
             request.headers().remove(HttpHeaderNames.EXPECT);
         }
-        HeaderRules.toUpstream(request, target, frontend.peerIp(), frontend.peerTrusted(), frontend.scheme());
+        HeaderRules.toUpstream(request, target, frontend.peerIp(), frontend.peerTrusted(), frontend.scheme(),
+                via == null ? null : via.element(clientVersion.majorVersion(), clientVersion.minorVersion()));
     }
 
     /** RFC 9110 9.2.2: methods whose repetition has the same intended effect. */
@@ -380,7 +384,9 @@ final class Exchange implements OriginListener, PickContext {
         responseHead = head;
         boolean bodyless = headRequest || code == 204 || code == 304;
         originKeepAlive = HeaderRules.wantsKeepAlive(head);
-        keepAliveAfter = HeaderRules.toClient(head, clientVersion, clientKeepAlive, bodyless);
+        HttpVersion originVersion = head.protocolVersion();
+        keepAliveAfter = HeaderRules.toClient(head, clientVersion, clientKeepAlive, bodyless,
+                via == null ? null : via.element(originVersion.majorVersion(), originVersion.minorVersion()));
         client.write(head, client.voidPromise());
     }
 

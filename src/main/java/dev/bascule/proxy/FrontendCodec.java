@@ -1,5 +1,6 @@
 package dev.bascule.proxy;
 
+import dev.bascule.control.UnderscoreHeaders;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -7,6 +8,7 @@ import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -25,6 +27,12 @@ import java.util.List;
  * scanner refuses reaches the next handler as a failed message (its {@code decoderResult}), exactly like one
  * Netty's decoder refused, and every byte after it is dropped: after a bad message the stream cannot be trusted.
  *
+ * <p>Before a request head is handed on, the decoder also settles what can only be settled here: an {@code
+ * HTTP/1.x} above 1.1 is read as 1.1 (RFC 9110 2.5); header names that fold into a protected one are dropped and
+ * names with an underscore follow the listener's {@link UnderscoreHeaders} policy ({@link HeaderNameRules}, only
+ * when the scanner saw such a name); and a body already read together with its head is decoded before the head
+ * goes on, so a malformed one refuses the whole request before anything of it can reach an origin.
+ *
  * <p>The encoder remembers which requests were HEAD, so a response to one never carries a body (RFC 9110 9.3.2),
  * as {@code HttpServerCodec} does. At most {@code maxPipelineDepth} requests may be decoded ahead of their
  * responses; the next one is refused, which bounds what one connection can make Bascule hold.
@@ -37,15 +45,22 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
 
     /** Whether each request decoded and not yet answered was a HEAD, oldest first (a ring). */
     private final boolean[] heads;
+    private final UnderscoreHeaders underscoreHeaders;
     private int first;
     private int pending;
 
     FrontendCodec(HttpDecoderConfig config) {
-        this(config, DEFAULT_MAX_PIPELINE_DEPTH);
+        this(config, DEFAULT_MAX_PIPELINE_DEPTH, UnderscoreHeaders.ALLOW);
     }
 
     FrontendCodec(HttpDecoderConfig config, int maxPipelineDepth) {
+        this(config, maxPipelineDepth, UnderscoreHeaders.ALLOW);
+    }
+
+    /** @param underscoreHeaders from the settings the connection was accepted under, like the decoder's limits */
+    FrontendCodec(HttpDecoderConfig config, int maxPipelineDepth, UnderscoreHeaders underscoreHeaders) {
         heads = new boolean[maxPipelineDepth];
+        this.underscoreHeaders = underscoreHeaders;
         init(new RequestDecoder(config), new ResponseEncoder());
     }
 
@@ -89,11 +104,31 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
         }
 
         @Override
+        protected HttpMessage createMessage(String[] initialLine) throws Exception {
+            initialLine[2] = RequestValidator.http1Version(initialLine[2]);
+            return super.createMessage(initialLine);
+        }
+
+        @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
             if (discard) {
                 buffer.skipBytes(buffer.readableBytes());
                 return;
             }
+            int head = step(ctx, buffer, out);
+            if (head >= 0) {
+                readAhead(ctx, buffer, out, head);
+            }
+        }
+
+        /**
+         * One pass of Netty's decoder, with the scanner over the head bytes it consumed and the checks on what it
+         * produced.
+         *
+         * @return the index in {@code out} of an accepted request head it produced whose body is still to come,
+         *     else -1
+         */
+        private int step(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
             int from = buffer.readerIndex();
             int oldSize = out.size();
             super.decode(ctx, buffer, out);
@@ -106,6 +141,7 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
             if (inHead && to > from && !netty) {
                 problem = scanner.scan(buffer, from, to);
             }
+            int head = -1;
             for (int i = oldSize; i < out.size(); i++) {
                 Object msg = out.get(i);
                 boolean failed = ((HttpObject) msg).decoderResult().isFailure();
@@ -114,6 +150,10 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
                     if (!failed && problem == null && !scanner.done()) {
                         problem = "request head not scanned"; // cannot happen; never forward what was not checked
                     }
+                    if (!failed && problem == null && scanner.oddNames()
+                            && !HeaderRules.screenNames(request.headers(), underscoreHeaders)) {
+                        problem = "header name with an underscore";
+                    }
                     if (!enqueue(HttpMethod.HEAD.equals(request.method())) && problem == null) {
                         problem = "too many pipelined requests";
                     }
@@ -121,15 +161,17 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
                         request.setDecoderResult(DecoderResult.failure(new MalformedRequestException(problem)));
                         failed = true;
                     }
+                    head = failed ? -1 : i;
                 }
                 if (msg instanceof LastHttpContent && !failed) {
                     inHead = true;
                     scanner.reset();
+                    head = -1;
                 }
                 if (failed) {
                     discard = true;
                     dropAfter(out, i);
-                    return;
+                    return -1;
                 }
             }
             if (problem != null) {
@@ -137,6 +179,33 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
                 discard = true;
                 enqueue(false);
                 out.add(malformed(problem));
+            }
+            return head;
+        }
+
+        /**
+         * Decodes the body of the request head at {@code out[head]} as far as the bytes already read go, before the
+         * head is handed on. A body that turns out malformed there (a bad chunk size in the same segment as the
+         * head, say) fails the head itself: the request is answered 400 and nothing of it reaches an origin, as
+         * with nginx and HAProxy, where a head sent ahead would leave the origin a partial request. Only bytes
+         * already in the buffer are looked at, so nothing more is held than the flow-control queue would hold
+         * anyway; and a request whose body has not arrived costs one decoder pass that finds nothing.
+         */
+        private void readAhead(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out, int head)
+                throws Exception {
+            while (!inHead && !discard && buffer.isReadable()) {
+                int readable = buffer.readableBytes();
+                int produced = out.size();
+                step(ctx, buffer, out);
+                if (buffer.readableBytes() == readable && out.size() == produced) {
+                    return; // the rest of this piece of body is still on the wire
+                }
+            }
+            if (discard && !inHead) {
+                Throwable cause = ((HttpObject) out.get(out.size() - 1)).decoderResult().cause();
+                dropAfter(out, head);
+                ((HttpRequest) out.get(head)).setDecoderResult(DecoderResult.failure(
+                        new MalformedRequestException("malformed body: " + cause)));
             }
         }
 

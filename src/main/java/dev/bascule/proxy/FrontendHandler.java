@@ -61,6 +61,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean wantRead;
     /** Shutting down: no request after the current one. */
     private boolean closing;
+    /** The Via elements for the pseudonym of the settings last seen, kept so requests do not rebuild them. */
+    private Via via;
 
     FrontendHandler(LiveSnapshot live, OriginPool origins, String scheme, ClientTimeouts timeouts) {
         this.live = live;
@@ -357,6 +359,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     String scheme() {
         return scheme;
+    }
+
+    /** This hop's Via builder under {@code settings}, or null when Via is off. */
+    Via via(ProxySettings settings) {
+        String pseudonym = settings.via();
+        if (pseudonym == null) {
+            return null;
+        }
+        if (via == null || !via.pseudonym().equals(pseudonym)) {
+            via = new Via(pseudonym); // the first request, or a reload renamed Bascule
+        }
+        return via;
     }
 
     /** Asks for the next message of the current request (its body), once the origin can take it. */

@@ -66,7 +66,8 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
             p.addLast("tls", new SniHandler(mode.certificates()));
         }
         p.addLast("timeouts", timeouts);
-        p.addLast("http", new FrontendCodec(decoderConfig(settings)));
+        p.addLast("http", new FrontendCodec(decoderConfig(settings), FrontendCodec.DEFAULT_MAX_PIPELINE_DEPTH,
+                settings.underscoreHeaders()));
         if (!mode.tls() && mode.redirectHttps()) {
             p.addLast("redirect", new HttpsRedirectHandler(timeouts));
             return;

@@ -7,16 +7,25 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import dev.bascule.control.UnderscoreHeaders;
 import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How a message's headers change on the way through: hop-by-hop headers are dropped (RFC 9110 section 7.6.1),
- * forwarding headers are added, and the framing is chosen for the next hop.
+ * forwarding headers and Via (7.6.3) are added, look-alike header names are screened ({@link HeaderNameRules}),
+ * and the framing is chosen for the next hop.
  *
- * <p>Stateless; rewrites the message in place so nothing is copied.
+ * <p>Stateless; rewrites the message in place so nothing is copied. Logs only at debug, and only for a dropped
+ * look-alike name.
  */
 final class HeaderRules {
+    private static final Logger log = LoggerFactory.getLogger(HeaderRules.class);
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
@@ -37,6 +46,11 @@ final class HeaderRules {
 
     private HeaderRules() {}
 
+    /** The hop-by-hop names, lower case (a copy). */
+    static CharSequence[] hopByHopNames() {
+        return HOP_BY_HOP.clone();
+    }
+
     /**
      * Turns a client request into the request sent upstream: HTTP/1.1 with keep-alive, hop-by-hop headers gone
      * (including every header the client named in Connection), X-Forwarded-* set, and the body framed as the
@@ -46,11 +60,14 @@ final class HeaderRules {
      * @param peerIp the address of the connection's peer, appended to X-Forwarded-For
      * @param peerTrusted the peer is a trusted proxy: its X-Forwarded-For is kept and extended; from anyone
      *     else it is a claim anybody can make, and is replaced by the peer's address
+     * @param via this hop's Via element ({@link Via#element}, for the version the client spoke), or null for none
      */
-    static void toUpstream(HttpRequest request, String target, String peerIp, boolean peerTrusted, String scheme) {
+    static void toUpstream(HttpRequest request, String target, String peerIp, boolean peerTrusted, String scheme,
+            String via) {
         HttpHeaders h = request.headers();
         boolean chunked = HttpUtilLite.isChunked(h);
         removeHopByHop(h);
+        appendVia(h, via);
         // Set after the hop-by-hop strip, so a "Connection: X-Forwarded-For" cannot remove ours.
         String prior = peerTrusted ? joined(h.getAll(X_FORWARDED_FOR)) : null;
         h.set(X_FORWARDED_FOR, prior == null || prior.isEmpty() ? peerIp : prior + ", " + peerIp);
@@ -72,11 +89,14 @@ final class HeaderRules {
      * Turns an origin response into the one sent to the client.
      *
      * @param bodyless the response has no body whatever its headers say (HEAD request, 1xx, 204, 304)
+     * @param via this hop's Via element (for the version the origin answered with), or null for none
      * @return whether the client connection can stay open after this response
      */
-    static boolean toClient(HttpResponse response, HttpVersion clientVersion, boolean clientKeepAlive, boolean bodyless) {
+    static boolean toClient(HttpResponse response, HttpVersion clientVersion, boolean clientKeepAlive, boolean bodyless,
+            String via) {
         HttpHeaders h = response.headers();
         removeHopByHop(h);
+        appendVia(h, via);
         boolean keepAlive = clientKeepAlive;
         if (!bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
             if (clientVersion.minorVersion() >= 1) {
@@ -92,6 +112,57 @@ final class HeaderRules {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         return keepAlive;
+    }
+
+    /**
+     * Adds this hop to Via (RFC 9110 7.6.3), after the hop-by-hop strip so a Via the sender named in Connection
+     * is gone first. Several received Via lines become one list (RFC 9110 5.3) ending with this hop.
+     */
+    static void appendVia(HttpHeaders h, String element) {
+        if (element == null) {
+            return;
+        }
+        if (h.get(HttpHeaderNames.VIA) == null) { // the common case: no list is built
+            h.set(HttpHeaderNames.VIA, element);
+            return;
+        }
+        h.set(HttpHeaderNames.VIA, Via.appended(joined(h.getAll(HttpHeaderNames.VIA)), element));
+    }
+
+    /**
+     * Applies {@link HeaderNameRules} to a request's header names: look-alikes of protected names are removed,
+     * as are names with an underscore when {@code policy} says drop. Called only for a head in which a name with
+     * an underscore or a double hyphen was seen, so ordinary requests never pay for the walk.
+     *
+     * @return false when the request must be refused instead ({@link UnderscoreHeaders#REJECT})
+     */
+    static boolean screenNames(HttpHeaders h, UnderscoreHeaders policy) {
+        List<CharSequence> remove = null;
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence();
+        while (it.hasNext()) {
+            CharSequence name = it.next().getKey();
+            switch (HeaderNameRules.judge(name, policy)) {
+                case KEEP -> {
+                    continue;
+                }
+                case REJECT -> {
+                    return false;
+                }
+                case DROP_LOOKALIKE -> log.debug("dropped request header '{}': a look-alike of a framing, hop-by-hop"
+                        + " or forwarding header to an origin that reads _ as -", name);
+                case DROP -> { }
+            }
+            if (remove == null) {
+                remove = new ArrayList<>(2);
+            }
+            remove.add(name);
+        }
+        if (remove != null) {
+            for (int i = 0; i < remove.size(); i++) {
+                h.remove(remove.get(i));
+            }
+        }
+        return true;
     }
 
     /** Several X-Forwarded-For fields are one list (RFC 9110 5.3). */

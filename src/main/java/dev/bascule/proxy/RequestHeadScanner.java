@@ -11,10 +11,13 @@ import io.netty.buffer.ByteBuf;
  *       characters (RFC 9110 9.1, 5.6.2), a target of visible ASCII only (RFC 9112 3.2, RFC 3986 2);
  *   <li>no header line may start with a space or tab: obs-fold, or whitespace before the first field, is
  *       rejected (RFC 9112 5.2, 2.2), where Netty would silently join the lines;
- *   <li>at most one Content-Length line and one Transfer-Encoding line, with no tab in either (RFC 9112 6.3):
- *       Netty merges equal duplicate lengths in an HTTP/1.0 request, and the framing fields are where parsers
- *       that disagree about whitespace let a second request through.
+ *   <li>at most one Content-Length line and one Transfer-Encoding line (RFC 9112 6.3): Netty merges equal
+ *       duplicate lengths in an HTTP/1.0 request. Spaces and tabs around their values are OWS (RFC 9110 5.6.3,
+ *       5.5) and are accepted: the decoder trims both, and the fields are written anew on the way out, so no
+ *       origin ever sees the tab another parser might read differently.
  * </ul>
+ * It also notes, for free as it passes, whether any field name has an underscore or two hyphens in a row: only
+ * such a head needs {@link HeaderNameRules} applied.
  * Line endings are already strict CRLF (Netty's strict line parsing); this scanner only sees bytes the decoder
  * has consumed as part of a head, in whole lines, possibly across several reads.
  *
@@ -58,7 +61,8 @@ final class RequestHeadScanner {
     private int partLength;
     private boolean maybeContentLength;
     private boolean maybeTransferEncoding;
-    private boolean framingLine;
+    private boolean hyphen;
+    private boolean oddNames;
     private int contentLengthLines;
     private int transferEncodingLines;
 
@@ -68,11 +72,17 @@ final class RequestHeadScanner {
         partLength = 0;
         contentLengthLines = 0;
         transferEncodingLines = 0;
+        oddNames = false;
     }
 
     /** Whether the whole head, up to its empty line, has been scanned. */
     boolean done() {
         return state == DONE;
+    }
+
+    /** Whether a field name of this head has an underscore or a run of hyphens (see {@link HeaderNameRules}). */
+    boolean oddNames() {
+        return oddNames;
     }
 
     /**
@@ -149,7 +159,7 @@ final class RequestHeadScanner {
                 partLength = 0;
                 maybeContentLength = true;
                 maybeTransferEncoding = true;
-                framingLine = false;
+                hyphen = false;
                 return name(b);
             case NAME:
                 return name(b);
@@ -160,9 +170,6 @@ final class RequestHeadScanner {
                 }
                 if (b == '\n') {
                     return "bare LF";
-                }
-                if (framingLine && b == '\t') {
-                    return "tab in a framing header";
                 }
                 return null;
             default:
@@ -190,12 +197,10 @@ final class RequestHeadScanner {
         if (b == ':') {
             state = VALUE;
             if (maybeContentLength && partLength == CONTENT_LENGTH.length) {
-                framingLine = true;
                 if (++contentLengthLines > 1) {
                     return "more than one Content-Length";
                 }
             } else if (maybeTransferEncoding && partLength == TRANSFER_ENCODING.length) {
-                framingLine = true;
                 if (++transferEncodingLines > 1) {
                     return "more than one Transfer-Encoding";
                 }
@@ -205,6 +210,10 @@ final class RequestHeadScanner {
         if (b == '\r' || b == '\n') {
             return "header line without a colon";
         }
+        if (b == '_' || (b == '-' && hyphen)) {
+            oddNames = true;
+        }
+        hyphen = b == '-';
         int lower = b >= 'A' && b <= 'Z' ? b + 32 : b;
         maybeContentLength &= partLength < CONTENT_LENGTH.length && CONTENT_LENGTH[partLength] == lower;
         maybeTransferEncoding &= partLength < TRANSFER_ENCODING.length && TRANSFER_ENCODING[partLength] == lower;

@@ -48,7 +48,7 @@ class ConfigErrorsTest {
                 "t.yaml:2:5: missing 'address' in a listener",
                 "t.yaml:4:48: unknown key 'wieght' in a server of upstream 'web' (did you mean 'weight'?); allowed keys: address, weight",
                 "t.yaml:6:1: unknown key 'colour' in the config; allowed keys: listeners, admin, timeouts, limits, upstreams,"
-                        + " routes, shutdown_grace, trusted_proxies");
+                        + " routes, shutdown_grace, trusted_proxies, via");
     }
 
     @Test

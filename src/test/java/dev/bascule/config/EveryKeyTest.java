@@ -20,6 +20,7 @@ class EveryKeyTest {
     static final String EVERY_KEY = """
             shutdown_grace: 45s
             trusted_proxies: [ 10.0.0.0/8, 127.0.0.1, "::1" ]
+            via: edge-7.example
             listeners:
               - name: public
                 address: 127.0.0.1:8080
@@ -38,7 +39,7 @@ class EveryKeyTest {
             timeouts: { connect: 1s, response_header: 20s, client_idle: 30s, upstream_idle: 40s, client_header: 5s,
                         client_body_idle: 15s }
             limits: { max_uri_length: 4k, max_header_size: 16k, max_header_count: 50, max_connections: 2000,
-                      max_connections_per_ip: 20 }
+                      max_connections_per_ip: 20, headers_with_underscores: reject }
             upstreams:
               web:
                 balancer: ewma
@@ -103,7 +104,9 @@ class EveryKeyTest {
                         false, null));
         assertThat(config.timeouts()).isEqualTo(new TimeoutsConfig(Duration.ofSeconds(1), Duration.ofSeconds(20),
                 Duration.ofSeconds(30), Duration.ofSeconds(40), Duration.ofSeconds(5), Duration.ofSeconds(15)));
-        assertThat(config.limits()).isEqualTo(new LimitsConfig(4096, 16384, 50, 2000, 20));
+        assertThat(config.limits()).isEqualTo(new LimitsConfig(4096, 16384, 50, 2000, 20,
+                LimitsConfig.HeadersWithUnderscores.REJECT));
+        assertThat(config.via()).isEqualTo("edge-7.example");
 
         assertThat(config.upstreams().get("web")).isEqualTo(new UpstreamConfig("web", "ewma", null,
                 List.of(new ServerConfig(hp("127.0.0.1:9001"), 1), new ServerConfig(hp("127.0.0.1:9002"), 3)),
@@ -145,7 +148,9 @@ class EveryKeyTest {
         assertThat(config.listeners()).containsExactly(new ListenerConfig("127.0.0.1:8080", hp("127.0.0.1:8080"), null, false, null));
         assertThat(config.timeouts().clientHeader()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.timeouts().clientBodyIdle()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.limits()).isEqualTo(new LimitsConfig(8192, 32768, 100, 10000, 0));
+        assertThat(config.limits()).isEqualTo(new LimitsConfig(8192, 32768, 100, 10000, 0,
+                LimitsConfig.HeadersWithUnderscores.ALLOW));
+        assertThat(config.via()).isEqualTo("bascule");
         UpstreamConfig web = config.upstreams().get("web");
         assertThat(web.healthCheck()).isEqualTo(
                 new HealthCheckConfig("/health", Duration.ofSeconds(2), Duration.ofSeconds(1), 200, 399, 2, 3, null));
@@ -164,7 +169,8 @@ class EveryKeyTest {
     void partialSectionsAndZeroesThatMeanOff() throws Exception {
         BasculeConfig config = EWMA_LOADER.parse("""
                 listeners: [ { address: 127.0.0.1:8080 } ]
-                limits: { max_connections_per_ip: 0 }
+                limits: { max_connections_per_ip: 0, headers_with_underscores: drop }
+                via: off
                 upstreams:
                   web:
                     balancer: ewma
@@ -183,6 +189,8 @@ class EveryKeyTest {
                 """, "t.yaml");
 
         assertThat(config.limits().maxConnectionsPerIp()).isZero();
+        assertThat(config.limits().headersWithUnderscores()).isEqualTo(LimitsConfig.HeadersWithUnderscores.DROP);
+        assertThat(config.via()).as("via: off").isNull();
         UpstreamConfig web = config.upstreams().get("web");
         assertThat(web.healthCheck().host()).isNull();
         assertThat(web.healthCheck().expectStatusMin()).isEqualTo(200);

@@ -63,7 +63,39 @@ class TopLevelErrorsTest {
                 "t.yaml:2:51: max_connections must be an integer of at least 1, found '0'",
                 "t.yaml:2:54: unknown key 'max_conections_per_ip' in 'limits' (did you mean 'max_connections_per_ip'?);"
                         + " allowed keys: max_uri_length, max_header_size, max_header_count, max_connections,"
-                        + " max_connections_per_ip");
+                        + " max_connections_per_ip, headers_with_underscores");
+    }
+
+    @Test
+    void viaAndHeadersWithUnderscores() {
+        assertThat(errors("""
+                via: "bascule edge"
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                limits: { headers_with_underscores: allowed }
+                upstreams: { web: { servers: [ { address: 127.0.0.1:9001 } ] } }
+                routes: [ { upstream: web } ]
+                """)).containsExactly(
+                "t.yaml:1:6: bad via 'bascule edge', expected " + ConfigBinder.VIA_FORM,
+                "t.yaml:3:37: bad headers_with_underscores 'allowed', expected allow, drop or reject");
+        for (String bad : new String[] {"\"\"", "false", "\"edge/1\"", "\"caf\u00e9\"", "\"a:80\""}) {
+            assertThat(errors("""
+                    listeners: [ { address: 127.0.0.1:8080 } ]
+                    upstreams: { web: { servers: [ { address: 127.0.0.1:9001 } ] } }
+                    routes: [ { upstream: web } ]
+                    via: %s
+                    """.formatted(bad))).as(bad).singleElement().asString()
+                    .startsWith("t.yaml:4:6: bad via '").endsWith("', expected " + ConfigBinder.VIA_FORM);
+        }
+        assertThat(errors("""
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams: { web: { servers: [ { address: 127.0.0.1:9001 } ] } }
+                routes: [ { upstream: web } ]
+                via: [ a, b ]
+                limits:
+                  headers_with_underscores: [ drop ]
+                """)).containsExactly(
+                "t.yaml:4:6: 'via' must be a single value, found a list",
+                "t.yaml:6:29: 'headers_with_underscores' must be a single value, found a list");
     }
 
     @Test

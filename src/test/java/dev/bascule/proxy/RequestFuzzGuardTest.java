@@ -38,6 +38,11 @@ class RequestFuzzGuardTest {
         "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
         "GET http://app.test/abs HTTP/1.1\r\nHost: app.test\r\n\r\n",
         "PUT /p HTTP/1.1\r\nHost: app.test\r\nContent-Length: 0\r\nX-Multi: a, b\r\n\r\n",
+        // tabs are OWS around framing values too (RFC 9110 5.6.3)
+        "POST /t HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding:\tchunked\t\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+        "POST /t HTTP/1.1\r\nHost: app.test\r\nContent-Length:\t2\t\r\n\r\nab",
+        // HTTP/1.2 is read as 1.1 (RFC 9110 2.5); look-alike names are dropped
+        "GET /v HTTP/1.2\r\nHost: app.test\r\nTransfer_Encoding: chunked\r\nContent__Length: 9\r\n\r\n",
     };
 
     private static final String[] TOKENS = {
@@ -92,9 +97,29 @@ class RequestFuzzGuardTest {
         for (String s : SEEDS) {
             all.append(s);
         }
-        List<Forwarded> forwarded = parse(all.toString().getBytes(StandardCharsets.ISO_8859_1), new Random(1));
+        List<Forwarded> forwarded = parse(all.toString().getBytes(StandardCharsets.ISO_8859_1), new Random(1),
+                SEEDS.length);
         assertThat(forwarded).hasSize(SEEDS.length);
         assertThat(forwarded.get(3).body()).isEqualTo("hello world".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void tabsAroundFramingValuesNeverReachTheOrigin() {
+        List<Forwarded> forwarded = parse((SEEDS[7] + SEEDS[8]).getBytes(StandardCharsets.ISO_8859_1), new Random(2));
+        assertThat(forwarded).hasSize(2);
+        String te = new String(forwarded.get(0).serialize(), StandardCharsets.ISO_8859_1);
+        String cl = new String(forwarded.get(1).serialize(), StandardCharsets.ISO_8859_1);
+        assertThat(te).containsIgnoringCase("\r\ntransfer-encoding: chunked\r\n").doesNotContain("\t");
+        assertThat(cl).containsIgnoringCase("\r\ncontent-length: 2\r\n").doesNotContain("\t");
+        assertThat(forwarded.get(1).body()).isEqualTo("ab".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void lookAlikeNamesNeverReachTheOrigin() {
+        List<Forwarded> forwarded = parse(SEEDS[9].getBytes(StandardCharsets.ISO_8859_1), new Random(3));
+        assertThat(forwarded).hasSize(1);
+        String upstream = new String(forwarded.get(0).serialize(), StandardCharsets.ISO_8859_1);
+        assertThat(upstream).startsWith("GET /v HTTP/1.1\r\n").doesNotContain("Transfer_Encoding", "Content__Length");
     }
 
     private static byte[] mutate(Random random) {
@@ -154,8 +179,13 @@ class RequestFuzzGuardTest {
 
     /** Runs the input through the frontend's codec and validator, in random pieces, as the proxy reads it. */
     private static List<Forwarded> parse(byte[] input, Random random) {
+        return parse(input, random, 8);
+    }
+
+    /** @param pipelineDepth requests read ahead of their answers; the probe answers none, so more are refused */
+    private static List<Forwarded> parse(byte[] input, Random random, int pipelineDepth) {
         RequestProbe probe = new RequestProbe(true);
-        EmbeddedChannel ch = new EmbeddedChannel(new FrontendCodec(DECODER, 8), probe);
+        EmbeddedChannel ch = new EmbeddedChannel(new FrontendCodec(DECODER, pipelineDepth), probe);
         int at = 0;
         while (at < input.length && ch.isActive()) {
             int n = Math.min(input.length - at, 1 + random.nextInt(64));

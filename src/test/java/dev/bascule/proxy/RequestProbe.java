@@ -1,6 +1,7 @@
 package dev.bascule.proxy;
 
 import dev.bascule.control.ProxySettings;
+import dev.bascule.control.UnderscoreHeaders;
 import dev.bascule.route.AddressRanges;
 import dev.bascule.upstream.OriginTimeouts;
 import io.netty.buffer.ByteBuf;
@@ -35,7 +36,7 @@ import java.util.List;
 final class RequestProbe extends ChannelInboundHandlerAdapter {
     /** Limits loose enough that only the parsing rules, not the sizes, decide. */
     static final ProxySettings SETTINGS = new ProxySettings(new OriginTimeouts(1000, 1000), 1000, 1000, 8192,
-            32768, 1000, 1000, 100, 0, 0, AddressRanges.NONE, 1000);
+            32768, 1000, 1000, 100, 0, 0, AddressRanges.NONE, 1000, "bascule", UnderscoreHeaders.ALLOW);
     /** The decoder config the frontend builds from those settings. */
     static final HttpDecoderConfig DECODER = FrontendInitializer.decoderConfig(SETTINGS);
 
@@ -105,7 +106,7 @@ final class RequestProbe extends ChannelInboundHandlerAdapter {
         target = uri;
         if (validate) {
             new BodySizeLimit().start(1 << 20, r.headers()); // parses the Content-Length the validator passed
-            HeaderRules.toUpstream(r, uri, "127.0.0.1", false, "http");
+            HeaderRules.toUpstream(r, uri, "127.0.0.1", false, "http", "1.1 bascule");
             if (!r.headers().contains("host")) {
                 r.headers().set("host", "origin.test"); // as Exchange does for an HTTP/1.0 client
             }

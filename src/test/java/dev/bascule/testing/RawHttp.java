@@ -41,8 +41,8 @@ public final class RawHttp implements AutoCloseable {
         return s;
     }
 
-    /** A parsed response; header names are lower-cased. */
-    public record Response(int status, Map<String, List<String>> headers, byte[] body) {
+    /** A parsed response; header names are lower-cased; {@code version} as written, such as {@code HTTP/1.1}. */
+    public record Response(int status, Map<String, List<String>> headers, byte[] body, String version) {
         public String header(String name) {
             List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
             return v == null ? null : v.get(0);
@@ -116,7 +116,7 @@ public final class RawHttp implements AutoCloseable {
         } else {
             body = in.readAllBytes();
         }
-        return new Response(status, headers, body);
+        return new Response(status, headers, body, parts[0]);
     }
 
     /** True when the server closed the connection (reads EOF within the socket timeout). */

@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A fake origin on an ephemeral loopback port that answers each request head it reads with exact bytes, for
  * malformed responses a real HTTP server would never write. Responses are taken in order from a queue; when it
- * is empty a small valid 200 is sent. Request bodies are not read (tests send bodyless requests). Each
- * connection gets a daemon thread; {@link #close} closes everything.
+ * is empty a small valid 200 is sent. Request bodies are not read (tests send bodyless requests). Every byte
+ * read is kept ({@link #received}), so a test can show that nothing of a request arrived. Each connection gets a
+ * daemon thread; {@link #close} closes everything.
  */
 public final class RawOrigin implements AutoCloseable {
     public static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
@@ -27,6 +28,8 @@ public final class RawOrigin implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final List<String> requestLines = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    /** Every byte read, from all connections, in the order each connection's thread read them. */
+    private final ByteArrayOutputStream received = new ByteArrayOutputStream();
 
     public RawOrigin() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -47,6 +50,13 @@ public final class RawOrigin implements AutoCloseable {
 
     public int connectionsAccepted() {
         return connections.get();
+    }
+
+    /** Every byte received so far, from all connections (ISO-8859-1). */
+    public String received() {
+        synchronized (received) {
+            return received.toString(StandardCharsets.ISO_8859_1);
+        }
     }
 
     /** Request lines received, in order. */
@@ -89,12 +99,15 @@ public final class RawOrigin implements AutoCloseable {
         }
     }
 
-    private static String readHead(InputStream in) throws IOException {
+    private String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int c;
         int state = 0; // matched bytes of CRLFCRLF
         while ((c = in.read()) != -1) {
             b.write(c);
+            synchronized (received) {
+                received.write(c);
+            }
             state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3))
                     ? state + 1 : (c == '\r' ? 1 : 0);
             if (state == 4) {

@@ -72,8 +72,8 @@ public final class TestOrigin implements AutoCloseable {
     /** When non-zero, every request except health probes is answered with this status. */
     private volatile int forcedStatus;
 
-    /** What the origin saw of one request. */
-    public record Recorded(String method, String uri, HttpHeaders headers) {}
+    /** What the origin saw of one request; {@code version} as its request line had it, such as {@code HTTP/1.1}. */
+    public record Recorded(String method, String uri, HttpHeaders headers, String version) {}
 
     private TestOrigin(String name, int port) throws InterruptedException {
         this(name, port, null);
@@ -167,7 +167,8 @@ public final class TestOrigin implements AutoCloseable {
                 current = req;
                 uploaded = 0;
                 requests.incrementAndGet();
-                recorded.add(new Recorded(req.method().name(), req.uri(), req.headers().copy()));
+                recorded.add(new Recorded(req.method().name(), req.uri(), req.headers().copy(),
+                        req.protocolVersion().text()));
             }
             if (msg instanceof HttpContent content) {
                 uploaded += content.content().readableBytes();

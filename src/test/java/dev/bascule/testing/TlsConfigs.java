@@ -50,7 +50,7 @@ public final class TlsConfigs {
         List<ListenerConfig> listeners = new ArrayList<>(c.listeners());
         listeners.set(index, change.apply(listeners.get(index)));
         return new BasculeConfig(c.source(), listeners, c.admin(), c.timeouts(), c.limits(), c.upstreams(),
-                c.routes(), c.shutdownGrace(), c.trustedProxies());
+                c.routes(), c.shutdownGrace(), c.trustedProxies(), c.via());
     }
 
     /** The first listener with TLS over {@code certificates} (the first the default) and an HSTS value. */
@@ -69,6 +69,6 @@ public final class TlsConfigs {
         ups.put(upstream, new UpstreamConfig(u.name(), u.balancer(), u.hashKey(), u.servers(), u.healthCheck(),
                 u.passive(), u.whenAllDown(), u.slowStart(), u.resolveEvery(), tls, u.ewmaDecay()));
         return new BasculeConfig(c.source(), c.listeners(), c.admin(), c.timeouts(), c.limits(), ups, c.routes(),
-                c.shutdownGrace(), c.trustedProxies());
+                c.shutdownGrace(), c.trustedProxies(), c.via());
     }
 }
