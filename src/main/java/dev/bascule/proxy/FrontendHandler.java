@@ -1,13 +1,10 @@
 package dev.bascule.proxy;
 
-import dev.bascule.balance.AffinityHash;
 import dev.bascule.control.LiveSnapshot;
 import dev.bascule.control.ProxySettings;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginPool;
-import dev.bascule.route.Route;
-import dev.bascule.upstream.AffinityKey;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,10 +15,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,14 +35,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ClientTimeouts timeouts;
     private final BodySizeLimit bodyLimit = new BodySizeLimit();
     private ChannelHandlerContext ctx;
-    private String clientIp;
-    private long clientIpHash;
-    private byte[] peerBytes = new byte[0];
-    /** The client of the current request (see {@link #resolveClient}); the peer unless it is a trusted proxy. */
-    private String requestClientIp;
-    private byte[] requestClientBytes;
-    private long requestClientIpHash;
-    private boolean peerTrusted;
+    /** Decides on each request; set when the connection is active (it needs the peer's address). */
+    private Admission admission;
     /** The response-head deadline of the request in flight, armed lazily so keep-alive traffic schedules little. */
     private LazyTimer deadlines;
     private Exchange exchange;
@@ -106,15 +94,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        SocketAddress remote = ctx.channel().remoteAddress();
-        clientIp = remote instanceof InetSocketAddress isa ? isa.getAddress().getHostAddress() : String.valueOf(remote);
-        clientIpHash = AffinityHash.hash64(clientIp);
-        if (remote instanceof InetSocketAddress isa && isa.getAddress() != null) {
-            peerBytes = isa.getAddress().getAddress();
-        }
-        requestClientIp = clientIp;
-        requestClientBytes = peerBytes;
-        requestClientIpHash = clientIpHash;
+        admission = new Admission(new ClientAddress(ctx.channel().remoteAddress()));
         read();
     }
 
@@ -157,94 +137,20 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Snapshot snapshot = live.get();
-        ProxySettings settings = snapshot.settings();
-        HttpResponseStatus invalid = RequestValidator.check(request, settings.maxUriLength(), settings.maxHeaderCount());
-        if (invalid != null) {
-            reject(invalid);
-            return;
-        }
-        timeouts.requestHead(HttpUtilLite.hasBody(request.headers()));
-        String uri = request.uri();
-        boolean absoluteForm = uri.charAt(0) != '/';
-        if (absoluteForm) {
-            uri = RequestValidator.originForm(request);
-            if (uri == null) {
-                reject(HttpResponseStatus.BAD_REQUEST);
-                return;
+        switch (admission.admit(snapshot, request, nowNanos())) {
+            case REJECT -> reject(admission.status());
+            case ANSWER -> {
+                timeouts.requestHead(HttpUtilLite.hasBody(request.headers()));
+                answer(admission.status(), request, admission.retryAfterSeconds());
+            }
+            case FORWARD -> {
+                timeouts.requestHead(HttpUtilLite.hasBody(request.headers()));
+                RouteAction action = admission.route().target();
+                bodyLimit.start(action.maxBodySize());
+                exchange = new Exchange(this, snapshot, action, request, admission.upstreamTarget());
+                exchange.start();
             }
         }
-        String host = request.headers().get(HttpHeaderNames.HOST);
-        Route<RouteAction> route = snapshot.routes().match(host, uri);
-        if (absoluteForm && (route == null || !route.target().hostNamed())) {
-            // RFC 9112 3.2.2: absolute-form only for a host a route names, never as an open forward proxy.
-            reject(HttpResponseStatus.BAD_REQUEST);
-            return;
-        }
-        if (route == null) {
-            answer(HttpResponseStatus.NOT_FOUND, request);
-            return;
-        }
-        RouteAction action = route.target();
-        resolveClient(request, settings);
-        if (!action.admits(requestClientBytes)) {
-            answer(HttpResponseStatus.FORBIDDEN, request);
-            return;
-        }
-        if (action.rateLimiter() != null) {
-            long wait = action.rateLimiter().tryAcquire(rateKey(action, request), nowNanos());
-            if (wait > 0) {
-                answer(HttpResponseStatus.TOO_MANY_REQUESTS, request, Math.max(1, (wait + 999_999_999L) / 1_000_000_000L));
-                return;
-            }
-        }
-        if (!bodyLimit.start(route.target().maxBodySize(), request.headers())) {
-            // Refused before any origin is contacted; the unread body leaves the stream unusable, so close.
-            reject(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
-            return;
-        }
-        exchange = new Exchange(this, snapshot, route.target(), request, route.rewriteTarget(uri));
-        exchange.start();
-    }
-
-    /**
-     * Works out who the client is for this request: the peer itself, or, when the peer is a trusted proxy, the
-     * last address in X-Forwarded-For that is not itself a trusted proxy.
-     */
-    private void resolveClient(HttpRequest request, ProxySettings settings) {
-        peerTrusted = settings.trustedProxies().contains(peerBytes);
-        requestClientIp = clientIp;
-        requestClientBytes = peerBytes;
-        requestClientIpHash = clientIpHash;
-        if (!peerTrusted) {
-            return;
-        }
-        java.util.List<String> values = request.headers().getAll(HeaderRules.X_FORWARDED_FOR);
-        for (int v = values.size() - 1; v >= 0; v--) {
-            String[] hops = values.get(v).split(",");
-            for (int i = hops.length - 1; i >= 0; i--) {
-                byte[] bytes = NetUtil.createByteArrayFromIpAddressString(hops[i].trim()); // never DNS
-                if (bytes == null) {
-                    return; // garbage in the chain: trust nothing further left of it
-                }
-                requestClientIp = hops[i].trim();
-                requestClientBytes = bytes;
-                requestClientIpHash = AffinityHash.hash64(requestClientIp);
-                if (!settings.trustedProxies().contains(bytes)) {
-                    return;
-                }
-            }
-        }
-    }
-
-    private String rateKey(RouteAction action, HttpRequest request) {
-        AffinityKey key = action.rateKey();
-        if (key != null && key.source() == AffinityKey.Source.HEADER) {
-            String value = request.headers().get(key.name());
-            if (value != null) {
-                return value;
-            }
-        }
-        return requestClientIp;
     }
 
     private void onContent(HttpContent content) {
@@ -280,12 +186,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Answers a request Bascule will not forward, keeping the connection when the request can be skipped. */
-    private void answer(HttpResponseStatus status, HttpRequest request) {
-        answer(status, request, 0);
-    }
-
-    /** @param retryAfterSeconds a Retry-After value to send, or 0 for none */
+    /**
+     * Answers a request Bascule will not forward, keeping the connection when the request can be skipped.
+     *
+     * @param retryAfterSeconds a Retry-After value to send, or 0 for none
+     */
     private void answer(HttpResponseStatus status, HttpRequest request, long retryAfterSeconds) {
         boolean keepAlive = HeaderRules.wantsKeepAlive(request) && !HttpUtilLite.hasBody(request.headers());
         ReferenceCountUtil.release(request);
@@ -344,17 +249,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** The peer's address, which X-Forwarded-For gets appended. */
     String peerIp() {
-        return clientIp;
+        return admission.client().peerIp();
     }
 
     /** Whether the peer is a trusted proxy, whose X-Forwarded-For is kept. */
     boolean peerTrusted() {
-        return peerTrusted;
+        return admission.client().peerTrusted();
     }
 
     /** The client of the current request, for hashing. */
     long clientIpHash() {
-        return requestClientIpHash;
+        return admission.client().hash();
     }
 
     String scheme() {

@@ -105,7 +105,7 @@ final class RequestProbe extends ChannelInboundHandlerAdapter {
         current = r;
         target = uri;
         if (validate) {
-            new BodySizeLimit().start(1 << 20, r.headers()); // parses the Content-Length the validator passed
+            Admission.declaredLength(r); // parses the Content-Length the validator passed
             HeaderRules.toUpstream(r, uri, "127.0.0.1", false, "http", "1.1 bascule");
             if (!r.headers().contains("host")) {
                 r.headers().set("host", "origin.test"); // as Exchange does for an HTTP/1.0 client

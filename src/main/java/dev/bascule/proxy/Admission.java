@@ -1,0 +1,143 @@
+package dev.bascule.proxy;
+
+import dev.bascule.control.ProxySettings;
+import dev.bascule.control.RouteAction;
+import dev.bascule.control.Snapshot;
+import dev.bascule.route.Route;
+import dev.bascule.upstream.AffinityKey;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * The first step of every request, whatever protocol brought it: from (snapshot, request head, client) to either
+ * "forward with this route and target" or "answer locally with this status". It validates the head, routes it,
+ * applies the route's allow/deny, rate limit and declared body limit, in that order, and touches nothing else:
+ * no channel, no write, no timer.
+ *
+ * <p>Threading: one per client connection (or stream), confined to its event loop, reused for each request;
+ * the accessors describe the last decision. Allocates nothing for a valid origin-form request.
+ */
+final class Admission {
+    /** What to do with a request. */
+    enum Verdict {
+        /** Forward it: {@link #route()} and {@link #upstreamTarget()} say where and as what. */
+        FORWARD,
+        /** Answer {@link #status()} locally; the connection may carry on if the request can be skipped. */
+        ANSWER,
+        /** Answer {@link #status()} and close: after this request the byte stream cannot be trusted. */
+        REJECT
+    }
+
+    private final ClientAddress client;
+    private Route<RouteAction> route;
+    private String upstreamTarget;
+    private HttpResponseStatus status;
+    private long retryAfterSeconds;
+
+    Admission(ClientAddress client) {
+        this.client = client;
+    }
+
+    /**
+     * Decides on {@code request} under {@code snapshot}. Draws from the route's rate limit when it forwards.
+     *
+     * @param nowNanos the data plane's clock, for the rate limit
+     */
+    Verdict admit(Snapshot snapshot, HttpRequest request, long nowNanos) {
+        route = null;
+        upstreamTarget = null;
+        retryAfterSeconds = 0;
+        ProxySettings settings = snapshot.settings();
+        status = RequestValidator.check(request, settings.maxUriLength(), settings.maxHeaderCount());
+        if (status != null) {
+            return Verdict.REJECT;
+        }
+        String uri = request.uri();
+        boolean absoluteForm = uri.charAt(0) != '/';
+        if (absoluteForm) {
+            uri = RequestValidator.originForm(request);
+            if (uri == null) {
+                return reject(HttpResponseStatus.BAD_REQUEST);
+            }
+        }
+        Route<RouteAction> matched = snapshot.routes().match(request.headers().get(HttpHeaderNames.HOST), uri);
+        if (absoluteForm && (matched == null || !matched.target().hostNamed())) {
+            // RFC 9112 3.2.2: absolute-form only for a host a route names, never as an open forward proxy.
+            return reject(HttpResponseStatus.BAD_REQUEST);
+        }
+        if (matched == null) {
+            return answer(HttpResponseStatus.NOT_FOUND);
+        }
+        RouteAction action = matched.target();
+        client.resolve(request.headers(), settings.trustedProxies());
+        if (!action.admits(client.bytes())) {
+            return answer(HttpResponseStatus.FORBIDDEN);
+        }
+        if (action.rateLimiter() != null) {
+            long wait = action.rateLimiter().tryAcquire(rateKey(action, request), nowNanos);
+            if (wait > 0) {
+                retryAfterSeconds = Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
+                return answer(HttpResponseStatus.TOO_MANY_REQUESTS);
+            }
+        }
+        if (action.maxBodySize() >= 0 && declaredLength(request) > action.maxBodySize()) {
+            // Refused before any origin is contacted; the unread body leaves the stream unusable.
+            return reject(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+        }
+        route = matched;
+        upstreamTarget = matched.rewriteTarget(uri);
+        return Verdict.FORWARD;
+    }
+
+    private Verdict reject(HttpResponseStatus s) {
+        status = s;
+        return Verdict.REJECT;
+    }
+
+    private Verdict answer(HttpResponseStatus s) {
+        status = s;
+        return Verdict.ANSWER;
+    }
+
+    /** The declared Content-Length, which {@link RequestValidator} checked is 1 to 18 digits; -1 when absent. */
+    static long declaredLength(HttpRequest request) {
+        String length = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+        return length == null ? -1 : Long.parseLong(length);
+    }
+
+    private String rateKey(RouteAction action, HttpRequest request) {
+        AffinityKey key = action.rateKey();
+        if (key != null && key.source() == AffinityKey.Source.HEADER) {
+            String value = request.headers().get(key.name());
+            if (value != null) {
+                return value;
+            }
+        }
+        return client.ip();
+    }
+
+    /** The route a forwarded request matched. */
+    Route<RouteAction> route() {
+        return route;
+    }
+
+    /** The request target to send upstream (origin-form, after any prefix strip). */
+    String upstreamTarget() {
+        return upstreamTarget;
+    }
+
+    /** The status to answer with, for {@link Verdict#ANSWER} and {@link Verdict#REJECT}. */
+    HttpResponseStatus status() {
+        return status;
+    }
+
+    /** A Retry-After value to send with the answer, or 0 for none. */
+    long retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+
+    ClientAddress client() {
+        return client;
+    }
+}

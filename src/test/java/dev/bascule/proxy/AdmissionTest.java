@@ -1,0 +1,164 @@
+package dev.bascule.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bascule.balance.Balancers;
+import dev.bascule.config.ConfigLoader;
+import dev.bascule.control.ControlPlane;
+import dev.bascule.control.Resolver;
+import dev.bascule.control.Snapshot;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Admission as a pure step: request heads in, verdicts out; no channel, no socket. */
+class AdmissionTest {
+    private static ControlPlane control;
+    private static Snapshot snapshot;
+
+    @BeforeAll
+    static void build() throws Exception {
+        control = ControlPlane.start(new ConfigLoader(Balancers.standard().names()).parse("""
+                listeners: [ { address: 127.0.0.1:0 } ]
+                trusted_proxies: [ 10.9.0.0/16 ]
+                upstreams:
+                  blue: { servers: [ { address: 127.0.0.1:9001 } ] }
+                  green: { servers: [ { address: 127.0.0.1:9002 } ] }
+                routes:
+                  - match: { host: green.labs.test }
+                    upstream: green
+                  - match: { path_prefix: /green }
+                    upstream: green
+                    strip_prefix: true
+                  - match: { path_prefix: /admin }
+                    upstream: blue
+                    allow: [ 192.168.0.0/16 ]
+                    deny: [ 192.168.66.0/24 ]
+                  - match: { path_prefix: /limited }
+                    upstream: blue
+                    rate_limit: { requests_per_second: 1, burst: 1 }
+                  - match: { path_prefix: /upload }
+                    upstream: blue
+                    max_body_size: 1k
+                  - match: { host: blue.labs.test, path_prefix: / }
+                    upstream: blue
+                """, "t.yaml"), Balancers.standard(), Resolver.SYSTEM, Clock.systemUTC(), System::nanoTime,
+                Executors.newSingleThreadScheduledExecutor());
+        snapshot = control.live().get();
+    }
+
+    @AfterAll
+    static void stop() {
+        control.close();
+    }
+
+    private static Admission from(String ip) {
+        return new Admission(new ClientAddress(new InetSocketAddress(ip, 40000)));
+    }
+
+    private static HttpRequest get(String host, String target, String... headers) {
+        HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, target);
+        if (host != null) {
+            r.headers().set("host", host);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            r.headers().add(headers[i], headers[i + 1]);
+        }
+        return r;
+    }
+
+    @Test
+    void forwardsWithTheRouteAndTheTargetToSend() {
+        Admission a = from("203.0.113.5");
+        assertThat(a.admit(snapshot, get("labs.test", "/green/hi?x=1"), 0)).isEqualTo(Admission.Verdict.FORWARD);
+        assertThat(a.route().target().pool().name()).isEqualTo("green");
+        assertThat(a.upstreamTarget()).isEqualTo("/hi?x=1");
+        assertThat(a.admit(snapshot, get("GREEN.labs.test:8080", "/x"), 0)).isEqualTo(Admission.Verdict.FORWARD);
+        assertThat(a.route().target().pool().name()).isEqualTo("green");
+        assertThat(a.upstreamTarget()).isEqualTo("/x");
+    }
+
+    @Test
+    void noRouteIsAnsweredAndTheConnectionMayCarryOn() {
+        Admission a = from("203.0.113.5");
+        assertThat(a.admit(snapshot, get("other.test", "/"), 0)).isEqualTo(Admission.Verdict.ANSWER);
+        assertThat(a.status()).isEqualTo(HttpResponseStatus.NOT_FOUND);
+        assertThat(a.route()).isNull();
+    }
+
+    @Test
+    void anInvalidHeadIsRejectedWithTheStatusThatFits() {
+        Admission a = from("203.0.113.5");
+        assertThat(a.admit(snapshot, get(null, "/"), 0)).isEqualTo(Admission.Verdict.REJECT);
+        assertThat(a.status()).as("HTTP/1.1 without Host").isEqualTo(HttpResponseStatus.BAD_REQUEST);
+        HttpRequest connect = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.CONNECT, "blue.labs.test:443");
+        connect.headers().set("host", "blue.labs.test:443");
+        assertThat(a.admit(snapshot, connect, 0)).isEqualTo(Admission.Verdict.REJECT);
+        assertThat(a.status()).isEqualTo(HttpResponseStatus.NOT_IMPLEMENTED);
+        assertThat(a.admit(snapshot, get("blue.labs.test", "/" + "a".repeat(9000)), 0)).isEqualTo(Admission.Verdict.REJECT);
+        assertThat(a.status()).isEqualTo(HttpResponseStatus.REQUEST_URI_TOO_LONG);
+    }
+
+    @Test
+    void absoluteFormOnlyForAHostARouteNames() {
+        Admission a = from("203.0.113.5");
+        assertThat(a.admit(snapshot, get("blue.labs.test", "http://blue.labs.test/a"), 0))
+                .isEqualTo(Admission.Verdict.FORWARD);
+        assertThat(a.upstreamTarget()).isEqualTo("/a");
+        assertThat(a.admit(snapshot, get("labs.test", "http://labs.test/green/a"), 0))
+                .as("matched by path only: Bascule is no open forward proxy").isEqualTo(Admission.Verdict.REJECT);
+        assertThat(a.status()).isEqualTo(HttpResponseStatus.BAD_REQUEST);
+    }
+
+    @Test
+    void allowAndDenyJudgeTheClientATrustedProxySpeaksFor() {
+        assertThat(from("192.168.1.7").admit(snapshot, get("labs.test", "/admin"), 0))
+                .isEqualTo(Admission.Verdict.FORWARD);
+        Admission denied = from("192.168.66.7");
+        assertThat(denied.admit(snapshot, get("labs.test", "/admin"), 0)).isEqualTo(Admission.Verdict.ANSWER);
+        assertThat(denied.status()).isEqualTo(HttpResponseStatus.FORBIDDEN);
+        assertThat(from("203.0.113.5").admit(snapshot, get("labs.test", "/admin"), 0))
+                .as("not in allow").isEqualTo(Admission.Verdict.ANSWER);
+
+        Admission viaProxy = from("10.9.1.1");
+        assertThat(viaProxy.admit(snapshot, get("labs.test", "/admin", "x-forwarded-for", "192.168.1.7, 10.9.3.3"), 0))
+                .isEqualTo(Admission.Verdict.FORWARD);
+        assertThat(viaProxy.client().ip()).isEqualTo("192.168.1.7");
+        assertThat(viaProxy.client().peerTrusted()).isTrue();
+        Admission untrusted = from("203.0.113.9");
+        assertThat(untrusted.admit(snapshot, get("labs.test", "/admin", "x-forwarded-for", "192.168.1.7"), 0))
+                .as("anyone can claim an address").isEqualTo(Admission.Verdict.ANSWER);
+        assertThat(untrusted.client().ip()).isEqualTo("203.0.113.9");
+    }
+
+    @Test
+    void theRateLimitAnswers429WithRetryAfterOnTheInjectedClock() {
+        Admission a = from("203.0.113.77");
+        long now = 5_000_000_000L;
+        assertThat(a.admit(snapshot, get("labs.test", "/limited"), now)).isEqualTo(Admission.Verdict.FORWARD);
+        assertThat(a.admit(snapshot, get("labs.test", "/limited"), now)).isEqualTo(Admission.Verdict.ANSWER);
+        assertThat(a.status()).isEqualTo(HttpResponseStatus.TOO_MANY_REQUESTS);
+        assertThat(a.retryAfterSeconds()).isEqualTo(1);
+        assertThat(a.admit(snapshot, get("labs.test", "/limited"), now + 1_000_000_000L))
+                .as("a second later the bucket has a token").isEqualTo(Admission.Verdict.FORWARD);
+        assertThat(a.retryAfterSeconds()).isZero();
+    }
+
+    @Test
+    void aDeclaredBodyOverTheLimitIsRejectedBeforeAnyOriginIsContacted() {
+        Admission a = from("203.0.113.5");
+        HttpRequest big = get("labs.test", "/upload", "content-length", "1025");
+        assertThat(a.admit(snapshot, big, 0)).isEqualTo(Admission.Verdict.REJECT);
+        assertThat(a.status()).isEqualTo(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+        assertThat(a.admit(snapshot, get("labs.test", "/upload", "content-length", "1024"), 0))
+                .isEqualTo(Admission.Verdict.FORWARD);
+    }
+}
