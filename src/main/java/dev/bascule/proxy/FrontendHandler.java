@@ -5,7 +5,7 @@ import dev.bascule.control.LiveSnapshot;
 import dev.bascule.control.ProxySettings;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
-import dev.bascule.origin.OriginPool;
+import dev.bascule.origin.OriginConnector;
 import dev.bascule.route.Route;
 import dev.bascule.upstream.AffinityKey;
 import io.netty.buffer.Unpooled;
@@ -36,7 +36,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
 
     private final LiveSnapshot live;
-    private final OriginPool origins;
+    private final OriginConnector origins;
     private final String scheme;
     private final ClientTimeouts timeouts;
     private final BodySizeLimit bodyLimit = new BodySizeLimit();
@@ -62,7 +62,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** Shutting down: no request after the current one. */
     private boolean closing;
 
-    FrontendHandler(LiveSnapshot live, OriginPool origins, String scheme, ClientTimeouts timeouts) {
+    FrontendHandler(LiveSnapshot live, OriginConnector origins, String scheme, ClientTimeouts timeouts) {
         this.live = live;
         this.origins = origins;
         this.scheme = scheme;
@@ -336,7 +336,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         return ctx;
     }
 
-    OriginPool origins() {
+    OriginConnector origins() {
         return origins;
     }
 
