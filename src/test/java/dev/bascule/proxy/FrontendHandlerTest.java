@@ -10,14 +10,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The frontend handler in the client pipeline on an {@link EmbeddedChannel}, fed raw request bytes, on a snapshot
+ * The frontend handler in the client pipeline on an {@code EmbeddedChannel}, fed raw request bytes, on a snapshot
  * a real control plane built: the answers Bascule gives itself without an origin (routing, access, rate and body
  * limits, absolute-form, a pool that rejects, a late head), whether the connection stays open after each, and the
  * pacing of reads that keeps pipelined requests in order.
  */
 @ExtendWith(LeakGuard.class)
 class FrontendHandlerTest {
-    static final String CONFIG = """
+    private static final String CONFIG = """
             listeners: [ { address: 127.0.0.1:0 } ]
             timeouts: { response_header: 1s, client_header: 2s, client_body_idle: 3s }
             upstreams:
