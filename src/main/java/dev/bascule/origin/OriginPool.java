@@ -30,7 +30,7 @@ import javax.net.ssl.SSLException;
  * touches belongs to that loop, so nothing is locked. Timeouts come with each call, from the snapshot of the
  * request that asks.
  */
-public final class OriginPool {
+public final class OriginPool implements OriginConnector {
     private final Class<? extends SocketChannel> channelType;
     private final int maxIdlePerServer;
 
@@ -58,6 +58,7 @@ public final class OriginPool {
      * @param tls how to speak TLS to this server; null for plain HTTP. Part of the pool key.
      * @param timeouts for a new connection: its connect and handshake, and how long it may idle in the pool
      */
+    @Override
     public void acquire(EventLoop loop, InetSocketAddress remote, OriginTls tls, OriginTimeouts timeouts,
             OriginListener listener) {
         LoopPool pool = loopPools.get();

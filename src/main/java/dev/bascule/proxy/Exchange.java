@@ -70,6 +70,8 @@ final class Exchange implements OriginListener, PickContext {
     private long tryStartedNanos;
 
     private boolean requestComplete;
+    /** A bodyless request waits for its trailing empty content before {@link #begin} picks a server. */
+    private boolean startWhenComplete;
     private boolean requestSent;
     private boolean waitingForOriginWritable;
     private HttpResponse responseHead;
@@ -111,11 +113,19 @@ final class Exchange implements OriginListener, PickContext {
     }
 
     void start() {
-        if (!hasBody) {
-            // The empty LastHttpContent that follows a bodyless request is read now, so the request is complete
-            // before any connection is opened and can be sent again on another one.
+        if (!hasBody && !requestComplete) {
+            // The empty LastHttpContent that follows a bodyless request is read first, so the request is complete
+            // before any connection is opened: it can be sent again on another one, and an answer of Bascule's
+            // own (503) keeps the connection. The decoder hands it over just after the head, so it usually
+            // arrives after this read returns; requestContent then carries on.
+            startWhenComplete = true;
             frontend.readRequest();
+            return;
         }
+        begin();
+    }
+
+    private void begin() {
         if (finished) {
             return;
         }
@@ -318,6 +328,10 @@ final class Exchange implements OriginListener, PickContext {
         if (!hasBody || origin == null || finished) {
             // A bodyless request's trailing empty content, read before connecting; or a request already answered.
             content.release();
+            if (last && startWhenComplete) {
+                startWhenComplete = false;
+                begin();
+            }
             return;
         }
         if (replay != null) {

@@ -4,7 +4,7 @@ import dev.bascule.control.LiveSnapshot;
 import dev.bascule.control.ProxySettings;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
-import dev.bascule.origin.OriginPool;
+import dev.bascule.origin.OriginConnector;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -30,7 +30,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
 
     private final LiveSnapshot live;
-    private final OriginPool origins;
+    private final OriginConnector origins;
     private final String scheme;
     private final ClientTimeouts timeouts;
     private final BodySizeLimit bodyLimit = new BodySizeLimit();
@@ -52,7 +52,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** The Via elements for the pseudonym of the settings last seen, kept so requests do not rebuild them. */
     private Via via;
 
-    FrontendHandler(LiveSnapshot live, OriginPool origins, String scheme, ClientTimeouts timeouts) {
+    FrontendHandler(LiveSnapshot live, OriginConnector origins, String scheme, ClientTimeouts timeouts) {
         this.live = live;
         this.origins = origins;
         this.scheme = scheme;
@@ -243,7 +243,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         return ctx;
     }
 
-    OriginPool origins() {
+    OriginConnector origins() {
         return origins;
     }
 

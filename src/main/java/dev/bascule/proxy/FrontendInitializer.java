@@ -4,7 +4,7 @@ import dev.bascule.control.ListenerSettings;
 import dev.bascule.control.LiveSnapshot;
 import dev.bascule.control.ProxySettings;
 import dev.bascule.control.Snapshot;
-import dev.bascule.origin.OriginPool;
+import dev.bascule.origin.OriginConnector;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
@@ -24,7 +24,7 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     private static final int REQUEST_LINE_SLACK = 32;
 
     private final LiveSnapshot live;
-    private final OriginPool origins;
+    private final OriginConnector origins;
     /** The configured address of the socket, under which the snapshot lists its settings. */
     private final InetSocketAddress address;
     /** The settings to use until a snapshot lists this socket's address with its TLS mode; see below. */
@@ -32,7 +32,7 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     private final ChannelGroup connections;
     private final ConnectionLimiter limiter;
 
-    FrontendInitializer(LiveSnapshot live, OriginPool origins, InetSocketAddress address,
+    FrontendInitializer(LiveSnapshot live, OriginConnector origins, InetSocketAddress address,
             ListenerSettings untilPublished, ChannelGroup connections, ConnectionLimiter limiter) {
         this.live = live;
         this.origins = origins;

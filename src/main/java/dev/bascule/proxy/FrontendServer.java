@@ -3,7 +3,7 @@ package dev.bascule.proxy;
 import dev.bascule.control.ListenerSettings;
 import dev.bascule.control.ListenerSockets;
 import dev.bascule.control.LiveSnapshot;
-import dev.bascule.origin.OriginPool;
+import dev.bascule.origin.OriginConnector;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -43,14 +43,14 @@ public final class FrontendServer implements ListenerSockets {
     private final Transport transport;
     private final EventLoopGroup group;
     private final LiveSnapshot live;
-    private final OriginPool origins;
+    private final OriginConnector origins;
     private final Map<InetSocketAddress, Channel> listeners = new LinkedHashMap<>();
     /** Every open client connection; closed ones leave by themselves. */
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     /** Open client connections per client address, across listeners (for max_connections_per_ip). */
     private final ConcurrentHashMap<InetAddress, Integer> connectionsPerAddress = new ConcurrentHashMap<>();
 
-    public FrontendServer(Transport transport, EventLoopGroup group, LiveSnapshot live, OriginPool origins) {
+    public FrontendServer(Transport transport, EventLoopGroup group, LiveSnapshot live, OriginConnector origins) {
         this.transport = transport;
         this.group = group;
         this.live = live;
