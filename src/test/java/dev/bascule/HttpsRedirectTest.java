@@ -84,7 +84,8 @@ class HttpsRedirectTest {
     @Test
     void hstsIsNotSentOverPlainHttp() throws Exception {
         BasculeConfig config = TlsConfigs.withListener(TlsConfigs.simple(origin.address()), 0,
-                l -> new dev.bascule.config.ListenerConfig(l.name(), l.address(), null, false, "max-age=60"));
+                l -> new dev.bascule.config.ListenerConfig(l.name(), l.address(), null, false, "max-age=60",
+                        l.protocols()));
         proxy = ProxyUnderTest.start(config, 1);
 
         assertThat(proxy.get("site.test", "/").headers().firstValue("strict-transport-security")).isEmpty();

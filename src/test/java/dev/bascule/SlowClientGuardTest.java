@@ -41,7 +41,7 @@ class SlowClientGuardTest {
         TimeoutsConfig t = c.timeouts();
         // client_header and client_body_idle short; the YAML keys are loaded elsewhere, the records carry them.
         TimeoutsConfig shortTimeouts = new TimeoutsConfig(t.connect(), t.responseHeader(), t.clientIdle(),
-                t.upstreamIdle(), Duration.ofMillis(500), Duration.ofMillis(500));
+                t.upstreamIdle(), Duration.ofMillis(500), Duration.ofMillis(500), t.tunnelIdle(), t.streamIdle());
         proxy = ProxyUnderTest.start(new BasculeConfig(c.source(), c.listeners(), c.admin(), shortTimeouts,
                 c.limits(), c.upstreams(), c.routes(), c.shutdownGrace(), c.trustedProxies(), c.via()), 2);
     }

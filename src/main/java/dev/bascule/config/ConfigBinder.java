@@ -18,9 +18,9 @@ final class ConfigBinder {
             "shutdown_grace", "trusted_proxies", "via");
     static final List<String> ADMIN_KEYS = List.of("address");
     static final List<String> TIMEOUT_KEYS = List.of("connect", "response_header", "client_idle", "upstream_idle",
-            "client_header", "client_body_idle");
+            "client_header", "client_body_idle", "tunnel_idle", "stream_idle");
     static final List<String> LIMIT_KEYS = List.of("max_uri_length", "max_header_size", "max_header_count",
-            "max_connections", "max_connections_per_ip", "headers_with_underscores");
+            "max_connections", "max_connections_per_ip", "headers_with_underscores", "h2_max_concurrent_streams");
     static final String VIA_FORM = "off or a name of letters, digits and !#$%&'*+-.^_`|~ (RFC 9110 7.6.3: a"
             + " pseudonym is a token)";
 
@@ -145,7 +145,9 @@ final class ConfigBinder {
                 f.duration("client_idle", d.clientIdle()),
                 f.duration("upstream_idle", d.upstreamIdle()),
                 f.duration("client_header", d.clientHeader()),
-                f.duration("client_body_idle", d.clientBodyIdle()));
+                f.duration("client_body_idle", d.clientBodyIdle()),
+                f.duration("tunnel_idle", d.tunnelIdle()),
+                f.duration("stream_idle", d.streamIdle()));
     }
 
     private LimitsConfig limits(YamlNode node) {
@@ -161,7 +163,9 @@ final class ConfigBinder {
                 f.integer("max_connections", 1, Integer.MAX_VALUE, d.maxConnections()),
                 f.integer("max_connections_per_ip", 0, Integer.MAX_VALUE, d.maxConnectionsPerIp()), // 0: no limit
                 f.parsed("headers_with_underscores", ConfigBinder::parseHeadersWithUnderscores,
-                        d.headersWithUnderscores()));
+                        d.headersWithUnderscores()),
+                f.integer("h2_max_concurrent_streams", 1, LimitsConfig.MAX_H2_CONCURRENT_STREAMS,
+                        d.h2MaxConcurrentStreams()));
     }
 
     static LimitsConfig.HeadersWithUnderscores parseHeadersWithUnderscores(String text) {

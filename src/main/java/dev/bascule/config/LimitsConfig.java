@@ -10,12 +10,20 @@ package dev.bascule.config;
  * @param maxConnectionsPerIp concurrent client connections from one address; 0 means no limit
  * @param headersWithUnderscores what happens to request header names with an underscore
  *     ({@code headers_with_underscores}, default allow)
+ * @param h2MaxConcurrentStreams most HTTP/2 streams a client connection may have open at once, announced in
+ *     SETTINGS_MAX_CONCURRENT_STREAMS (RFC 9113 section 6.5.2); 1 to {@link #MAX_H2_CONCURRENT_STREAMS}
  */
 public record LimitsConfig(int maxUriLength, int maxHeaderSize, int maxHeaderCount, int maxConnections,
-        int maxConnectionsPerIp, HeadersWithUnderscores headersWithUnderscores) {
+        int maxConnectionsPerIp, HeadersWithUnderscores headersWithUnderscores, int h2MaxConcurrentStreams) {
+
+    /**
+     * Upper bound of {@code h2_max_concurrent_streams}: each open stream holds an exchange and buffers, so this
+     * bounds what one connection can make the proxy hold.
+     */
+    public static final int MAX_H2_CONCURRENT_STREAMS = 10_000;
 
     public static final LimitsConfig DEFAULTS = new LimitsConfig(8192, 32768, 100, 10000, 0,
-            HeadersWithUnderscores.ALLOW);
+            HeadersWithUnderscores.ALLOW, 100);
 
     /**
      * Request header names with an underscore, which CGI-style origins cannot tell from the same name with a
@@ -27,7 +35,7 @@ public record LimitsConfig(int maxUriLength, int maxHeaderSize, int maxHeaderCou
     public LimitsConfig(int maxUriLength, int maxHeaderSize, int maxHeaderCount, int maxConnections,
             int maxConnectionsPerIp) {
         this(maxUriLength, maxHeaderSize, maxHeaderCount, maxConnections, maxConnectionsPerIp,
-                DEFAULTS.headersWithUnderscores());
+                DEFAULTS.headersWithUnderscores(), DEFAULTS.h2MaxConcurrentStreams());
     }
 
     public LimitsConfig(int maxUriLength, int maxHeaderSize) {

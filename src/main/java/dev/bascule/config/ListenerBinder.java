@@ -7,7 +7,8 @@ import java.util.Map;
 
 /** Binds the {@code listeners:} list for {@link ConfigBinder}; same error contract. */
 final class ListenerBinder {
-    static final List<String> LISTENER_KEYS = List.of("name", "address", "tls", "redirect_https", "hsts");
+    static final List<String> LISTENER_KEYS = List.of("name", "address", "tls", "redirect_https", "hsts",
+            "protocols");
 
     private final Problems problems;
     private final TlsBinder tls;
@@ -42,6 +43,7 @@ final class ListenerBinder {
                         + " this one has tls, so it already serves https");
             }
             String hsts = f.parsed("hsts", ListenerBinder::checkHsts, null);
+            List<HttpProtocol> protocols = protocols(f, f.node("tls") != null, redirectHttps);
             if (name != null && name.isBlank()) {
                 problems.add(f.valueMark("name"), "listener name must not be empty");
                 continue;
@@ -63,9 +65,71 @@ final class ListenerBinder {
                         + (name == null ? "; this listener has no name, so its address is its name" : ""));
                 continue;
             }
-            listeners.add(new ListenerConfig(effectiveName, address, tlsConfig, redirectHttps, hsts));
+            listeners.add(new ListenerConfig(effectiveName, address, tlsConfig, redirectHttps, hsts, protocols));
         }
         return listeners;
+    }
+
+    /**
+     * The listener's {@code protocols}, or the default for its kind when not written. With TLS the list is the
+     * ALPN offer (RFC 7301), so only protocols ALPN can name belong there: {@code h2} and {@code http1}. Plain,
+     * HTTP/2 comes only by prior knowledge ({@code h2c}, RFC 9113 section 3.3) and is told apart from HTTP/1.1
+     * by its connection preface on the same port, so {@code http1} must be listed: an h2c-only port would leave
+     * every HTTP/1.1 client, health checker and browser without an answer it can read.
+     */
+    private List<HttpProtocol> protocols(Fields f, boolean tls, boolean redirectHttps) {
+        List<HttpProtocol> fallback = ListenerConfig.defaultProtocols(tls);
+        YamlNode.Sequence seq = f.sequence(f.node("protocols"), "protocols");
+        if (seq == null) {
+            return fallback;
+        }
+        if (seq.items().isEmpty()) {
+            problems.add(seq.mark(), "'protocols' needs at least one protocol, such as "
+                    + (tls ? "[h2, http1]" : "[http1]"));
+            return fallback;
+        }
+        List<HttpProtocol> protocols = new ArrayList<>();
+        for (YamlNode item : seq.items()) {
+            if (!(item instanceof YamlNode.Scalar s) || s.isNull()) {
+                problems.add(item.mark(), "each item of 'protocols' must be a single value, found " + item.describe());
+                continue;
+            }
+            HttpProtocol p = HttpProtocol.ofText(s.text());
+            String problem = protocolProblem(p, s.text(), tls, redirectHttps, protocols);
+            if (problem != null) {
+                problems.add(item.mark(), problem);
+            } else {
+                protocols.add(p);
+            }
+        }
+        if (!tls && !protocols.contains(HttpProtocol.HTTP1)) {
+            problems.add(seq.mark(), "a listener without tls must list http1: h2c is served beside it on the same"
+                    + " port, told apart by the HTTP/2 connection preface");
+        }
+        return protocols.isEmpty() ? fallback : protocols;
+    }
+
+    /** Why {@code p} (written {@code text}) cannot be in this listener's list, or null when it can. */
+    private static String protocolProblem(HttpProtocol p, String text, boolean tls, boolean redirectHttps,
+            List<HttpProtocol> before) {
+        if (p == null) {
+            return "bad protocol '" + text + "', expected " + (tls ? "h2 or http1 (this listener has tls)"
+                    : "http1 or h2c (this listener has no tls)");
+        }
+        if (tls && p == HttpProtocol.H2C) {
+            return "h2c is HTTP/2 without TLS; a listener with tls offers HTTP/2 as h2 (chosen by ALPN)";
+        }
+        if (!tls && p == HttpProtocol.H2) {
+            return "h2 is HTTP/2 over TLS (chosen by ALPN) and this listener has no tls; h2c serves HTTP/2 with"
+                    + " prior knowledge on a plain listener";
+        }
+        if (before.contains(p)) {
+            return "protocol '" + text + "' is listed twice";
+        }
+        if (redirectHttps && p == HttpProtocol.H2C) {
+            return "h2c is not allowed with redirect_https: true; that listener only sends clients to https";
+        }
+        return null;
     }
 
     /**

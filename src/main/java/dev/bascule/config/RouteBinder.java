@@ -11,7 +11,7 @@ import java.util.Set;
  */
 final class RouteBinder {
     static final List<String> ROUTE_KEYS = List.of("match", "strip_prefix", "upstream", "retry", "allow", "deny",
-            "rate_limit", "max_body_size");
+            "rate_limit", "max_body_size", "websocket");
     static final List<String> MATCH_KEYS = List.of("host", "path_prefix");
     static final List<String> RATE_LIMIT_KEYS = List.of("requests_per_second", "burst", "key");
 
@@ -72,7 +72,8 @@ final class RouteBinder {
                 f.list("allow", Cidr::parse, List.of()),
                 f.list("deny", Cidr::parse, List.of()),
                 rateLimit(f.node("rate_limit")),
-                f.size("max_body_size", -1));
+                f.size("max_body_size", -1),
+                f.bool("websocket", true));
     }
 
     /** @return null when absent (no limit) or, after reporting, bad */

@@ -14,9 +14,10 @@ import java.util.List;
  * @param deny client ranges refused with 403; deny wins over allow
  * @param rateLimit null for none
  * @param maxBodySize largest request body in bytes (413 above it); -1 for no limit
+ * @param websocket a WebSocket upgrade request (RFC 6455 section 4.1) is tunnelled to the upstream; false: 403
  */
 public record RouteConfig(String host, String pathPrefix, boolean stripPrefix, String upstream, RetryConfig retry,
-        List<Cidr> allow, List<Cidr> deny, RateLimitConfig rateLimit, long maxBodySize) {
+        List<Cidr> allow, List<Cidr> deny, RateLimitConfig rateLimit, long maxBodySize, boolean websocket) {
 
     public RouteConfig {
         allow = List.copyOf(allow);
@@ -24,6 +25,6 @@ public record RouteConfig(String host, String pathPrefix, boolean stripPrefix, S
     }
 
     public RouteConfig(String host, String pathPrefix, boolean stripPrefix, String upstream) {
-        this(host, pathPrefix, stripPrefix, upstream, RetryConfig.DEFAULTS, List.of(), List.of(), null, -1);
+        this(host, pathPrefix, stripPrefix, upstream, RetryConfig.DEFAULTS, List.of(), List.of(), null, -1, true);
     }
 }

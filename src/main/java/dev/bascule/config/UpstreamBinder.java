@@ -15,7 +15,7 @@ import java.util.TreeSet;
  */
 final class UpstreamBinder {
     static final List<String> UPSTREAM_KEYS = List.of("balancer", "hash_key", "servers", "health_check", "passive",
-            "when_all_down", "slow_start", "resolve_every", "tls", "ewma_decay");
+            "when_all_down", "slow_start", "resolve_every", "tls", "ewma_decay", "protocol");
     static final List<String> SERVER_KEYS = List.of("address", "weight");
 
     static final int MAX_WEIGHT = 1000;
@@ -79,14 +79,37 @@ final class UpstreamBinder {
         Duration ewmaDecay = f.duration("ewma_decay", UpstreamConfig.DEFAULT_EWMA_DECAY);
         onlyWith(f, "ewma_decay", UpstreamConfig.EWMA_BALANCER, balancer, label);
         List<ServerConfig> servers = servers(f, label);
+        HttpProtocol protocol = protocol(f, label);
         return new UpstreamConfig(name, balancer, hashKey, servers,
-                health.healthCheck(f.node("health_check"), label),
+                health.healthCheck(f.node("health_check"), label, protocol),
                 health.passive(f.node("passive"), label),
                 f.parsed("when_all_down", UpstreamBinder::parseWhenAllDown, UpstreamConfig.WhenAllDown.FAIL_OPEN),
                 f.durationOrZero("slow_start", Duration.ZERO),
                 f.duration("resolve_every", UpstreamConfig.DEFAULT_RESOLVE_EVERY),
                 tls.upstream(f.node("tls"), label),
-                ewmaDecay);
+                ewmaDecay,
+                protocol);
+    }
+
+    /**
+     * The upstream's {@code protocol}: http1 when not written, null (after reporting) when bad. h2 is chosen by
+     * ALPN in the TLS handshake (RFC 9113 section 3.2) and h2c is cleartext with prior knowledge (section 3.3), so
+     * each is checked against {@code tls}.
+     */
+    private HttpProtocol protocol(Fields f, String label) {
+        if (f.node("protocol") == null) {
+            return HttpProtocol.HTTP1;
+        }
+        HttpProtocol protocol = f.parsed("protocol", HttpProtocol::parse, null);
+        boolean tls = f.node("tls") != null;
+        if (protocol == HttpProtocol.H2 && !tls) {
+            problems.add(f.valueMark("protocol"), "protocol h2 is HTTP/2 over TLS, and " + label + " has no tls;"
+                    + " add tls (tls: {} for the defaults), or use h2c for HTTP/2 without TLS");
+        } else if (protocol == HttpProtocol.H2C && tls) {
+            problems.add(f.valueMark("protocol"), "protocol h2c is HTTP/2 without TLS, and " + label + " has tls;"
+                    + " use h2 for HTTP/2 over TLS");
+        }
+        return protocol;
     }
 
     /** Reports {@code key} written for a balancer other than the one it tunes, where it would silently do nothing. */

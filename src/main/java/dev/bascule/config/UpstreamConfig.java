@@ -16,6 +16,9 @@ import java.util.List;
  * @param resolveEvery how often servers given by host name are resolved again
  * @param tls TLS towards the origins; null for plain HTTP
  * @param ewmaDecay decay time of the latency average of balancer {@code ewma}
+ * @param protocol how Bascule speaks to the servers: {@link HttpProtocol#HTTP1} (the default), {@link
+ *     HttpProtocol#H2} (over TLS, ALPN {@code h2}; only with {@code tls}) or {@link HttpProtocol#H2C} (cleartext
+ *     with prior knowledge; never with {@code tls})
  */
 public record UpstreamConfig(
         String name,
@@ -28,7 +31,8 @@ public record UpstreamConfig(
         Duration slowStart,
         Duration resolveEvery,
         UpstreamTlsConfig tls,
-        Duration ewmaDecay) {
+        Duration ewmaDecay,
+        HttpProtocol protocol) {
 
     /** The balancer of an upstream that names none; the balance registry must provide it. */
     public static final String DEFAULT_BALANCER = "round_robin";
@@ -61,6 +65,6 @@ public record UpstreamConfig(
     public UpstreamConfig(String name, String balancer, HashKeyConfig hashKey, List<ServerConfig> servers,
             HealthCheckConfig healthCheck) {
         this(name, balancer, hashKey, servers, healthCheck, PassiveConfig.DEFAULTS, WhenAllDown.FAIL_OPEN,
-                Duration.ZERO, DEFAULT_RESOLVE_EVERY, null, DEFAULT_EWMA_DECAY);
+                Duration.ZERO, DEFAULT_RESOLVE_EVERY, null, DEFAULT_EWMA_DECAY, HttpProtocol.HTTP1);
     }
 }

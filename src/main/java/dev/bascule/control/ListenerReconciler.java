@@ -55,7 +55,8 @@ final class ListenerReconciler {
             } catch (UnknownHostException e) {
                 throw cannotListen(config, l, "unknown host");
             }
-            result.putIfAbsent(address, new ListenerSettings(l.name(), tls.listener(l), l.redirectHttps(), l.hsts()));
+            result.putIfAbsent(address, new ListenerSettings(l.name(), tls.listener(l), l.redirectHttps(), l.hsts(),
+                    Protocol.of(l.protocols())));
         }
         return result;
     }

@@ -2,6 +2,7 @@ package dev.bascule.control;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.Mapping;
+import java.util.List;
 
 /**
  * What one listener does with the connections it accepts: TLS or not (fixed for its socket's life), the
@@ -16,13 +17,19 @@ import io.netty.util.Mapping;
  *     null on a plain listener
  * @param redirectHttps plain listener only: answer every request with 308 to the https URL
  * @param hsts TLS listener only: the Strict-Transport-Security value added to every response; null for none
+ * @param protocols never empty: on a TLS listener the ALPN offer in order of preference ({@link Protocol#H2},
+ *     {@link Protocol#HTTP1}); on a plain one {@link Protocol#HTTP1} and, when listed, {@link Protocol#H2C}
  */
 public record ListenerSettings(String name, Mapping<String, SslContext> certificates, boolean redirectHttps,
-        String hsts) {
+        String hsts, List<Protocol> protocols) {
 
-    /** A plain listener that proxies every request. */
+    public ListenerSettings {
+        protocols = List.copyOf(protocols);
+    }
+
+    /** A plain listener that proxies every request over HTTP/1.1. */
     public static ListenerSettings plain(String name) {
-        return new ListenerSettings(name, null, false, null);
+        return new ListenerSettings(name, null, false, null, List.of(Protocol.HTTP1));
     }
 
     public boolean tls() {

@@ -23,6 +23,8 @@ import java.util.Map;
  * @param ejectAfterFailures consecutive failures that eject a server (passive checks); 0 when off
  * @param retryBudget caps retries to this upstream; the same instance for the upstream's whole life
  * @param originTls for a pool with TLS, how to speak it to each member, by server address; empty for plain HTTP
+ * @param protocol how to speak to the members: {@link Protocol#HTTP1}, {@link Protocol#H2} (the pool has TLS)
+ *     or {@link Protocol#H2C} (it has none)
  */
 public record Pool(
         String name,
@@ -35,7 +37,8 @@ public record Pool(
         boolean rejectWhenNoneRoutable,
         int ejectAfterFailures,
         RetryBudget retryBudget,
-        Map<String, OriginTls> originTls) {
+        Map<String, OriginTls> originTls,
+        Protocol protocol) {
 
     public Pool {
         members = List.copyOf(members);

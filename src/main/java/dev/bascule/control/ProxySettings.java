@@ -23,6 +23,9 @@ import dev.bascule.upstream.OriginTimeouts;
  * @param shutdownGraceMillis after a graceful stop begins, requests in flight get this long to finish
  * @param via the pseudonym added to Via headers (RFC 9110 7.6.3); null when none is added
  * @param underscoreHeaders what to do with request header names that have an underscore
+ * @param h2MaxConcurrentStreams most HTTP/2 streams one client connection may have open (RFC 9113 6.5.2)
+ * @param tunnelIdleMillis an upgraded (WebSocket) connection with no byte either way for this long is closed
+ * @param streamIdleMillis a gRPC call with no frame either way for this long is closed
  */
 public record ProxySettings(
         OriginTimeouts origin,
@@ -38,4 +41,7 @@ public record ProxySettings(
         AddressRanges trustedProxies,
         long shutdownGraceMillis,
         String via,
-        UnderscoreHeaders underscoreHeaders) {}
+        UnderscoreHeaders underscoreHeaders,
+        int h2MaxConcurrentStreams,
+        long tunnelIdleMillis,
+        long streamIdleMillis) {}

@@ -16,9 +16,10 @@ import dev.bascule.upstream.AffinityKey;
  * @param deny client ranges refused (403); deny wins over allow
  * @param rateLimiter null when the route has no rate limit; shared with later snapshots of the same route
  * @param rateKey whose bucket a request draws from: client address or a header
+ * @param websocket a WebSocket upgrade request (RFC 6455 section 4.1) is tunnelled; false: answered 403
  */
 public record RouteAction(Pool pool, RetryPolicy retry, long maxBodySize, boolean hostNamed, AddressRanges allow,
-        AddressRanges deny, RateLimiter rateLimiter, AffinityKey rateKey) {
+        AddressRanges deny, RateLimiter rateLimiter, AffinityKey rateKey, boolean websocket) {
 
     /** Whether a client at {@code address} may use this route: not denied, and allowed when a list exists. */
     public boolean admits(byte[] address) {

@@ -90,7 +90,7 @@ final class SnapshotBuilder {
                     rc.stripPrefix(),
                     new RouteAction(pools.get(rc.upstream()), retryPolicy(rc.retry()), rc.maxBodySize(),
                             rc.host() != null, ranges(rc.allow()), ranges(rc.deny()), limiter(rc, routes.size(), live),
-                            rc.rateLimit() == null ? null : affinityKey(rc.rateLimit().key()))));
+                            rc.rateLimit() == null ? null : affinityKey(rc.rateLimit().key()), rc.websocket())));
         }
         rateLimiters.keySet().retainAll(live);
         long version = previous == null ? 1 : previous.version() + 1;
@@ -125,7 +125,8 @@ final class SnapshotBuilder {
         Balancer balancer = balancers.create(upstream.balancer(), candidates, prevBalancer);
         return new Pool(upstream.name(), upstream.balancer(), all, candidates, balancer,
                 affinityKey(upstream.hashKey()), panic, reject, upstream.passive().consecutiveFailures(),
-                old != null ? old.retryBudget() : RetryBudget.standard(nanoTime), originTls);
+                old != null ? old.retryBudget() : RetryBudget.standard(nanoTime), originTls,
+                Protocol.of(upstream.protocol()));
     }
 
     /**
@@ -228,7 +229,10 @@ final class SnapshotBuilder {
                 ranges(config.trustedProxies()),
                 config.shutdownGrace().toMillis(),
                 config.via(),
-                UnderscoreHeaders.valueOf(l.headersWithUnderscores().name()));
+                UnderscoreHeaders.valueOf(l.headersWithUnderscores().name()),
+                l.h2MaxConcurrentStreams(),
+                t.tunnelIdle().toMillis(),
+                t.streamIdle().toMillis());
     }
 
     static AddressRanges ranges(List<Cidr> cidrs) {

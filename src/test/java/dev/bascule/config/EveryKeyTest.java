@@ -29,17 +29,20 @@ class EveryKeyTest {
                 address: 127.0.0.1:8443
                 tls: { cert: certs/site.pem, key: certs/site.key }
                 hsts: "max-age=31536000; includeSubDomains"
+                protocols: [ http1, h2 ]
               - name: multi
                 address: 127.0.0.1:8444
                 tls:
                   certificates:
                     - { cert: a.pem, key: a.key }
                     - { cert: /etc/bascule/b.pem, key: ../keys/b.key }
+                protocols: [ h2 ]
+              - { name: mixed, address: 127.0.0.1:8081, protocols: [ h2c, http1 ] }
             admin: { address: 127.0.0.1:9901 }
             timeouts: { connect: 1s, response_header: 20s, client_idle: 30s, upstream_idle: 40s, client_header: 5s,
-                        client_body_idle: 15s }
+                        client_body_idle: 15s, tunnel_idle: 2h, stream_idle: 90s }
             limits: { max_uri_length: 4k, max_header_size: 16k, max_header_count: 50, max_connections: 2000,
-                      max_connections_per_ip: 20, headers_with_underscores: reject }
+                      max_connections_per_ip: 20, headers_with_underscores: reject, h2_max_concurrent_streams: 250 }
             upstreams:
               web:
                 balancer: ewma
@@ -59,11 +62,17 @@ class EveryKeyTest {
                 resolve_every: 1m
               api:
                 servers: [ { address: api.internal:443 } ]
-                health_check: { expect_status: 204 }
+                health_check: { expect_status: 204, type: http }
                 tls: { verify: true, ca: ca.pem, sni: api.internal, cert: client.pem, key: client.key }
+                protocol: h2
               legacy:
                 servers: [ { address: 10.0.0.9:8443 } ]
                 tls: { verify: false }
+                health_check: { type: tcp }
+              grpc:
+                protocol: h2c
+                servers: [ { address: 127.0.0.1:50051 } ]
+                health_check: { type: grpc, service: chat.v1.Chat, host: grpc.internal }
             routes:
               - match: { path_prefix: /api }
                 upstream: api
@@ -76,6 +85,7 @@ class EveryKeyTest {
                 upstream: web
                 retry: { attempts: 1, on: [] }
                 rate_limit: { requests_per_second: 2.5 }
+                websocket: false
             """;
 
     static HostPort hp(String text) {
@@ -94,18 +104,21 @@ class EveryKeyTest {
         assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(45));
         assertThat(config.trustedProxies()).containsExactly(cidr("10.0.0.0/8"), cidr("127.0.0.1/32"), cidr("::1/128"));
         assertThat(config.listeners()).containsExactly(
-                new ListenerConfig("public", hp("127.0.0.1:8080"), null, true, null),
+                new ListenerConfig("public", hp("127.0.0.1:8080"), null, true, null, List.of(HttpProtocol.HTTP1)),
                 new ListenerConfig("secure", hp("127.0.0.1:8443"),
                         new TlsConfig(List.of(new CertificateConfig(dir.resolve("certs/site.pem"), dir.resolve("certs/site.key")))),
-                        false, "max-age=31536000; includeSubDomains"),
+                        false, "max-age=31536000; includeSubDomains", List.of(HttpProtocol.HTTP1, HttpProtocol.H2)),
                 new ListenerConfig("multi", hp("127.0.0.1:8444"), new TlsConfig(List.of(
                         new CertificateConfig(dir.resolve("a.pem"), dir.resolve("a.key")),
                         new CertificateConfig(Path.of("/etc/bascule/b.pem"), dir.resolve("../keys/b.key")))),
-                        false, null));
+                        false, null, List.of(HttpProtocol.H2)),
+                new ListenerConfig("mixed", hp("127.0.0.1:8081"), null, false, null,
+                        List.of(HttpProtocol.H2C, HttpProtocol.HTTP1)));
         assertThat(config.timeouts()).isEqualTo(new TimeoutsConfig(Duration.ofSeconds(1), Duration.ofSeconds(20),
-                Duration.ofSeconds(30), Duration.ofSeconds(40), Duration.ofSeconds(5), Duration.ofSeconds(15)));
+                Duration.ofSeconds(30), Duration.ofSeconds(40), Duration.ofSeconds(5), Duration.ofSeconds(15),
+                Duration.ofHours(2), Duration.ofSeconds(90)));
         assertThat(config.limits()).isEqualTo(new LimitsConfig(4096, 16384, 50, 2000, 20,
-                LimitsConfig.HeadersWithUnderscores.REJECT));
+                LimitsConfig.HeadersWithUnderscores.REJECT, 250));
         assertThat(config.via()).isEqualTo("edge-7.example");
 
         assertThat(config.upstreams().get("web")).isEqualTo(new UpstreamConfig("web", "ewma", null,
@@ -113,47 +126,68 @@ class EveryKeyTest {
                 new HealthCheckConfig("/ready", Duration.ofSeconds(5), Duration.ofMillis(500), 200, 299, 3, 2, "web.internal"),
                 new PassiveConfig(3, Duration.ofSeconds(30), 34),
                 UpstreamConfig.WhenAllDown.REJECT, Duration.ofSeconds(20), Duration.ofMinutes(1), null,
-                Duration.ofSeconds(5)));
+                Duration.ofSeconds(5), HttpProtocol.HTTP1));
         UpstreamConfig api = config.upstreams().get("api");
         assertThat(api.healthCheck()).isEqualTo(
-                new HealthCheckConfig("/health", Duration.ofSeconds(2), Duration.ofSeconds(1), 204, 204, 2, 3, null));
+                new HealthCheckConfig("/health", Duration.ofSeconds(2), Duration.ofSeconds(1), 204, 204, 2, 3, null,
+                        HealthCheckConfig.Type.HTTP, null));
+        assertThat(api.protocol()).isEqualTo(HttpProtocol.H2);
         assertThat(api.tls()).isEqualTo(new UpstreamTlsConfig(true, dir.resolve("ca.pem"), "api.internal",
                 dir.resolve("client.pem"), dir.resolve("client.key")));
-        assertThat(config.upstreams().get("legacy").tls()).isEqualTo(new UpstreamTlsConfig(false, null, null, null, null));
+        UpstreamConfig legacy = config.upstreams().get("legacy");
+        assertThat(legacy.tls()).isEqualTo(new UpstreamTlsConfig(false, null, null, null, null));
+        assertThat(legacy.healthCheck()).isEqualTo(new HealthCheckConfig("/health", Duration.ofSeconds(2),
+                Duration.ofSeconds(1), 200, 399, 2, 3, null, HealthCheckConfig.Type.TCP, null));
+        UpstreamConfig grpc = config.upstreams().get("grpc");
+        assertThat(grpc.protocol()).isEqualTo(HttpProtocol.H2C);
+        assertThat(grpc.healthCheck()).isEqualTo(new HealthCheckConfig("/health", Duration.ofSeconds(2),
+                Duration.ofSeconds(1), 200, 399, 2, 3, "grpc.internal", HealthCheckConfig.Type.GRPC, "chat.v1.Chat"));
 
         assertThat(config.routes()).containsExactly(
                 new RouteConfig(null, "/api", false, "api",
                         new RetryConfig(3, EnumSet.allOf(RetryConfig.RetryOn.class), Duration.ofSeconds(2)),
                         List.of(cidr("10.0.0.0/8"), cidr("fd00::/8")), List.of(cidr("10.1.0.0/16")),
                         new RateLimitConfig(2.5, 10, new HashKeyConfig(HashKeyConfig.Source.HEADER, "X-Api-Key")),
-                        10L << 20),
+                        10L << 20, true),
                 new RouteConfig(null, "/", false, "web", new RetryConfig(1, Set.of(), null), List.of(), List.of(),
-                        new RateLimitConfig(2.5, 3, HashKeyConfig.CLIENT_IP), -1));
+                        new RateLimitConfig(2.5, 3, HashKeyConfig.CLIENT_IP), -1, false));
     }
 
     @Test
     void theNewerKeysDefaultWhenAbsent() throws Exception {
         BasculeConfig config = ConfigLoaderTest.LOADER.parse("""
-                listeners: [ { address: 127.0.0.1:8080 } ]
+                listeners:
+                  - { address: 127.0.0.1:8080 }
+                  - { address: 127.0.0.1:8443, tls: { cert: site.pem, key: site.key } }
                 upstreams:
                   web:
                     servers: [ { address: 127.0.0.1:9001 } ]
                     health_check: {}
+                  grpc:
+                    protocol: h2c
+                    servers: [ { address: 127.0.0.1:50051 } ]
+                    health_check: { type: grpc }
                 routes: [ { upstream: web } ]
                 """, "t.yaml");
 
         // Written out rather than the DEFAULTS constants, so a changed default fails here.
         assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.trustedProxies()).isEmpty();
-        assertThat(config.listeners()).containsExactly(new ListenerConfig("127.0.0.1:8080", hp("127.0.0.1:8080"), null, false, null));
+        assertThat(config.listeners().get(0)).isEqualTo(new ListenerConfig("127.0.0.1:8080", hp("127.0.0.1:8080"),
+                null, false, null, List.of(HttpProtocol.HTTP1)));
+        assertThat(config.listeners().get(1).protocols()).as("with tls").containsExactly(HttpProtocol.H2, HttpProtocol.HTTP1);
         assertThat(config.timeouts().clientHeader()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.timeouts().clientBodyIdle()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.timeouts().tunnelIdle()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.timeouts().streamIdle()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.limits()).isEqualTo(new LimitsConfig(8192, 32768, 100, 10000, 0,
-                LimitsConfig.HeadersWithUnderscores.ALLOW));
+                LimitsConfig.HeadersWithUnderscores.ALLOW, 100));
         assertThat(config.via()).isEqualTo("bascule");
         UpstreamConfig web = config.upstreams().get("web");
-        assertThat(web.healthCheck()).isEqualTo(
-                new HealthCheckConfig("/health", Duration.ofSeconds(2), Duration.ofSeconds(1), 200, 399, 2, 3, null));
+        assertThat(web.healthCheck()).isEqualTo(new HealthCheckConfig("/health", Duration.ofSeconds(2),
+                Duration.ofSeconds(1), 200, 399, 2, 3, null, HealthCheckConfig.Type.HTTP, null));
+        assertThat(web.protocol()).isEqualTo(HttpProtocol.HTTP1);
+        assertThat(config.upstreams().get("grpc").healthCheck().service()).as("grpc: the whole server").isEmpty();
         assertThat(web.passive()).isEqualTo(new PassiveConfig(5, Duration.ofSeconds(10), 50));
         assertThat(web.whenAllDown()).isEqualTo(UpstreamConfig.WhenAllDown.FAIL_OPEN);
         assertThat(web.slowStart()).isZero();
@@ -162,7 +196,7 @@ class EveryKeyTest {
         assertThat(web.ewmaDecay()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.routes()).containsExactly(new RouteConfig(null, null, false, "web",
                 new RetryConfig(2, EnumSet.of(RetryConfig.RetryOn.CONNECT_FAILURE, RetryConfig.RetryOn.RESET), null),
-                List.of(), List.of(), null, -1));
+                List.of(), List.of(), null, -1, true));
     }
 
     @Test

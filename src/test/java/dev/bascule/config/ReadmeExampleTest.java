@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -22,9 +23,17 @@ class ReadmeExampleTest {
         BasculeConfig config = loader.parse(yaml, "README.md");
 
         assertThat(config.listeners()).extracting(ListenerConfig::name).containsExactly("public", "secure");
-        assertThat(config.upstreams()).containsOnlyKeys("web-blue", "web-green", "api");
+        assertThat(config.listeners()).extracting(ListenerConfig::protocols).containsExactly(
+                List.of(HttpProtocol.HTTP1), List.of(HttpProtocol.H2, HttpProtocol.HTTP1));
+        assertThat(config.upstreams()).containsOnlyKeys("web-blue", "web-green", "api", "grpc-svc");
         assertThat(config.upstreams().get("api").tls().verify()).isTrue();
-        assertThat(config.routes()).hasSize(5);
+        assertThat(config.upstreams().get("grpc-svc").protocol()).isEqualTo(HttpProtocol.H2C);
+        assertThat(config.upstreams().get("grpc-svc").healthCheck().type()).isEqualTo(HealthCheckConfig.Type.GRPC);
+        assertThat(config.routes()).hasSize(7);
         assertThat(config.routes().get(3).rateLimit()).isEqualTo(new RateLimitConfig(100, 200, HashKeyConfig.CLIENT_IP));
+        assertThat(config.routes().get(5).websocket()).isTrue();
+        // The block shows the defaults of the protocol keys.
+        assertThat(config.limits().h2MaxConcurrentStreams()).isEqualTo(LimitsConfig.DEFAULTS.h2MaxConcurrentStreams());
+        assertThat(config.timeouts()).isEqualTo(TimeoutsConfig.DEFAULTS);
     }
 }

@@ -49,7 +49,7 @@ class TopLevelErrorsTest {
                 "t.yaml:2:28: duration '0ms' must be greater than zero",
                 "t.yaml:2:51: duration '5' has no unit; write it as " + Units.DURATION_FORM,
                 "t.yaml:2:54: unknown key 'read' in 'timeouts'; allowed keys: connect, response_header, client_idle,"
-                        + " upstream_idle, client_header, client_body_idle",
+                        + " upstream_idle, client_header, client_body_idle, tunnel_idle, stream_idle",
                 "t.yaml:4:21: max_header_count must be an integer of at least 1, found '0'",
                 "t.yaml:5:20: max_connections must be an integer of at least 1, found '1k'",
                 "t.yaml:6:27: max_connections_per_ip must be an integer of at least 0, found '-1'");
@@ -63,7 +63,7 @@ class TopLevelErrorsTest {
                 "t.yaml:2:51: max_connections must be an integer of at least 1, found '0'",
                 "t.yaml:2:54: unknown key 'max_conections_per_ip' in 'limits' (did you mean 'max_connections_per_ip'?);"
                         + " allowed keys: max_uri_length, max_header_size, max_header_count, max_connections,"
-                        + " max_connections_per_ip, headers_with_underscores");
+                        + " max_connections_per_ip, headers_with_underscores, h2_max_concurrent_streams");
     }
 
     @Test
@@ -166,6 +166,6 @@ class TopLevelErrorsTest {
                 "t.yaml:11:11: " + badHsts.formatted("max-age="),
                 "t.yaml:13:11: hsts must be printable ASCII on one line; it is sent as a header value",
                 "t.yaml:16:5: unknown key 'hstss' in a listener (did you mean 'hsts'?); allowed keys: name, address, tls,"
-                        + " redirect_https, hsts");
+                        + " redirect_https, hsts, protocols");
     }
 }

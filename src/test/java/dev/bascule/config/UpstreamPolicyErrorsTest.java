@@ -36,7 +36,8 @@ class UpstreamPolicyErrorsTest {
                 "t.yaml:8:28: unhealthy_threshold must be an integer of at least 1, found 'x'",
                 "t.yaml:9:13: bad health check host 'bad host': expected a host name such as api.internal",
                 "t.yaml:10:7: unknown key 'hots' in 'health_check' of upstream 'a' (did you mean 'host'?); allowed keys:"
-                        + " path, interval, timeout, expect_status, healthy_threshold, unhealthy_threshold, host",
+                        + " path, interval, timeout, expect_status, healthy_threshold, unhealthy_threshold, host, type,"
+                        + " service",
                 "t.yaml:13:36: expect_status '399-200' is backwards: write the lower status first",
                 "t.yaml:16:36: " + badStatus.formatted("2xx"));
     }

@@ -6,8 +6,12 @@ import static org.awaitility.Awaitility.await;
 import dev.bascule.balance.Balancers;
 import dev.bascule.config.BasculeConfig;
 import dev.bascule.config.ConfigLoader;
+import dev.bascule.route.Route;
+import dev.bascule.testing.TestCerts;
 import dev.bascule.upstream.Server;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -16,8 +20,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The parts working together on a real control thread: DNS, slow start, start-up errors. */
+/**
+ * The parts working together on a real control thread: DNS, slow start, start-up errors, protocol settings in the
+ * snapshot.
+ */
 class ControlPlaneTest {
 
     private static BasculeConfig config(String upstreamExtra) throws Exception {
@@ -81,5 +89,76 @@ class ControlPlaneTest {
                         none, Clock.systemUTC(), new AtomicLong()::get, Executors.newSingleThreadScheduledExecutor()))
                 .isInstanceOf(dev.bascule.config.ConfigException.class)
                 .hasMessageContaining("cannot resolve origin.internal");
+    }
+
+    @Test
+    void protocolSettingsReachTheSnapshot(@TempDir Path dir) throws Exception {
+        TestCerts.newCa("CA").issue("site.test", List.of("site.test"), List.of()).write(dir, "site");
+        Path file = dir.resolve("bascule.yaml");
+        // Two listeners on port 0 of different loopback addresses: the control plane alone binds nothing.
+        Files.writeString(file, """
+                listeners:
+                  - { name: secure, address: 127.0.0.1:0, tls: { cert: site.crt, key: site.key },
+                      protocols: [ http1, h2 ] }
+                  - { name: plain, address: 127.0.0.2:0, protocols: [ http1, h2c ] }
+                timeouts: { tunnel_idle: 2h, stream_idle: 90s }
+                limits: { h2_max_concurrent_streams: 250 }
+                upstreams:
+                  grpc:
+                    protocol: h2c
+                    servers: [ { address: 127.0.0.1:50051 } ]
+                    health_check: { type: grpc, service: chat.v1.Chat }
+                  api:
+                    protocol: h2
+                    tls: {}
+                    servers: [ { address: 127.0.0.1:8443 } ]
+                  web:
+                    servers: [ { address: 127.0.0.1:9001 } ]
+                routes:
+                  - { match: { path_prefix: /chat }, upstream: grpc, websocket: false }
+                  - { upstream: web }
+                """);
+        BasculeConfig config = new ConfigLoader(Balancers.standard().names()).load(file);
+
+        try (ControlPlane cp = ControlPlane.start(config, Balancers.standard(), Resolver.SYSTEM, Clock.systemUTC(),
+                System::nanoTime, Executors.newSingleThreadScheduledExecutor())) {
+            Snapshot snapshot = cp.live().get();
+
+            assertThat(snapshot.listeners().values()).extracting(ListenerSettings::name, ListenerSettings::tls,
+                    ListenerSettings::protocols).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple("secure", true, List.of(Protocol.HTTP1, Protocol.H2)),
+                    org.assertj.core.groups.Tuple.tuple("plain", false, List.of(Protocol.HTTP1, Protocol.H2C)));
+            ProxySettings settings = snapshot.settings();
+            assertThat(settings.h2MaxConcurrentStreams()).isEqualTo(250);
+            assertThat(settings.tunnelIdleMillis()).isEqualTo(Duration.ofHours(2).toMillis());
+            assertThat(settings.streamIdleMillis()).isEqualTo(90_000);
+            assertThat(snapshot.pools().get("grpc").protocol()).isEqualTo(Protocol.H2C);
+            assertThat(snapshot.pools().get("api").protocol()).isEqualTo(Protocol.H2);
+            assertThat(snapshot.pools().get("web").protocol()).isEqualTo(Protocol.HTTP1);
+            assertThat(snapshot.routes().routes()).extracting(Route::target).extracting(RouteAction::websocket)
+                    .containsExactly(false, true);
+            // The health package reads the check as configured, from the probe targets.
+            assertThat(cp.probeTargets()).singleElement().satisfies(t -> {
+                assertThat(t.check().type()).isEqualTo(dev.bascule.config.HealthCheckConfig.Type.GRPC);
+                assertThat(t.check().service()).isEqualTo("chat.v1.Chat");
+            });
+        }
+    }
+
+    @Test
+    void protocolSettingsDefaultInTheSnapshot() throws Exception {
+        try (ControlPlane cp = ControlPlane.start(config(""), Balancers.standard(), host -> List.of(
+                InetAddress.getByName("10.0.0.1")), Clock.systemUTC(), System::nanoTime,
+                Executors.newSingleThreadScheduledExecutor())) {
+            Snapshot snapshot = cp.live().get();
+
+            assertThat(snapshot.listeners().values()).singleElement()
+                    .extracting(ListenerSettings::protocols).isEqualTo(List.of(Protocol.HTTP1));
+            assertThat(snapshot.settings().h2MaxConcurrentStreams()).isEqualTo(100);
+            assertThat(snapshot.settings().tunnelIdleMillis()).isEqualTo(Duration.ofHours(1).toMillis());
+            assertThat(snapshot.settings().streamIdleMillis()).isEqualTo(Duration.ofMinutes(5).toMillis());
+            assertThat(snapshot.pools().get("app").protocol()).isEqualTo(Protocol.HTTP1);
+            assertThat(snapshot.routes().routes().get(0).target().websocket()).isTrue();
+        }
     }
 }

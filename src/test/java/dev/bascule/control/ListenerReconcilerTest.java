@@ -61,7 +61,7 @@ class ListenerReconcilerTest {
             for (int p : tlsPorts) {
                 tls |= address.getPort() == p;
             }
-            result.put(address, tls ? new ListenerSettings(s.name(), SOME_CERTIFICATES, false, null) : s);
+            result.put(address, tls ? new ListenerSettings(s.name(), SOME_CERTIFICATES, false, null, s.protocols()) : s);
         });
         return result;
     }

@@ -56,18 +56,18 @@ public final class TlsConfigs {
     /** The first listener with TLS over {@code certificates} (the first the default) and an HSTS value. */
     public static BasculeConfig tls(BasculeConfig c, String hsts, CertificateConfig... certificates) {
         return withListener(c, 0, l -> new ListenerConfig(l.name(), l.address(), new TlsConfig(List.of(certificates)),
-                false, hsts));
+                false, hsts, ListenerConfig.defaultProtocols(true)));
     }
 
     public static BasculeConfig redirectHttps(BasculeConfig c) {
-        return withListener(c, 0, l -> new ListenerConfig(l.name(), l.address(), null, true, null));
+        return withListener(c, 0, l -> new ListenerConfig(l.name(), l.address(), null, true, null, l.protocols()));
     }
 
     public static BasculeConfig upstreamTls(BasculeConfig c, String upstream, UpstreamTlsConfig tls) {
         Map<String, UpstreamConfig> ups = new LinkedHashMap<>(c.upstreams());
         UpstreamConfig u = ups.get(upstream);
         ups.put(upstream, new UpstreamConfig(u.name(), u.balancer(), u.hashKey(), u.servers(), u.healthCheck(),
-                u.passive(), u.whenAllDown(), u.slowStart(), u.resolveEvery(), tls, u.ewmaDecay()));
+                u.passive(), u.whenAllDown(), u.slowStart(), u.resolveEvery(), tls, u.ewmaDecay(), u.protocol()));
         return new BasculeConfig(c.source(), c.listeners(), c.admin(), c.timeouts(), c.limits(), ups, c.routes(),
                 c.shutdownGrace(), c.trustedProxies(), c.via());
     }
