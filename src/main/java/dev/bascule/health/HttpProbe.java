@@ -32,7 +32,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One HTTP probe: connect, {@code GET check.path()} with {@code Connection: close}, read the response to its
+ * One probe. A {@code tcp} check passes when the connect succeeds within {@code check.timeout()}, and closes at
+ * once. An {@code http} check: connect, {@code GET check.path()} with {@code Connection: close}, read the response to its
  * end (the body is dropped as it arrives), close. It passes when the whole response arrived within {@code
  * check.timeout()} of the start, connecting included, with a status in {@code [expectStatusMin,
  * expectStatusMax]}; a status outside the range fails as soon as the status line is read.
@@ -76,7 +77,11 @@ final class HttpProbe extends ChannelInboundHandlerAdapter {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), probe);
+                        if (target.check().type() == HealthCheckConfig.Type.TCP) {
+                            ch.pipeline().addLast(probe);
+                        } else {
+                            ch.pipeline().addLast(new HttpClientCodec(), probe);
+                        }
                     }
                 })
                 .connect(target.socketAddress());
@@ -108,6 +113,10 @@ final class HttpProbe extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         connected = true;
         HealthCheckConfig check = target.check();
+        if (check.type() == HealthCheckConfig.Type.TCP) {
+            finish(ProbeResult.pass()); // the connect is the whole check; nothing is sent
+            return;
+        }
         FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, check.path(),
                 Unpooled.EMPTY_BUFFER);
         req.headers()

@@ -75,6 +75,20 @@ class ProbeOnceTest {
     }
 
     @Test
+    void aTcpCheckPassesOnConnectAndSendsNothing() throws Exception {
+        HealthCheckConfig c = target.check();
+        ProbeTarget tcp = withCheck(target, new HealthCheckConfig(c.path(), c.interval(), c.timeout(),
+                c.expectStatusMin(), c.expectStatusMax(), c.healthyThreshold(), c.unhealthyThreshold(), null,
+                HealthCheckConfig.Type.TCP, null));
+        assertThat(probe(tcp)).isEqualTo(ProbeResult.pass());
+        assertThat(origin.recorded()).as("nothing was sent").isEmpty();
+        int port = origin.port();
+        origin.close();
+        assertThat(probe(tcp)).isEqualTo(ProbeResult.fail("connect refused"));
+        origin = TestOrigin.startOn("a", port);
+    }
+
+    @Test
     void failsWithStatusOutsideTheExpectedRange() throws Exception {
         assertThat(probe("/status?code=500")).isEqualTo(ProbeResult.fail("status 500"));
         assertThat(probe("/status?code=404")).isEqualTo(ProbeResult.fail("status 404"));
