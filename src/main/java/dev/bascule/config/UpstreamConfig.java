@@ -16,6 +16,8 @@ import java.util.List;
  * @param resolveEvery how often servers given by host name are resolved again
  * @param tls TLS towards the origins; null for plain HTTP
  * @param ewmaDecay decay time of the latency average of balancer {@code ewma}
+ * @param queue where requests wait while every server is at its {@code max_connections}; null when absent (such a
+ *     request gets 503 at once)
  */
 public record UpstreamConfig(
         String name,
@@ -28,7 +30,8 @@ public record UpstreamConfig(
         Duration slowStart,
         Duration resolveEvery,
         UpstreamTlsConfig tls,
-        Duration ewmaDecay) {
+        Duration ewmaDecay,
+        QueueConfig queue) {
 
     /** The balancer of an upstream that names none; the balance registry must provide it. */
     public static final String DEFAULT_BALANCER = "round_robin";
@@ -58,9 +61,17 @@ public record UpstreamConfig(
         servers = List.copyOf(servers);
     }
 
+    /** An upstream without a queue. */
+    public UpstreamConfig(String name, String balancer, HashKeyConfig hashKey, List<ServerConfig> servers,
+            HealthCheckConfig healthCheck, PassiveConfig passive, WhenAllDown whenAllDown, Duration slowStart,
+            Duration resolveEvery, UpstreamTlsConfig tls, Duration ewmaDecay) {
+        this(name, balancer, hashKey, servers, healthCheck, passive, whenAllDown, slowStart, resolveEvery, tls,
+                ewmaDecay, null);
+    }
+
     public UpstreamConfig(String name, String balancer, HashKeyConfig hashKey, List<ServerConfig> servers,
             HealthCheckConfig healthCheck) {
         this(name, balancer, hashKey, servers, healthCheck, PassiveConfig.DEFAULTS, WhenAllDown.FAIL_OPEN,
-                Duration.ZERO, DEFAULT_RESOLVE_EVERY, null, DEFAULT_EWMA_DECAY);
+                Duration.ZERO, DEFAULT_RESOLVE_EVERY, null, DEFAULT_EWMA_DECAY, null);
     }
 }

@@ -325,9 +325,11 @@ public final class ControlPlane implements DataPlaneEvents, AutoCloseable {
                     ServerState st = registry.stateFor(u.name(), m.address());
                     servers.add(new Status.ServerStatus(m.address(), m.weight(), stateLabel(st, now), st.inFlight(),
                             st.requests(), st.failures(), st.latency().averageNanos(System.nanoTime()),
-                            m.source().label()));
+                            m.source().label(), st.openConnections(), m.maxConnections()));
                 }
-                ups.put(u.name(), new Status.UpstreamStatus(u.balancer(), servers));
+                Pool pool = s.pools().get(u.name());
+                ups.put(u.name(), new Status.UpstreamStatus(u.balancer(), servers,
+                        pool == null ? 0 : pool.queueLength()));
             }
             return new Status(new Status.ConfigInfo(s.source(), configVersion, s.loadedAt()), ups);
         });

@@ -1,6 +1,7 @@
 package dev.bascule.control;
 
 import dev.bascule.balance.Balancer;
+import dev.bascule.origin.OriginQueue;
 import dev.bascule.origin.OriginTls;
 import dev.bascule.upstream.AffinityKey;
 import dev.bascule.upstream.RetryBudget;
@@ -23,6 +24,11 @@ import java.util.Map;
  * @param ejectAfterFailures consecutive failures that eject a server (passive checks); 0 when off
  * @param retryBudget caps retries to this upstream; the same instance for the upstream's whole life
  * @param originTls for a pool with TLS, how to speak it to each member, by server address; empty for plain HTTP
+ * @param originQueue where requests wait when every server they may use is at its {@code max_connections}; the
+ *     same instance for the upstream's whole life; null when no member has a cap (then nothing ever waits)
+ * @param queueSize requests that may wait, on all event loops together; 0: none, a request that finds every
+ *     server full gets 503 at once
+ * @param queueTimeoutMillis how long a request may wait before it gets 503
  */
 public record Pool(
         String name,
@@ -35,7 +41,10 @@ public record Pool(
         boolean rejectWhenNoneRoutable,
         int ejectAfterFailures,
         RetryBudget retryBudget,
-        Map<String, OriginTls> originTls) {
+        Map<String, OriginTls> originTls,
+        OriginQueue originQueue,
+        int queueSize,
+        long queueTimeoutMillis) {
 
     public Pool {
         members = List.copyOf(members);
@@ -47,12 +56,17 @@ public record Pool(
     public Pool(String name, String balancerName, List<Server> members, List<Server> candidates, Balancer balancer,
             AffinityKey affinityKey, boolean panic, boolean rejectWhenNoneRoutable, int ejectAfterFailures) {
         this(name, balancerName, members, candidates, balancer, affinityKey, panic, rejectWhenNoneRoutable,
-                ejectAfterFailures, RetryBudget.standard(), Map.of());
+                ejectAfterFailures, RetryBudget.standard(), Map.of(), null, 0, 0);
     }
 
     /** How to speak TLS to {@code server}; null for plain HTTP. Allocation-free, for the data plane. */
     public OriginTls originTls(Server server) {
         return originTls.isEmpty() ? null : originTls.get(server.address());
+    }
+
+    /** Requests waiting for a connection now, on every event loop; 0 when no member caps its connections. */
+    public int queueLength() {
+        return originQueue == null ? 0 : originQueue.length();
     }
 
     /** A pool whose members are all candidates and which never ejects; for tests and simple wiring. */

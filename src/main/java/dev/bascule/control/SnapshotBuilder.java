@@ -13,6 +13,7 @@ import dev.bascule.config.RouteConfig;
 import dev.bascule.config.TimeoutsConfig;
 import dev.bascule.config.UpstreamConfig;
 import dev.bascule.config.UpstreamTlsConfig;
+import dev.bascule.origin.OriginQueue;
 import dev.bascule.origin.OriginTls;
 import dev.bascule.route.AddressRanges;
 import dev.bascule.route.HostMatcher;
@@ -115,7 +116,7 @@ public final class SnapshotBuilder {
         for (Member m : members) {
             ServerState state = registry.stateFor(upstream.name(), m.address());
             state.latency().setDecayNanos(upstream.ewmaDecay().toNanos());
-            Server server = new Server(m.address(), m.resolved(), m.weight(), state);
+            Server server = new Server(m.address(), m.resolved(), m.weight(), state, m.maxConnections());
             all.add(server);
             if (state.draining()) {
                 continue;
@@ -133,7 +134,22 @@ public final class SnapshotBuilder {
         Balancer balancer = balancers.create(upstream.balancer(), candidates, prevBalancer);
         return new Pool(upstream.name(), upstream.balancer(), all, candidates, balancer,
                 affinityKey(upstream.hashKey()), panic, reject, upstream.passive().consecutiveFailures(),
-                old != null ? old.retryBudget() : RetryBudget.standard(), java.util.Map.of());
+                old != null ? old.retryBudget() : RetryBudget.standard(), java.util.Map.of(),
+                originQueue(members, old), upstream.queue() == null ? 0 : upstream.queue().size(),
+                upstream.queue() == null ? 0 : upstream.queue().timeout().toMillis());
+    }
+
+    /**
+     * The upstream's queue when a member caps its connections: the previous snapshot's, so requests waiting
+     * there are still counted and served. Null when no member has a cap, so requests skip every check.
+     */
+    private static OriginQueue originQueue(List<Member> members, Pool old) {
+        for (Member m : members) {
+            if (m.maxConnections() > 0) {
+                return old != null && old.originQueue() != null ? old.originQueue() : new OriginQueue();
+            }
+        }
+        return null;
     }
 
     /**
@@ -149,7 +165,7 @@ public final class SnapshotBuilder {
         }
         return new Pool(pool.name(), pool.balancerName(), pool.members(), pool.candidates(), pool.balancer(),
                 pool.affinityKey(), pool.panic(), pool.rejectWhenNoneRoutable(), pool.ejectAfterFailures(),
-                pool.retryBudget(), byServer);
+                pool.retryBudget(), byServer, pool.originQueue(), pool.queueSize(), pool.queueTimeoutMillis());
     }
 
     /**
@@ -170,7 +186,7 @@ public final class SnapshotBuilder {
         if (weight == server.weight()) {
             return server;
         }
-        return new Server(server.address(), server.socketAddress(), weight, server.state());
+        return new Server(server.address(), server.socketAddress(), weight, server.state(), server.maxConnections());
     }
 
     private RateLimiter limiter(RouteConfig rc, int index, Set<String> live) {

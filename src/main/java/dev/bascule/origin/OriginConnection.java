@@ -1,5 +1,7 @@
 package dev.bascule.origin;
 
+import dev.bascule.upstream.Server;
+import dev.bascule.upstream.ServerState;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -23,18 +25,24 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     static final IOException IDLE = new IOException("origin connection idle timeout");
 
     private final OriginPool.LoopPool pool;
-    private final InetSocketAddress remote;
+    private final Server server;
     /** Null for plain HTTP. */
     private final OriginTls tls;
+    /** The upstream's queue as of the request that last took this connection; null when its servers had no cap. */
+    private OriginQueue queue;
+    /** True while this connection holds a slot of its server's max_connections, that is until its channel closes. */
+    private boolean holdsSlot = true;
     private Channel channel;
     private OriginListener listener;
     private Throwable closeCause;
     private boolean pooled;
 
-    OriginConnection(OriginPool.LoopPool pool, InetSocketAddress remote, OriginTls tls) {
+    /** Made once its slot is taken ({@link ServerState#tryAcquireConnection}), just before the connect starts. */
+    OriginConnection(OriginPool.LoopPool pool, Server server, OriginTls tls, OriginQueue queue) {
         this.pool = pool;
-        this.remote = remote;
+        this.server = server;
         this.tls = tls;
+        this.queue = queue;
     }
 
     public Channel channel() {
@@ -42,7 +50,16 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     }
 
     public InetSocketAddress remote() {
-        return remote;
+        return server.socketAddress();
+    }
+
+    /** The long-lived state of the server it is open to: the pool key, and the counter of its slot. */
+    ServerState state() {
+        return server.state();
+    }
+
+    OriginQueue queue() {
+        return queue;
     }
 
     /** The TLS identity it was opened with; null for plain HTTP. */
@@ -81,14 +98,55 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         this.pooled = false;
     }
 
+    /** Taken from the pool by a request whose snapshot says {@code queue} (a reload may have set or cleared it). */
+    void attach(OriginListener owner, OriginQueue queue) {
+        attach(owner);
+        this.queue = queue;
+    }
+
     /**
      * Gives the connection back to its loop's pool after a complete exchange. The caller must not use it again.
      */
     public void release() {
         listener = null;
         channel.config().setAutoRead(true); // an idle pooled connection must still notice the origin closing
-        if (!pool.offer(this)) {
+        OriginQueue q = queue;
+        if (q != null && q.length() > 0) {
+            releaseToWaiters(q);
+        } else if (!pool.offer(this)) {
             channel.close();
+        }
+    }
+
+    /**
+     * Requests wait for this upstream: the first one on this loop that can use this connection takes it from the
+     * pool at once. If none does while others wait on other loops, it is closed instead of pooled, so its slot
+     * lets one of them connect ({@link OriginQueue#slotFreed}).
+     */
+    private void releaseToWaiters(OriginQueue q) {
+        OriginWaiters here = q.find(channel.eventLoop());
+        if (here != null && here.size() > 0 && pool.offer(this)) {
+            here.serve();
+            if (!pooled || q.length() <= here.size()) {
+                return; // taken; or the only waiters are here and want other servers
+            }
+        }
+        channel.close();
+    }
+
+    /**
+     * The channel closed (or never opened): gives the server's connection slot back, once, and lets a waiting
+     * request use it.
+     */
+    void slotReleased() {
+        if (!holdsSlot) {
+            return;
+        }
+        holdsSlot = false;
+        server.state().releaseConnection();
+        OriginQueue q = queue;
+        if (q != null) {
+            q.slotFreed(channel != null ? channel.eventLoop() : null);
         }
     }
 

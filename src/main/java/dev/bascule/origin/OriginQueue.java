@@ -1,0 +1,129 @@
+package dev.bascule.origin;
+
+import io.netty.util.concurrent.EventExecutor;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Where an upstream's requests wait when every server they may use is at its {@code max_connections}: one
+ * {@link OriginWaiters} per event loop (a request never changes thread), and the total across loops, which
+ * {@code queue.size} caps. One instance serves the upstream for its whole life, shared by every snapshot that
+ * has it, so a reload neither forgets nor double-counts the requests waiting (like the retry budget).
+ *
+ * <p>Cross-loop hand-off without locks: a connection released or closed on a loop serves that loop's waiters
+ * first; with none there (or none that can use it) it is closed rather than pooled, and another loop that has
+ * waiters is woken to open one with the freed slot.
+ *
+ * <p>Threading: any thread. The length is atomic; the loops' queues are registered with compare-and-set into a
+ * copy-on-write array (once per loop) and each is confined to its loop apart from its size and wake-up.
+ */
+public final class OriginQueue {
+    private static final OriginWaiters[] NONE = new OriginWaiters[0];
+
+    private final AtomicInteger length = new AtomicInteger();
+    private final AtomicReference<OriginWaiters[]> loops = new AtomicReference<>(NONE);
+    /** Where the next search for a loop to wake starts, so loops share the freed slots. */
+    private final AtomicInteger nextToWake = new AtomicInteger();
+
+    /** Requests waiting now, on every loop; for status and metrics. */
+    public int length() {
+        return length.get();
+    }
+
+    boolean tryEnter(int limit) {
+        for (;;) {
+            int n = length.get();
+            if (n >= limit) {
+                return false;
+            }
+            if (length.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void enterAgain() {
+        length.incrementAndGet();
+    }
+
+    void leave() {
+        length.decrementAndGet();
+    }
+
+    /** The waiters of {@code loop}, or null when it has none registered. */
+    OriginWaiters find(EventExecutor loop) {
+        for (OriginWaiters w : loops.get()) {
+            if (w.loop() == loop) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The waiters of {@code loop}, registered on first use.
+     *
+     * @param closeIdle closes the upstream's idle connections pooled on {@code loop}
+     */
+    OriginWaiters on(EventExecutor loop, Runnable closeIdle) {
+        for (;;) {
+            OriginWaiters[] current = loops.get();
+            for (OriginWaiters w : current) {
+                if (w.loop() == loop) {
+                    return w;
+                }
+            }
+            OriginWaiters created = new OriginWaiters(this, loop, closeIdle);
+            OriginWaiters[] grown = Arrays.copyOf(current, current.length + 1);
+            grown[current.length] = created;
+            if (loops.compareAndSet(current, grown)) {
+                return created;
+            }
+        }
+    }
+
+    /**
+     * A request started waiting on {@code from}'s loop: every other loop looks at its waiters and closes its idle
+     * connections to this upstream, since each holds a slot that the new waiter could open a connection with.
+     */
+    void waiterAdded(OriginWaiters from) {
+        for (OriginWaiters w : loops.get()) {
+            if (w != from) {
+                w.wake();
+            }
+        }
+    }
+
+    /**
+     * A connection to one of this upstream's servers closed on {@code loop} and gave back its slot: a waiter
+     * there goes first; failing that, another loop with waiters is woken to use it.
+     */
+    void slotFreed(EventExecutor loop) {
+        if (length.get() == 0) {
+            return;
+        }
+        OriginWaiters here = find(loop);
+        if (here != null && here.size() > 0 && here.serve() > 0) {
+            return;
+        }
+        wakeAnother(here);
+    }
+
+    /** Wakes one loop other than {@code self} that has waiters, taking turns between loops. */
+    private void wakeAnother(OriginWaiters self) {
+        OriginWaiters[] all = loops.get();
+        int n = all.length;
+        if (n == 0) {
+            return;
+        }
+        int start = Math.floorMod(nextToWake.getAndIncrement(), n);
+        for (int k = 0; k < n; k++) {
+            OriginWaiters w = all[(start + k) % n];
+            if (w != self && w.size() > 0) {
+                w.wake();
+                return;
+            }
+        }
+    }
+}
