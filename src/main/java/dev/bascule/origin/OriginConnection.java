@@ -32,6 +32,8 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     private OriginQueue queue;
     /** True while this connection holds a slot of its server's max_connections, that is until its channel closes. */
     private boolean holdsSlot = true;
+    /** The loop whose waiters get this connection's slot when it closes; null: this loop's first. */
+    private OriginWaiters handOffTo;
     private Channel channel;
     private OriginListener listener;
     private Throwable closeCause;
@@ -125,7 +127,10 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
      */
     private void releaseToWaiters(OriginQueue q) {
         OriginWaiters here = q.find(channel.eventLoop());
-        if (here != null && here.size() > 0 && pool.offer(this)) {
+        OriginWaiters elsewhere = q.waitingLonger(here);
+        if (elsewhere != null) {
+            handOffTo = elsewhere; // its slot goes to that loop, not to this loop's waiters
+        } else if (here != null && here.size() > 0 && pool.offer(this)) {
             here.serve();
             if (!pooled || q.length() <= here.size()) {
                 return; // taken; or the only waiters are here and want other servers
@@ -145,7 +150,9 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         holdsSlot = false;
         server.state().releaseConnection();
         OriginQueue q = queue;
-        if (q != null) {
+        if (handOffTo != null) {
+            handOffTo.wake();
+        } else if (q != null) {
             q.slotFreed(channel != null ? channel.eventLoop() : null);
         }
     }

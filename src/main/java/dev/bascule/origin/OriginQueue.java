@@ -12,14 +12,22 @@ import java.util.concurrent.atomic.AtomicReference;
  * has it, so a reload neither forgets nor double-counts the requests waiting (like the retry budget).
  *
  * <p>Cross-loop hand-off without locks: a connection released or closed on a loop serves that loop's waiters
- * first; with none there (or none that can use it) it is closed rather than pooled, and another loop that has
- * waiters is woken to open one with the freed slot.
+ * first; with none there (or none that can use it), or when another loop's first waiter has waited clearly
+ * longer ({@link #HAND_OFF_LAG_NANOS}), it is closed rather than pooled, and the loop with waiters is woken to
+ * open one with the freed slot.
  *
  * <p>Threading: any thread. The length is atomic; the loops' queues are registered with compare-and-set into a
  * copy-on-write array (once per loop) and each is confined to its loop apart from its size and wake-up.
  */
 public final class OriginQueue {
     private static final OriginWaiters[] NONE = new OriginWaiters[0];
+    /**
+     * How much sooner the first waiter of another loop must give up than this loop's first waiter before a
+     * connection released here is closed so that loop can open one, rather than handed to a waiter here. Without
+     * it a loop holding every slot would serve its own waiters forever while another loop's time out; with it the
+     * slots follow the waiting requests, at the price of a reconnect each time one moves.
+     */
+    static final long HAND_OFF_LAG_NANOS = 100_000_000L;
 
     private final AtomicInteger length = new AtomicInteger();
     private final AtomicReference<OriginWaiters[]> loops = new AtomicReference<>(NONE);
@@ -108,6 +116,28 @@ public final class OriginQueue {
             return;
         }
         wakeAnother(here);
+    }
+
+    /**
+     * The loop, other than {@code self}, whose first waiter gives up soonest, if that is more than
+     * {@link #HAND_OFF_LAG_NANOS} before {@code self}'s first (any loop with waiters when {@code self} has none);
+     * null when there is none.
+     */
+    OriginWaiters waitingLonger(OriginWaiters self) {
+        long mine = self == null ? Long.MAX_VALUE : self.headDeadline();
+        OriginWaiters best = null;
+        long bestDeadline = mine;
+        for (OriginWaiters w : loops.get()) {
+            if (w == self || w.size() == 0) {
+                continue;
+            }
+            long d = w.headDeadline();
+            if ((best == null || d - bestDeadline < 0) && (mine == Long.MAX_VALUE || mine - d > HAND_OFF_LAG_NANOS)) {
+                best = w;
+                bestDeadline = d;
+            }
+        }
+        return best;
     }
 
     /** Wakes one loop other than {@code self} that has waiters, taking turns between loops. */

@@ -21,4 +21,10 @@ public interface OriginWaiter {
      * ({@link OriginPool#await} with {@code first}).
      */
     void proceed();
+
+    /**
+     * When this request gives up waiting, in the time of the event loops' ticker (comparable across loops). The
+     * queue serves first, across loops, the requests closest to giving up.
+     */
+    long waitDeadline();
 }

@@ -28,6 +28,8 @@ final class OriginWaiters {
     private final ArrayDeque<OriginWaiter> waiting = new ArrayDeque<>();
     /** {@code waiting.size()}, for other loops; written by this loop only. */
     private volatile int size;
+    /** {@link OriginWaiter#waitDeadline()} of the first waiter, for other loops; MAX_VALUE when none waits. */
+    private volatile long headDeadline = Long.MAX_VALUE;
     /** A wake-up task is scheduled on this loop and has not started yet; many wake-ups share it. */
     private final AtomicBoolean wakeScheduled = new AtomicBoolean();
     private final Runnable wokenTask = this::woken;
@@ -50,6 +52,17 @@ final class OriginWaiters {
         return size;
     }
 
+    /** When the first waiter here gives up; {@link Long#MAX_VALUE} when none waits. Any thread. */
+    long headDeadline() {
+        return headDeadline;
+    }
+
+    private void changed() {
+        OriginWaiter head = waiting.peekFirst();
+        size = waiting.size();
+        headDeadline = head == null ? Long.MAX_VALUE : head.waitDeadline();
+    }
+
     /**
      * Adds {@code waiter} at the tail, if the upstream's queue (all loops together) holds fewer than
      * {@code limit}.
@@ -61,7 +74,7 @@ final class OriginWaiters {
             return false;
         }
         waiting.addLast(waiter);
-        size = waiting.size();
+        changed();
         return true;
     }
 
@@ -72,7 +85,7 @@ final class OriginWaiters {
     void addFirst(OriginWaiter waiter) {
         queue.enterAgain();
         waiting.addFirst(waiter);
-        size = waiting.size();
+        changed();
         requeued = true;
     }
 
@@ -85,7 +98,7 @@ final class OriginWaiters {
         if (!waiting.remove(waiter)) {
             return false;
         }
-        size = waiting.size();
+        changed();
         queue.leave();
         return true;
     }
@@ -122,7 +135,7 @@ final class OriginWaiters {
             OriginWaiter w = it.next();
             if (w.canProceed()) {
                 it.remove();
-                size = waiting.size();
+                changed();
                 queue.leave();
                 return w;
             }

@@ -169,16 +169,21 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
      */
     private void waitForRoom() {
         boolean again = queueDeadline != 0;
+        if (!again) {
+            queueDeadline = frontend.now() + TimeUnit.MILLISECONDS.toNanos(pool.queueTimeoutMillis());
+        }
         if (!frontend.origins().await(client.eventLoop(), originQueue, pool.queueSize(), this, again)) {
+            queueDeadline = 0;
             respondUnavailable();
             return;
         }
         queued = true;
-        if (again) {
-            frontend.rearmDeadline(queueDeadline);
-        } else {
-            queueDeadline = frontend.armDeadline(TimeUnit.MILLISECONDS.toNanos(pool.queueTimeoutMillis()));
-        }
+        frontend.rearmDeadline(queueDeadline);
+    }
+
+    @Override
+    public long waitDeadline() {
+        return queueDeadline;
     }
 
     @Override

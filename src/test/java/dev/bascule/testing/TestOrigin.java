@@ -66,6 +66,8 @@ public final class TestOrigin implements AutoCloseable {
     private final Channel server;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final AtomicInteger connectionsAccepted = new AtomicInteger();
+    private final AtomicInteger connectionsOpen = new AtomicInteger();
+    private final AtomicInteger peakConnectionsOpen = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicLong bytesUploaded = new AtomicLong();
     private final ConcurrentLinkedQueue<Recorded> recorded = new ConcurrentLinkedQueue<>();
@@ -88,6 +90,8 @@ public final class TestOrigin implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connectionsAccepted.incrementAndGet();
+                        peakConnectionsOpen.accumulateAndGet(connectionsOpen.incrementAndGet(), Math::max);
+                        ch.closeFuture().addListener(f -> connectionsOpen.decrementAndGet());
                         connections.add(ch);
                         if (tls != null) {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc()));
@@ -126,6 +130,11 @@ public final class TestOrigin implements AutoCloseable {
 
     public int connectionsAccepted() {
         return connectionsAccepted.get();
+    }
+
+    /** The most connections from the proxy that were open at once (accepted and not yet closed). */
+    public int peakOpenConnections() {
+        return peakConnectionsOpen.get();
     }
 
     /** Connections from the proxy that are open now. */
