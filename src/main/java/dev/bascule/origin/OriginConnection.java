@@ -5,6 +5,7 @@ import dev.bascule.upstream.ServerState;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
@@ -128,15 +129,36 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     private void releaseToWaiters(OriginQueue q) {
         OriginWaiters here = q.find(channel.eventLoop());
         OriginWaiters elsewhere = q.waitingLonger(here);
-        if (elsewhere != null) {
-            handOffTo = elsewhere; // its slot goes to that loop, not to this loop's waiters
-        } else if (here != null && here.size() > 0 && pool.offer(this)) {
+        if (elsewhere == null && here != null && here.size() > 0 && pool.offer(this)) {
             here.serve();
             if (!pooled || q.length() <= here.size()) {
                 return; // taken; or the only waiters are here and want other servers
             }
+            pool.remove(this);
+            pooled = false;
         }
-        channel.close();
+        handOffTo = elsewhere; // when set, its slot goes to that loop rather than to this loop's waiters
+        closeForWaiters();
+    }
+
+    /**
+     * Closes the connection so that its slot can serve a waiting request. Only the sending side closes at first;
+     * the channel, and with it the slot, follows when the origin has closed its end in turn (as an HTTP server
+     * does on reading the end of an idle connection). So the origin never holds more than the cap, not even
+     * while a connection moves from one loop to another. An origin that keeps its end open is closed by the idle
+     * timeout. The connection must not be in the pool.
+     */
+    void closeForWaiters() {
+        listener = null;
+        if (channel instanceof SocketChannel socket && socket.isActive() && !socket.isOutputShutdown()) {
+            socket.shutdownOutput().addListener(done -> {
+                if (!done.isSuccess()) {
+                    socket.close();
+                }
+            });
+        } else if (channel != null) {
+            channel.close();
+        }
     }
 
     /**

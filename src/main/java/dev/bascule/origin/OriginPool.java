@@ -236,7 +236,9 @@ public final class OriginPool {
                 collectIdle(m, queue, closing);
             }
             for (OriginConnection c : closing) {
-                c.discard(); // removed from its queue when its channel goes inactive
+                remove(c);
+                c.markPooled(false);
+                c.closeForWaiters();
             }
         }
 
