@@ -254,6 +254,25 @@ class OriginConnectionLimitTest {
     }
 
     @Test
+    void aQueuedRequestWhoseConnectFailsFollowsTheRetryRules() throws Exception {
+        TestOrigin origin = origin("o");
+        startProxy(1, """
+                    servers: [ { address: %s, max_connections: 1 } ]
+                    queue: { size: 10, timeout: 10s }
+                """.formatted(origin.address()));
+        RawHttp holder = send("/delay?ms=3000");
+        await().atMost(Duration.ofSeconds(5)).until(() -> origin.requests() == 1);
+        RawHttp waiting = send("/");
+        await().atMost(Duration.ofSeconds(5)).until(() -> queueLength() == 1);
+
+        origin.close(); // the held connection breaks, and the freed slot's connect is refused
+        assertThat(waiting.read(false).status()).as("no server left to try: 502, not a hang").isEqualTo(502);
+        assertThat(holder.read(false).status()).isEqualTo(502);
+        assertThat(queueLength()).isZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> app().members().get(0).state().openConnections() == 0);
+    }
+
+    @Test
     void aClientThatLeavesWhileWaitingFreesItsPlace() throws Exception {
         TestOrigin origin = origin("o");
         startProxy(2, """

@@ -13,6 +13,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One HTTP/1.1 connection to an origin server: the last handler of its pipeline, and the handle a request uses
@@ -24,6 +25,11 @@ import java.net.InetSocketAddress;
 public final class OriginConnection extends ChannelInboundHandlerAdapter {
     /** Marks a connection closed for having been idle longer than the upstream idle timeout. */
     static final IOException IDLE = new IOException("origin connection idle timeout");
+    /**
+     * How long an origin gets to close its end after Bascule closed its sending side ({@link #closeForWaiters});
+     * HTTP servers close at once, this only bounds how long a slot can be held by one that does not.
+     */
+    static final long HALF_CLOSE_GRACE_MILLIS = 1000;
 
     private final OriginPool.LoopPool pool;
     private final Server server;
@@ -145,8 +151,8 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
      * Closes the connection so that its slot can serve a waiting request. Only the sending side closes at first;
      * the channel, and with it the slot, follows when the origin has closed its end in turn (as an HTTP server
      * does on reading the end of an idle connection). So the origin never holds more than the cap, not even
-     * while a connection moves from one loop to another. An origin that keeps its end open is closed by the idle
-     * timeout. The connection must not be in the pool.
+     * while a connection moves from one loop to another. An origin that keeps its end open is closed after
+     * {@link #HALF_CLOSE_GRACE_MILLIS}. The connection must not be in the pool.
      */
     void closeForWaiters() {
         listener = null;
@@ -156,6 +162,9 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
                     socket.close();
                 }
             });
+            socket.eventLoop().schedule(() -> {
+                socket.close();
+            }, HALF_CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
         } else if (channel != null) {
             channel.close();
         }

@@ -16,11 +16,15 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -273,6 +277,42 @@ class OriginPoolLimitTest {
         assertThat(on(loop, () -> pool.idleOnThisLoop(s, null))).as("closed, not pooled").isZero();
         assertThat(queue.length()).isZero();
         assertThat(origin.peakOpenConnections()).isEqualTo(1);
+    }
+
+    @Test
+    void anOriginThatKeepsItsEndOpenLosesTheConnectionAfterTheGrace() throws Exception {
+        List<Socket> accepted = new CopyOnWriteArrayList<>();
+        try (ServerSocket stubborn = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    for (;;) {
+                        accepted.add(stubborn.accept()); // never reads, never closes
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            OriginPool pool = new OriginPool(NioSocketChannel.class, 8, 1000, 60_000);
+            OriginQueue queue = new OriginQueue();
+            Server s = server("127.0.0.1", stubborn.getLocalPort(), 1);
+            Request holder = connect(pool, loop, s, queue);
+            Request elsewhere = connect(pool, otherLoop, s, queue);
+            assertThat(elsewhere.waiting).isTrue();
+
+            long released = System.nanoTime();
+            run(loop, () -> holder.connection.release());
+            await().pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(5))
+                    .until(() -> elsewhere.connection != null);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - released))
+                    .isGreaterThanOrEqualTo(OriginConnection.HALF_CLOSE_GRACE_MILLIS - 50);
+            assertThat(s.state().openConnections()).isEqualTo(1);
+        } finally {
+            for (Socket socket : accepted) {
+                socket.close();
+            }
+        }
     }
 
     @Test
