@@ -1,5 +1,7 @@
 package dev.bascule.origin;
 
+import dev.bascule.upstream.Server;
+import dev.bascule.upstream.ServerState;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -13,8 +15,6 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
-import dev.bascule.upstream.Server;
-import dev.bascule.upstream.ServerState;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
