@@ -122,7 +122,11 @@ public final class OriginPool {
         if (!here.add(waiter, limit)) {
             return false;
         }
-        queue.waiterAdded(here);
+        if (here.size() == 1) {
+            // The first waiter here: idle connections to this upstream on other loops are slots it could use.
+            // (Once requests wait, a connection released on a loop without waiters is closed, not pooled.)
+            queue.waiterAdded(here);
+        }
         if (waiter.canProceed()) {
             // A slot was freed on another loop just before this waiter was counted, so nobody woke us for it.
             here.wake();

@@ -92,8 +92,9 @@ public final class OriginQueue {
     }
 
     /**
-     * A request started waiting on {@code from}'s loop: every other loop looks at its waiters and closes its idle
-     * connections to this upstream, since each holds a slot that the new waiter could open a connection with.
+     * The first request started waiting on {@code from}'s loop: every other loop looks at its waiters and closes
+     * its idle connections to this upstream, since each holds a slot that the new waiter could open a connection
+     * with.
      */
     void waiterAdded(OriginWaiters from) {
         for (OriginWaiters w : loops.get()) {
