@@ -254,6 +254,29 @@ class OriginConnectionLimitTest {
     }
 
     @Test
+    void aWaitingRequestDoesNotGoToAServerDrainedWhileItWaited() throws Exception {
+        TestOrigin a = origin("a");
+        TestOrigin b = origin("b");
+        startProxy(1, """
+                    servers: [ { address: %s, max_connections: 1 }, { address: %s, max_connections: 1 } ]
+                    queue: { size: 10, timeout: 10s }
+                """.formatted(a.address(), b.address()));
+        RawHttp onA = send("/delay?ms=1500");
+        RawHttp onB = send("/delay?ms=300");
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.requests() == 1 && b.requests() == 1);
+        RawHttp waiting = send("/");
+        await().atMost(Duration.ofSeconds(5)).until(() -> queueLength() == 1);
+
+        proxy.bascule().control().drain("app", b.address(), true).get(5, TimeUnit.SECONDS);
+        assertThat(onB.read(false).header("x-origin")).isEqualTo("b"); // b's slot frees: not for a drained server
+        assertThat(queueLength()).isEqualTo(1);
+
+        assertThat(onA.read(false).header("x-origin")).isEqualTo("a");
+        assertThat(waiting.read(false).header("x-origin")).isEqualTo("a");
+        assertThat(b.requests()).isEqualTo(1);
+    }
+
+    @Test
     void aQueuedRequestWhoseConnectFailsFollowsTheRetryRules() throws Exception {
         TestOrigin origin = origin("o");
         startProxy(1, """

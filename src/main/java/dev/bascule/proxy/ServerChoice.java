@@ -91,7 +91,7 @@ abstract sealed class ServerChoice implements PickContext permits Exchange {
         if (origins.hasWaiters(loop, pool.originQueue())) {
             return null;
         }
-        return origins.hasRoom(s, pool.originTls(s)) ? s : pickWithRoom();
+        return hasRoom(s) ? s : pickWithRoom();
     }
 
     /** The balancer's pick among the untried servers with room; null when none has. */
@@ -109,19 +109,26 @@ abstract sealed class ServerChoice implements PickContext permits Exchange {
         List<Server> candidates = pool.candidates();
         for (int i = 0; i < candidates.size(); i++) {
             Server c = candidates.get(i);
-            if (!excludedAsTried(c) && frontend.origins().hasRoom(c, pool.originTls(c))) {
+            if (!excludedAsTried(c) && hasRoom(c)) {
                 return true;
             }
         }
         return false;
     }
 
+    /**
+     * Room for a connection on this loop now. A draining server has none: a request that waited may have outlived
+     * the snapshot it holds, and a server drained meanwhile must take no new request.
+     */
+    private boolean hasRoom(Server c) {
+        return !c.state().draining() && frontend.origins().hasRoom(c, pool.originTls(c));
+    }
+
     // ---- PickContext ----
 
     @Override
     public final boolean excluded(Server candidate) {
-        return excludedAsTried(candidate)
-                || (skipFull && !frontend.origins().hasRoom(candidate, pool.originTls(candidate)));
+        return excludedAsTried(candidate) || (skipFull && !hasRoom(candidate));
     }
 
     private boolean excludedAsTried(Server candidate) {
