@@ -26,6 +26,7 @@ final class StatusJson {
         for (Map.Entry<String, Status.UpstreamStatus> e : s.upstreams().entrySet()) {
             ObjectNode u = upstreams.putObject(e.getKey());
             u.put("balancer", e.getValue().balancer());
+            u.put("queue_length", e.getValue().queueLength());
             ArrayNode servers = u.putArray("servers");
             for (Status.ServerStatus server : e.getValue().servers()) {
                 servers.add(server(server));
@@ -45,6 +46,12 @@ final class StatusJson {
         // Microsecond resolution is plenty for an average and keeps the number short.
         o.put("latency_ms", Math.round(s.latencyNanos() / 1_000.0) / 1_000.0);
         o.put("source", s.source());
+        o.put("open_connections", s.openConnections());
+        if (s.maxConnections() > 0) {
+            o.put("max_connections", s.maxConnections());
+        } else {
+            o.putNull("max_connections");
+        }
         return o;
     }
 

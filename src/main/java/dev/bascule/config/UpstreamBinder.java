@@ -15,8 +15,9 @@ import java.util.TreeSet;
  */
 final class UpstreamBinder {
     static final List<String> UPSTREAM_KEYS = List.of("balancer", "hash_key", "servers", "health_check", "passive",
-            "when_all_down", "slow_start", "resolve_every", "tls", "ewma_decay", "protocol");
-    static final List<String> SERVER_KEYS = List.of("address", "weight");
+            "when_all_down", "slow_start", "resolve_every", "tls", "ewma_decay", "protocol", "queue");
+    static final List<String> SERVER_KEYS = List.of("address", "weight", "max_connections");
+    static final List<String> QUEUE_KEYS = List.of("size", "timeout");
 
     static final int MAX_WEIGHT = 1000;
 
@@ -80,6 +81,10 @@ final class UpstreamBinder {
         onlyWith(f, "ewma_decay", UpstreamConfig.EWMA_BALANCER, balancer, label);
         List<ServerConfig> servers = servers(f, label);
         HttpProtocol protocol = protocol(f, label);
+        if (f.node("queue") != null && !servers.isEmpty() && servers.stream().allMatch(s -> s.maxConnections() == 0)) {
+            // Requests only wait for a server at its max_connections; without one the queue would do nothing.
+            problems.add(f.keyMark("queue"), "queue needs a server with max_connections in " + label);
+        }
         return new UpstreamConfig(name, balancer, hashKey, servers,
                 health.healthCheck(f.node("health_check"), label, protocol),
                 health.passive(f.node("passive"), label),
@@ -88,7 +93,7 @@ final class UpstreamBinder {
                 f.duration("resolve_every", UpstreamConfig.DEFAULT_RESOLVE_EVERY),
                 tls.upstream(f.node("tls"), label),
                 ewmaDecay,
-                protocol);
+                protocol, queue(f.node("queue"), label));
     }
 
     /**
@@ -110,6 +115,20 @@ final class UpstreamBinder {
                     + " use h2 for HTTP/2 over TLS");
         }
         return protocol;
+    }
+
+    /** @return null when absent (no queue) or not a mapping (after reporting) */
+    private QueueConfig queue(YamlNode node, String label) {
+        if (node == null) {
+            return null;
+        }
+        Fields f = Fields.open(node, "'queue' of " + label, problems, QUEUE_KEYS);
+        if (f == null) {
+            return null;
+        }
+        f.required("size"); // how much may wait depends on the origin: no default
+        return new QueueConfig(f.integer("size", 0, Integer.MAX_VALUE, 0),
+                f.duration("timeout", QueueConfig.DEFAULT_TIMEOUT));
     }
 
     /** Reports {@code key} written for a balancer other than the one it tunes, where it would silently do nothing. */
@@ -163,6 +182,7 @@ final class UpstreamBinder {
             }
             HostPort address = f.parsedRequired("address", UpstreamBinder::parseServerAddress);
             int weight = f.integer("weight", 1, MAX_WEIGHT, 1);
+            int maxConnections = f.integer("max_connections", 1, ServerConfig.MAX_CONNECTIONS, 0);
             if (address == null) {
                 continue;
             }
@@ -171,7 +191,7 @@ final class UpstreamBinder {
                 problems.add(f.valueMark("address"), "duplicate server " + address + " in " + label + " (first at line " + first + ")");
                 continue;
             }
-            servers.add(new ServerConfig(address, weight));
+            servers.add(new ServerConfig(address, weight, maxConnections));
         }
         return servers;
     }

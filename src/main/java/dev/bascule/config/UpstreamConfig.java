@@ -19,6 +19,8 @@ import java.util.List;
  * @param protocol how Bascule speaks to the servers: {@link HttpProtocol#HTTP1} (the default), {@link
  *     HttpProtocol#H2} (over TLS, ALPN {@code h2}; only with {@code tls}) or {@link HttpProtocol#H2C} (cleartext
  *     with prior knowledge; never with {@code tls})
+ * @param queue where requests wait while every server is at its {@code max_connections}; null when absent (such a
+ *     request gets 503 at once)
  */
 public record UpstreamConfig(
         String name,
@@ -32,7 +34,8 @@ public record UpstreamConfig(
         Duration resolveEvery,
         UpstreamTlsConfig tls,
         Duration ewmaDecay,
-        HttpProtocol protocol) {
+        HttpProtocol protocol,
+        QueueConfig queue) {
 
     /** The balancer of an upstream that names none; the balance registry must provide it. */
     public static final String DEFAULT_BALANCER = "round_robin";
@@ -65,6 +68,6 @@ public record UpstreamConfig(
     public UpstreamConfig(String name, String balancer, HashKeyConfig hashKey, List<ServerConfig> servers,
             HealthCheckConfig healthCheck) {
         this(name, balancer, hashKey, servers, healthCheck, PassiveConfig.DEFAULTS, WhenAllDown.FAIL_OPEN,
-                Duration.ZERO, DEFAULT_RESOLVE_EVERY, null, DEFAULT_EWMA_DECAY, HttpProtocol.HTTP1);
+                Duration.ZERO, DEFAULT_RESOLVE_EVERY, null, DEFAULT_EWMA_DECAY, HttpProtocol.HTTP1, null);
     }
 }

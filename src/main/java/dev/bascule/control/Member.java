@@ -11,8 +11,16 @@ import java.net.InetSocketAddress;
  *     found in DNS
  * @param resolved the socket address connections go to
  * @param configured the configured {@code host:port} a DNS member was resolved from; null for other sources
+ * @param maxConnections cap on the origin connections open to it across event loops; 0 for none (each member
+ *     a DNS name resolves to gets the configured cap)
  */
-public record Member(String address, InetSocketAddress resolved, int weight, Source source, String configured) {
+public record Member(String address, InetSocketAddress resolved, int weight, Source source, String configured,
+        int maxConnections) {
+
+    /** A member without a cap on its connections (servers added through the admin API). */
+    public Member(String address, InetSocketAddress resolved, int weight, Source source, String configured) {
+        this(address, resolved, weight, source, configured, 0);
+    }
 
     /** Where a member came from; a reload keeps only {@link #CONFIG} and {@link #DNS} members it still lists. */
     public enum Source {
@@ -32,6 +40,6 @@ public record Member(String address, InetSocketAddress resolved, int weight, Sou
     }
 
     public Member withWeight(int newWeight) {
-        return new Member(address, resolved, newWeight, source, configured);
+        return new Member(address, resolved, newWeight, source, configured, maxConnections);
     }
 }

@@ -53,7 +53,7 @@ final class MemberResolution {
         if (isIpLiteral(hp.host())) {
             InetAddress ip = InetAddress.getByName(hp.host()); // a literal: no lookup
             return List.of(new Member(hp.toString(), new InetSocketAddress(ip, hp.port()), sc.weight(),
-                    Member.Source.CONFIG, null));
+                    Member.Source.CONFIG, null, sc.maxConnections()));
         }
         List<InetAddress> ips = resolver.resolve(hp.host());
         if (ips.isEmpty()) {
@@ -65,7 +65,7 @@ final class MemberResolution {
             String addr = new HostPort(ip.getHostAddress(), hp.port()).toString();
             if (seen.add(addr)) {
                 list.add(new Member(addr, new InetSocketAddress(ip, hp.port()), sc.weight(), Member.Source.DNS,
-                        hp.toString()));
+                        hp.toString(), sc.maxConnections()));
             }
         }
         return list;

@@ -4,6 +4,7 @@ import dev.bascule.balance.Balancer;
 import dev.bascule.tls.OriginTls;
 import dev.bascule.upstream.AffinityKey;
 import dev.bascule.upstream.RetryBudget;
+import dev.bascule.upstream.WaitingRoom;
 import dev.bascule.upstream.Server;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,11 @@ import java.util.Map;
  * @param originTls for a pool with TLS, how to speak it to each member, by server address; empty for plain HTTP
  * @param protocol how to speak to the members: {@link Protocol#HTTP1}, {@link Protocol#H2} (the pool has TLS)
  *     or {@link Protocol#H2C} (it has none)
+ * @param waitingRoom where requests wait when every server they may use is at its {@code max_connections}; the
+ *     same instance for the upstream's whole life; null when no member has a cap (then nothing ever waits)
+ * @param queueSize requests that may wait, on all event loops together; 0: none, a request that finds every
+ *     server full gets 503 at once
+ * @param queueTimeoutMillis how long a request may wait before it gets 503
  */
 public record Pool(
         String name,
@@ -38,7 +44,10 @@ public record Pool(
         int ejectAfterFailures,
         RetryBudget retryBudget,
         Map<String, OriginTls> originTls,
-        Protocol protocol) {
+        Protocol protocol,
+        WaitingRoom waitingRoom,
+        int queueSize,
+        long queueTimeoutMillis) {
 
     public Pool {
         members = List.copyOf(members);
@@ -49,6 +58,11 @@ public record Pool(
     /** How to speak TLS to {@code server}; null for plain HTTP. Allocation-free, for the data plane. */
     public OriginTls originTls(Server server) {
         return originTls.isEmpty() ? null : originTls.get(server.address());
+    }
+
+    /** Requests waiting for a connection now, on every event loop; 0 when no member caps its connections. */
+    public int queueLength() {
+        return waitingRoom == null ? 0 : waitingRoom.length();
     }
 
     @Override

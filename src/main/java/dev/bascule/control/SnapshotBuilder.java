@@ -23,6 +23,7 @@ import dev.bascule.route.RouteTable;
 import dev.bascule.upstream.AffinityKey;
 import dev.bascule.upstream.OriginTimeouts;
 import dev.bascule.upstream.RetryBudget;
+import dev.bascule.upstream.WaitingRoom;
 import dev.bascule.upstream.Server;
 import dev.bascule.upstream.ServerRegistry;
 import dev.bascule.tls.TlsMaterial;
@@ -107,7 +108,7 @@ final class SnapshotBuilder {
         for (Member m : members) {
             ServerState state = registry.stateFor(upstream.name(), m.address());
             state.latency().setDecayNanos(upstream.ewmaDecay().toNanos());
-            Server server = new Server(m.address(), m.resolved(), m.weight(), state);
+            Server server = new Server(m.address(), m.resolved(), m.weight(), state, m.maxConnections());
             all.add(server);
             if (state.draining()) {
                 continue;
@@ -126,7 +127,22 @@ final class SnapshotBuilder {
         return new Pool(upstream.name(), upstream.balancer(), all, candidates, balancer,
                 affinityKey(upstream.hashKey()), panic, reject, upstream.passive().consecutiveFailures(),
                 old != null ? old.retryBudget() : RetryBudget.standard(nanoTime), originTls,
-                Protocol.of(upstream.protocol()));
+                Protocol.of(upstream.protocol()), waitingRoom(members, old),
+                upstream.queue() == null ? 0 : upstream.queue().size(),
+                upstream.queue() == null ? 0 : upstream.queue().timeout().toMillis());
+    }
+
+    /**
+     * The upstream's queue when a member caps its connections: the previous snapshot's, so requests waiting
+     * there are still counted and served. Null when no member has a cap, so requests skip every check.
+     */
+    private static WaitingRoom waitingRoom(List<Member> members, Pool old) {
+        for (Member m : members) {
+            if (m.maxConnections() > 0) {
+                return old != null && old.waitingRoom() != null ? old.waitingRoom() : new WaitingRoom();
+            }
+        }
+        return null;
     }
 
     /**
@@ -167,7 +183,7 @@ final class SnapshotBuilder {
         if (weight == server.weight()) {
             return server;
         }
-        return new Server(server.address(), server.socketAddress(), weight, server.state());
+        return new Server(server.address(), server.socketAddress(), weight, server.state(), server.maxConnections());
     }
 
     private RateLimiter limiter(RouteConfig rc, int index, Set<String> live) {

@@ -23,9 +23,12 @@ final class StatusReport {
             for (Member m : membership.of(u.name())) {
                 ServerState st = membership.state(u.name(), m);
                 servers.add(new Status.ServerStatus(m.address(), m.weight(), stateLabel(st, now), st.inFlight(),
-                        st.requests(), st.failures(), st.latency().averageNanos(now), m.source().label()));
+                        st.requests(), st.failures(), st.latency().averageNanos(now), m.source().label(),
+                        st.openConnections(), m.maxConnections()));
             }
-            upstreams.put(u.name(), new Status.UpstreamStatus(u.balancer(), servers));
+            Pool pool = live.pools().get(u.name());
+            upstreams.put(u.name(), new Status.UpstreamStatus(u.balancer(), servers,
+                    pool == null ? 0 : pool.queueLength()));
         }
         return new Status(new Status.ConfigInfo(live.source(), loaded.version(), live.loadedAt()), upstreams);
     }

@@ -1,9 +1,12 @@
 package dev.bascule.origin;
 
 import dev.bascule.tls.OriginTls;
+import dev.bascule.upstream.Server;
+import dev.bascule.upstream.ServerState;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
@@ -11,6 +14,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One HTTP/1.1 connection to an origin server: the last handler of its pipeline, and the handle a request uses
@@ -22,20 +26,33 @@ import java.net.InetSocketAddress;
 public final class OriginConnection extends ChannelInboundHandlerAdapter {
     /** Marks a connection closed for having been idle longer than the upstream idle timeout. */
     static final IOException IDLE = new IOException("origin connection idle timeout");
+    /**
+     * How long an origin gets to close its end after Bascule closed its sending side ({@link #closeForWaiters});
+     * HTTP servers close at once, this only bounds how long a slot can be held by one that does not.
+     */
+    static final long HALF_CLOSE_GRACE_MILLIS = 1000;
 
     private final OriginPool.LoopPool pool;
-    private final InetSocketAddress remote;
+    private final Server server;
     /** Null for plain HTTP. */
     private final OriginTls tls;
+    /** The upstream's queue as of the request that last took this connection; null when its servers had no cap. */
+    private OriginQueue queue;
+    /** True while this connection holds a slot of its server's max_connections, that is until its channel closes. */
+    private boolean holdsSlot = true;
+    /** The loop whose waiters get this connection's slot when it closes; null: this loop's first. */
+    private OriginWaiters handOffTo;
     private Channel channel;
     private OriginListener listener;
     private Throwable closeCause;
     private boolean pooled;
 
-    OriginConnection(OriginPool.LoopPool pool, InetSocketAddress remote, OriginTls tls) {
+    /** Made once its slot is taken ({@link ServerState#tryAcquireConnection}), just before the connect starts. */
+    OriginConnection(OriginPool.LoopPool pool, Server server, OriginTls tls, OriginQueue queue) {
         this.pool = pool;
-        this.remote = remote;
+        this.server = server;
         this.tls = tls;
+        this.queue = queue;
     }
 
     public Channel channel() {
@@ -43,7 +60,16 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     }
 
     public InetSocketAddress remote() {
-        return remote;
+        return server.socketAddress();
+    }
+
+    /** The long-lived state of the server it is open to: the pool key, and the counter of its slot. */
+    ServerState state() {
+        return server.state();
+    }
+
+    OriginQueue queue() {
+        return queue;
     }
 
     /** The TLS identity it was opened with; null for plain HTTP. */
@@ -82,14 +108,84 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         this.pooled = false;
     }
 
+    /** Taken from the pool by a request whose snapshot says {@code queue} (a reload may have set or cleared it). */
+    void attach(OriginListener owner, OriginQueue queue) {
+        attach(owner);
+        this.queue = queue;
+    }
+
     /**
      * Gives the connection back to its loop's pool after a complete exchange. The caller must not use it again.
      */
     public void release() {
         listener = null;
         channel.config().setAutoRead(true); // an idle pooled connection must still notice the origin closing
-        if (!pool.offer(this)) {
+        OriginQueue q = queue;
+        if (q != null && q.length() > 0) {
+            releaseToWaiters(q);
+        } else if (!pool.offer(this)) {
             channel.close();
+        }
+    }
+
+    /**
+     * Requests wait for this upstream: the first one on this loop that can use this connection takes it from the
+     * pool at once. If none does while others wait on other loops, it is closed instead of pooled, so its slot
+     * lets one of them connect ({@link OriginQueue#slotFreed}).
+     */
+    private void releaseToWaiters(OriginQueue q) {
+        OriginWaiters here = q.find(channel.eventLoop());
+        OriginWaiters elsewhere = q.waitingLonger(here);
+        if (elsewhere == null && here != null && here.size() > 0 && pool.offer(this)) {
+            here.serve();
+            if (!pooled || q.length() <= here.size()) {
+                return; // taken; or the only waiters are here and want other servers
+            }
+            pool.remove(this);
+            pooled = false;
+        }
+        handOffTo = elsewhere; // when set, its slot goes to that loop rather than to this loop's waiters
+        closeForWaiters();
+    }
+
+    /**
+     * Closes the connection so that its slot can serve a waiting request. Only the sending side closes at first;
+     * the channel, and with it the slot, follows when the origin has closed its end in turn (as an HTTP server
+     * does on reading the end of an idle connection). So the origin never holds more than the cap, not even
+     * while a connection moves from one loop to another. An origin that keeps its end open is closed after
+     * {@link #HALF_CLOSE_GRACE_MILLIS}. The connection must not be in the pool.
+     */
+    void closeForWaiters() {
+        listener = null;
+        if (channel instanceof SocketChannel socket && socket.isActive() && !socket.isOutputShutdown()) {
+            socket.shutdownOutput().addListener(done -> {
+                if (!done.isSuccess()) {
+                    socket.close();
+                }
+            });
+            socket.eventLoop().schedule(() -> {
+                socket.close();
+            }, HALF_CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        } else if (channel != null) {
+            channel.close();
+        }
+    }
+
+    /**
+     * The channel closed (or never opened): gives the server's connection slot back, once, and lets a waiting
+     * request use it.
+     */
+    void slotReleased() {
+        if (!holdsSlot) {
+            return;
+        }
+        holdsSlot = false;
+        server.state().releaseConnection();
+        OriginQueue q = queue;
+        if (handOffTo != null) {
+            handOffTo.wake();
+        } else if (q != null) {
+            q.slotFreed(channel != null ? channel.eventLoop() : null);
         }
     }
 

@@ -2,6 +2,8 @@ package dev.bascule.origin;
 
 import dev.bascule.tls.OriginTls;
 import dev.bascule.upstream.OriginTimeouts;
+import dev.bascule.upstream.Server;
+import dev.bascule.upstream.ServerState;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -18,13 +20,21 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
- * Keep-alive connections to origin servers, one independent pool per event loop.
+ * Keep-alive connections to origin servers, one independent pool per event loop, keyed by server (its
+ * long-lived {@link ServerState}) and TLS identity.
+ *
+ * <p>A server's {@code max_connections} caps its open connections (connecting, busy or idle) across all loops
+ * through the counter in its state: a connection takes a slot when its connect starts and gives it back when its
+ * channel closes, whatever the reason. A request that finds every server it may use full waits in the
+ * upstream's {@link OriginQueue} ({@link #await}).
  *
  * <p>Threading: {@link #acquire} must be called on an event loop of the group the pool serves; everything it
  * touches belongs to that loop, so nothing is locked. Timeouts come with each call, from the snapshot of the
@@ -51,39 +61,114 @@ public final class OriginPool implements OriginConnector {
     }
 
     /**
-     * Hands {@code listener} a connection to {@code remote} on {@code loop}: an idle pooled one at once (before
+     * Hands {@code listener} a connection to {@code server} on {@code loop}: an idle pooled one at once (before
      * this method returns), or a new one when its connect (and TLS handshake) completes. Exactly one of {@code
      * originConnected} and {@code originConnectFailed} is called; a failed handshake is a failed connect.
      *
      * @param tls how to speak TLS to this server; null for plain HTTP. Part of the pool key.
      * @param timeouts for a new connection: its connect and handshake, and how long it may idle in the pool
+     * @param queue the upstream's queue when its servers cap their connections, told when this connection is
+     *     released or closed; null when none does
+     * @return false, having done nothing, when the server is at its {@code max_connections} and this loop holds
+     *     no idle connection to it (another loop took the last slot since the caller looked)
      */
     @Override
-    public void acquire(EventLoop loop, InetSocketAddress remote, OriginTls tls, OriginTimeouts timeouts,
+    public boolean acquire(EventLoop loop, Server server, OriginTls tls, OriginTimeouts timeouts, OriginQueue queue,
             OriginListener listener) {
         LoopPool pool = loopPools.get();
-        OriginConnection idle = pool.poll(remote, tls);
+        OriginConnection idle = pool.poll(server.state(), tls);
         if (idle != null) {
-            idle.attach(listener);
+            idle.attach(listener, queue);
             listener.originConnected(idle, true);
-            return;
+            return true;
         }
-        pool.connect(loop, remote, tls, timeouts, listener);
+        if (!server.state().tryAcquireConnection(server.maxConnections())) {
+            return false;
+        }
+        pool.connect(loop, server, tls, timeouts, queue, listener);
+        return true;
+    }
+
+    /**
+     * Whether {@link #acquire} would find room for {@code server} on the calling loop now: no cap, a free slot,
+     * or an idle connection pooled here.
+     */
+    @Override
+    public boolean hasRoom(Server server, OriginTls tls) {
+        int max = server.maxConnections();
+        return max <= 0 || server.state().openConnections() < max || loopPools.get().hasIdle(server.state(), tls);
+    }
+
+    /**
+     * Queues {@code waiter} on {@code loop} until a server of its upstream has room; it is then told to
+     * {@linkplain OriginWaiter#proceed proceed}. The caller keeps the deadline and takes the waiter out with
+     * {@link #leave} when it gives up.
+     *
+     * @param limit the upstream's {@code queue.size}: waiters on all loops together
+     * @param first back at the head, for a waiter that was let go but lost the slot to another loop
+     * @return false when the queue is full (or {@code limit} is 0): the caller answers 503
+     */
+    @Override
+    public boolean await(EventLoop loop, OriginQueue queue, int limit, OriginWaiter waiter, boolean first) {
+        LoopPool pool = loopPools.get();
+        OriginWaiters here = queue.on(loop, () -> pool.closeIdle(queue));
+        if (first) {
+            here.addFirst(waiter);
+            return true;
+        }
+        if (!here.add(waiter, limit)) {
+            return false;
+        }
+        if (here.size() == 1) {
+            // The first waiter here: idle connections to this upstream on other loops are slots it could use.
+            // (Once requests wait, a connection released on a loop without waiters is closed, not pooled.)
+            queue.waiterAdded(here);
+        }
+        if (waiter.canProceed()) {
+            // A slot was freed on another loop just before this waiter was counted, so nobody woke us for it.
+            here.wake();
+        }
+        return true;
+    }
+
+    /** Takes a waiter out of the queue of {@code loop}, as its client went away or it waited too long. */
+    @Override
+    public void leave(EventLoop loop, OriginQueue queue, OriginWaiter waiter) {
+        OriginWaiters here = queue.find(loop);
+        if (here != null) {
+            here.remove(waiter);
+        }
+    }
+
+    /** Whether requests of this upstream wait on {@code loop}: a new one must queue behind them. */
+    @Override
+    public boolean hasWaiters(EventLoop loop, OriginQueue queue) {
+        if (queue.length() == 0) {
+            return false;
+        }
+        OriginWaiters here = queue.find(loop);
+        return here != null && here.size() > 0;
+    }
+
+    /** Idle connections with this TLS identity (null: plain) to {@code server} pooled on the calling event loop. */
+    public int idleOnThisLoop(Server server, OriginTls tls) {
+        ArrayDeque<OriginConnection> q = loopPools.get().queues(tls, false).get(server.state());
+        return q == null ? 0 : q.size();
     }
 
     /** The pool of one event loop. Confined to that loop. */
     final class LoopPool {
-        private final Map<InetSocketAddress, ArrayDeque<OriginConnection>> idle = new HashMap<>();
-        /** Idle TLS connections, by TLS identity then address; an identity goes when its last queue empties. */
-        private final Map<OriginTls, Map<InetSocketAddress, ArrayDeque<OriginConnection>>> idleTls = new HashMap<>();
+        private final Map<ServerState, ArrayDeque<OriginConnection>> idle = new HashMap<>();
+        /** Idle TLS connections, by TLS identity then server; an identity goes when its last queue empties. */
+        private final Map<OriginTls, Map<ServerState, ArrayDeque<OriginConnection>>> idleTls = new HashMap<>();
         private Bootstrap bootstrap;
         private int bootstrapTimeout = -1;
 
-        Map<InetSocketAddress, ArrayDeque<OriginConnection>> queues(OriginTls tls, boolean create) {
+        Map<ServerState, ArrayDeque<OriginConnection>> queues(OriginTls tls, boolean create) {
             if (tls == null) {
                 return idle;
             }
-            Map<InetSocketAddress, ArrayDeque<OriginConnection>> m = idleTls.get(tls);
+            Map<ServerState, ArrayDeque<OriginConnection>> m = idleTls.get(tls);
             if (m == null) {
                 if (!create) {
                     return Map.of();
@@ -94,8 +179,8 @@ public final class OriginPool implements OriginConnector {
             return m;
         }
 
-        OriginConnection poll(InetSocketAddress remote, OriginTls tls) {
-            ArrayDeque<OriginConnection> q = queues(tls, false).get(remote);
+        OriginConnection poll(ServerState server, OriginTls tls) {
+            ArrayDeque<OriginConnection> q = queues(tls, false).get(server);
             if (q == null) {
                 return null;
             }
@@ -114,7 +199,7 @@ public final class OriginPool implements OriginConnector {
             if (!c.isActive()) {
                 return false;
             }
-            ArrayDeque<OriginConnection> q = queues(c.tls(), true).computeIfAbsent(c.remote(), k -> new ArrayDeque<>());
+            ArrayDeque<OriginConnection> q = queues(c.tls(), true).computeIfAbsent(c.state(), k -> new ArrayDeque<>());
             if (q.size() >= maxIdlePerServer) {
                 return false;
             }
@@ -124,13 +209,13 @@ public final class OriginPool implements OriginConnector {
         }
 
         void remove(OriginConnection c) {
-            Map<InetSocketAddress, ArrayDeque<OriginConnection>> m = queues(c.tls(), false);
-            ArrayDeque<OriginConnection> q = m.get(c.remote());
+            Map<ServerState, ArrayDeque<OriginConnection>> m = queues(c.tls(), false);
+            ArrayDeque<OriginConnection> q = m.get(c.state());
             if (q != null) {
                 q.remove(c);
                 if (q.isEmpty() && c.tls() != null) {
                     // Contexts are rebuilt on every reload: do not keep keys for those no longer in use.
-                    m.remove(c.remote());
+                    m.remove(c.state());
                     if (m.isEmpty()) {
                         idleTls.remove(c.tls());
                     }
@@ -138,9 +223,46 @@ public final class OriginPool implements OriginConnector {
             }
         }
 
-        void connect(EventLoop loop, InetSocketAddress remote, OriginTls tls, OriginTimeouts timeouts,
+        boolean hasIdle(ServerState server, OriginTls tls) {
+            ArrayDeque<OriginConnection> q = queues(tls, false).get(server);
+            return q != null && !q.isEmpty();
+        }
+
+        /**
+         * Closes the idle connections to {@code queue}'s upstream pooled here: requests wait for that upstream on
+         * other loops, and each of these holds a slot one of them could open a connection with.
+         */
+        void closeIdle(OriginQueue queue) {
+            List<OriginConnection> closing = new ArrayList<>();
+            collectIdle(idle, queue, closing);
+            for (Map<ServerState, ArrayDeque<OriginConnection>> m : idleTls.values()) {
+                collectIdle(m, queue, closing);
+            }
+            for (OriginConnection c : closing) {
+                remove(c);
+                c.markPooled(false);
+                c.closeForWaiters();
+            }
+        }
+
+        private static void collectIdle(Map<ServerState, ArrayDeque<OriginConnection>> m, OriginQueue queue,
+                List<OriginConnection> into) {
+            for (ArrayDeque<OriginConnection> q : m.values()) {
+                for (OriginConnection c : q) {
+                    if (c.queue() == queue) {
+                        into.add(c);
+                    }
+                }
+            }
+        }
+
+        void connect(EventLoop loop, Server server, OriginTls tls, OriginTimeouts timeouts, OriginQueue queue,
                 OriginListener listener) {
-            OriginConnection connection = new OriginConnection(this, remote, tls);
+            InetSocketAddress remote = server.socketAddress();
+            OriginConnection connection = new OriginConnection(this, server, tls, queue);
+            if (queue != null) {
+                queue.on(loop, () -> closeIdle(queue)); // so this loop can be asked to give back idle slots
+            }
             if (tls == null) {
                 connection.attach(listener);
             } // else: attached once the handshake succeeded, so a failed one is not also reported as a close
@@ -161,10 +283,13 @@ public final class OriginPool implements OriginConnector {
                             connection);
                 }
             }).connect(remote);
+            // The slot taken by acquire goes back when the channel closes, however that happens.
+            f.channel().closeFuture().addListener(closed -> connection.slotReleased());
             f.addListener((ChannelFuture done) -> {
                 Channel ch = done.channel();
                 if (!done.isSuccess()) {
                     ch.close();
+                    connection.slotReleased(); // also when the channel never got far enough to close
                     listener.originConnectFailed(done.cause());
                 } else if (tls == null) {
                     listener.originConnected(connection, false);

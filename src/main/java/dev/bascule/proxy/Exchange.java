@@ -1,7 +1,5 @@
 package dev.bascule.proxy;
 
-import dev.bascule.balance.AffinityHash;
-import dev.bascule.balance.PickContext;
 import dev.bascule.control.Pool;
 import dev.bascule.control.RetryPolicy;
 import dev.bascule.control.RouteAction;
@@ -9,7 +7,8 @@ import dev.bascule.control.Snapshot;
 import dev.bascule.origin.MalformedResponseException;
 import dev.bascule.origin.OriginConnection;
 import dev.bascule.origin.OriginListener;
-import dev.bascule.upstream.AffinityKey;
+import dev.bascule.origin.OriginQueue;
+import dev.bascule.origin.OriginWaiter;
 import dev.bascule.upstream.AttemptFailure;
 import dev.bascule.upstream.Server;
 import io.netty.channel.Channel;
@@ -33,14 +32,14 @@ import org.slf4j.LoggerFactory;
  * One request and its response, from the moment its head is read until the last byte of the response is
  * written: picks a server, borrows an origin connection, streams the body both ways with back-pressure, tries
  * again where that is safe, reports failures for passive health checks, and maps origin failures to
- * 502/503/504.
+ * 502/503/504. When every server it may use is at its {@code max_connections}, it waits in the upstream's queue
+ * until one has room (503 when the queue is full or the wait too long).
  *
  * <p>Threading: confined to the client connection's event loop; origin connections are opened on that same
  * loop, so every callback arrives there too.
  */
-final class Exchange implements OriginListener, PickContext {
+final class Exchange extends ServerChoice implements OriginListener, OriginWaiter {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
-    private static final Server[] NONE = new Server[0];
 
     private final FrontendHandler frontend;
     private final Channel client;
@@ -57,17 +56,19 @@ final class Exchange implements OriginListener, PickContext {
     private final ReplayBuffer replay;
     /** Builds this hop's Via elements; null when Via is off. */
     private final Via via;
+    /** Where requests wait when the pool's servers cap their connections; null (no checks at all) when none does. */
+    private final OriginQueue originQueue;
 
     private Server server;
     private OriginConnection origin;
     private boolean originReused;
-    private Server[] tried = NONE;
-    private int triedCount;
     /** Tries that reached the point of sending the request (connect failures not counted). */
     private int sentTries;
-    private long affinityHash;
-    private boolean affinityHashKnown;
     private long tryStartedNanos;
+    /** Waiting in {@link #originQueue} for a server with room. */
+    private boolean queued;
+    /** When waiting for a connection ends in 503 ({@link LazyTimer#now()} time); 0 when not waiting. */
+    private long queueDeadline;
 
     private boolean requestComplete;
     /** A bodyless request waits for its trailing empty content before {@link #begin} picks a server. */
@@ -83,11 +84,13 @@ final class Exchange implements OriginListener, PickContext {
     private long responseDeadline;
 
     Exchange(FrontendHandler frontend, Snapshot snapshot, RouteAction action, HttpRequest request, String target) {
+        super(action.pool(), request, frontend);
         this.frontend = frontend;
         this.client = frontend.context().channel();
         this.snapshot = snapshot;
         this.pool = action.pool();
         this.retry = action.retry();
+        this.originQueue = pool.waitingRoom() == null ? null : OriginQueue.of(pool.waitingRoom());
         this.request = request;
         this.clientVersion = request.protocolVersion();
         this.clientKeepAlive = HeaderRules.wantsKeepAlive(request) && !frontend.closing();
@@ -110,6 +113,11 @@ final class Exchange implements OriginListener, PickContext {
     private static boolean isIdempotent(HttpMethod m) {
         return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.TRACE
                 || m == HttpMethod.PUT || m == HttpMethod.DELETE;
+    }
+
+    @Override
+    OriginQueue originQueue() {
+        return originQueue;
     }
 
     void start() {
@@ -140,13 +148,17 @@ final class Exchange implements OriginListener, PickContext {
     // ---- choosing a server ----
 
     private void pickAndConnect() {
-        Server s = pool.balancer().pick(this);
+        Server s = pick();
         if (s == null) {
-            if (triedCount == 0) {
+            if (!triedAny()) {
                 respondUnavailable();
             } else {
                 respondError(HttpResponseStatus.BAD_GATEWAY);
             }
+            return;
+        }
+        if (originQueue != null && (s = withRoom(s)) == null) {
+            waitForRoom();
             return;
         }
         connectTo(s);
@@ -157,24 +169,68 @@ final class Exchange implements OriginListener, PickContext {
         remember(s);
         s.state().requestStarted();
         tryStartedNanos = frontend.nowNanos();
-        acquireConnection(s);
+        long waitingUntil = queueDeadline;
+        queueDeadline = 0;
+        if (!frontend.origins().acquire(client.eventLoop(), s, pool.originTls(s), snapshot.settings().origin(),
+                originQueue, this)) {
+            // Another event loop took the server's last slot since the pick.
+            endAttempt();
+            untry(s);
+            queueDeadline = waitingUntil;
+            waitForRoom();
+        }
     }
 
-    private void acquireConnection(Server s) {
-        frontend.origins().acquire(client.eventLoop(), s.socketAddress(), pool.originTls(s),
-                snapshot.settings().origin(), this);
-    }
+    // ---- waiting for a server with room (max_connections) ----
 
-    private void remember(Server s) {
-        if (excluded(s)) {
+    /**
+     * Every server this request may use is at its cap: wait in the upstream's queue, at most the queue timeout.
+     * A full queue, or none, is 503 at once. A request let go that lost the slot to another loop waits again at
+     * the head, with its first deadline.
+     */
+    private void waitForRoom() {
+        boolean again = queueDeadline != 0;
+        if (!again) {
+            queueDeadline = frontend.now() + TimeUnit.MILLISECONDS.toNanos(pool.queueTimeoutMillis());
+        }
+        if (!frontend.origins().await(client.eventLoop(), originQueue, pool.queueSize(), this, again)) {
+            queueDeadline = 0;
+            respondUnavailable();
             return;
         }
-        if (triedCount == tried.length) {
-            Server[] grown = new Server[Math.max(2, tried.length * 2)];
-            System.arraycopy(tried, 0, grown, 0, triedCount);
-            tried = grown;
+        queued = true;
+        frontend.rearmDeadline(queueDeadline);
+    }
+
+    @Override
+    public long waitDeadline() {
+        return queueDeadline;
+    }
+
+    @Override
+    public boolean canProceed() {
+        return anyWithRoom();
+    }
+
+    @Override
+    public void proceed() {
+        queued = false;
+        if (finished) {
+            return;
         }
-        tried[triedCount++] = s;
+        Server s = pickWithRoom();
+        if (s == null) {
+            waitForRoom();
+            return;
+        }
+        connectTo(s);
+    }
+
+    private void leaveQueue() {
+        if (queued) {
+            queued = false;
+            frontend.origins().leave(client.eventLoop(), originQueue, this);
+        }
     }
 
     private void endAttempt() {
@@ -183,40 +239,6 @@ final class Exchange implements OriginListener, PickContext {
             server = null;
             s.state().requestFinished();
         }
-    }
-
-    @Override
-    public boolean excluded(Server candidate) {
-        for (int i = 0; i < triedCount; i++) {
-            if (tried[i] == candidate) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    @Override
-    public long affinityHash() {
-        if (!affinityHashKnown) {
-            affinityHash = computeAffinityHash();
-            affinityHashKnown = true;
-        }
-        return affinityHash;
-    }
-
-    private long computeAffinityHash() {
-        AffinityKey key = pool.affinityKey();
-        String value = switch (key.source()) {
-            case CLIENT_IP -> null;
-            case HEADER -> request.headers().get(key.name());
-            case COOKIE -> Cookies.value(request.headers().get(HttpHeaderNames.COOKIE), key.name());
-        };
-        return value == null ? frontend.clientIpHash() : AffinityHash.hash64(value);
-    }
-
-    @Override
-    public long nowNanos() {
-        return frontend.nowNanos();
     }
 
     // ---- passive health ----
@@ -249,12 +271,19 @@ final class Exchange implements OriginListener, PickContext {
         Server last = server;
         endAttempt();
         resetTry();
-        Server s = pool.balancer().pick(this);
+        Server s = pick();
         if (s == null && last != null && pool.candidates().contains(last)) {
             s = last; // a one-server pool: the same server beats no answer
+            if (originQueue != null) {
+                forgetTried(); // and should it have to wait, that server is one it may wait for
+            }
         }
         if (s == null) {
             respondError(HttpResponseStatus.BAD_GATEWAY);
+            return;
+        }
+        if (originQueue != null && (s = withRoom(s)) == null) {
+            waitForRoom();
             return;
         }
         connectTo(s);
@@ -480,7 +509,12 @@ final class Exchange implements OriginListener, PickContext {
             Server s = server;
             sentTries--;
             resetTry();
-            acquireConnection(s);
+            if (!frontend.origins().acquire(client.eventLoop(), s, pool.originTls(s),
+                    snapshot.settings().origin(), originQueue, this)) {
+                endAttempt(); // its slot went to a request that was waiting
+                untry(s);
+                waitForRoom();
+            }
             return;
         }
         serverFailed(AttemptFailure.RESET);
@@ -497,6 +531,14 @@ final class Exchange implements OriginListener, PickContext {
 
     /** The connection's timer fired: time out the response if its deadline has passed, else wait on. */
     void checkDeadline(long now) {
+        if (queued) {
+            if (now - queueDeadline < 0) {
+                frontend.rearmDeadline(queueDeadline);
+            } else {
+                respondUnavailable(); // waited queue.timeout for a connection
+            }
+            return;
+        }
         if (finished || responseHead != null || responseDeadline == 0) {
             return;
         }
@@ -562,7 +604,9 @@ final class Exchange implements OriginListener, PickContext {
         frontend.exchangeFinished(this, false);
     }
 
+    /** Lets go of the origin connection, or of the place in the queue. */
     private void releaseOrigin() {
+        leaveQueue();
         OriginConnection o = origin;
         origin = null;
         if (o != null) {

@@ -85,6 +85,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         deadlines.armAt(deadline);
     }
 
+    /** Now, in the time of {@link #armDeadline} (the event loop's ticker). */
+    long now() {
+        return deadlines.now();
+    }
+
     private void deadlineCheck() {
         Exchange e = exchange;
         if (e != null) {

@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * How to speak TLS to one origin server: the client context (trust, client certificate, protocols) and the
  * host name to send as SNI and to verify the certificate against. Pooled connections are keyed by it with the
- * address, so connections with another context or name, or plain ones, are never handed out for it.
+ * server, so connections with another context or name, or plain ones, are never handed out for it.
  *
  * <p>Immutable. Equal when the context is the same instance and the names are equal, so snapshots rebuilt
  * from the same loaded config keep reusing the same pooled connections.

@@ -17,6 +17,11 @@ public final class ServerState {
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     /** The failures of the current run that were answers (5xx) rather than unreachability. */
     private final AtomicInteger consecutiveAnswered = new AtomicInteger();
+    /**
+     * Origin connections open to this server from every event loop: connecting, busy or idle in a pool. Counted
+     * from the moment a connect starts until the connection closes; enforces the server's max_connections.
+     */
+    private final AtomicInteger openConnections = new AtomicInteger();
 
     /** Peak-sensitive moving average of response latency (nanoseconds); see {@link #recordLatency}. */
     private final LatencyAverage latency = new LatencyAverage();
@@ -43,6 +48,39 @@ public final class ServerState {
     /** Called exactly once for every {@link #requestStarted()}, however the request ended. */
     public void requestFinished() {
         inFlight.decrementAndGet();
+    }
+
+    /**
+     * Takes a connection slot before a connect starts; lock-free. Every {@code true} must be matched by exactly
+     * one {@link #releaseConnection()} when that connection closes, however it closes.
+     *
+     * @param max the server's cap on open connections; 0 or less: none, the slot is always granted
+     * @return false when {@code max} connections are open already
+     */
+    public boolean tryAcquireConnection(int max) {
+        if (max <= 0) {
+            openConnections.incrementAndGet();
+            return true;
+        }
+        for (;;) {
+            int open = openConnections.get();
+            if (open >= max) {
+                return false;
+            }
+            if (openConnections.compareAndSet(open, open + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Gives back the slot of a connection that closed (or failed to open). */
+    public void releaseConnection() {
+        openConnections.decrementAndGet();
+    }
+
+    /** Origin connections open to this server now, from every event loop. */
+    public int openConnections() {
+        return openConnections.get();
     }
 
     /**

@@ -52,14 +52,17 @@ class AdminServerTest {
         assertThat(body.at("/config/loaded_at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
         assertThat(fieldNames(body.get("upstreams"))).containsExactly("web-blue", "web-green");
         JsonNode blue = body.at("/upstreams/web-blue");
-        assertThat(fieldNames(blue)).containsExactly("balancer", "servers");
+        assertThat(fieldNames(blue)).containsExactly("balancer", "queue_length", "servers");
+        assertThat(blue.get("queue_length").asInt()).isZero();
         assertThat(blue.get("balancer").asText()).isEqualTo("round_robin");
         assertThat(body.at("/upstreams/web-green/balancer").asText()).isEqualTo("least_conn");
         assertThat(blue.get("servers")).hasSize(2);
         JsonNode first = blue.get("servers").get(0);
         assertThat(fieldNames(first))
                 .containsExactly("address", "weight", "state", "in_flight", "requests", "failures", "latency_ms",
-                        "source");
+                        "source", "open_connections", "max_connections");
+        assertThat(first.get("open_connections").asInt()).isZero();
+        assertThat(first.get("max_connections").isNull()).isTrue(); // no cap configured
         assertThat(first.get("address").asText()).isEqualTo(t.blue1.address());
         assertThat(first.get("weight").asInt()).isEqualTo(2);
         assertThat(first.get("state").asText()).isEqualTo("healthy");

@@ -47,7 +47,8 @@ class ConfigErrorsTest {
                 "t.yaml:2:5: unknown key 'adress' in a listener (did you mean 'address'?); allowed keys: name, address, tls, redirect_https, hsts,"
                         + " protocols",
                 "t.yaml:2:5: missing 'address' in a listener",
-                "t.yaml:4:48: unknown key 'wieght' in a server of upstream 'web' (did you mean 'weight'?); allowed keys: address, weight",
+                "t.yaml:4:48: unknown key 'wieght' in a server of upstream 'web' (did you mean 'weight'?); allowed keys: address, weight,"
+                        + " max_connections",
                 "t.yaml:6:1: unknown key 'colour' in the config; allowed keys: listeners, admin, timeouts, limits, upstreams,"
                         + " routes, shutdown_grace, trusted_proxies, via");
     }

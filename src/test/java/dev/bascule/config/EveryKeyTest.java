@@ -47,7 +47,8 @@ class EveryKeyTest {
               web:
                 balancer: ewma
                 ewma_decay: 5s
-                servers: [ { address: 127.0.0.1:9001 }, { address: 127.0.0.1:9002, weight: 3 } ]
+                servers: [ { address: 127.0.0.1:9001, max_connections: 100 }, { address: 127.0.0.1:9002, weight: 3 } ]
+                queue: { size: 1000, timeout: 2s }
                 health_check:
                   path: /ready
                   interval: 5s
@@ -122,11 +123,11 @@ class EveryKeyTest {
         assertThat(config.via()).isEqualTo("edge-7.example");
 
         assertThat(config.upstreams().get("web")).isEqualTo(new UpstreamConfig("web", "ewma", null,
-                List.of(new ServerConfig(hp("127.0.0.1:9001"), 1), new ServerConfig(hp("127.0.0.1:9002"), 3)),
+                List.of(new ServerConfig(hp("127.0.0.1:9001"), 1, 100), new ServerConfig(hp("127.0.0.1:9002"), 3, 0)),
                 new HealthCheckConfig("/ready", Duration.ofSeconds(5), Duration.ofMillis(500), 200, 299, 3, 2, "web.internal"),
                 new PassiveConfig(3, Duration.ofSeconds(30), 34),
                 UpstreamConfig.WhenAllDown.REJECT, Duration.ofSeconds(20), Duration.ofMinutes(1), null,
-                Duration.ofSeconds(5), HttpProtocol.HTTP1));
+                Duration.ofSeconds(5), HttpProtocol.HTTP1, new QueueConfig(1000, Duration.ofSeconds(2))));
         UpstreamConfig api = config.upstreams().get("api");
         assertThat(api.healthCheck()).isEqualTo(
                 new HealthCheckConfig("/health", Duration.ofSeconds(2), Duration.ofSeconds(1), 204, 204, 2, 3, null,
@@ -194,6 +195,8 @@ class EveryKeyTest {
         assertThat(web.resolveEvery()).isEqualTo(Duration.ofSeconds(30));
         assertThat(web.tls()).isNull();
         assertThat(web.ewmaDecay()).isEqualTo(Duration.ofMillis(500));
+        assertThat(web.servers().get(0).maxConnections()).as("no cap").isZero();
+        assertThat(web.queue()).isNull();
         assertThat(config.routes()).containsExactly(new RouteConfig(null, null, false, "web",
                 new RetryConfig(2, EnumSet.of(RetryConfig.RetryOn.CONNECT_FAILURE, RetryConfig.RetryOn.RESET), null),
                 List.of(), List.of(), null, -1, true));
@@ -208,7 +211,8 @@ class EveryKeyTest {
                 upstreams:
                   web:
                     balancer: ewma
-                    servers: [ { address: 127.0.0.1:9001 } ]
+                    servers: [ { address: 127.0.0.1:9001, max_connections: 1 } ]
+                    queue: { size: 0 }
                     health_check: { host: "", expect_status: 200-200 }
                     passive: { consecutive_failures: 0 }
                     slow_start: 0s
@@ -233,6 +237,8 @@ class EveryKeyTest {
         assertThat(web.slowStart()).isZero();
         assertThat(web.ewmaDecay()).isEqualTo(Duration.ofMillis(500));
         assertThat(web.tls()).isEqualTo(new UpstreamTlsConfig(true, null, null, null, null));
+        assertThat(web.queue()).as("size 0: 503 at once, as without a queue; the timeout defaults")
+                .isEqualTo(new QueueConfig(0, Duration.ofSeconds(5)));
         RouteConfig first = config.routes().get(0);
         assertThat(first.retry()).isEqualTo(new RetryConfig(2,
                 EnumSet.of(RetryConfig.RetryOn.CONNECT_FAILURE, RetryConfig.RetryOn.RESET), Duration.ofSeconds(1)));

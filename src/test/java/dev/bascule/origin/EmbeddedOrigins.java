@@ -3,6 +3,7 @@ package dev.bascule.origin;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import dev.bascule.tls.OriginTls;
+import dev.bascule.upstream.Server;
 import dev.bascule.upstream.OriginTimeouts;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -63,29 +64,55 @@ public final class EmbeddedOrigins implements OriginConnector {
     }
 
     @Override
-    public void acquire(EventLoop loop, InetSocketAddress remote, OriginTls tls, OriginTimeouts timeouts,
+    public boolean acquire(EventLoop loop, Server server, OriginTls tls, OriginTimeouts timeouts, OriginQueue queue,
             OriginListener listener) {
         if (loop != client.eventLoop()) {
             throw new IllegalStateException("acquire must run on the client connection's event loop");
         }
+        if (queue != null) {
+            throw new IllegalStateException("connection caps are tested over sockets (OriginConnectionLimitTest)");
+        }
+        InetSocketAddress remote = server.socketAddress();
         String address = remote.getAddress().getHostAddress() + ":" + remote.getPort();
         if (refused.contains(remote)) {
             acquired.add(address + " refused");
             loop.execute(() -> listener.originConnectFailed(new ConnectException("Connection refused")));
-            return;
+            return true;
         }
-        OriginConnection idle = pool.poll(remote, tls);
+        OriginConnection idle = pool.poll(server.state(), tls);
         if (idle != null) {
             acquired.add(address + " pooled");
             idle.attach(listener);
             listener.originConnected(idle, true);
-            return;
+            return true;
         }
         acquired.add(address + " new");
-        OriginConnection connection = new OriginConnection(pool, remote, tls);
+        OriginConnection connection = new OriginConnection(pool, server, tls, null);
         opened.add(new Origin(connection, timeouts.idleMillis()));
         connection.attach(listener);
         loop.execute(() -> listener.originConnected(connection, false));
+        return true;
+    }
+
+    /** No server here caps its connections: there is always room, and nothing ever waits. */
+    @Override
+    public boolean hasRoom(Server server, OriginTls tls) {
+        return true;
+    }
+
+    @Override
+    public boolean await(EventLoop loop, OriginQueue queue, int limit, OriginWaiter waiter, boolean first) {
+        throw new IllegalStateException("connection caps are tested over sockets (OriginConnectionLimitTest)");
+    }
+
+    @Override
+    public void leave(EventLoop loop, OriginQueue queue, OriginWaiter waiter) {
+        throw new IllegalStateException("connection caps are tested over sockets (OriginConnectionLimitTest)");
+    }
+
+    @Override
+    public boolean hasWaiters(EventLoop loop, OriginQueue queue) {
+        return false;
     }
 
     /** Connects to {@code remote} fail from now on, as to a server that is not listening. */
@@ -119,8 +146,15 @@ public final class EmbeddedOrigins implements OriginConnector {
 
     /** Idle connections to {@code remote} in the pool. */
     public int idle(InetSocketAddress remote) {
-        ArrayDeque<OriginConnection> q = pool.queues(null, false).get(remote);
-        return q == null ? 0 : q.size();
+        int n = 0;
+        for (ArrayDeque<OriginConnection> q : pool.queues(null, false).values()) {
+            for (OriginConnection c : q) {
+                if (c.remote().equals(remote)) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     /** The origin's end of one connection. */

@@ -4,6 +4,8 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bascule.testing.LeakGuard;
+import dev.bascule.upstream.Server;
+import dev.bascule.upstream.ServerState;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -41,7 +43,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(LeakGuard.class)
 class OriginConnectionTest {
-    private static final InetSocketAddress ORIGIN = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9);
+    private static final InetSocketAddress ORIGIN_ADDRESS = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9);
+    private static final Server SERVER = new Server("127.0.0.1:9", ORIGIN_ADDRESS, 1, new ServerState());
+    /** The key the pool keeps idle connections under. */
+    private static final ServerState ORIGIN = SERVER.state();
     private static final long IDLE_MILLIS = 1_000;
 
     /** As strict as OriginPool's decoder (RFC 9112): CRLF only, validated headers, no CL with TE. */
@@ -76,7 +81,7 @@ class OriginConnectionTest {
     }
 
     private static OriginConnection connection(OriginPool.LoopPool pool) {
-        return new OriginConnection(pool, ORIGIN, null);
+        return new OriginConnection(pool, SERVER, null, null);
     }
 
     /** Sends a GET as a request would (the client codec pairs each response with its request's method). */

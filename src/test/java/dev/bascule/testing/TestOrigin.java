@@ -5,10 +5,14 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
@@ -66,6 +70,8 @@ public final class TestOrigin implements AutoCloseable {
     private final Channel server;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final AtomicInteger connectionsAccepted = new AtomicInteger();
+    private final AtomicInteger connectionsOpen = new AtomicInteger();
+    private final AtomicInteger peakConnectionsOpen = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicLong bytesUploaded = new AtomicLong();
     private final ConcurrentLinkedQueue<Recorded> recorded = new ConcurrentLinkedQueue<>();
@@ -84,10 +90,16 @@ public final class TestOrigin implements AutoCloseable {
         this.server = new ServerBootstrap()
                 .group(LOOPS)
                 .channel(NioServerSocketChannel.class)
+                // half-closure lets OpenCounter see the proxy's end of a connection before this side closes it
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connectionsAccepted.incrementAndGet();
+                        peakConnectionsOpen.accumulateAndGet(connectionsOpen.incrementAndGet(), Math::max);
+                        OpenCounter counter = new OpenCounter();
+                        ch.closeFuture().addListener(f -> counter.closed());
+                        ch.pipeline().addLast(counter);
                         connections.add(ch);
                         if (tls != null) {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc()));
@@ -128,6 +140,11 @@ public final class TestOrigin implements AutoCloseable {
         return connectionsAccepted.get();
     }
 
+    /** The most connections from the proxy that were open at once (accepted and not yet closed). */
+    public int peakOpenConnections() {
+        return peakConnectionsOpen.get();
+    }
+
     /** Connections from the proxy that are open now. */
     public int openConnections() {
         return connections.size();
@@ -155,6 +172,38 @@ public final class TestOrigin implements AutoCloseable {
     public void close() {
         server.close().awaitUninterruptibly();
         connections.close().awaitUninterruptibly();
+    }
+
+    /**
+     * Counts a connection as closed when this origin decides to close it, before its socket closes, so that a
+     * new connection the proxy opens once it sees the close can never be counted while the old one still is.
+     * The proxy's end of the connection (EOF) closes it, as without half-closure.
+     */
+    private final class OpenCounter extends ChannelDuplexHandler {
+        private boolean counted = true;
+
+        void closed() {
+            if (counted) {
+                counted = false;
+                connectionsOpen.decrementAndGet();
+            }
+        }
+
+        @Override
+        public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+            closed();
+            ctx.close(promise);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                closed();
+                ctx.close();
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
     }
 
     private final class Handler extends ChannelInboundHandlerAdapter {

@@ -67,7 +67,8 @@ public final class TlsConfigs {
         Map<String, UpstreamConfig> ups = new LinkedHashMap<>(c.upstreams());
         UpstreamConfig u = ups.get(upstream);
         ups.put(upstream, new UpstreamConfig(u.name(), u.balancer(), u.hashKey(), u.servers(), u.healthCheck(),
-                u.passive(), u.whenAllDown(), u.slowStart(), u.resolveEvery(), tls, u.ewmaDecay(), u.protocol()));
+                u.passive(), u.whenAllDown(), u.slowStart(), u.resolveEvery(), tls, u.ewmaDecay(), u.protocol(),
+                u.queue()));
         return new BasculeConfig(c.source(), c.listeners(), c.admin(), c.timeouts(), c.limits(), ups, c.routes(),
                 c.shutdownGrace(), c.trustedProxies(), c.via());
     }
