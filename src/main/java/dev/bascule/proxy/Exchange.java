@@ -11,9 +11,6 @@ import dev.bascule.origin.OriginQueue;
 import dev.bascule.origin.OriginWaiter;
 import dev.bascule.upstream.AttemptFailure;
 import dev.bascule.upstream.Server;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -41,8 +38,7 @@ import org.slf4j.LoggerFactory;
 final class Exchange extends ServerChoice implements OriginListener, OriginWaiter {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
-    private final FrontendHandler frontend;
-    private final Channel client;
+    private final Downstream downstream;
     private final Snapshot snapshot;
     private final Pool pool;
     private final RetryPolicy retry;
@@ -83,30 +79,30 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
     /** When the response head of the current try is due ({@link LazyTimer#now()} time); 0 when none is awaited. */
     private long responseDeadline;
 
-    Exchange(FrontendHandler frontend, Snapshot snapshot, RouteAction action, HttpRequest request, String target) {
-        super(action.pool(), request, frontend);
-        this.frontend = frontend;
-        this.client = frontend.context().channel();
+    Exchange(Downstream downstream, Snapshot snapshot, RouteAction action, HttpRequest request, String target) {
+        super(action.pool(), request, downstream);
+        this.downstream = downstream;
         this.snapshot = snapshot;
         this.pool = action.pool();
         this.retry = action.retry();
         this.originQueue = pool.waitingRoom() == null ? null : OriginQueue.of(pool.waitingRoom());
         this.request = request;
         this.clientVersion = request.protocolVersion();
-        this.clientKeepAlive = HeaderRules.wantsKeepAlive(request) && !frontend.closing();
+        this.clientKeepAlive = HeaderRules.wantsKeepAlive(request) && !downstream.closing();
         HttpMethod method = request.method();
         this.headRequest = HttpMethod.HEAD.equals(method);
         this.idempotent = isIdempotent(method);
         this.hasBody = HttpUtilLite.hasBody(request.headers());
-        this.via = frontend.via(snapshot.settings());
+        this.via = downstream.via(snapshot.settings());
         this.replay = hasBody && idempotent && retry.attempts() > 1 ? new ReplayBuffer() : null;
         this.expectContinue = request.headers().containsValue(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true);
         if (expectContinue) {
             // Bascule answers 100 Continue itself once an origin is ready to take the body.
             request.headers().remove(HttpHeaderNames.EXPECT);
         }
-        HeaderRules.toUpstream(request, target, frontend.peerIp(), frontend.peerTrusted(), frontend.scheme(),
-                via == null ? null : via.element(clientVersion.majorVersion(), clientVersion.minorVersion()));
+        HttpVersion received = downstream.receivedVersion();
+        HeaderRules.toUpstream(request, target, downstream.client().peerIp(), downstream.client().peerTrusted(),
+                downstream.scheme(), via == null ? null : via.element(received.majorVersion(), received.minorVersion()));
     }
 
     /** RFC 9110 9.2.2: methods whose repetition has the same intended effect. */
@@ -127,7 +123,7 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
             // own (503) keeps the connection. The decoder hands it over just after the head, so it usually
             // arrives after this read returns; requestContent then carries on.
             startWhenComplete = true;
-            frontend.readRequest();
+            downstream.requestMore();
             return;
         }
         begin();
@@ -168,10 +164,10 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         server = s;
         remember(s);
         s.state().requestStarted();
-        tryStartedNanos = frontend.nowNanos();
+        tryStartedNanos = downstream.nowNanos();
         long waitingUntil = queueDeadline;
         queueDeadline = 0;
-        if (!frontend.origins().acquire(client.eventLoop(), s, pool.originTls(s), snapshot.settings().origin(),
+        if (!downstream.origins().acquire(downstream.eventLoop(), s, pool.originTls(s), snapshot.settings().origin(),
                 originQueue, this)) {
             // Another event loop took the server's last slot since the pick.
             endAttempt();
@@ -191,15 +187,15 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
     private void waitForRoom() {
         boolean again = queueDeadline != 0;
         if (!again) {
-            queueDeadline = frontend.now() + TimeUnit.MILLISECONDS.toNanos(pool.queueTimeoutMillis());
+            queueDeadline = downstream.nowNanos() + TimeUnit.MILLISECONDS.toNanos(pool.queueTimeoutMillis());
         }
-        if (!frontend.origins().await(client.eventLoop(), originQueue, pool.queueSize(), this, again)) {
+        if (!downstream.origins().await(downstream.eventLoop(), originQueue, pool.queueSize(), this, again)) {
             queueDeadline = 0;
             respondUnavailable();
             return;
         }
         queued = true;
-        frontend.rearmDeadline(queueDeadline);
+        downstream.rearmDeadline(queueDeadline);
     }
 
     @Override
@@ -229,7 +225,7 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
     private void leaveQueue() {
         if (queued) {
             queued = false;
-            frontend.origins().leave(client.eventLoop(), originQueue, this);
+            downstream.origins().leave(downstream.eventLoop(), originQueue, this);
         }
     }
 
@@ -327,10 +323,9 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         }
         origin.flush();
         if (expectContinue) {
-            client.writeAndFlush(
-                    new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE), client.voidPromise());
+            downstream.sendContinue();
         }
-        frontend.readRequest();
+        downstream.requestMore();
     }
 
     @Override
@@ -372,7 +367,7 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
             return;
         }
         if (origin.isWritable()) {
-            frontend.readRequest();
+            downstream.requestMore();
         } else {
             waitingForOriginWritable = true;
         }
@@ -383,7 +378,7 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         if (responseHead == null && responseDeadline == 0) {
             long millis = retry.perTryTimeoutMillis() > 0
                     ? retry.perTryTimeoutMillis() : snapshot.settings().responseHeaderTimeoutMillis();
-            responseDeadline = frontend.armDeadline(TimeUnit.MILLISECONDS.toNanos(millis));
+            responseDeadline = downstream.armDeadline(TimeUnit.MILLISECONDS.toNanos(millis));
         }
     }
 
@@ -396,7 +391,7 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
     public void originWritabilityChanged(boolean writable) {
         if (writable && waitingForOriginWritable && !finished) {
             waitingForOriginWritable = false;
-            frontend.readRequest();
+            downstream.requestMore();
         }
     }
 
@@ -422,7 +417,7 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         } else {
             snapshot.events().attemptSucceeded(pool, server);
         }
-        long now = frontend.nowNanos();
+        long now = downstream.nowNanos();
         server.state().recordLatency(now - tryStartedNanos, now);
         responseHead = head;
         boolean bodyless = headRequest || code == 204 || code == 304;
@@ -430,7 +425,7 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         HttpVersion originVersion = head.protocolVersion();
         keepAliveAfter = HeaderRules.toClient(head, clientVersion, clientKeepAlive, bodyless,
                 via == null ? null : via.element(originVersion.majorVersion(), originVersion.minorVersion()));
-        client.write(head, client.voidPromise());
+        downstream.sendHead(head);
     }
 
     @Override
@@ -439,17 +434,17 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
             content.release();
             return;
         }
-        if (!(content instanceof LastHttpContent)) {
-            client.write(content, client.voidPromise());
-            if (!client.isWritable()) {
+        if (!(content instanceof LastHttpContent last)) {
+            downstream.sendContent(content);
+            if (!downstream.isWritable()) {
                 origin.setReading(false);
             }
             return;
         }
-        finishResponse(content);
+        finishResponse(last);
     }
 
-    private void finishResponse(HttpContent last) {
+    private void finishResponse(LastHttpContent last) {
         finished = true;
         OriginConnection o = origin;
         origin = null;
@@ -463,19 +458,13 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
             o.discard();
         }
         // An answer that came before the whole request body was read leaves unread bytes on the connection.
-        boolean keepAlive = keepAliveAfter && requestComplete;
-        if (keepAlive) {
-            client.writeAndFlush(last, client.voidPromise());
-        } else {
-            client.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
-        }
-        frontend.exchangeFinished(this, keepAlive);
+        downstream.finish(last, keepAliveAfter && requestComplete);
     }
 
     @Override
     public void originReadComplete() {
         if (responseHead != null && !finished) {
-            client.flush();
+            downstream.flush();
         }
     }
 
@@ -509,7 +498,7 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
             Server s = server;
             sentTries--;
             resetTry();
-            if (!frontend.origins().acquire(client.eventLoop(), s, pool.originTls(s),
+            if (!downstream.origins().acquire(downstream.eventLoop(), s, pool.originTls(s),
                     snapshot.settings().origin(), originQueue, this)) {
                 endAttempt(); // its slot went to a request that was waiting
                 untry(s);
@@ -533,7 +522,7 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
     void checkDeadline(long now) {
         if (queued) {
             if (now - queueDeadline < 0) {
-                frontend.rearmDeadline(queueDeadline);
+                downstream.rearmDeadline(queueDeadline);
             } else {
                 respondUnavailable(); // waited queue.timeout for a connection
             }
@@ -543,7 +532,7 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
             return;
         }
         if (now - responseDeadline < 0) {
-            frontend.rearmDeadline(responseDeadline);
+            downstream.rearmDeadline(responseDeadline);
             return;
         }
         responseDeadline = 0;
@@ -586,13 +575,7 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         cancelResponseTimeout();
         releaseOrigin();
         releaseReplay();
-        boolean keepAlive = clientKeepAlive && requestComplete;
-        if (keepAlive) {
-            client.writeAndFlush(response, client.voidPromise());
-        } else {
-            client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
-        frontend.exchangeFinished(this, keepAlive);
+        downstream.answer(response, clientKeepAlive && requestComplete);
     }
 
     private void abort() {
@@ -600,8 +583,7 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         cancelResponseTimeout();
         releaseOrigin();
         releaseReplay();
-        client.close();
-        frontend.exchangeFinished(this, false);
+        downstream.abort();
     }
 
     /** Lets go of the origin connection, or of the place in the queue. */

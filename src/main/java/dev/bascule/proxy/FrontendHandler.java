@@ -9,11 +9,15 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -26,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: confined to the connection's event loop.
  */
-final class FrontendHandler extends ChannelInboundHandlerAdapter {
+final class FrontendHandler extends ChannelInboundHandlerAdapter implements Downstream {
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
 
     private final LiveSnapshot live;
@@ -35,6 +39,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ClientTimeouts timeouts;
     private final BodySizeLimit bodyLimit = new BodySizeLimit();
     private ChannelHandlerContext ctx;
+    /** The version of the request in flight, as received (Via names it). */
+    private HttpVersion exchangeRequestVersion = HttpVersion.HTTP_1_1;
     /** Decides on each request; set when the connection is active (it needs the peer's address). */
     private Admission admission;
     /** The response-head deadline of the request in flight, armed lazily so keep-alive traffic schedules little. */
@@ -63,31 +69,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.deadlines = new LazyTimer(ctx.executor(), this::deadlineCheck);
-    }
-
-    /**
-     * Arms the connection's timer for a deadline {@code fromNowNanos} ahead.
-     *
-     * @return the deadline, to pass to {@link #rearmDeadline} or compare in {@link Exchange#checkDeadline}
-     */
-    long armDeadline(long fromNowNanos) {
-        long deadline = deadlines.now() + fromNowNanos;
-        deadlines.armAt(deadline);
-        return deadline;
-    }
-
-    /** The data plane's clock: the event loop's ticker, the one every timer of this connection runs on. */
-    long nowNanos() {
-        return deadlines.now();
-    }
-
-    void rearmDeadline(long deadline) {
-        deadlines.armAt(deadline);
-    }
-
-    /** Now, in the time of {@link #armDeadline} (the event loop's ticker). */
-    long now() {
-        return deadlines.now();
     }
 
     private void deadlineCheck() {
@@ -152,6 +133,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 timeouts.requestHead(HttpUtilLite.hasBody(request.headers()));
                 RouteAction action = admission.route().target();
                 bodyLimit.start(action.maxBodySize());
+                exchangeRequestVersion = request.protocolVersion();
                 exchange = new Exchange(this, snapshot, action, request, admission.upstreamTarget());
                 exchange.start();
             }
@@ -237,42 +219,59 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    // ---- Downstream: what the exchange needs from this connection ----
+
+    /** The data plane's clock: the event loop's ticker, the one every timer of this connection runs on. */
+    @Override
+    public long nowNanos() {
+        return deadlines.now();
+    }
+
+    @Override
+    public long armDeadline(long fromNowNanos) {
+        long deadline = deadlines.now() + fromNowNanos;
+        deadlines.armAt(deadline);
+        return deadline;
+    }
+
+    @Override
+    public void rearmDeadline(long deadline) {
+        deadlines.armAt(deadline);
+    }
+
     /** Whether the connection must close after the response in flight (shutdown in progress). */
-    boolean closing() {
+    @Override
+    public boolean closing() {
         return closing;
     }
 
-    // ---- called by the exchange ----
-
-    ChannelHandlerContext context() {
-        return ctx;
+    @Override
+    public EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
     }
 
-    OriginConnector origins() {
+    @Override
+    public OriginConnector origins() {
         return origins;
     }
 
-    /** The peer's address, which X-Forwarded-For gets appended. */
-    String peerIp() {
-        return admission.client().peerIp();
+    @Override
+    public ClientAddress client() {
+        return admission.client();
     }
 
-    /** Whether the peer is a trusted proxy, whose X-Forwarded-For is kept. */
-    boolean peerTrusted() {
-        return admission.client().peerTrusted();
-    }
-
-    /** The client of the current request, for hashing. */
-    long clientIpHash() {
-        return admission.client().hash();
-    }
-
-    String scheme() {
+    @Override
+    public String scheme() {
         return scheme;
     }
 
-    /** This hop's Via builder under {@code settings}, or null when Via is off. */
-    Via via(ProxySettings settings) {
+    @Override
+    public HttpVersion receivedVersion() {
+        return exchangeRequestVersion;
+    }
+
+    @Override
+    public Via via(ProxySettings settings) {
         String pseudonym = settings.via();
         if (pseudonym == null) {
             return null;
@@ -283,9 +282,60 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         return via;
     }
 
-    /** Asks for the next message of the current request (its body), once the origin can take it. */
-    void readRequest() {
+    @Override
+    public void requestMore() {
         read();
+    }
+
+    @Override
+    public void sendContinue() {
+        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE),
+                ctx.voidPromise());
+    }
+
+    @Override
+    public void sendHead(HttpResponse head) {
+        ctx.write(head, ctx.voidPromise());
+    }
+
+    @Override
+    public void sendContent(HttpContent content) {
+        ctx.write(content, ctx.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        ctx.flush();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
+    public void finish(LastHttpContent last, boolean keepAlive) {
+        writeLast(last, keepAlive);
+    }
+
+    @Override
+    public void answer(FullHttpResponse response, boolean keepAlive) {
+        writeLast(response, keepAlive);
+    }
+
+    @Override
+    public void abort() {
+        ctx.channel().close();
+        exchangeFinished(false);
+    }
+
+    private void writeLast(Object message, boolean keepAlive) {
+        if (keepAlive) {
+            ctx.writeAndFlush(message, ctx.voidPromise());
+        } else {
+            ctx.writeAndFlush(message).addListener(ChannelFutureListener.CLOSE);
+        }
+        exchangeFinished(keepAlive);
     }
 
     /**
@@ -293,8 +343,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      *
      * @param keepAlive whether the connection may carry another request
      */
-    void exchangeFinished(Exchange finished, boolean keepAlive) {
-        if (exchange != finished) {
+    private void exchangeFinished(boolean keepAlive) {
+        if (exchange == null) {
             return;
         }
         exchange = null;

@@ -28,7 +28,7 @@ abstract sealed class ServerChoice implements PickContext permits Exchange {
 
     private final Pool pool;
     private final HttpRequest request;
-    private final FrontendHandler frontend;
+    private final Downstream downstream;
     private final EventLoop loop;
     private Server[] tried = NONE;
     private int triedCount;
@@ -37,11 +37,11 @@ abstract sealed class ServerChoice implements PickContext permits Exchange {
     /** Set during a pick that must pass over servers at their connection cap. */
     private boolean skipFull;
 
-    ServerChoice(Pool pool, HttpRequest request, FrontendHandler frontend) {
+    ServerChoice(Pool pool, HttpRequest request, Downstream downstream) {
         this.pool = pool;
         this.request = request;
-        this.frontend = frontend;
-        this.loop = frontend.context().channel().eventLoop();
+        this.downstream = downstream;
+        this.loop = downstream.eventLoop();
     }
 
     /** The pool's queue, for a pool whose servers cap their connections; null otherwise. */
@@ -91,7 +91,7 @@ abstract sealed class ServerChoice implements PickContext permits Exchange {
      * none has, or when requests of this upstream already wait on this loop (they go first).
      */
     final Server withRoom(Server s) {
-        OriginConnector origins = frontend.origins();
+        OriginConnector origins = downstream.origins();
         if (origins.hasWaiters(loop, originQueue())) {
             return null;
         }
@@ -125,7 +125,7 @@ abstract sealed class ServerChoice implements PickContext permits Exchange {
      * the snapshot it holds, and a server drained meanwhile must take no new request.
      */
     private boolean hasRoom(Server c) {
-        return !c.state().draining() && frontend.origins().hasRoom(c, pool.originTls(c));
+        return !c.state().draining() && downstream.origins().hasRoom(c, pool.originTls(c));
     }
 
     // ---- PickContext ----
@@ -160,11 +160,11 @@ abstract sealed class ServerChoice implements PickContext permits Exchange {
             case HEADER -> request.headers().get(key.name());
             case COOKIE -> Cookies.value(request.headers().get(HttpHeaderNames.COOKIE), key.name());
         };
-        return value == null ? frontend.clientIpHash() : AffinityHash.hash64(value);
+        return value == null ? downstream.client().hash() : AffinityHash.hash64(value);
     }
 
     @Override
     public final long nowNanos() {
-        return frontend.nowNanos();
+        return downstream.nowNanos();
     }
 }
