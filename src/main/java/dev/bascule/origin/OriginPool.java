@@ -76,7 +76,7 @@ public final class OriginPool implements OriginConnector {
     public boolean acquire(EventLoop loop, Server server, OriginTls tls, OriginTimeouts timeouts, OriginQueue queue,
             OriginListener listener) {
         LoopPool pool = loopPools.get();
-        OriginConnection idle = pool.poll(server.state(), tls);
+        OriginHttp1Connection idle = pool.poll(server.state(), tls);
         if (idle != null) {
             idle.attach(listener, queue);
             listener.originConnected(idle, true);
@@ -152,23 +152,23 @@ public final class OriginPool implements OriginConnector {
 
     /** Idle connections with this TLS identity (null: plain) to {@code server} pooled on the calling event loop. */
     public int idleOnThisLoop(Server server, OriginTls tls) {
-        ArrayDeque<OriginConnection> q = loopPools.get().queues(tls, false).get(server.state());
+        ArrayDeque<OriginHttp1Connection> q = loopPools.get().queues(tls, false).get(server.state());
         return q == null ? 0 : q.size();
     }
 
     /** The pool of one event loop. Confined to that loop. */
     final class LoopPool {
-        private final Map<ServerState, ArrayDeque<OriginConnection>> idle = new HashMap<>();
+        private final Map<ServerState, ArrayDeque<OriginHttp1Connection>> idle = new HashMap<>();
         /** Idle TLS connections, by TLS identity then server; an identity goes when its last queue empties. */
-        private final Map<OriginTls, Map<ServerState, ArrayDeque<OriginConnection>>> idleTls = new HashMap<>();
+        private final Map<OriginTls, Map<ServerState, ArrayDeque<OriginHttp1Connection>>> idleTls = new HashMap<>();
         private Bootstrap bootstrap;
         private int bootstrapTimeout = -1;
 
-        Map<ServerState, ArrayDeque<OriginConnection>> queues(OriginTls tls, boolean create) {
+        Map<ServerState, ArrayDeque<OriginHttp1Connection>> queues(OriginTls tls, boolean create) {
             if (tls == null) {
                 return idle;
             }
-            Map<ServerState, ArrayDeque<OriginConnection>> m = idleTls.get(tls);
+            Map<ServerState, ArrayDeque<OriginHttp1Connection>> m = idleTls.get(tls);
             if (m == null) {
                 if (!create) {
                     return Map.of();
@@ -179,12 +179,12 @@ public final class OriginPool implements OriginConnector {
             return m;
         }
 
-        OriginConnection poll(ServerState server, OriginTls tls) {
-            ArrayDeque<OriginConnection> q = queues(tls, false).get(server);
+        OriginHttp1Connection poll(ServerState server, OriginTls tls) {
+            ArrayDeque<OriginHttp1Connection> q = queues(tls, false).get(server);
             if (q == null) {
                 return null;
             }
-            OriginConnection c;
+            OriginHttp1Connection c;
             // Most recently used first: it is the likeliest to be alive, and the rest can idle out.
             while ((c = q.pollLast()) != null) {
                 c.markPooled(false);
@@ -195,11 +195,11 @@ public final class OriginPool implements OriginConnector {
             return null;
         }
 
-        boolean offer(OriginConnection c) {
+        boolean offer(OriginHttp1Connection c) {
             if (!c.isActive()) {
                 return false;
             }
-            ArrayDeque<OriginConnection> q = queues(c.tls(), true).computeIfAbsent(c.state(), k -> new ArrayDeque<>());
+            ArrayDeque<OriginHttp1Connection> q = queues(c.tls(), true).computeIfAbsent(c.state(), k -> new ArrayDeque<>());
             if (q.size() >= maxIdlePerServer) {
                 return false;
             }
@@ -208,9 +208,9 @@ public final class OriginPool implements OriginConnector {
             return true;
         }
 
-        void remove(OriginConnection c) {
-            Map<ServerState, ArrayDeque<OriginConnection>> m = queues(c.tls(), false);
-            ArrayDeque<OriginConnection> q = m.get(c.state());
+        void remove(OriginHttp1Connection c) {
+            Map<ServerState, ArrayDeque<OriginHttp1Connection>> m = queues(c.tls(), false);
+            ArrayDeque<OriginHttp1Connection> q = m.get(c.state());
             if (q != null) {
                 q.remove(c);
                 if (q.isEmpty() && c.tls() != null) {
@@ -224,7 +224,7 @@ public final class OriginPool implements OriginConnector {
         }
 
         boolean hasIdle(ServerState server, OriginTls tls) {
-            ArrayDeque<OriginConnection> q = queues(tls, false).get(server);
+            ArrayDeque<OriginHttp1Connection> q = queues(tls, false).get(server);
             return q != null && !q.isEmpty();
         }
 
@@ -233,22 +233,22 @@ public final class OriginPool implements OriginConnector {
          * other loops, and each of these holds a slot one of them could open a connection with.
          */
         void closeIdle(OriginQueue queue) {
-            List<OriginConnection> closing = new ArrayList<>();
+            List<OriginHttp1Connection> closing = new ArrayList<>();
             collectIdle(idle, queue, closing);
-            for (Map<ServerState, ArrayDeque<OriginConnection>> m : idleTls.values()) {
+            for (Map<ServerState, ArrayDeque<OriginHttp1Connection>> m : idleTls.values()) {
                 collectIdle(m, queue, closing);
             }
-            for (OriginConnection c : closing) {
+            for (OriginHttp1Connection c : closing) {
                 remove(c);
                 c.markPooled(false);
                 c.closeForWaiters();
             }
         }
 
-        private static void collectIdle(Map<ServerState, ArrayDeque<OriginConnection>> m, OriginQueue queue,
-                List<OriginConnection> into) {
-            for (ArrayDeque<OriginConnection> q : m.values()) {
-                for (OriginConnection c : q) {
+        private static void collectIdle(Map<ServerState, ArrayDeque<OriginHttp1Connection>> m, OriginQueue queue,
+                List<OriginHttp1Connection> into) {
+            for (ArrayDeque<OriginHttp1Connection> q : m.values()) {
+                for (OriginHttp1Connection c : q) {
                     if (c.queue() == queue) {
                         into.add(c);
                     }
@@ -259,7 +259,7 @@ public final class OriginPool implements OriginConnector {
         void connect(EventLoop loop, Server server, OriginTls tls, OriginTimeouts timeouts, OriginQueue queue,
                 OriginListener listener) {
             InetSocketAddress remote = server.socketAddress();
-            OriginConnection connection = new OriginConnection(this, server, tls, queue);
+            OriginHttp1Connection connection = new OriginHttp1Connection(this, server, tls, queue);
             if (queue != null) {
                 queue.on(loop, () -> closeIdle(queue)); // so this loop can be asked to give back idle slots
             }
@@ -335,7 +335,7 @@ public final class OriginPool implements OriginConnector {
     /**
      * Origins are trusted more than clients but still parsed strictly (RFC 9112): CRLF line endings only,
      * Content-Length with Transfer-Encoding refused, one Content-Length, validated headers. A response that fails
-     * closes its connection ({@link OriginConnection}); sizes follow nginx's buffer defaults.
+     * closes its connection ({@link OriginHttp1Connection}); sizes follow nginx's buffer defaults.
      */
     private static final HttpDecoderConfig ORIGIN_DECODER = new HttpDecoderConfig()
             .setMaxInitialLineLength(8192)

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An {@link OriginConnector} whose connections are {@link EmbeddedChannel}s with the pipeline {@link OriginPool}
- * builds (idle timer, strict client codec, {@link OriginConnection}), given back to a real per-loop pool, so the
+ * builds (idle timer, strict client codec, {@link OriginHttp1Connection}), given back to a real per-loop pool, so the
  * client side can be driven end to end without a socket. A test plays each origin through its {@link Origin}:
  * reads the bytes the proxy sent, answers with raw bytes, closes.
  *
@@ -79,7 +79,7 @@ public final class EmbeddedOrigins implements OriginConnector {
             loop.execute(() -> listener.originConnectFailed(new ConnectException("Connection refused")));
             return true;
         }
-        OriginConnection idle = pool.poll(server.state(), tls);
+        OriginHttp1Connection idle = pool.poll(server.state(), tls);
         if (idle != null) {
             acquired.add(address + " pooled");
             idle.attach(listener);
@@ -87,7 +87,7 @@ public final class EmbeddedOrigins implements OriginConnector {
             return true;
         }
         acquired.add(address + " new");
-        OriginConnection connection = new OriginConnection(pool, server, tls, null);
+        OriginHttp1Connection connection = new OriginHttp1Connection(pool, server, tls, null);
         opened.add(new Origin(connection, timeouts.idleMillis()));
         connection.attach(listener);
         loop.execute(() -> listener.originConnected(connection, false));
@@ -147,8 +147,8 @@ public final class EmbeddedOrigins implements OriginConnector {
     /** Idle connections to {@code remote} in the pool. */
     public int idle(InetSocketAddress remote) {
         int n = 0;
-        for (ArrayDeque<OriginConnection> q : pool.queues(null, false).values()) {
-            for (OriginConnection c : q) {
+        for (ArrayDeque<OriginHttp1Connection> q : pool.queues(null, false).values()) {
+            for (OriginHttp1Connection c : q) {
                 if (c.remote().equals(remote)) {
                     n++;
                 }
@@ -159,11 +159,11 @@ public final class EmbeddedOrigins implements OriginConnector {
 
     /** The origin's end of one connection. */
     public final class Origin {
-        private final OriginConnection connection;
+        private final OriginHttp1Connection connection;
         private final EmbeddedChannel channel;
         private final FlushGate gate = new FlushGate();
 
-        Origin(OriginConnection connection, long idleMillis) {
+        Origin(OriginHttp1Connection connection, long idleMillis) {
             this.connection = connection;
             this.channel = EmbeddedChannel.builder().ticker(client.eventLoop().ticker()).build();
             if (waterMark != null) {

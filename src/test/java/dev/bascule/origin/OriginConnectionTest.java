@@ -66,7 +66,7 @@ class OriginConnectionTest {
     }
 
     /** A connection in its pipeline (idle timer, codec, handler), owned by {@code listener}; time is frozen. */
-    private EmbeddedChannel open(OriginConnection connection, RecordingListener listener) {
+    private EmbeddedChannel open(OriginHttp1Connection connection, RecordingListener listener) {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime(); // before the idle timer starts counting
         ch.pipeline().addLast(
@@ -80,12 +80,12 @@ class OriginConnectionTest {
         return ch;
     }
 
-    private static OriginConnection connection(OriginPool.LoopPool pool) {
-        return new OriginConnection(pool, SERVER, null, null);
+    private static OriginHttp1Connection connection(OriginPool.LoopPool pool) {
+        return new OriginHttp1Connection(pool, SERVER, null, null);
     }
 
     /** Sends a GET as a request would (the client codec pairs each response with its request's method). */
-    private static void sendGet(OriginConnection connection, EmbeddedChannel ch) {
+    private static void sendGet(OriginHttp1Connection connection, EmbeddedChannel ch) {
         DefaultFullHttpRequest get = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/x");
         get.headers().set(HttpHeaderNames.HOST, "origin.test");
         connection.writeAndFlush(get);
@@ -109,7 +109,7 @@ class OriginConnectionTest {
     @Test
     void responseEventsReachTheListenerInOrderAndItOwnsEachBody() throws Exception {
         RecordingListener listener = new RecordingListener(owned);
-        OriginConnection connection = connection(loopPool(1));
+        OriginHttp1Connection connection = connection(loopPool(1));
         EmbeddedChannel ch = open(connection, listener);
         sendGet(connection, ch);
 
@@ -126,7 +126,7 @@ class OriginConnectionTest {
     @Test
     void chunkedBodyEndsWithTheLastContent() throws Exception {
         RecordingListener listener = new RecordingListener(owned);
-        OriginConnection connection = connection(loopPool(1));
+        OriginHttp1Connection connection = connection(loopPool(1));
         EmbeddedChannel ch = open(connection, listener);
         sendGet(connection, ch);
 
@@ -138,7 +138,7 @@ class OriginConnectionTest {
     @Test
     void informationalHeadsAreDeliveredBeforeTheFinalOne() throws Exception {
         RecordingListener listener = new RecordingListener(owned);
-        OriginConnection connection = connection(loopPool(1));
+        OriginHttp1Connection connection = connection(loopPool(1));
         EmbeddedChannel ch = open(connection, listener);
         sendGet(connection, ch);
 
@@ -151,7 +151,7 @@ class OriginConnectionTest {
     @Test
     void closeBeforeTheResponseReportsOriginClosedOnce() throws Exception {
         RecordingListener listener = new RecordingListener(owned);
-        OriginConnection connection = connection(loopPool(1));
+        OriginHttp1Connection connection = connection(loopPool(1));
         EmbeddedChannel ch = open(connection, listener);
         sendGet(connection, ch);
 
@@ -164,7 +164,7 @@ class OriginConnectionTest {
     @Test
     void closeInTheMiddleOfABodyReportsOriginClosedWithoutALastContent() throws Exception {
         RecordingListener listener = new RecordingListener(owned);
-        OriginConnection connection = connection(loopPool(1));
+        OriginHttp1Connection connection = connection(loopPool(1));
         EmbeddedChannel ch = open(connection, listener);
         sendGet(connection, ch);
         receive(ch, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello");
@@ -178,7 +178,7 @@ class OriginConnectionTest {
     @Test
     void bodyDelimitedByCloseEndsWithLastContentThenClose() throws Exception {
         RecordingListener listener = new RecordingListener(owned);
-        OriginConnection connection = connection(loopPool(1));
+        OriginHttp1Connection connection = connection(loopPool(1));
         EmbeddedChannel ch = open(connection, listener);
         sendGet(connection, ch);
         receive(ch, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nhello");
@@ -193,7 +193,7 @@ class OriginConnectionTest {
     @Test
     void anIoErrorIsTheCloseCause() throws Exception {
         RecordingListener listener = new RecordingListener(owned);
-        OriginConnection connection = connection(loopPool(1));
+        OriginHttp1Connection connection = connection(loopPool(1));
         EmbeddedChannel ch = open(connection, listener);
         sendGet(connection, ch);
         IOException reset = new IOException("Connection reset by peer");
@@ -208,7 +208,7 @@ class OriginConnectionTest {
     @Test
     void malformedStatusLineClosesWithMalformedResponseException() throws Exception {
         RecordingListener listener = new RecordingListener(owned);
-        OriginConnection connection = connection(loopPool(1));
+        OriginHttp1Connection connection = connection(loopPool(1));
         EmbeddedChannel ch = open(connection, listener);
         sendGet(connection, ch);
 
@@ -222,7 +222,7 @@ class OriginConnectionTest {
     @Test
     void contentLengthWithTransferEncodingIsMalformed() throws Exception {
         RecordingListener listener = new RecordingListener(owned);
-        OriginConnection connection = connection(loopPool(1));
+        OriginHttp1Connection connection = connection(loopPool(1));
         EmbeddedChannel ch = open(connection, listener);
         sendGet(connection, ch);
 
@@ -236,7 +236,7 @@ class OriginConnectionTest {
     @Test
     void badChunkAfterTheHeadIsMalformed() throws Exception {
         RecordingListener listener = new RecordingListener(owned);
-        OriginConnection connection = connection(loopPool(1));
+        OriginHttp1Connection connection = connection(loopPool(1));
         EmbeddedChannel ch = open(connection, listener);
         sendGet(connection, ch);
 
@@ -250,7 +250,7 @@ class OriginConnectionTest {
     void releaseReturnsTheConnectionToItsLoopsPoolReadingAgain() throws Exception {
         OriginPool.LoopPool pool = loopPool(1);
         RecordingListener listener = new RecordingListener(owned);
-        OriginConnection connection = connection(pool);
+        OriginHttp1Connection connection = connection(pool);
         EmbeddedChannel ch = open(connection, listener);
         sendGet(connection, ch);
         receive(ch, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
@@ -269,7 +269,7 @@ class OriginConnectionTest {
     void pooledConnectionThatClosesLeavesThePoolAndTellsNoFormerOwner() throws Exception {
         OriginPool.LoopPool pool = loopPool(1);
         RecordingListener listener = new RecordingListener(owned);
-        OriginConnection connection = connection(pool);
+        OriginHttp1Connection connection = connection(pool);
         EmbeddedChannel ch = open(connection, listener);
         connection.release();
         assertThat(pool.queues(null, false).get(ORIGIN)).containsExactly(connection);
@@ -284,7 +284,7 @@ class OriginConnectionTest {
     void bytesFromTheOriginWhileNobodyOwnsTheConnectionCloseIt() throws Exception {
         OriginPool.LoopPool pool = loopPool(1);
         RecordingListener listener = new RecordingListener(owned);
-        OriginConnection connection = connection(pool);
+        OriginHttp1Connection connection = connection(pool);
         EmbeddedChannel ch = open(connection, listener);
         connection.release();
 
@@ -299,8 +299,8 @@ class OriginConnectionTest {
     @Test
     void releaseBeyondTheIdleLimitCloses() throws Exception {
         OriginPool.LoopPool pool = loopPool(1);
-        OriginConnection first = connection(pool);
-        OriginConnection second = connection(pool);
+        OriginHttp1Connection first = connection(pool);
+        OriginHttp1Connection second = connection(pool);
         EmbeddedChannel firstChannel = open(first, new RecordingListener(owned));
         EmbeddedChannel secondChannel = open(second, new RecordingListener(owned));
 
@@ -316,7 +316,7 @@ class OriginConnectionTest {
     void releaseOfAClosedConnectionDoesNotPoolIt() throws Exception {
         OriginPool.LoopPool pool = loopPool(1);
         RecordingListener listener = new RecordingListener(owned);
-        OriginConnection connection = connection(pool);
+        OriginHttp1Connection connection = connection(pool);
         EmbeddedChannel ch = open(connection, listener);
         ch.close();
 
@@ -330,7 +330,7 @@ class OriginConnectionTest {
     void discardClosesWithoutTellingTheOwner() throws Exception {
         OriginPool.LoopPool pool = loopPool(1);
         RecordingListener listener = new RecordingListener(owned);
-        OriginConnection connection = connection(pool);
+        OriginHttp1Connection connection = connection(pool);
         EmbeddedChannel ch = open(connection, listener);
         sendGet(connection, ch);
         receive(ch, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello");
@@ -345,7 +345,7 @@ class OriginConnectionTest {
     @Test
     void setReadingFalseStopsAskingForReadsUntilResumed() throws Exception {
         RecordingListener listener = new RecordingListener(owned);
-        OriginConnection connection = connection(loopPool(1));
+        OriginHttp1Connection connection = connection(loopPool(1));
         EmbeddedChannel ch = open(connection, listener);
         ReadCounter reads = new ReadCounter();
         ch.pipeline().addFirst(reads);
@@ -371,7 +371,7 @@ class OriginConnectionTest {
     @Test
     void writabilityChangesReachTheOwner() throws Exception {
         RecordingListener listener = new RecordingListener(owned);
-        OriginConnection connection = connection(loopPool(1));
+        OriginHttp1Connection connection = connection(loopPool(1));
         EmbeddedChannel ch = open(connection, listener);
         ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(16, 32));
         DefaultHttpRequest post = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/upload");
@@ -395,7 +395,7 @@ class OriginConnectionTest {
     @Test
     void silentOriginIsClosedOnlyWhenTheOwnerAgrees() throws Exception {
         RecordingListener listener = new RecordingListener(owned);
-        OriginConnection connection = connection(loopPool(1));
+        OriginHttp1Connection connection = connection(loopPool(1));
         EmbeddedChannel ch = open(connection, listener);
         sendGet(connection, ch);
 
@@ -410,7 +410,7 @@ class OriginConnectionTest {
         ch.runScheduledPendingTasks();
 
         assertThat(listener.events).containsExactly("silent", "silent", "closed IOException");
-        assertThat(listener.closeCause).isSameAs(OriginConnection.IDLE);
+        assertThat(listener.closeCause).isSameAs(OriginHttp1Connection.IDLE);
         assertThat(ch.isActive()).isFalse();
     }
 
@@ -418,7 +418,7 @@ class OriginConnectionTest {
     void idlePooledConnectionTimesOutAndLeavesThePool() throws Exception {
         OriginPool.LoopPool pool = loopPool(1);
         RecordingListener listener = new RecordingListener(owned);
-        OriginConnection connection = connection(pool);
+        OriginHttp1Connection connection = connection(pool);
         EmbeddedChannel ch = open(connection, listener);
         connection.release();
 

@@ -92,7 +92,7 @@ class OriginPoolLimitTest {
         final Server server;
         final OriginTls tls;
         final OriginQueue queue;
-        volatile OriginConnection connection;
+        volatile OriginHttp1Connection connection;
         volatile boolean reused;
         volatile Throwable failed;
         volatile boolean waiting;
@@ -133,7 +133,7 @@ class OriginPoolLimitTest {
         @Override
         public void originConnected(OriginConnection c, boolean wasReused) {
             reused = wasReused;
-            connection = c;
+            connection = (OriginHttp1Connection) c; // the pool under test speaks HTTP/1.1
         }
 
         @Override
@@ -317,7 +317,7 @@ class OriginPoolLimitTest {
             await().pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(5))
                     .until(() -> elsewhere.connection != null);
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - released))
-                    .isGreaterThanOrEqualTo(OriginConnection.HALF_CLOSE_GRACE_MILLIS - 50);
+                    .isGreaterThanOrEqualTo(OriginHttp1Connection.HALF_CLOSE_GRACE_MILLIS - 50);
             assertThat(s.state().openConnections()).isEqualTo(1);
         } finally {
             for (Socket socket : accepted) {
