@@ -69,6 +69,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.deadlines = new LazyTimer(ctx.executor(), this::deadlineCheck);
+        if (ctx.channel().isActive()) {
+            activate(); // installed once ALPN or the preface chose HTTP/1.1: the connection is up already
+        }
     }
 
     private void deadlineCheck() {
@@ -80,6 +83,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        if (admission == null) {
+            activate();
+        }
+    }
+
+    private void activate() {
         admission = new Admission(new ClientAddress(ctx.channel().remoteAddress()));
         read();
     }

@@ -2,6 +2,7 @@ package dev.bascule.proxy;
 
 import dev.bascule.control.ListenerSettings;
 import dev.bascule.control.LiveSnapshot;
+import dev.bascule.control.Protocol;
 import dev.bascule.control.ProxySettings;
 import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginConnector;
@@ -13,6 +14,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SniHandler;
 import java.net.InetSocketAddress;
+import java.util.function.Consumer;
 
 /**
  * Builds the pipeline of each accepted client connection, with the limits of the snapshot live at accept time.
@@ -66,6 +68,25 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
             p.addLast("tls", new SniHandler(mode.certificates()));
         }
         p.addLast("timeouts", timeouts);
+        ListenerSettings listener = mode;
+        Consumer<Boolean> install = http2 -> {
+            if (http2) {
+                Http2Pipeline.install(ch, live, origins, listener, settings);
+            } else {
+                addHttp1(p, listener, settings, timeouts);
+            }
+        };
+        if (mode.tls() && mode.protocols().contains(Protocol.H2)) {
+            p.addLast("alpn", new AlpnSelector(install));
+        } else if (!mode.tls() && mode.protocols().contains(Protocol.H2C)) {
+            p.addLast("sniff", new PrefaceSniffer(install));
+        } else {
+            addHttp1(p, mode, settings, timeouts);
+        }
+    }
+
+    /** The HTTP/1.1 pipeline behind the timeouts: codec, then redirect, or HSTS, pacing and the frontend. */
+    private void addHttp1(ChannelPipeline p, ListenerSettings mode, ProxySettings settings, ClientTimeouts timeouts) {
         p.addLast("http", new FrontendCodec(decoderConfig(settings), FrontendCodec.DEFAULT_MAX_PIPELINE_DEPTH,
                 settings.underscoreHeaders()));
         if (!mode.tls() && mode.redirectHttps()) {

@@ -116,8 +116,11 @@ public final class FrontendServer implements ListenerSockets {
         }
         for (Channel ch : connections) {
             FrontendHandler h = ch.pipeline().get(FrontendHandler.class);
+            FrontendHttp2Connection h2 = ch.pipeline().get(FrontendHttp2Connection.class);
             if (h != null) {
                 ch.eventLoop().execute(h::closeWhenIdle);
+            } else if (h2 != null) {
+                ch.eventLoop().execute(h2::closeWhenIdle); // GOAWAY; streams in flight finish
             } else {
                 ch.close();
             }

@@ -87,7 +87,12 @@ public final class TlsContexts {
     public record ServerCertificate(SslContext context, Set<String> names, X509Certificate leaf) {}
 
     /** Reads a certificate chain and its key and builds the server context for them. */
-    public static ServerCertificate server(CertificateConfig c) throws TlsFileException {
+    /**
+     * A listener certificate's server context.
+     *
+     * @param alpn the ALPN protocol ids to offer, in order of preference ({@code h2}, {@code http/1.1})
+     */
+    public static ServerCertificate server(CertificateConfig c, List<String> alpn) throws TlsFileException {
         List<X509Certificate> chain = PemFiles.certificates(c.cert());
         PrivateKey key = PemFiles.privateKey(c.key());
         X509Certificate leaf = chain.get(0);
@@ -101,7 +106,10 @@ public final class TlsContexts {
                     .sslProvider(provider())
                     .protocols(PROTOCOLS)
                     .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-                    .applicationProtocolConfig(ALPN_HTTP11)
+                    .applicationProtocolConfig(alpn.equals(List.of(ApplicationProtocolNames.HTTP_1_1)) ? ALPN_HTTP11
+                            : new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn))
                     .clientAuth(ClientAuth.NONE)
                     .build();
             return new ServerCertificate(context, names, leaf);

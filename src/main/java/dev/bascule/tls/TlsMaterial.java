@@ -4,8 +4,10 @@ import dev.bascule.config.BasculeConfig;
 import dev.bascule.config.CertificateConfig;
 import dev.bascule.config.ConfigError;
 import dev.bascule.config.ConfigException;
+import dev.bascule.config.HttpProtocol;
 import dev.bascule.config.ListenerConfig;
 import dev.bascule.config.UpstreamConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.DomainWildcardMappingBuilder;
 import io.netty.util.Mapping;
@@ -53,7 +55,7 @@ public final class TlsMaterial {
             List<TlsContexts.ServerCertificate> certs = new ArrayList<>();
             for (CertificateConfig c : l.tls().certificates()) {
                 try {
-                    certs.add(TlsContexts.server(c));
+                    certs.add(TlsContexts.server(c, alpn(l.protocols())));
                 } catch (TlsFileException e) {
                     errors.add(error(config, "listener '" + l.name() + "': " + e.getMessage()));
                 }
@@ -102,6 +104,19 @@ public final class TlsMaterial {
             }
         }
         return b.build();
+    }
+
+    /** The ALPN ids a listener offers, in its order; a client that offers none of them gets HTTP/1.1. */
+    static List<String> alpn(List<HttpProtocol> protocols) {
+        List<String> ids = new ArrayList<>();
+        for (HttpProtocol p : protocols) {
+            switch (p) {
+                case H2 -> ids.add(ApplicationProtocolNames.HTTP_2);
+                case HTTP1 -> ids.add(ApplicationProtocolNames.HTTP_1_1);
+                case H2C -> { } // cleartext only; the config refuses it with TLS
+            }
+        }
+        return ids.isEmpty() ? List.of(ApplicationProtocolNames.HTTP_1_1) : List.copyOf(ids);
     }
 
     private static ConfigError error(BasculeConfig config, String message) {

@@ -82,10 +82,13 @@ class ProbeOnceTest {
                 HealthCheckConfig.Type.TCP, null));
         assertThat(probe(tcp)).isEqualTo(ProbeResult.pass());
         assertThat(origin.recorded()).as("nothing was sent").isEmpty();
-        int port = origin.port();
-        origin.close();
-        assertThat(probe(tcp)).isEqualTo(ProbeResult.fail("connect refused"));
-        origin = TestOrigin.startOn("a", port);
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort(); // free once closed, and nobody listens there
+        }
+        ProbeTarget nobody = new ProbeTarget(tcp.upstream(), "127.0.0.1:" + closedPort,
+                new InetSocketAddress("127.0.0.1", closedPort), tcp.check(), false);
+        assertThat(probe(nobody)).isEqualTo(ProbeResult.fail("connect refused"));
     }
 
     @Test

@@ -1,0 +1,130 @@
+package dev.bascule.proxy;
+
+import dev.bascule.control.ProxySettings;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the streams of one HTTP/2 client connection share: who the peer is, the scheme, the Via builder, and
+ * the connection's life. A connection with no open stream is closed {@code client_idle} after its last stream
+ * ended ({@code client_header} after it opened, for one that never opens a stream); a graceful shutdown sends
+ * GOAWAY at once and lets the streams in flight finish (Netty's connection handler waits for them up to
+ * {@code shutdown_grace}).
+ *
+ * <p>Sits after the multiplex handler, where only connection-level frames arrive (SETTINGS, PING, GOAWAY); it
+ * releases them.
+ *
+ * <p>Threading: confined to the connection's event loop; its streams run there too.
+ */
+final class FrontendHttp2Connection extends ChannelInboundHandlerAdapter {
+    private final String scheme;
+    private final long firstStreamNanos;
+    private final long idleNanos;
+    private ChannelHandlerContext ctx;
+    private Via via;
+    private boolean closing;
+    private int openStreams;
+    private long idleSince;
+    private long idleLimit;
+    private ScheduledFuture<?> idleCheck;
+
+    FrontendHttp2Connection(String scheme, ProxySettings settings) {
+        this.scheme = scheme;
+        this.firstStreamNanos = TimeUnit.MILLISECONDS.toNanos(settings.clientHeaderTimeoutMillis());
+        this.idleNanos = TimeUnit.MILLISECONDS.toNanos(settings.clientIdleMillis());
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        idle(firstStreamNanos);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ReferenceCountUtil.release(msg); // connection-level frames: the codec has acted on them already
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelIdleCheck();
+        ctx.fireChannelInactive();
+    }
+
+    // ---- told by the streams ----
+
+    void streamOpened() {
+        openStreams++;
+        cancelIdleCheck();
+    }
+
+    void streamClosed() {
+        if (--openStreams == 0 && !closing) {
+            idle(idleNanos);
+        }
+    }
+
+    SocketAddress remoteAddress() {
+        return ctx.channel().remoteAddress();
+    }
+
+    String scheme() {
+        return scheme;
+    }
+
+    boolean closing() {
+        return closing;
+    }
+
+    Via via(ProxySettings settings) {
+        String pseudonym = settings.via();
+        if (pseudonym == null) {
+            return null;
+        }
+        if (via == null || !via.pseudonym().equals(pseudonym)) {
+            via = new Via(pseudonym);
+        }
+        return via;
+    }
+
+    /** Graceful shutdown: GOAWAY now; the streams in flight finish, then the connection closes. */
+    void closeWhenIdle() {
+        closing = true;
+        cancelIdleCheck();
+        ctx.close();
+    }
+
+    // ---- idle ----
+
+    private void idle(long limit) {
+        idleSince = ctx.executor().ticker().nanoTime();
+        idleLimit = limit;
+        if (idleCheck == null) {
+            idleCheck = ctx.executor().schedule(this::checkIdle, limit, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void checkIdle() {
+        idleCheck = null;
+        if (openStreams > 0 || !ctx.channel().isActive()) {
+            return;
+        }
+        long left = idleSince + idleLimit - ctx.executor().ticker().nanoTime();
+        if (left <= 0) {
+            ctx.close(); // GOAWAY(NO_ERROR), then close
+        } else {
+            idleCheck = ctx.executor().schedule(this::checkIdle, left, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void cancelIdleCheck() {
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+            idleCheck = null;
+        }
+    }
+}

@@ -1,0 +1,299 @@
+package dev.bascule.proxy;
+
+import dev.bascule.control.LiveSnapshot;
+import dev.bascule.control.ProxySettings;
+import dev.bascule.control.RouteAction;
+import dev.bascule.control.Snapshot;
+import dev.bascule.origin.OriginConnector;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.ReferenceCountUtil;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HTTP/2 stream from a client: one request and its exchange. It sits on the stream's child channel behind
+ * Netty's frame-to-HTTP-object codec, so the exchange sees the same messages as from an HTTP/1 connection. Reads
+ * are on demand (auto-read is off): each read consumes a DATA frame and lets HTTP/2 flow control open the
+ * stream's window again, so a request body comes no faster than the origin takes it, and a slow stream never
+ * stalls the others.
+ *
+ * <p>Threading: confined to the connection's event loop (every stream of a connection shares it).
+ */
+final class FrontendStream extends ChannelInboundHandlerAdapter implements Downstream {
+    private static final Logger log = LoggerFactory.getLogger(FrontendStream.class);
+    /** What the stream was received in, for Via: HTTP/2 names its version by the major number (RFC 9113 3). */
+    static final HttpVersion HTTP_2 = new HttpVersion("HTTP", 2, 0, false);
+    private static final CharSequence STREAM_ID = HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text();
+    private static final CharSequence SCHEME = HttpConversionUtil.ExtensionHeaderNames.SCHEME.text();
+
+    private final LiveSnapshot live;
+    private final OriginConnector origins;
+    private final FrontendHttp2Connection connection;
+    private final BodySizeLimit bodyLimit = new BodySizeLimit();
+    private ChannelHandlerContext ctx;
+    private Admission admission;
+    private LazyTimer deadlines;
+    private Exchange exchange;
+    /** The request was answered locally; what is left of its body is dropped. */
+    private boolean answered;
+
+    FrontendStream(LiveSnapshot live, OriginConnector origins, FrontendHttp2Connection connection) {
+        this.live = live;
+        this.origins = origins;
+        this.connection = connection;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.deadlines = new LazyTimer(ctx.executor(), this::deadlineCheck);
+        this.admission = new Admission(new ClientAddress(connection.remoteAddress()));
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        connection.streamOpened();
+        ctx.read(); // the request head
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof FullHttpRequest full) {
+            // A HEADERS frame that ended the stream: split into head and end, as the exchange reads them.
+            onRequest(new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers()));
+            onContent(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+        } else if (msg instanceof HttpRequest request) {
+            onRequest(request);
+        } else if (msg instanceof HttpContent content) {
+            onContent(content);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onRequest(HttpRequest request) {
+        HttpHeaders h = request.headers();
+        // Netty's codec adds these for HTTP/1 handlers; they are not the client's and must not go upstream.
+        h.remove(STREAM_ID);
+        h.remove(SCHEME);
+        if (!sameHost(h)) {
+            // RFC 9113 8.3.1: a host field that differs from :authority makes the request malformed.
+            answerLocally(HttpResponseStatus.BAD_REQUEST, 0);
+            return;
+        }
+        Snapshot snapshot = live.get();
+        switch (admission.admit(snapshot, request, nowNanos())) {
+            case REJECT, ANSWER -> answerLocally(admission.status(), admission.retryAfterSeconds());
+            case FORWARD -> {
+                RouteAction action = admission.route().target();
+                bodyLimit.start(action.maxBodySize());
+                exchange = new Exchange(this, snapshot, action, request, admission.upstreamTarget());
+                exchange.start();
+            }
+        }
+    }
+
+    /**
+     * Netty maps {@code :authority} to Host and keeps a host field the client also sent: one value, or two equal
+     * ones (made one here), is well formed.
+     */
+    private static boolean sameHost(HttpHeaders h) {
+        List<String> hosts = h.getAll(HttpHeaderNames.HOST);
+        if (hosts.size() < 2) {
+            return true;
+        }
+        String first = hosts.get(0);
+        for (int i = 1; i < hosts.size(); i++) {
+            if (!first.equalsIgnoreCase(hosts.get(i))) {
+                return false;
+            }
+        }
+        h.set(HttpHeaderNames.HOST, first);
+        return true;
+    }
+
+    private void onContent(HttpContent content) {
+        if (exchange == null || answered) {
+            content.release();
+            if (!(content instanceof LastHttpContent)) {
+                ctx.read(); // drain what the client already sent, so its window is not left closed
+            }
+            return;
+        }
+        if (!bodyLimit.add(content)) {
+            content.release();
+            exchange.failRequest(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+            return;
+        }
+        exchange.requestContent(content);
+    }
+
+    /** Answers a request Bascule will not forward; the rest of its body, if any, is dropped. */
+    private void answerLocally(HttpResponseStatus status, long retryAfterSeconds) {
+        answered = true;
+        FullHttpResponse response = ErrorResponses.of(status, false);
+        if (retryAfterSeconds > 0) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        }
+        // The response ends the stream; closing then resets it if the client is still sending (RFC 9113 8.1).
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void deadlineCheck() {
+        Exchange e = exchange;
+        if (e != null) {
+            e.checkDeadline(deadlines.now());
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange e = exchange;
+        if (e != null) {
+            e.clientWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        deadlines.cancel();
+        connection.streamClosed();
+        Exchange e = exchange;
+        exchange = null;
+        if (e != null) {
+            e.clientClosed(); // the client reset the stream or the connection went: cancel upstream
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("client stream {} failed", ctx.channel(), cause);
+        ctx.close();
+    }
+
+    // ---- Downstream ----
+
+    @Override
+    public EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+
+    @Override
+    public OriginConnector origins() {
+        return origins;
+    }
+
+    @Override
+    public ClientAddress client() {
+        return admission.client();
+    }
+
+    @Override
+    public String scheme() {
+        return connection.scheme();
+    }
+
+    @Override
+    public HttpVersion receivedVersion() {
+        return HTTP_2;
+    }
+
+    @Override
+    public Via via(ProxySettings settings) {
+        return connection.via(settings);
+    }
+
+    @Override
+    public boolean closing() {
+        return connection.closing();
+    }
+
+    @Override
+    public long nowNanos() {
+        return deadlines.now();
+    }
+
+    @Override
+    public long armDeadline(long fromNowNanos) {
+        long deadline = deadlines.now() + fromNowNanos;
+        deadlines.armAt(deadline);
+        return deadline;
+    }
+
+    @Override
+    public void rearmDeadline(long deadline) {
+        deadlines.armAt(deadline);
+    }
+
+    @Override
+    public void requestMore() {
+        ctx.read();
+    }
+
+    @Override
+    public void sendContinue() {
+        // HTTP/2 clients wait for a 100 too (RFC 9113 8.1); it goes as an interim HEADERS frame.
+        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE),
+                ctx.voidPromise());
+    }
+
+    @Override
+    public void sendHead(HttpResponse head) {
+        ctx.write(head, ctx.voidPromise());
+    }
+
+    @Override
+    public void sendContent(HttpContent content) {
+        ctx.write(content, ctx.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        ctx.flush();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    /** The end of the response ends the stream; there is no connection to keep alive or close here. */
+    @Override
+    public void finish(LastHttpContent last, boolean keepAlive) {
+        exchange = null;
+        ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void answer(FullHttpResponse response, boolean keepAlive) {
+        exchange = null;
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Resets the stream: the client sees the response cut short, the connection and its other streams go on. */
+    @Override
+    public void abort() {
+        exchange = null;
+        ctx.close();
+    }
+}

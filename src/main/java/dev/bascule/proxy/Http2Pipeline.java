@@ -1,0 +1,85 @@
+package dev.bascule.proxy;
+
+import dev.bascule.control.LiveSnapshot;
+import dev.bascule.control.ListenerSettings;
+import dev.bascule.control.ProxySettings;
+import dev.bascule.origin.OriginConnector;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+
+/**
+ * Turns a client connection that settled on HTTP/2 (by ALPN, or by its preface on an h2c port) into a
+ * multiplexed one: Netty's frame codec with Bascule's limits and abuse defences, and a child channel per
+ * stream running a {@link FrontendStream}.
+ *
+ * <p>The defences, each answered by GOAWAY(ENHANCE_YOUR_CALM) for that connection only: more than {@link
+ * #MAX_RESETS} client resets in {@link #RESET_WINDOW_SECONDS} s (rapid reset, CVE-2023-44487), or as many
+ * refusals of streams over {@code h2_max_concurrent_streams}; runs of small CONTINUATION frames (CVE-2024-27316);
+ * consecutive empty DATA frames; more than {@link #MAX_QUEUED_CONTROL_FRAMES} queued control answers (SETTINGS
+ * and PING floods). Header blocks are bounded by {@code max_header_size} (SETTINGS_MAX_HEADER_LIST_SIZE), so an
+ * HPACK bomb is refused before it is decoded in full.
+ *
+ * <p>Threading: runs on the connection's event loop.
+ */
+final class Http2Pipeline {
+    /** Client resets (and refusals) tolerated per window; a browser cancelling page loads stays far below. */
+    static final int MAX_RESETS = 200;
+    static final int RESET_WINDOW_SECONDS = 10;
+    static final int MAX_QUEUED_CONTROL_FRAMES = 1000;
+    static final int MAX_SMALL_CONTINUATION_FRAMES = 16;
+    static final int MAX_CONSECUTIVE_EMPTY_DATA_FRAMES = 2;
+
+    private Http2Pipeline() {}
+
+    /**
+     * Adds HTTP/2's machinery at the end of the pipeline, in place of HTTP/1's. The connection reads on its own from
+     * now on: HTTP/2 flow control, not the socket, paces each stream.
+     */
+    static void install(Channel ch, LiveSnapshot live, OriginConnector origins, ListenerSettings listener,
+            ProxySettings settings) {
+        ChannelPipeline p = ch.pipeline();
+        if (p.get("timeouts") != null) {
+            p.remove("timeouts"); // HTTP/1's; the connection handler keeps HTTP/2's idle time
+        }
+        String scheme = listener.tls() ? "https" : "http";
+        FrontendHttp2Connection connection = new FrontendHttp2Connection(scheme, settings);
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings()
+                        .maxConcurrentStreams(settings.h2MaxConcurrentStreams())
+                        .maxHeaderListSize(settings.maxHeaderSize()))
+                .validateHeaders(true)
+                .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
+                .encoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
+                .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
+                .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES)
+                .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_CONSECUTIVE_EMPTY_DATA_FRAMES)
+                .gracefulShutdownTimeoutMillis(settings.shutdownGraceMillis())
+                .build();
+        String hsts = listener.tls() ? listener.hsts() : null;
+        Http2MultiplexHandler multiplex = new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+                stream.config().setAutoRead(false);
+                stream.config().setOption(ChannelOption.WRITE_BUFFER_WATER_MARK, FrontendServer.WATER_MARK);
+                ChannelPipeline sp = stream.pipeline();
+                sp.addLast("http", new Http2StreamFrameToHttpObjectCodec(true, true));
+                if (hsts != null) {
+                    sp.addLast("hsts", new HstsHandler(hsts));
+                }
+                sp.addLast("stream", new FrontendStream(live, origins, connection));
+            }
+        });
+        p.addLast("h2", codec);
+        p.addLast("h2-streams", multiplex);
+        p.addLast("h2-connection", connection);
+        ch.config().setAutoRead(true);
+    }
+}
