@@ -9,6 +9,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -188,6 +189,12 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("client stream {} failed", ctx.channel(), cause);
+        if (cause instanceof DecoderException && exchange == null && !answered) {
+            // A request head Netty could not turn into HTTP/1 terms is malformed (RFC 9113 8.1.1): for instance a
+            // host field that differs from :authority (8.3.1).
+            answerLocally(HttpResponseStatus.BAD_REQUEST, 0);
+            return;
+        }
         ctx.close();
     }
 
