@@ -52,6 +52,8 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
     private final ReplayBuffer replay;
     /** Builds this hop's Via elements; null when Via is off. */
     private final Via via;
+    /** The clocks of a gRPC call; null for any other request. */
+    private final GrpcCall grpc;
     /** Where requests wait when the pool's servers cap their connections; null (no checks at all) when none does. */
     private final OriginQueue originQueue;
 
@@ -94,6 +96,8 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         this.idempotent = isIdempotent(method);
         this.hasBody = HttpUtilLite.hasBody(request.headers());
         this.via = downstream.via(snapshot.settings());
+        this.grpc = GrpcAnswers.isGrpc(request.headers())
+                ? new GrpcCall(request.headers(), downstream.nowNanos(), snapshot.settings().streamIdleMillis()) : null;
         this.replay = hasBody && idempotent && retry.attempts() > 1 ? new ReplayBuffer() : null;
         this.expectContinue = request.headers().containsValue(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true);
         if (expectContinue) {
@@ -134,6 +138,9 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
             return;
         }
         pool.retryBudget().requestStarted();
+        if (grpc != null) {
+            downstream.rearmDeadline(grpc.nextCheck());
+        }
         if (pool.rejectWhenNoneRoutable()) {
             respondUnavailable();
             return;
@@ -309,6 +316,9 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         if (request.headers().get(HttpHeaderNames.HOST) == null) {
             request.headers().set(HttpHeaderNames.HOST, server.address()); // an HTTP/1.0 client sent none
         }
+        if (grpc != null) {
+            grpc.forwardDeadline(request.headers(), downstream.nowNanos());
+        }
         origin.write(request);
         if (!hasBody) {
             origin.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -361,6 +371,9 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         if (replay != null) {
             replay.add(content);
         }
+        if (grpc != null) {
+            grpc.moved(downstream.nowNanos());
+        }
         origin.writeAndFlush(content);
         if (last) {
             requestSent();
@@ -375,7 +388,7 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
 
     private void requestSent() {
         requestSent = true;
-        if (responseHead == null && responseDeadline == 0) {
+        if (grpc == null && responseHead == null && responseDeadline == 0) {
             long millis = retry.perTryTimeoutMillis() > 0
                     ? retry.perTryTimeoutMillis() : snapshot.settings().responseHeaderTimeoutMillis();
             responseDeadline = downstream.armDeadline(TimeUnit.MILLISECONDS.toNanos(millis));
@@ -433,6 +446,9 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         if (finished || responseHead == null) {
             content.release();
             return;
+        }
+        if (grpc != null) {
+            grpc.moved(downstream.nowNanos());
         }
         if (!(content instanceof LastHttpContent last)) {
             downstream.sendContent(content);
@@ -520,6 +536,14 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
 
     /** The connection's timer fired: time out the response if its deadline has passed, else wait on. */
     void checkDeadline(long now) {
+        if (grpc != null && !finished) {
+            HttpResponseStatus expired = grpc.expired(now);
+            if (expired != null) {
+                endCall(expired);
+                return;
+            }
+            downstream.rearmDeadline(grpc.nextCheck());
+        }
         if (queued) {
             if (now - queueDeadline < 0) {
                 downstream.rearmDeadline(queueDeadline);
@@ -554,16 +578,45 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         responseDeadline = 0; // the connection's timer, if pending, finds nothing to do
     }
 
+    /**
+     * A gRPC call ran out of time (its deadline, or {@code stream_idle}): the origin's stream is reset, and the
+     * client is told DEADLINE_EXCEEDED, in a trailers-only answer or in the trailers of a response under way.
+     */
+    private void endCall(HttpResponseStatus why) {
+        OriginConnection o = origin;
+        origin = null;
+        if (o != null) {
+            o.discard();
+        }
+        endAttempt();
+        if (responseHead == null) {
+            respondError(why);
+            return;
+        }
+        finished = true;
+        releaseOrigin();
+        releaseReplay();
+        downstream.finish(GrpcAnswers.failedTrailers(why), false);
+    }
+
     /** No server can take the request: 503, with Retry-After as the pool is expected back. */
     private void respondUnavailable() {
+        if (grpc != null) {
+            respond(GrpcAnswers.trailersOnly(HttpResponseStatus.SERVICE_UNAVAILABLE));
+            return;
+        }
         FullHttpResponse r = ErrorResponses.of(HttpResponseStatus.SERVICE_UNAVAILABLE, !(clientKeepAlive && requestComplete));
         r.headers().set(HttpHeaderNames.RETRY_AFTER, "5");
         respond(r);
     }
 
-    /** Answers the client with an error of Bascule's own; keeps the connection only if the request was fully read. */
+    /**
+     * Answers the client with an error of Bascule's own (a gRPC status for a gRPC call); keeps the connection only
+     * if the request was fully read.
+     */
     private void respondError(HttpResponseStatus status) {
-        respond(ErrorResponses.of(status, !(clientKeepAlive && requestComplete)));
+        respond(grpc != null ? GrpcAnswers.trailersOnly(status)
+                : ErrorResponses.of(status, !(clientKeepAlive && requestComplete)));
     }
 
     private void respond(FullHttpResponse response) {
@@ -578,12 +631,17 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         downstream.answer(response, clientKeepAlive && requestComplete);
     }
 
+    /** The response under way cannot be completed: cut short, or for gRPC ended with UNAVAILABLE in its trailers. */
     private void abort() {
         finished = true;
         cancelResponseTimeout();
         releaseOrigin();
         releaseReplay();
-        downstream.abort();
+        if (grpc != null && responseHead != null) {
+            downstream.finish(GrpcAnswers.failedTrailers(HttpResponseStatus.BAD_GATEWAY), false);
+        } else {
+            downstream.abort();
+        }
     }
 
     /** Lets go of the origin connection, or of the place in the queue. */

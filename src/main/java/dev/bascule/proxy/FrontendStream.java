@@ -103,7 +103,15 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
         }
         Snapshot snapshot = live.get();
         switch (admission.admit(snapshot, request, nowNanos())) {
-            case REJECT, ANSWER -> answerLocally(admission.status(), admission.retryAfterSeconds());
+            case REJECT, ANSWER -> {
+                if (GrpcAnswers.isGrpc(h)) {
+                    answered = true;
+                    ctx.writeAndFlush(GrpcAnswers.trailersOnly(admission.status()))
+                            .addListener(ChannelFutureListener.CLOSE);
+                } else {
+                    answerLocally(admission.status(), admission.retryAfterSeconds());
+                }
+            }
             case FORWARD -> {
                 RouteAction action = admission.route().target();
                 bodyLimit.start(action.maxBodySize());
