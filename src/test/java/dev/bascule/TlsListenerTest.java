@@ -147,6 +147,10 @@ abstract class TlsListenerTest {
                 List.of("h2", "http/1.1"))) {
             assertThat(s.getSession().getProtocol()).isEqualTo("TLSv1.2");
             assertThat(s.getSession().getCipherSuite()).startsWith("TLS_ECDHE_").containsAnyOf("_GCM_", "CHACHA20");
+            assertThat(s.getApplicationProtocol()).as("a TLS listener offers [h2, http1] by default").isEqualTo("h2");
+        }
+        try (SSLSocket s = TlsClients.connect(client, proxy.address(), "b.test", List.of("TLSv1.2"), List.of(),
+                List.of("http/1.1"))) {
             assertThat(s.getApplicationProtocol()).isEqualTo("http/1.1");
         }
         try (SSLSocket s = TlsClients.connect(client, proxy.address(), "b.test", List.of("TLSv1.3"), List.of(),
