@@ -11,6 +11,8 @@ import dev.bascule.testing.RawHttp;
 import dev.bascule.testing.Scrape;
 import dev.bascule.testing.TestOrigin;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +21,13 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -289,6 +297,39 @@ class MetricsTest {
 
         assertThat(r.statusCode()).isEqualTo(405);
         assertThat(r.headers().firstValue("allow")).hasValue("GET");
+    }
+
+    @Test
+    void theReadmeListsEveryBasculeMetricWithItsTypeAndLabelsAsExported() throws Exception {
+        Scrape m = Scrape.of(admin());
+        Map<String, String> exportedTypes = new TreeMap<>();
+        Map<String, Set<String>> exportedLabels = new TreeMap<>();
+        Matcher type = Pattern.compile("(?m)^# TYPE (bascule_\\w+) (\\w+)$").matcher(m.text());
+        while (type.find()) {
+            exportedTypes.put(type.group(1), type.group(2));
+            Set<String> labels = new TreeSet<>();
+            m.all(type.group(1)).forEach(sample -> labels.addAll(sample.labels().keySet()));
+            exportedLabels.put(type.group(1), labels);
+        }
+
+        String readme = Files.readString(Path.of("README.md"));
+        String section = readme.substring(readme.indexOf("\n## Metrics\n"));
+        Map<String, String> documentedTypes = new TreeMap<>();
+        Map<String, Set<String>> documentedLabels = new TreeMap<>();
+        Matcher row = Pattern.compile("(?m)^\\| `(bascule_\\w+)` \\| (\\w+)[^|]*\\|([^|]*)\\|").matcher(section);
+        while (row.find()) {
+            // an info metric is a gauge of 1 in the text format
+            documentedTypes.put(row.group(1), row.group(2).equals("info") ? "gauge" : row.group(2));
+            Set<String> labels = new TreeSet<>();
+            Matcher label = Pattern.compile("`(\\w+)`").matcher(row.group(3).split(":")[0]);
+            while (label.find()) {
+                labels.add(label.group(1));
+            }
+            documentedLabels.put(row.group(1), labels);
+        }
+
+        assertThat(documentedTypes).isEqualTo(exportedTypes);
+        assertThat(documentedLabels).isEqualTo(exportedLabels);
     }
 
     private static void assertOnlyState(Scrape m, String upstream, String server, String state) {
