@@ -109,7 +109,7 @@ class ProtocolErrorsTest {
                 "t.yaml:11:15: bad protocol 'http2', expected http1, h2 or h2c",
                 "t.yaml:15:5: unknown key 'protocols' in upstream 'd' (did you mean 'protocol'?); allowed keys:"
                         + " balancer, hash_key, servers, health_check, passive, when_all_down, slow_start,"
-                        + " resolve_every, tls, ewma_decay, protocol");
+                        + " resolve_every, tls, ewma_decay, protocol, queue");
     }
 
     @Test
