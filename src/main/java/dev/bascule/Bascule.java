@@ -10,6 +10,7 @@ import dev.bascule.control.ConfigSource;
 import dev.bascule.control.ControlPlane;
 import dev.bascule.control.Resolver;
 import dev.bascule.health.ActiveHealthChecker;
+import dev.bascule.metrics.Metrics;
 import dev.bascule.origin.OriginPool;
 import dev.bascule.proxy.DescriptorLimit;
 import dev.bascule.proxy.FrontendServer;
@@ -49,6 +50,8 @@ public final class Bascule implements AutoCloseable {
     private final FrontendServer frontend;
     private final ActiveHealthChecker health;
     private volatile AdminServer admin;
+    /** Where the admin API listens (a configured port 0 becomes a real one); null without one. */
+    private volatile InetSocketAddress adminAddress;
 
     private Bascule(ControlPlane control, ConfigSource source, MultiThreadIoEventLoopGroup group,
             FrontendServer frontend, ActiveHealthChecker health) {
@@ -124,10 +127,13 @@ public final class Bascule implements AutoCloseable {
             return;
         }
         HostPort at = config.admin().address();
-        AdminServer server = new AdminServer(control, source, group, transport.serverChannelType());
+        Metrics metrics = new Metrics(control.live(), Ticker.systemTicker()::nanoTime, control.reloads(),
+                frontend::connectionsByListener);
+        AdminServer server = new AdminServer(control, source, metrics, group, transport.serverChannelType());
         try {
             InetSocketAddress bound = server.bind(new InetSocketAddress(InetAddress.getByName(at.host()), at.port()));
             admin = server;
+            adminAddress = bound;
             log.info("admin API on {}", bound.getAddress().getHostAddress() + ":" + bound.getPort());
         } catch (Exception e) { // a BindException arrives undeclared through Netty's sync()
             server.close();
@@ -151,6 +157,11 @@ public final class Bascule implements AutoCloseable {
     /** The addresses actually bound, in listener order (a configured port 0 becomes a real one). */
     public List<InetSocketAddress> listenerAddresses() {
         return control.listenerAddresses();
+    }
+
+    /** The admin API's bound address (a configured port 0 becomes a real one); null when there is no admin API. */
+    public InetSocketAddress adminAddress() {
+        return adminAddress;
     }
 
     public ControlPlane control() {

@@ -101,6 +101,23 @@ class ArchitectureRulesTest {
                     + " only the entry point's wiring starts it, so nothing else can reach around control");
 
     @ArchTest
+    static final ArchRule onlyTheEntryPointAndAdminUseMetrics = noClasses()
+            .that().resideOutsideOfPackages("dev.bascule.metrics..", "dev.bascule.admin..", "dev.bascule")
+            .should().dependOnClassesThat().resideInAPackage("dev.bascule.metrics..")
+            .because("metrics read the running state when scraped and will listen to exchange events; the data"
+                    + " plane never calls into them, and only the entry point's wiring and the admin API that serves"
+                    + " them know they exist");
+
+    @ArchTest
+    static final ArchRule metricsReadNoDataPlaneClass = noClasses()
+            .that().resideInAPackage("dev.bascule.metrics..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.bascule.proxy..", "dev.bascule.origin..",
+                    "dev.bascule.admin..")
+            .because("metrics read what the data plane does through the snapshot, the server states and exchange"
+                    + " events, never by reaching into its classes; whatever they need from it is handed over by the"
+                    + " entry point's wiring");
+
+    @ArchTest
     static final ArchRule controlUsesNoOriginTypes = noClasses()
             .that().resideInAPackage("dev.bascule.control..")
             .should().dependOnClassesThat().resideInAPackage("dev.bascule.origin..")

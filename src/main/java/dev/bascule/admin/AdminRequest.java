@@ -2,9 +2,11 @@ package dev.bascule.admin;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.List;
 
 /**
  * What the admin API needs of one request, copied out of Netty's message so its buffer is released at once and
@@ -12,10 +14,12 @@ import io.netty.handler.codec.http.HttpVersion;
  *
  * <p>Immutable (the body array is never written after construction).
  *
+ * @param accept the {@code Accept} header (RFC 9110 §12.5.1), which {@code GET /metrics} negotiates its format
+ *     with; null when absent
  * @param rejection the answer already decided (malformed or oversized request), else null
  */
 record AdminRequest(HttpVersion version, String method, String target, byte[] body, boolean keepAlive,
-        Reply rejection) {
+        String accept, Reply rejection) {
 
     static AdminRequest of(FullHttpRequest req) {
         if (req.decoderResult().isFailure()) {
@@ -23,11 +27,17 @@ record AdminRequest(HttpVersion version, String method, String target, byte[] bo
             return rejected(Reply.error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request"));
         }
         return new AdminRequest(req.protocolVersion(), req.method().name(), req.uri(),
-                ByteBufUtil.getBytes(req.content()), HttpUtil.isKeepAlive(req), null);
+                ByteBufUtil.getBytes(req.content()), HttpUtil.isKeepAlive(req), accept(req), null);
     }
 
     /** A request answered without looking at it, then the connection closed. */
     static AdminRequest rejected(Reply reply) {
-        return new AdminRequest(HttpVersion.HTTP_1_1, "", "", new byte[0], false, reply);
+        return new AdminRequest(HttpVersion.HTTP_1_1, "", "", new byte[0], false, null, reply);
+    }
+
+    /** Several {@code Accept} lines are one list (RFC 9110 §5.3). */
+    private static String accept(FullHttpRequest req) {
+        List<String> lines = req.headers().getAll(HttpHeaderNames.ACCEPT);
+        return lines.isEmpty() ? null : String.join(", ", lines);
     }
 }

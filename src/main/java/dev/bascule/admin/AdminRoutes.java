@@ -1,16 +1,16 @@
 package dev.bascule.admin;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.bascule.config.BasculeConfig;
 import dev.bascule.config.ConfigException;
 import dev.bascule.control.CommandException;
 import dev.bascule.control.ConfigSource;
 import dev.bascule.control.ControlPlane;
 import dev.bascule.control.Status;
+import dev.bascule.metrics.Exposition;
+import dev.bascule.metrics.Metrics;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  * Maps a request to a control-plane call and its answer:
  * <pre>
  * GET    /status                                      200 running config and every server
+ * GET    /metrics                                     200 Prometheus text format 0.0.4, or OpenMetrics 1.0.0 when
+ *                                                         Accept asks for application/openmetrics-text
  * POST   /reload                                      200 {"status": "ok", "version": N}
  *                                                     400 {"error": "...", "errors": ["file:line:col: ...", ...]}
  * POST   /upstreams/{name}/servers                    201 the server; body {"address": "h:p", "weight": 1}
@@ -35,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * A "server" answer is the server's entry from {@code /status} as it is right after the command.
  *
  * <p>Threading: {@link #handle} is called on an event loop and never blocks it; its future completes on the
- * control thread (or the reload thread, or at once) and never fails: failures become error replies.
+ * control thread (or the reload or scrape thread, or at once) and never fails: failures become error replies.
  */
 final class AdminRoutes {
     private static final Logger log = LoggerFactory.getLogger(AdminRoutes.class);
@@ -43,15 +45,23 @@ final class AdminRoutes {
     private final ControlPlane control;
     private final ConfigSource reloadSource;
     private final Executor reloadThread;
+    private final Metrics metrics;
+    private final Executor scrapeThread;
 
     /**
      * @param reloadSource null when this instance cannot reload (then {@code /reload} answers 503)
      * @param reloadThread where {@code reloadSource} reads the config; it does file I/O, so not an event loop
+     * @param metrics what {@code /metrics} exposes; null when there is nothing (then it answers 404)
+     * @param scrapeThread where {@code metrics} are scraped and formatted: the JVM's metrics read {@code /proc} and
+     *     every thread's state, which is no work for an event loop
      */
-    AdminRoutes(ControlPlane control, ConfigSource reloadSource, Executor reloadThread) {
+    AdminRoutes(ControlPlane control, ConfigSource reloadSource, Executor reloadThread, Metrics metrics,
+            Executor scrapeThread) {
         this.control = control;
         this.reloadSource = reloadSource;
         this.reloadThread = reloadThread;
+        this.metrics = metrics;
+        this.scrapeThread = scrapeThread;
     }
 
     CompletableFuture<Reply> handle(AdminRequest r) {
@@ -71,6 +81,9 @@ final class AdminRoutes {
         }
         if (path.equals(List.of("reload"))) {
             return only(r, "POST", this::reload);
+        }
+        if (path.equals(List.of("metrics")) && metrics != null) {
+            return only(r, "GET", () -> metrics(r.accept()));
         }
         if (path.size() < 3 || path.size() > 5 || !path.get(0).equals("upstreams") || !path.get(2).equals("servers")) {
             return done(Reply.notFound());
@@ -107,6 +120,13 @@ final class AdminRoutes {
 
     private CompletableFuture<Reply> status() {
         return control.status().thenApply(s -> new Reply(HttpResponseStatus.OK, StatusJson.status(s)));
+    }
+
+    private CompletableFuture<Reply> metrics(String accept) {
+        return CompletableFuture.supplyAsync(() -> {
+            Exposition e = metrics.expose(accept);
+            return Reply.ok(e.contentType(), e.body());
+        }, scrapeThread);
     }
 
     private CompletableFuture<Reply> addServer(String upstream, byte[] body) {
@@ -155,8 +175,10 @@ final class AdminRoutes {
             return done(Reply.error(HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "reload is not available: this instance has no config file"));
         }
-        return CompletableFuture.supplyAsync(this::loadConfig, reloadThread)
-                .thenCompose(control::reload)
+        // The control plane reads the file (on the reload thread: file I/O), so that one that does not parse is
+        // counted as a rejected reload like any other.
+        return CompletableFuture.supplyAsync(() -> control.reload(reloadSource), reloadThread)
+                .thenCompose(reload -> reload)
                 .whenComplete((version, failed) -> {
                     if (failed != null && failed.getCause() instanceof ConfigException e) {
                         log.warn("reload through the admin API rejected: {}", e.getMessage());
@@ -168,14 +190,6 @@ final class AdminRoutes {
                     body.put("version", version);
                     return new Reply(HttpResponseStatus.OK, body);
                 });
-    }
-
-    private BasculeConfig loadConfig() {
-        try {
-            return reloadSource.load();
-        } catch (ConfigException e) {
-            throw new CompletionException(e);
-        }
     }
 
     private static CompletableFuture<Reply> done(Reply reply) {

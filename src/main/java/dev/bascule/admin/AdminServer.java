@@ -2,6 +2,7 @@ package dev.bascule.admin;
 
 import dev.bascule.control.ConfigSource;
 import dev.bascule.control.ControlPlane;
+import dev.bascule.metrics.Metrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -20,15 +21,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The admin HTTP/1.1 server: JSON status and commands on top of a {@link ControlPlane}. See {@link AdminRoutes}
+ * The admin HTTP/1.1 server: JSON status and commands on top of a {@link ControlPlane}, and Prometheus metrics
+ * ({@code GET /metrics}) from a {@link Metrics}. See {@link AdminRoutes}
  * for the endpoints; errors are {@code {"error": "..."}} with 400 (bad body), 404 (unknown upstream, server or
  * path), 405 (wrong method, with {@code Allow}), 409 (duplicate server), 413 (body over {@value
  * #MAX_BODY_BYTES} bytes) or 503 (reload without a config file).
  *
  * <p>It has no authentication: bind it to loopback or a management network only.
  *
- * <p>It shares the data plane's event loops: a request costs it microseconds and never blocks them. {@code POST
- * /reload} needs the {@link ConfigSource} the proxy was started with. The admin address is read once at start;
+ * <p>It shares the data plane's event loops: a request costs it microseconds and never blocks them (a scrape runs
+ * on a thread of its own, and its answer is written on the loop). {@code POST /reload} needs the {@link
+ * ConfigSource} the proxy was started with. The admin address is read once at start;
  * a reload that changes it takes effect at the next start.
  *
  * <p>Threading: {@link #bind} and {@link #close} block and are called from one thread that is not an event
@@ -43,21 +46,32 @@ public final class AdminServer implements AutoCloseable {
     private final AdminRoutes routes;
     /** Reads the config file for {@code POST /reload}; null without a source. */
     private final ExecutorService reloadThread;
+    /** Scrapes and formats the metrics for {@code GET /metrics}, one scrape at a time; null without metrics. */
+    private final ExecutorService scrapeThread;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final List<Channel> listeners = new ArrayList<>();
+
+    /** An admin server without metrics: {@code GET /metrics} answers 404. */
+    public AdminServer(ControlPlane control, ConfigSource reloadSource, EventLoopGroup group,
+            Class<? extends ServerSocketChannel> serverChannelType) {
+        this(control, reloadSource, null, group, serverChannelType);
+    }
 
     /**
      * @param reloadSource where {@code POST /reload} reads the config again; null when there is none (then it
      *     answers 503)
+     * @param metrics what {@code GET /metrics} exposes; null for none (then it answers 404)
      * @param group event loops for the admin connections; not shut down by {@link #close}
      */
-    public AdminServer(ControlPlane control, ConfigSource reloadSource, EventLoopGroup group,
+    public AdminServer(ControlPlane control, ConfigSource reloadSource, Metrics metrics, EventLoopGroup group,
             Class<? extends ServerSocketChannel> serverChannelType) {
         this.group = group;
         this.serverChannelType = serverChannelType;
         this.reloadThread = reloadSource == null ? null
                 : Executors.newSingleThreadExecutor(new DefaultThreadFactory("bascule-admin-reload", true));
-        this.routes = new AdminRoutes(control, reloadSource, reloadThread);
+        this.scrapeThread = metrics == null ? null
+                : Executors.newSingleThreadExecutor(new DefaultThreadFactory("bascule-admin-metrics", true));
+        this.routes = new AdminRoutes(control, reloadSource, reloadThread, metrics, scrapeThread);
     }
 
     /**
@@ -95,6 +109,9 @@ public final class AdminServer implements AutoCloseable {
         connections.close().awaitUninterruptibly();
         if (reloadThread != null) {
             reloadThread.shutdownNow();
+        }
+        if (scrapeThread != null) {
+            scrapeThread.shutdownNow();
         }
     }
 }

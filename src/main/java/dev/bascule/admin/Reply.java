@@ -21,18 +21,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One admin answer before it becomes bytes: a status and a JSON body.
+ * One admin answer before it becomes a response: a status, a content type and the body's bytes (JSON but for
+ * {@code GET /metrics}).
  *
- * <p>Immutable (the tree is not touched once the reply is built), so it may be built on the control thread and
+ * <p>Immutable (the array is not written once the reply is built), so it may be built on the control thread and
  * written on an event loop.
  *
  * @param allow the {@code Allow} header of a 405 (RFC 9110 §15.5.6), else null
  */
-record Reply(HttpResponseStatus status, JsonNode body, String allow) {
+record Reply(HttpResponseStatus status, CharSequence contentType, byte[] body, String allow) {
     private static final Logger log = LoggerFactory.getLogger(Reply.class);
 
+    /** A JSON answer. */
     Reply(HttpResponseStatus status, JsonNode body) {
         this(status, body, null);
+    }
+
+    /** A JSON answer, with the {@code Allow} header of a 405. */
+    Reply(HttpResponseStatus status, JsonNode body, String allow) {
+        this(status, HttpHeaderValues.APPLICATION_JSON, Json.bytes(body), allow);
+    }
+
+    /** A 200 with a body that is not JSON. */
+    static Reply ok(String contentType, byte[] body) {
+        return new Reply(HttpResponseStatus.OK, contentType, body, null);
     }
 
     /** {@code {"error": message}}. */
@@ -83,9 +95,9 @@ record Reply(HttpResponseStatus status, JsonNode body, String allow) {
 
     /** The response, framed by Content-Length, in the request's HTTP version so keep-alive means the same. */
     FullHttpResponse toResponse(HttpVersion version, boolean keepAlive) {
-        FullHttpResponse r = new DefaultFullHttpResponse(version, status, Unpooled.wrappedBuffer(Json.bytes(body)));
+        FullHttpResponse r = new DefaultFullHttpResponse(version, status, Unpooled.wrappedBuffer(body));
         r.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes())
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         if (allow != null) {

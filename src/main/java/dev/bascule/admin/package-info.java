@@ -2,7 +2,8 @@
  * Control plane: the admin HTTP/1.1 server. It reports the running config and every server ({@code GET
  * /status}) and turns the commands of an operator (add, remove, drain, reweight a server; reload the config)
  * into calls on {@link dev.bascule.control.ControlPlane}, which applies them the same all-or-nothing way as a
- * config reload.
+ * config reload. It also serves Prometheus metrics ({@code GET /metrics}) from {@link
+ * dev.bascule.metrics.Metrics}.
  *
  * <p>Entry point: {@link dev.bascule.admin.AdminServer}. Each connection stays on one event loop and never
  * blocks it: a request's answer is written when the control plane's future completes. Nothing imports this

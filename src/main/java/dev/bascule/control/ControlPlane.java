@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: all state is confined to the control thread; public methods hand their work to it and return a
  * future (or nothing), so they may be called from anywhere, event loops included, without blocking. Only
- * {@link #live()}, {@link #probeTargets()} and {@link #listenerAddresses()} are read directly.
+ * {@link #live()}, {@link #probeTargets()}, {@link #listenerAddresses()} and {@link #reloads()} are read directly.
  */
 public final class ControlPlane implements HealthControl, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
@@ -54,6 +54,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     private final ProbeTargets probeTargets = new ProbeTargets();
     private final EjectionPolicy ejections;
     private final ExchangeEvents events = new PassiveHealthEvents();
+    private final ReloadCounter reloads = new ReloadCounter();
     /** The config in force; written on the control thread, read anywhere (immutable). */
     private volatile LoadedConfig loaded;
     /** Null until {@link #listenOn}; written once on the control thread. */
@@ -154,7 +155,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
      * @return the new config version, or a future failed with {@link ConfigException}
      */
     public CompletableFuture<Long> reload(BasculeConfig next) {
-        return onControl(() -> {
+        return reloads.count(onControl(() -> {
             Map<String, List<Member>> nextMembers = MemberResolution.resolveMembers(next, resolver);
             TlsMaterial nextTls = TlsMaterial.build(next); // re-reads every certificate file
             LoadedConfig nextLoaded = new LoadedConfig(next, loaded.version() + 1, clock.instant(), nextTls,
@@ -173,7 +174,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             probeTargets.refresh(next, membership);
             log.info("config {} loaded (version {})", next.source(), nextLoaded.version());
             return nextLoaded.version();
-        });
+        }));
     }
 
     /** Reads the config again from {@code source} and reloads it. */
@@ -182,9 +183,14 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         try {
             next = source.load();
         } catch (ConfigException e) {
-            return CompletableFuture.failedFuture(e);
+            return reloads.count(CompletableFuture.failedFuture(e));
         }
         return reload(next);
+    }
+
+    /** Reloads so far by outcome; read by metrics from any thread. */
+    public ReloadCounter reloads() {
+        return reloads;
     }
 
     // ---- admin commands ----

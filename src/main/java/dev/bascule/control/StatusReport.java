@@ -8,11 +8,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds the admin API's report of the running config and every server.
+ * Builds the admin API's report of the running config and every server, and names a server's state the same way
+ * for the admin API and for metrics.
  *
- * <p>Threading: control thread only (it reads the membership).
+ * <p>Threading: {@code of} on the control thread only (it reads the membership); {@link #stateLabel} on any
+ * thread (it reads volatile fields only).
  */
-final class StatusReport {
+public final class StatusReport {
+    /** Every label {@link #stateLabel} returns. */
+    public static final List<String> STATES = List.of("healthy", "unhealthy", "ejected", "draining");
+
     private StatusReport() {}
 
     /** @param now the control plane's clock, the one ejections and latency samples are stamped with */
@@ -33,8 +38,13 @@ final class StatusReport {
         return new Status(new Status.ConfigInfo(live.source(), loaded.version(), live.loadedAt()), upstreams);
     }
 
-    /** {@code draining} wins over {@code ejected}, which wins over the active checks' verdict. */
-    static String stateLabel(ServerState st, long now) {
+    /**
+     * One of {@link #STATES}: {@code draining} wins over {@code ejected}, which wins over the active checks'
+     * verdict.
+     *
+     * @param now the control plane's clock, the one ejections are stamped with
+     */
+    public static String stateLabel(ServerState st, long now) {
         if (st.draining()) {
             return "draining";
         }

@@ -3,6 +3,7 @@ package dev.bascule.proxy;
 import dev.bascule.control.ListenerSettings;
 import dev.bascule.control.ListenerSockets;
 import dev.bascule.control.LiveSnapshot;
+import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginConnector;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -16,6 +17,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -99,6 +101,33 @@ public final class FrontendServer implements ListenerSockets {
     /** Open client connections. */
     public int connectionCount() {
         return connections.size();
+    }
+
+    /**
+     * Open client connections by listener name, every listener in the live snapshot included (with 0); for metrics.
+     * Counts the connection group at call time (a connection's parent is its listening socket), so the data plane
+     * keeps no counter for it. Costs a walk over every open connection: call it per scrape, not per request.
+     */
+    public Map<String, Integer> connectionsByListener() {
+        Snapshot snapshot = live.get();
+        Map<Channel, String> names = new HashMap<>();
+        Map<String, Integer> open = new LinkedHashMap<>();
+        synchronized (this) {
+            for (Map.Entry<InetSocketAddress, Channel> e : listeners.entrySet()) {
+                ListenerSettings settings = snapshot.listener(e.getKey());
+                if (settings != null) { // bound by a reload that has not published yet: next scrape
+                    names.put(e.getValue(), settings.name());
+                    open.put(settings.name(), 0);
+                }
+            }
+        }
+        for (Channel ch : connections) {
+            String name = names.get(ch.parent());
+            if (name != null) {
+                open.merge(name, 1, Integer::sum);
+            }
+        }
+        return open;
     }
 
     /**

@@ -33,8 +33,11 @@ public final class ServerState {
     private volatile long ejectedUntilNanos;
     /** The ejection in force was caused by runs that included 5xx answers, not by unreachability alone. */
     private volatile boolean ejectedForAnswers;
-    /** Control thread only: how many times this server was ejected, for the growing ejection time. */
-    private int ejections;
+    /**
+     * How many times this server was ejected, for the growing ejection time and for metrics. Written by the control
+     * thread only (so the increment needs no atomic), read by anyone.
+     */
+    private volatile int ejections;
     private volatile boolean draining;
     /** When the server last became routable, for slow start; 0 for "long ago". */
     private volatile long routableSinceNanos;
@@ -169,7 +172,7 @@ public final class ServerState {
      * @param forAnswers the run that caused it included 5xx answers
      */
     public void eject(long untilNanos, boolean forAnswers) {
-        ejections++;
+        ejections++; // one writer (the control thread): a volatile read and write are enough
         ejectedForAnswers = forAnswers;
         ejectedUntilNanos = untilNanos;
         consecutiveFailures.set(0);
@@ -185,7 +188,7 @@ public final class ServerState {
         return ejectedForAnswers;
     }
 
-    /** Ejections so far; control thread only. */
+    /** Ejections so far; any thread. */
     public int ejections() {
         return ejections;
     }
