@@ -158,6 +158,19 @@ class Http2ClientTest {
     }
 
     @Test
+    void lookAlikesOfFramingAndForwardingHeadersAreDroppedOnHttp2Too() throws Exception {
+        try (H2cClient h2c = new H2cClient(plain())) {
+            H2cClient.Response r = h2c.get("app.test", "/", "transfer_encoding", "chunked", "x_forwarded_for",
+                    "10.9.9.9", "content__length", "5", "x_custom", "kept");
+            assertThat(r.status()).isEqualTo(200);
+        }
+        TestOrigin.Recorded seen = origin.recorded().get(0);
+        assertThat(seen.headers().names()).doesNotContain("transfer_encoding", "x_forwarded_for", "content__length");
+        assertThat(seen.headers().get("x_custom")).as("headers_with_underscores: allow").isEqualTo("kept");
+        assertThat(seen.headers().get("x-forwarded-for")).isEqualTo("127.0.0.1");
+    }
+
+    @Test
     void localAnswersEndTheStreamNotTheConnection() throws Exception {
         try (H2cClient h2c = new H2cClient(plain())) {
             H2cClient.Response bad = h2c.sendHeaders(new DefaultHttp2Headers().method("GET").scheme("http")

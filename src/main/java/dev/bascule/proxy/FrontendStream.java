@@ -102,6 +102,10 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
             return;
         }
         Snapshot snapshot = live.get();
+        if (!HeaderRules.screenNames(h, snapshot.settings().underscoreHeaders())) {
+            answerLocally(HttpResponseStatus.BAD_REQUEST, 0); // headers_with_underscores: reject
+            return;
+        }
         switch (admission.admit(snapshot, request, nowNanos())) {
             case REJECT, ANSWER -> {
                 if (GrpcAnswers.isGrpc(h)) {
