@@ -57,6 +57,7 @@ class Http2ClientTest {
                     address: 127.0.0.1:0
                     tls: { cert: "%s", key: "%s" }
                 limits: { h2_max_concurrent_streams: 50 }
+                timeouts: { client_body_idle: 700ms }
                 upstreams:
                   web: { servers: [ { address: %s } ] }
                 routes:
@@ -168,6 +169,19 @@ class Http2ClientTest {
         assertThat(seen.headers().names()).doesNotContain("transfer_encoding", "x_forwarded_for", "content__length");
         assertThat(seen.headers().get("x_custom")).as("headers_with_underscores: allow").isEqualTo("kept");
         assertThat(seen.headers().get("x-forwarded-for")).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void aStalledUploadIsAbandonedAfterClientBodyIdle() throws Exception {
+        try (H2cClient h2c = new H2cClient(plain())) {
+            long start = System.nanoTime();
+            H2cClient.Response r = h2c.sendHeaders(new DefaultHttp2Headers().method("POST").scheme("http")
+                    .authority("app.test").path("/upload").add("content-length", "10"), false)
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(600L, 5000L);
+            assertThat(h2c.get("app.test", "/").status()).as("the connection carries on").isEqualTo(200);
+        }
     }
 
     @Test

@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +56,12 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     private Exchange exchange;
     /** The request was answered locally; what is left of its body is dropped. */
     private boolean answered;
+    /** The request body was read to its end. */
+    private boolean bodyComplete;
+    /** {@code client_body_idle} in nanoseconds; 0 when it does not apply (gRPC calls have stream_idle). */
+    private long bodyIdleNanos;
+    /** When the stream started waiting on the client for more body ({@link LazyTimer#now()}); 0 when not. */
+    private long waitingSince;
 
     FrontendStream(LiveSnapshot live, OriginConnector origins, FrontendHttp2Connection connection) {
         this.live = live;
@@ -119,6 +126,8 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
             case FORWARD -> {
                 RouteAction action = admission.route().target();
                 bodyLimit.start(action.maxBodySize());
+                bodyIdleNanos = GrpcAnswers.isGrpc(h) ? 0
+                        : TimeUnit.MILLISECONDS.toNanos(snapshot.settings().clientBodyIdleMillis());
                 exchange = new Exchange(this, snapshot, action, request, admission.upstreamTarget());
                 exchange.start();
             }
@@ -145,6 +154,10 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     }
 
     private void onContent(HttpContent content) {
+        waitingSince = 0;
+        if (content instanceof LastHttpContent) {
+            bodyComplete = true;
+        }
         if (exchange == null || answered) {
             content.release();
             if (!(content instanceof LastHttpContent)) {
@@ -173,9 +186,19 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
 
     private void deadlineCheck() {
         Exchange e = exchange;
-        if (e != null) {
-            e.checkDeadline(deadlines.now());
+        if (e == null) {
+            return;
         }
+        long now = deadlines.now();
+        if (waitingSince != 0) {
+            if (now - waitingSince >= bodyIdleNanos) {
+                waitingSince = 0;
+                e.failRequest(HttpResponseStatus.REQUEST_TIMEOUT); // the body stopped moving: client_body_idle
+                return;
+            }
+            deadlines.armAt(waitingSince + bodyIdleNanos);
+        }
+        e.checkDeadline(now);
     }
 
     @Override
@@ -266,6 +289,10 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
 
     @Override
     public void requestMore() {
+        if (!bodyComplete && bodyIdleNanos > 0 && waitingSince == 0) {
+            waitingSince = deadlines.now();
+            deadlines.armAt(waitingSince + bodyIdleNanos);
+        }
         ctx.read();
     }
 

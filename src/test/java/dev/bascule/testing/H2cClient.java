@@ -111,6 +111,11 @@ public final class H2cClient implements AutoCloseable {
      * requests that conversion could not express (a host field beside {@code :authority}, say).
      */
     public CompletableFuture<Response> sendHeaders(Http2Headers headers) {
+        return sendHeaders(headers, true);
+    }
+
+    /** As {@link #sendHeaders(Http2Headers)}; with {@code endStream} false the request body never comes. */
+    public CompletableFuture<Response> sendHeaders(Http2Headers headers, boolean endStream) {
         CompletableFuture<Response> result = new CompletableFuture<>();
         new Http2StreamChannelBootstrap(channel).handler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
@@ -123,7 +128,7 @@ public final class H2cClient implements AutoCloseable {
                 return;
             }
             Http2StreamChannel stream = (Http2StreamChannel) f.getNow();
-            stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true));
+            stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, endStream));
             stream.closeFuture().addListener(c -> result.completeExceptionally(
                     new IllegalStateException("stream closed before the response ended")));
         });
