@@ -111,6 +111,15 @@ public final class Hash implements Balancer {
         return null;
     }
 
+    /**
+     * The server a request whose affinity hash is {@code hash} goes to when nothing is excluded: the owner of the
+     * first point at or after it. A pure lookup, for showing where a key lands (the admin API's explain); null
+     * when there are no candidates.
+     */
+    public Server owner(long hash) {
+        return points.length == 0 ? null : servers[owners[ceiling(hash)]];
+    }
+
     /** Points on the ring; visible for tests. */
     int ringSize() {
         return points.length;

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * holds about the cap (at most one more position per server). Proportions then become approximate rather than
  * memory growing with odd weights such as 1000003:1000000.
  *
- * <p>Threading: immutable apart from the position counter; {@link #pick} is safe from any number of threads.
+ * <p>Threading: immutable apart from the position counter; {@link #pick} and {@link #peek} are safe from any
+ * number of threads.
  */
 public final class RoundRobin implements Balancer {
     /** The name in configuration. */
@@ -78,6 +79,19 @@ public final class RoundRobin implements Balancer {
             }
         }
         return null;
+    }
+
+    /**
+     * The server the next pick goes to if nothing is excluded and no other pick comes first. Reads the position
+     * without taking it, so showing it (the admin API's explain) does not move the rotation; null when there are
+     * no candidates.
+     */
+    public Server peek() {
+        int length = cycle.length;
+        if (length == 0) {
+            return null;
+        }
+        return servers[cycle[(int) Math.floorMod(position.get(), (long) length)]];
     }
 
     /** Positions in one full cycle; visible for tests. */

@@ -13,9 +13,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * is refused.
  *
  * <p>Threading: {@link #tryAcquire} is called from every event loop; lock-free apart from the map's own
- * striping when a key is first seen.
+ * striping when a key is first seen. {@link #tokens} may be called from any thread and changes nothing.
  */
 public final class RateLimiter {
+    private final double ratePerSecond;
+    private final int burst;
     private final long intervalNanos;
     private final long toleranceNanos;
     private final int maxKeys;
@@ -25,6 +27,8 @@ public final class RateLimiter {
         if (ratePerSecond <= 0 || burst < 1) {
             throw new IllegalArgumentException("rate must be > 0 and burst >= 1");
         }
+        this.ratePerSecond = ratePerSecond;
+        this.burst = burst;
         this.intervalNanos = Math.max(1, (long) (1_000_000_000L / ratePerSecond));
         this.toleranceNanos = intervalNanos * (burst - 1L);
         this.maxKeys = maxKeys;
@@ -54,6 +58,37 @@ public final class RateLimiter {
                 return 0;
             }
         }
+    }
+
+    /**
+     * The tokens {@code key} has at {@code nowNanos}: how many requests {@link #tryAcquire} would let through back
+     * to back, from 0 to {@link #burst()}. Reads only: it takes no token and starts tracking no key, so the admin
+     * API's explain can show a bucket without draining it. A key not tracked has a full bucket, unless the table
+     * is full, where a new key gets none.
+     */
+    public int tokens(String key, long nowNanos) {
+        AtomicLong tat = buckets.get(key);
+        if (tat == null) {
+            return buckets.size() >= maxKeys ? 0 : burst;
+        }
+        long t = tat.get();
+        long start = t - nowNanos > 0 ? t : nowNanos;
+        // The k-th request from now passes while start + (k - 1) * interval - tolerance <= now (as in tryAcquire).
+        long slack = nowNanos + toleranceNanos - start;
+        if (slack < 0) {
+            return 0;
+        }
+        return (int) Math.min(burst, slack / intervalNanos + 1);
+    }
+
+    /** Requests a second on average, as configured. */
+    public double ratePerSecond() {
+        return ratePerSecond;
+    }
+
+    /** The most tokens a bucket holds: requests that may pass back to back after a quiet spell. */
+    public int burst() {
+        return burst;
     }
 
     /** Forgets keys whose bucket has refilled completely: they would start out the same if seen again. */

@@ -31,8 +31,17 @@ public final class Route<T> {
     }
 
     public boolean matches(CharSequence requestHost, CharSequence requestTarget) {
-        return (host == null || host.matches(requestHost))
-                && (pathPrefix == null || pathPrefix.matches(requestTarget));
+        return matchesHost(requestHost) && matchesPath(requestTarget);
+    }
+
+    /** The host condition alone: true without one. */
+    public boolean matchesHost(CharSequence requestHost) {
+        return host == null || host.matches(requestHost);
+    }
+
+    /** The path condition alone: true without one. */
+    public boolean matchesPath(CharSequence requestTarget) {
+        return pathPrefix == null || pathPrefix.matches(requestTarget);
     }
 
     /** The target to send upstream: the request's own, or with this route's prefix removed. */
@@ -42,6 +51,21 @@ public final class Route<T> {
 
     public T target() {
         return target;
+    }
+
+    /** The host condition; null when the route matches any host. */
+    public HostMatcher host() {
+        return host;
+    }
+
+    /** The path condition; null when the route matches any path. */
+    public PathPrefix pathPrefix() {
+        return pathPrefix;
+    }
+
+    /** Whether the matched prefix is removed from the forwarded target. */
+    public boolean stripPrefix() {
+        return stripPrefix;
     }
 
     @Override

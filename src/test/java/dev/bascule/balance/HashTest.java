@@ -163,4 +163,14 @@ class HashTest {
         }
         return owners;
     }
+
+    @Test
+    void ownerIsWhereAPickWithNothingExcludedGoesAndChangesNothing() {
+        Hash hash = new Hash(weighted(1, 2, 3));
+        for (int k = 0; k < 1_000; k++) {
+            long h = AffinityHash.hash64("client-" + k);
+            assertThat(hash.owner(h)).isSameAs(hash.pick(new TestContext(h)));
+        }
+        assertThat(new Hash(List.of()).owner(42)).isNull();
+    }
 }

@@ -168,4 +168,19 @@ class RoundRobinTest {
         assertThat(counts.get(1)).isEqualTo(cycles);
         assertThat(counts.get(2)).isEqualTo(cycles);
     }
+
+    @Test
+    void peekShowsTheNextPickWithoutTakingIt() {
+        List<Server> s = weighted(2, 1);
+        RoundRobin rr = new RoundRobin(s, null);
+
+        for (int i = 0; i < 7; i++) {
+            Server next = rr.peek();
+            for (int look = 0; look < 5; look++) {
+                assertThat(rr.peek()).isSameAs(next);
+            }
+            assertThat(rr.pick(TestContext.NONE)).as("pick %d", i).isSameAs(next);
+        }
+        assertThat(new RoundRobin(List.of(), null).peek()).isNull();
+    }
 }

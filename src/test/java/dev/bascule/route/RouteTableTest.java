@@ -145,4 +145,22 @@ class RouteTableTest {
         // 100,000 matches: even 16 bytes each would be 1.6 MB; what is left is the measurement's own noise
         assertThat(allocated).as("bytes allocated by 100,000 matches").isLessThan(64 * 1024);
     }
+
+    @Test
+    void eachConditionCanBeCheckedAlone() {
+        Route<String> both = route("blue.labs.test", "/api", "x");
+        assertThat(both.matchesHost("BLUE.labs.test:8080")).isTrue();
+        assertThat(both.matchesPath("/apix")).isFalse();
+        assertThat(both.matches("blue.labs.test", "/apix")).isFalse();
+        assertThat(both.host()).hasToString("blue.labs.test");
+        assertThat(both.pathPrefix()).hasToString("/api");
+        assertThat(both.stripPrefix()).isFalse();
+
+        Route<String> any = route(null, null, "y");
+        assertThat(any.matchesHost(null)).isTrue();
+        assertThat(any.matchesPath("/anything")).isTrue();
+        assertThat(any.host()).isNull();
+        assertThat(any.pathPrefix()).isNull();
+        assertThat(stripping(null, "/green", "z").stripPrefix()).isTrue();
+    }
 }
