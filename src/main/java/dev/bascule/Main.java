@@ -8,6 +8,8 @@ import dev.bascule.config.ConfigLoader;
 import dev.bascule.config.ServerConfig;
 import dev.bascule.config.UpstreamConfig;
 import dev.bascule.demo.DemoOrigin;
+import dev.bascule.explain.Explanation;
+import dev.bascule.explain.Question;
 import dev.bascule.proxy.Transport;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.io.IOException;
@@ -27,10 +29,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code bascule} command line: {@code run}, {@code validate} and {@code demo} (the default). */
+/** The {@code bascule} command line: {@code run}, {@code validate}, {@code explain} and {@code demo} (the default). */
 @Command(name = "bascule", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A reverse proxy and load balancer.%nWith no command, runs the demo.",
-        subcommands = {Main.Run.class, Main.Validate.class, Main.Demo.class})
+        subcommands = {Main.Run.class, Main.Validate.class, Main.Explain.class, Main.Demo.class})
 public final class Main implements Callable<Integer> {
 
     /** The demo's config, shipped inside the jar and in the repository as examples/labs.yaml. */
@@ -109,6 +111,65 @@ public final class Main implements Callable<Integer> {
                 printErrors(e, spec.commandLine().getErr());
                 return 1;
             }
+        }
+    }
+
+    /** Exit statuses of {@code explain}: scripts check a config before deploying it with them. */
+    @Command(name = "explain", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = Explain.ERROR,
+            description = {"Show which route a request would take under a config file, why the others did not"
+                    + " match, and the upstream it goes to; no live state (server health, rate-limit tokens).",
+                    "Exits 0 when a route matched, 2 when none did, 1 on an error in the config (printed as"
+                    + " FILE:LINE:COLUMN: message) or in the arguments."})
+    static final class Explain implements Callable<Integer> {
+        static final int MATCHED = 0;
+        static final int ERROR = 1;
+        static final int NO_ROUTE = 2;
+
+        @Option(names = {"-c", "--config"}, required = true, description = "YAML config file")
+        Path config;
+
+        @Option(names = "--host", required = true, description = "the request's Host, such as blue.labs.test")
+        String host;
+
+        @Option(names = "--path", required = true, description = "the request target, such as /green/x?y")
+        String path;
+
+        @Option(names = "--method", defaultValue = "GET", description = "the request method (default: ${DEFAULT-VALUE})")
+        String method;
+
+        @Option(names = "--client", description = "the client's IP address, for allow/deny and hash keys")
+        String client;
+
+        @Option(names = "--header", paramLabel = "Name:value", description = "a request header; repeatable")
+        List<String> headers = new ArrayList<>();
+
+        @Option(names = "--json", description = "print JSON, as the admin API's GET /explain")
+        boolean json;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Question question;
+            try {
+                question = Question.of(host, path, method, client, headers);
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("bascule explain: " + e.getMessage());
+                return ERROR;
+            }
+            BasculeConfig cfg;
+            try {
+                cfg = loader().load(config);
+            } catch (ConfigException e) {
+                printErrors(e, spec.commandLine().getErr());
+                return ERROR;
+            }
+            Explanation explanation = Explanation.offline(cfg, question);
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(json ? explanation.json().toPrettyString() + "\n" : explanation.text());
+            out.flush();
+            return explanation.routed() ? MATCHED : NO_ROUTE;
         }
     }
 

@@ -124,4 +124,20 @@ class ArchitectureRulesTest {
             .because("the snapshot describes upstreams (addresses, TLS material, timeouts) in control's own terms;"
                     + " how the origin side pools and speaks to them is the data plane's business, and control"
                     + " depending on it would make the two planes call each other");
+
+    @ArchTest
+    static final ArchRule explainOnlyReads = noClasses()
+            .that().resideInAPackage("dev.bascule.explain..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "dev.bascule.proxy..",
+                    "dev.bascule.origin..", "dev.bascule.health..", "dev.bascule.metrics..", "dev.bascule.admin..")
+            .because("explain answers from the snapshot or a config file with the same matchers and balancers the"
+                    + " proxy uses, and only reads them; reaching into the data plane or the health checks would let"
+                    + " a question change what the proxy does");
+
+    @ArchTest
+    static final ArchRule onlyTheEntryPointAndAdminUseExplain = noClasses()
+            .that().resideOutsideOfPackages("dev.bascule.explain..", "dev.bascule.admin..", "dev.bascule")
+            .should().dependOnClassesThat().resideInAPackage("dev.bascule.explain..")
+            .because("explain is an operator's question, asked through the admin API or the command line; the"
+                    + " control and data planes never depend on it");
 }

@@ -5,7 +5,10 @@ import dev.bascule.config.ConfigException;
 import dev.bascule.control.CommandException;
 import dev.bascule.control.ConfigSource;
 import dev.bascule.control.ControlPlane;
+import dev.bascule.control.Snapshot;
 import dev.bascule.control.Status;
+import dev.bascule.explain.Explanation;
+import dev.bascule.explain.Question;
 import dev.bascule.metrics.Exposition;
 import dev.bascule.metrics.Metrics;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -22,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * GET    /status                                      200 running config and every server
  * GET    /metrics                                     200 Prometheus text format 0.0.4, or OpenMetrics 1.0.0 when
  *                                                         Accept asks for application/openmetrics-text
+ * GET    /explain?host=H&path=P[&method=M][&client=IP][&header=Name:value]...
+ *                                                     200 why that request would go where it goes (see
+ *                                                         {@link Explanation}); 400 for a missing or bad parameter
  * POST   /reload                                      200 {"status": "ok", "version": N}
  *                                                     400 {"error": "...", "errors": ["file:line:col: ...", ...]}
  * POST   /upstreams/{name}/servers                    201 the server; body {"address": "h:p", "weight": 1}
@@ -41,6 +47,7 @@ import org.slf4j.LoggerFactory;
  */
 final class AdminRoutes {
     private static final Logger log = LoggerFactory.getLogger(AdminRoutes.class);
+    private static final List<String> EXPLAIN_PARAMETERS = List.of("host", "path", "method", "client", "header");
 
     private final ControlPlane control;
     private final ConfigSource reloadSource;
@@ -82,6 +89,9 @@ final class AdminRoutes {
         if (path.equals(List.of("reload"))) {
             return only(r, "POST", this::reload);
         }
+        if (path.equals(List.of("explain"))) {
+            return only(r, "GET", () -> done(explain(r.target())));
+        }
         if (path.equals(List.of("metrics")) && metrics != null) {
             return only(r, "GET", () -> metrics(r.accept()));
         }
@@ -120,6 +130,23 @@ final class AdminRoutes {
 
     private CompletableFuture<Reply> status() {
         return control.status().thenApply(s -> new Reply(HttpResponseStatus.OK, StatusJson.status(s)));
+    }
+
+    /**
+     * Reads the live snapshot once and explains the request against it, here on the event loop: it only reads
+     * (no token, position or counter moves) and costs microseconds, like a status lookup.
+     */
+    private Reply explain(String target) {
+        QueryParameters p = QueryParameters.of(target, EXPLAIN_PARAMETERS);
+        Question question;
+        try {
+            question = Question.of(p.single("host"), p.single("path"), p.single("method"), p.single("client"),
+                    p.all("header"));
+        } catch (IllegalArgumentException e) {
+            return Reply.error(HttpResponseStatus.BAD_REQUEST, e.getMessage());
+        }
+        Snapshot snapshot = control.live().get();
+        return new Reply(HttpResponseStatus.OK, Explanation.live(snapshot, question, control.nanoTime()).json());
     }
 
     private CompletableFuture<Reply> metrics(String accept) {

@@ -106,6 +106,14 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         return live;
     }
 
+    /**
+     * The control plane's clock now, which ejections, latency samples and rate limits are stamped with; read
+     * directly, from any thread.
+     */
+    public long nanoTime() {
+        return nanoTime.getAsLong();
+    }
+
     /** The TLS contexts (listener SNI mappings, upstream clients) built from the config in force. */
     public TlsMaterial tls() {
         return loaded.tls();
