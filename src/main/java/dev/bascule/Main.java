@@ -114,7 +114,10 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    /** Exit statuses of {@code explain}: scripts check a config before deploying it with them. */
+    /**
+     * Explains a request against a config file, offline: for checking a config before deploying it. Its exit
+     * status lets a script do that check.
+     */
     @Command(name = "explain", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = Explain.ERROR,
             description = {"Show which route a request would take under a config file, why the others did not"
                     + " match, and the upstream it goes to; no live state (server health, rate-limit tokens).",

@@ -2,17 +2,21 @@ package dev.bascule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The {@code bascule} command line as an operator uses it: validate, help, version. */
+/** The {@code bascule} command line as an operator uses it: validate, explain, help, version. */
 class CommandLineTest {
     @TempDir
     Path dir;
@@ -56,7 +60,7 @@ class CommandLineTest {
     void helpAndVersion() {
         Run help = run("--help");
         assertThat(help.exit()).isZero();
-        assertThat(help.out()).contains("run", "validate", "demo");
+        assertThat(help.out()).contains("run", "validate", "explain", "demo");
         Run version = run("--version");
         assertThat(version.exit()).isZero();
         assertThat(version.out()).startsWith("bascule ");
@@ -80,5 +84,113 @@ class CommandLineTest {
                     """.formatted(taken.getLocalPort()));
             assertThat(run("run", "-c", file.toString()).exit()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void explainPrintsEveryRouteWithWhyAndTheWinnerAndExits0() {
+        Run r = run("explain", "-c", "examples/labs.yaml", "--host", "labs.test", "--path", "/green/x?y=1",
+                "--client", "10.1.2.3", "--header", "X-User: ann");
+
+        assertThat(r.exit()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).isEqualTo("""
+                GET labs.test/green/x?y=1, client 10.1.2.3  (examples/labs.yaml)
+                  X-User: ann
+
+                routes, first match wins:
+                  0  blue.labs.test   -> web-blue   no: host did not match
+                  1  green.labs.test  -> web-green  no: host did not match
+                  2  /blue (strip)    -> web-blue   no: path prefix did not match
+                  3  /green (strip)   -> web-green  MATCH, wins
+                  4  /                -> web-blue   matches too, but route 3 comes first
+
+                route 3 (/green) -> upstream web-green
+                  target sent:    /x?y=1 (strip_prefix removes /green)
+                  retry:          2 attempts on connect_failure, reset; retried after sending: yes
+                  max body size:  no limit
+                  websocket:      tunnelled
+                  access:         allowed: the route has no allow or deny list
+                  rate limit:     none
+
+                upstream web-green, balancer round_robin
+                  127.0.0.1:9003  weight 2
+                  127.0.0.1:9004  weight 1
+
+                outcome: forward, to upstream web-green as /x?y=1
+                not checked: server states and rate-limit tokens: explained from the file, not a running proxy
+                """);
+    }
+
+    @Test
+    void explainJsonHasTheAdminApisShape() throws Exception {
+        Run r = run("explain", "-c", "examples/labs.yaml", "--host", "blue.labs.test", "--path", "/x", "--json");
+
+        assertThat(r.exit()).isZero();
+        JsonNode e = new ObjectMapper().readTree(r.out());
+        List<String> keys = new ArrayList<>();
+        e.fieldNames().forEachRemaining(keys::add);
+        assertThat(keys).containsExactly("request", "config", "routes", "route", "upstream", "outcome");
+        assertThat(e.at("/request/method").asText()).isEqualTo("GET");
+        assertThat(e.get("routes")).hasSize(5);
+        assertThat(e.at("/routes/0/won").asBoolean()).isTrue();
+        assertThat(e.at("/routes/1/why").asText()).isEqualTo("host did not match");
+        assertThat(e.at("/routes/4/matched").asBoolean()).isTrue();
+        assertThat(e.at("/route/upstream").asText()).isEqualTo("web-blue");
+        assertThat(e.at("/route/target").asText()).isEqualTo("/x");
+        assertThat(e.at("/upstream/servers/0/address").asText()).isEqualTo("127.0.0.1:9001");
+        assertThat(e.at("/outcome/action").asText()).isEqualTo("forward");
+    }
+
+    @Test
+    void explainExits2WhenNoRouteMatches() throws Exception {
+        Path file = dir.resolve("api.yaml");
+        Files.writeString(file, """
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams: { api: { servers: [ { address: 127.0.0.1:9001 } ] } }
+                routes:
+                  - match: { host: api.labs.test, path_prefix: /v1 }
+                    upstream: api
+                """);
+
+        Run text = run("explain", "-c", file.toString(), "--host", "labs.test", "--path", "/v2");
+        assertThat(text.exit()).isEqualTo(2);
+        assertThat(text.out()).contains(
+                "  0  api.labs.test/v1  -> api  no: neither host nor path prefix matched\n",
+                "outcome: answer 404, no route matched\n");
+        Run json = run("explain", "-c", file.toString(), "--host", "api.labs.test", "--path", "/v2", "--json");
+        assertThat(json.exit()).isEqualTo(2);
+        assertThat(json.out()).contains("\"why\" : \"path prefix did not match\"", "\"route\" : null");
+    }
+
+    @Test
+    void explainExits1OnAConfigErrorPrintedLikeValidate() throws Exception {
+        Path file = dir.resolve("broken.yaml");
+        Files.writeString(file, """
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams:
+                  web-blue: { servers: [ { address: 127.0.0.1:9001 } ] }
+                routes:
+                  - upstream: web-red
+                """);
+
+        Run r = run("explain", "-c", file.toString(), "--host", "a.test", "--path", "/");
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).contains(file + ":5:15: unknown upstream 'web-red'");
+    }
+
+    @Test
+    void explainExits1OnABadArgument() {
+        Run badClient = run("explain", "-c", "examples/labs.yaml", "--host", "a.test", "--path", "/", "--client",
+                "blue.labs.test");
+        assertThat(badClient.exit()).isEqualTo(1);
+        assertThat(badClient.err()).contains("bad client 'blue.labs.test': expected an IP address such as 10.1.2.3");
+        Run badPath = run("explain", "-c", "examples/labs.yaml", "--host", "a.test", "--path", "x");
+        assertThat(badPath.exit()).isEqualTo(1);
+        assertThat(badPath.err()).contains("bad path 'x'");
+        Run noHost = run("explain", "-c", "examples/labs.yaml", "--path", "/");
+        assertThat(noHost.exit()).as("not 2, which means no route").isEqualTo(1);
+        assertThat(noHost.err()).contains("Missing required option: '--host=<host>'");
     }
 }

@@ -3,7 +3,8 @@
  * /status}) and turns the commands of an operator (add, remove, drain, reweight a server; reload the config)
  * into calls on {@link dev.bascule.control.ControlPlane}, which applies them the same all-or-nothing way as a
  * config reload. It also serves Prometheus metrics ({@code GET /metrics}) from {@link
- * dev.bascule.metrics.Metrics}.
+ * dev.bascule.metrics.Metrics}, and explains where a request would go ({@code GET /explain}) from {@link
+ * dev.bascule.explain.Explanation}.
  *
  * <p>Entry point: {@link dev.bascule.admin.AdminServer}. Each connection stays on one event loop and never
  * blocks it: a request's answer is written when the control plane's future completes. Nothing imports this
