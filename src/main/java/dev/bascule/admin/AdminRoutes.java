@@ -134,7 +134,7 @@ final class AdminRoutes {
 
     /**
      * Reads the live snapshot once and explains the request against it, here on the event loop: it only reads
-     * (no token, position or counter moves) and costs microseconds, like a status lookup.
+     * (no token, position or counter moves), takes no lock and costs microseconds.
      */
     private Reply explain(String target) {
         QueryParameters p = QueryParameters.of(target, EXPLAIN_PARAMETERS);
