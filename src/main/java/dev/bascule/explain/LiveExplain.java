@@ -13,6 +13,7 @@ import dev.bascule.control.StatusReport;
 import dev.bascule.route.RateLimiter;
 import dev.bascule.route.Route;
 import dev.bascule.upstream.AffinityKey;
+import dev.bascule.upstream.Cookies;
 import dev.bascule.upstream.Server;
 import dev.bascule.upstream.ServerState;
 import java.util.ArrayList;
@@ -184,7 +185,7 @@ final class LiveExplain {
         String value = switch (key.source()) {
             case CLIENT_IP -> null;
             case HEADER -> q.header(key.name());
-            case COOKIE -> CookieValue.of(q.header("cookie"), key.name());
+            case COOKIE -> Cookies.value(q.header("cookie"), key.name());
         };
         h.put("key", switch (key.source()) {
             case CLIENT_IP -> "client_ip";

@@ -13,6 +13,7 @@ import dev.bascule.route.AddressRanges;
 import dev.bascule.route.HostMatcher;
 import dev.bascule.route.PathPrefix;
 import dev.bascule.route.Route;
+import dev.bascule.upstream.Cookies;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -116,7 +117,7 @@ final class OfflineExplain {
             String value = switch (upstream.hashKey().source()) {
                 case CLIENT_IP -> null;
                 case HEADER -> q.header(upstream.hashKey().name());
-                case COOKIE -> CookieValue.of(q.header("cookie"), upstream.hashKey().name());
+                case COOKIE -> Cookies.value(q.header("cookie"), upstream.hashKey().name());
             };
             h.put("key", upstream.hashKey().toString());
             h.put("hashed", value == null ? "client_ip" : upstream.hashKey().source().name().toLowerCase(Locale.ROOT));

@@ -6,6 +6,7 @@ import dev.bascule.control.Pool;
 import dev.bascule.origin.OriginConnector;
 import dev.bascule.origin.OriginQueue;
 import dev.bascule.upstream.AffinityKey;
+import dev.bascule.upstream.Cookies;
 import dev.bascule.upstream.Server;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;

@@ -1,17 +1,16 @@
-package dev.bascule.explain;
+package dev.bascule.upstream;
 
 /**
- * Reads one cookie's value out of a Cookie header (RFC 6265 5.4), exactly as the proxy does when a pool hashes on
- * a cookie ({@code hash_key: cookie:NAME}). It repeats {@code proxy.Cookies}, which is package-private to the data
- * plane; {@code CookieValueTest} pins the same cases, so the two cannot drift apart unnoticed.
+ * Reads one cookie's value out of a Cookie header (RFC 6265 5.4) without parsing the rest: what a hash balancer
+ * with {@code hash_key: { cookie: NAME }} hashes ({@link AffinityKey}), on the data plane and in explain alike.
  *
  * <p>Stateless.
  */
-final class CookieValue {
-    private CookieValue() {}
+public final class Cookies {
+    private Cookies() {}
 
     /** @return the value of cookie {@code name}, or null when the header is absent or lacks it */
-    static String of(String header, String name) {
+    public static String value(String header, String name) {
         if (header == null) {
             return null;
         }
