@@ -103,7 +103,7 @@ public final class FrontendServer implements ListenerSockets {
 
     /**
      * Stops accepting, closes idle keep-alive connections at once and the others after their current response,
-     * then waits up to {@code graceMillis} for all to close; what remains is closed.
+     * then waits up to {@code graceMillis} for all to close; what remains (WebSocket tunnels among them) is closed.
      *
      * @return true when every connection finished within the grace period
      */
@@ -118,9 +118,9 @@ public final class FrontendServer implements ListenerSockets {
             FrontendHandler h = ch.pipeline().get(FrontendHandler.class);
             if (h != null) {
                 ch.eventLoop().execute(h::closeWhenIdle);
-            } else {
+            } else if (!Tunnel.carries(ch)) {
                 ch.close();
-            }
+            } // a tunnel is never idle: it runs on until the grace period ends
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
         while (!connections.isEmpty() && System.nanoTime() - deadline < 0) {
