@@ -139,6 +139,32 @@ class WebSocketHandshakeRulesTest {
     }
 
     @Test
+    void bytesTheOriginSendsWithIts101ReachTheClientAndTheConnectionIsNeverPooled() throws Exception {
+        try (RawOrigin origin = new RawOrigin(); ProxyUnderTest p = ProxyUnderTest.start("""
+                listeners: [ { address: 127.0.0.1:0 } ]
+                upstreams: { raw: { servers: [ { address: %s } ] } }
+                routes: [ { match: { path_prefix: / }, upstream: raw } ]
+                """.formatted(origin.address()), 1)) {
+            // The 101 and a first frame in one write, as a server that greets its clients does.
+            origin.then("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Accept: " + accept(KEY) + "\r\n\r\n\u0081\u0005hello");
+            try (RawHttp c = p.raw()) {
+                assertThat(c.send(firefox("/ws")).read(true).status()).isEqualTo(101);
+                assertThat(serverText(c)).isEqualTo("hello");
+                // While the tunnel is open, another request needs a connection of its own.
+                try (RawHttp other = p.raw()) {
+                    assertThat(other.exchange("GET /x HTTP/1.1\r\nHost: app.test\r\n\r\n").status()).isEqualTo(200);
+                }
+                assertThat(origin.connectionsAccepted()).isEqualTo(2);
+            }
+            try (RawHttp c = p.raw()) {
+                assertThat(c.exchange("GET /y HTTP/1.1\r\nHost: app.test\r\n\r\n").status()).isEqualTo(200);
+            }
+            assertThat(origin.requestLines()).containsExactly("GET /ws HTTP/1.1", "GET /x HTTP/1.1", "GET /y HTTP/1.1");
+        }
+    }
+
+    @Test
     void aMalformedKeyIs400AndTheConnectionGoesOn() throws Exception {
         try (RawHttp c = proxy.raw()) {
             RawHttp.Response r = c.exchange(handshake("/ws", "Connection: Upgrade", "Upgrade: websocket",
