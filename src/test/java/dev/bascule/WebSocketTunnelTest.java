@@ -1,7 +1,7 @@
 package dev.bascule;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.offset;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.bascule.control.Status;
@@ -141,7 +141,7 @@ class WebSocketTunnelTest {
         // Every tunnel is a request in flight, in /status and so for least_conn, which spread them evenly (up to
         // picks made at the same moment on the two event loops).
         assertThat(inFlight(a) + inFlight(b)).isEqualTo(n);
-        assertThat(inFlight(a)).isCloseTo(n / 2, offset(4));
+        assertThat(inFlight(a)).isCloseTo(n / 2, within(4));
         assertThat(a.openWebSockets() + b.openWebSockets()).isEqualTo(n);
         for (WebSocket s : sockets) {
             s.sendClose(WebSocket.NORMAL_CLOSURE, "");

@@ -93,6 +93,7 @@ final class Tunnel {
             return;
         }
         origin.becomeTunnel(originEnd);
+        assert originEnd.ctx.executor() == executor : "a tunnel's two channels share one event loop";
         started = true;
         lastActivity = now();
         client.channel().closeFuture().addListener(f -> channelClosed(clientEnd));
