@@ -1,6 +1,7 @@
 package dev.bascule;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.bascule.testing.LeakGuard;
 import dev.bascule.testing.ProxyUnderTest;
@@ -11,6 +12,7 @@ import dev.bascule.testing.WebSocketOrigin;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Base64;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -161,6 +163,26 @@ class WebSocketHandshakeRulesTest {
                 assertThat(c.exchange("GET /y HTTP/1.1\r\nHost: app.test\r\n\r\n").status()).isEqualTo(200);
             }
             assertThat(origin.requestLines()).containsExactly("GET /ws HTTP/1.1", "GET /x HTTP/1.1", "GET /y HTTP/1.1");
+        }
+    }
+
+    @Test
+    void anOriginThatAcceptsSendsACloseFrameAndHangsUpAtOnceIsStillHeard() throws Exception {
+        try (RawOrigin origin = new RawOrigin(); ProxyUnderTest p = ProxyUnderTest.start("""
+                listeners: [ { address: 127.0.0.1:0 } ]
+                upstreams: { raw: { servers: [ { address: %s } ] } }
+                routes: [ { match: { path_prefix: / }, upstream: raw } ]
+                """.formatted(origin.address()), 1)) {
+            // As a server that refuses a client after the handshake does: 101, Close(4001), FIN, in one go.
+            origin.thenClose("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Accept: " + accept(KEY) + "\r\n\r\n\u0088\u0002\u000f\u00a1");
+            try (RawHttp c = p.raw()) {
+                assertThat(c.send(firefox("/ws")).read(true).status()).isEqualTo(101);
+                assertThat(c.readExactly(4)).containsExactly((byte) 0x88, 0x02, 0x0f, (byte) 0xa1);
+                assertThat(c.closedByPeer()).isTrue();
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> p.bascule().control().status().get()
+                    .upstreams().get("raw").servers().get(0).inFlight() == 0);
         }
     }
 

@@ -258,6 +258,11 @@ public final class OriginHttp1Connection extends ChannelInboundHandlerAdapter im
         channel = ctx.channel();
     }
 
+    /**
+     * Hands on the bytes kept since a 101: to the tunnel's end when {@link #becomeTunnel} takes this handler out,
+     * or to the pipeline's tail, which releases them, when a closed channel's pipeline is torn down. Kept through
+     * {@link #channelInactive}: an origin may send its last frames and close at once.
+     */
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         List<ByteBuf> kept = afterSwitch;
@@ -359,7 +364,6 @@ public final class OriginHttp1Connection extends ChannelInboundHandlerAdapter im
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        releaseKept();
         if (pooled) {
             pool.remove(this);
         }
@@ -367,16 +371,6 @@ public final class OriginHttp1Connection extends ChannelInboundHandlerAdapter im
         listener = null;
         if (l != null) {
             l.originClosed(closeCause);
-        }
-    }
-
-    private void releaseKept() {
-        List<ByteBuf> kept = afterSwitch;
-        afterSwitch = null;
-        if (kept != null) {
-            for (int i = 0; i < kept.size(); i++) {
-                kept.get(i).release();
-            }
         }
     }
 }

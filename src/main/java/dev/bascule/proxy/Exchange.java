@@ -445,9 +445,9 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
     }
 
     /**
-     * The origin answered 101. To a WebSocket handshake that it accepted, the 101 goes to the client and both connections become a
-     * {@link Tunnel}, which takes over the server's in-flight count. The exchange is over; the origin connection
-     * never returns to the pool.
+     * The origin answered 101. To a WebSocket handshake that it accepted, the 101 goes to the client and both
+     * connections become a {@link Tunnel}, which takes over the server's in-flight count. The exchange is over;
+     * the origin connection never returns to the pool.
      */
     private void switchProtocols(HttpResponse head) {
         cancelResponseTimeout();
@@ -455,7 +455,8 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         if (!websocket || !WebSocketHandshake.accepted(head) || !o.switchProtocols()) {
             // RFC 9110 15.2.2: no switch to a protocol the request did not ask for; RFC 6455 4.1: a handshake
             // answered otherwise fails. What the origin sends next is not HTTP: its connection is closed.
-            log.debug("{} switched protocols to '{}' unasked", o.remote(), head.headers().get(HttpHeaderNames.UPGRADE));
+            log.debug("{} switched protocols to '{}' unasked", o.remote(),
+                    head.headers().get(HttpHeaderNames.UPGRADE));
             serverFailed(AttemptFailure.RESET);
             endAttempt();
             respondError(HttpResponseStatus.BAD_GATEWAY);

@@ -86,24 +86,19 @@ final class Tunnel {
     void start() {
         ChannelHandlerContext client = clientEnd.ctx;
         executor = client.executor();
-        if (!origin.isActive()) {
-            origin.discard();
-            client.close();
-            finish();
-            return;
-        }
         origin.becomeTunnel(originEnd);
         assert originEnd.ctx.executor() == executor : "a tunnel's two channels share one event loop";
         started = true;
         lastActivity = now();
+        idleCheck = executor.schedule(this::checkIdle, idleNanos, TimeUnit.NANOSECONDS);
+        // Before watching for closes: an origin that sent a close frame and closed at once must still be heard.
+        clientEnd.forwardKept();
+        originEnd.forwardKept();
         client.channel().closeFuture().addListener(f -> channelClosed(clientEnd));
         originEnd.ctx.channel().closeFuture().addListener(f -> channelClosed(originEnd));
         if (closing) {
-            return; // the client left in the meantime
+            return; // one side closed in the meantime; the other follows once flushed
         }
-        idleCheck = executor.schedule(this::checkIdle, idleNanos, TimeUnit.NANOSECONDS);
-        clientEnd.forwardKept();
-        originEnd.forwardKept();
         clientEnd.readIfPeerWritable();
         originEnd.readIfPeerWritable();
     }
