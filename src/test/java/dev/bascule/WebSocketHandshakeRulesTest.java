@@ -1,5 +1,8 @@
 package dev.bascule;
 
+import static dev.bascule.testing.RawWebSocket.accept;
+import static dev.bascule.testing.RawWebSocket.clientText;
+import static dev.bascule.testing.RawWebSocket.serverText;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,13 +10,11 @@ import dev.bascule.testing.LeakGuard;
 import dev.bascule.testing.ProxyUnderTest;
 import dev.bascule.testing.RawHttp;
 import dev.bascule.testing.RawOrigin;
+import dev.bascule.testing.RawWebSocket;
 import dev.bascule.testing.TestOrigin;
 import dev.bascule.testing.WebSocketOrigin;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Base64;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(LeakGuard.class)
 class WebSocketHandshakeRulesTest {
-    private static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
+    private static final String KEY = RawWebSocket.KEY;
 
     private static WebSocketOrigin ws;
     private static TestOrigin http;
@@ -75,36 +76,7 @@ class WebSocketHandshakeRulesTest {
     }
 
     private static String firefox(String path) {
-        return handshake(path, "Connection: keep-alive, Upgrade", "Upgrade: websocket", "Sec-WebSocket-Key: " + KEY,
-                "Sec-WebSocket-Version: 13", "Origin: http://app.test");
-    }
-
-    /** A masked client text frame (RFC 6455 5.2, 5.3). */
-    private static byte[] clientText(String text) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        byte[] mask = {0x11, 0x22, 0x33, 0x44};
-        ByteArrayOutputStream f = new ByteArrayOutputStream();
-        f.write(0x81); // FIN, text
-        f.write(0x80 | payload.length); // masked, short length
-        f.writeBytes(mask);
-        for (int i = 0; i < payload.length; i++) {
-            f.write(payload[i] ^ mask[i % 4]);
-        }
-        return f.toByteArray();
-    }
-
-    /** Reads one short unmasked server text frame. */
-    private static String serverText(RawHttp c) throws Exception {
-        byte[] head = c.readExactly(2);
-        assertThat(head[0] & 0xff).as("FIN, text").isEqualTo(0x81);
-        assertThat(head[1] & 0x80).as("unmasked").isZero();
-        return new String(c.readExactly(head[1] & 0x7f), StandardCharsets.UTF_8);
-    }
-
-    private static String accept(String key) throws Exception {
-        byte[] sha1 = MessageDigest.getInstance("SHA-1")
-                .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII));
-        return Base64.getEncoder().encodeToString(sha1);
+        return RawWebSocket.firefoxHandshake(path);
     }
 
     private static byte[] concat(byte[] x, byte[] y) {

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -33,6 +34,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A real WebSocket origin on an ephemeral loopback port, built on Netty's {@code WebSocketServerProtocolHandler}
@@ -42,12 +44,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code name} — answers with the origin's name
  *   <li>{@code close:C} — closes with status code C
  *   <li>{@code ticks:N} — sends N text frames {@code tick-i}, one every 100 ms
+ *   <li>{@code flood:N} — sends N binary frames of {@link #FLOOD} as fast as its connection takes them,
+ *       counting what was written to the socket ({@link #flushedBytes})
+ *   <li>{@code sink} — answers {@code sinking}, then stops reading until {@link #resumeReading}, and from then on
+ *       counts binary payload bytes ({@link #sunkBytes}) instead of echoing them
  * </ul>
  * Any other path, handshake or not, gets a plain {@code 200} whose body is {@code plain:<name>}, on a connection
  * that stays open.
  */
 public final class WebSocketOrigin implements AutoCloseable {
     private static final EventLoopGroup LOOPS = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    /** The payload of every {@code flood} frame: 1 MiB of {@code (byte) (i * 31)}. */
+    public static final byte[] FLOOD = new byte[1 << 20];
+
+    static {
+        for (int i = 0; i < FLOOD.length; i++) {
+            FLOOD[i] = (byte) (i * 31);
+        }
+    }
 
     private final String name;
     private final Channel server;
@@ -56,6 +70,8 @@ public final class WebSocketOrigin implements AutoCloseable {
     private final AtomicInteger openWebSockets = new AtomicInteger();
     private final AtomicInteger handshakes = new AtomicInteger();
     private final AtomicInteger plainRequests = new AtomicInteger();
+    private final AtomicLong flushedBytes = new AtomicLong();
+    private final AtomicLong sunkBytes = new AtomicLong();
 
     private WebSocketOrigin(String name) throws InterruptedException {
         this.name = name;
@@ -102,6 +118,21 @@ public final class WebSocketOrigin implements AutoCloseable {
         return plainRequests.get();
     }
 
+    /** Payload bytes of {@code flood} frames written to the socket so far. */
+    public long flushedBytes() {
+        return flushedBytes.get();
+    }
+
+    /** Binary payload bytes read in {@code sink} mode so far. */
+    public long sunkBytes() {
+        return sunkBytes.get();
+    }
+
+    /** Lets connections in {@code sink} mode read again. */
+    public void resumeReading() {
+        connections.forEach(ch -> ch.config().setAutoRead(true));
+    }
+
     @Override
     public void close() {
         server.close().awaitUninterruptibly();
@@ -109,6 +140,8 @@ public final class WebSocketOrigin implements AutoCloseable {
     }
 
     private final class Echo extends SimpleChannelInboundHandler<WebSocketFrame> {
+        private int floodLeft;
+        private boolean sink;
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
@@ -136,8 +169,42 @@ public final class WebSocketOrigin implements AutoCloseable {
                     tick(ctx, 0, Integer.parseInt(t.substring(6)));
                     return;
                 }
+                if (t.startsWith("flood:")) {
+                    floodLeft = Integer.parseInt(t.substring(6));
+                    flood(ctx);
+                    return;
+                }
+                if (t.equals("sink")) {
+                    sink = true;
+                    ctx.channel().config().setAutoRead(false);
+                    ctx.writeAndFlush(new TextWebSocketFrame("sinking"));
+                    return;
+                }
+            }
+            if (sink) {
+                sunkBytes.addAndGet(frame.content().readableBytes());
+                return;
             }
             ctx.writeAndFlush(frame.retain()); // echoed as it came, fragments included
+        }
+
+        private void flood(ChannelHandlerContext ctx) {
+            while (floodLeft > 0 && ctx.channel().isWritable()) {
+                floodLeft--;
+                ctx.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(FLOOD))).addListener(f -> {
+                    if (f.isSuccess()) {
+                        flushedBytes.addAndGet(FLOOD.length);
+                    }
+                });
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable() && floodLeft > 0) {
+                flood(ctx);
+            }
+            ctx.fireChannelWritabilityChanged();
         }
 
         private void tick(ChannelHandlerContext ctx, int i, int n) {
