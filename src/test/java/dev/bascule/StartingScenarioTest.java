@@ -194,7 +194,7 @@ abstract class StartingScenarioTest {
                     + "Keep-Alive: timeout=5\r\n"
                     + "Proxy-Connection: keep-alive\r\n"
                     + "TE: trailers\r\n"
-                    + "Upgrade: websocket\r\n"
+                    + "Upgrade: h2c\r\n" // a WebSocket handshake without Connection: upgrade would be a 400
                     + "X-Forwarded-For: 10.9.8.7\r\n"
                     + "X-End-To-End: kept\r\n"
                     + "\r\n");

@@ -1,5 +1,6 @@
 package dev.bascule.origin;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.http.HttpObject;
 import java.net.InetSocketAddress;
 
@@ -38,4 +39,26 @@ public interface OriginConnection {
 
     /** Closes it: the exchange on it cannot be completed cleanly. The caller must not use it again. */
     void discard();
+
+    /**
+     * The origin answered {@code 101 Switching Protocols} to the request (a WebSocket handshake): from here on
+     * the connection carries the new protocol's bytes, not HTTP. It stops reading, its listener hears no more,
+     * bytes the origin sent after the 101 are kept for {@link #becomeTunnel}, and it never goes back to the
+     * pool: the caller either makes it a tunnel or {@linkplain #discard discards} it.
+     *
+     * @return false, having changed nothing, when this connection cannot carry another protocol (a stream of an
+     *     HTTP/2 connection)
+     */
+    default boolean switchProtocols() {
+        return false;
+    }
+
+    /**
+     * Replaces the connection's HTTP handlers with {@code end}, which from then on gets the raw bytes of the
+     * origin, first those kept since the 101, and writes raw bytes to it. Only after {@link #switchProtocols}
+     * returned true; the connection object is not used again (close the tunnel's channel instead).
+     */
+    default void becomeTunnel(ChannelHandler end) {
+        throw new UnsupportedOperationException("this origin connection cannot carry a tunnel");
+    }
 }

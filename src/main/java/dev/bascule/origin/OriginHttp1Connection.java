@@ -3,17 +3,24 @@ package dev.bascule.origin;
 import dev.bascule.tls.OriginTls;
 import dev.bascule.upstream.Server;
 import dev.bascule.upstream.ServerState;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,6 +53,10 @@ public final class OriginHttp1Connection extends ChannelInboundHandlerAdapter im
     private OriginListener listener;
     private Throwable closeCause;
     private boolean pooled;
+    /** The origin answered 101 ({@link #switchProtocols}): what it sends now is another protocol's bytes. */
+    private boolean switched;
+    /** Bytes the origin sent after its 101, kept until {@link #becomeTunnel}; null while there are none. */
+    private List<ByteBuf> afterSwitch;
 
     /** Made once its slot is taken ({@link ServerState#tryAcquireConnection}), just before the connect starts. */
     OriginHttp1Connection(OriginPool.LoopPool pool, Server server, OriginTls tls, OriginQueue queue) {
@@ -210,13 +221,75 @@ public final class OriginHttp1Connection extends ChannelInboundHandlerAdapter im
         }
     }
 
+    /**
+     * The origin switched protocols: stop reading until the tunnel is in place, and keep what the decoder already
+     * has. The slot of {@code max_connections} stays taken until the channel closes, as for any connection.
+     */
+    @Override
+    public boolean switchProtocols() {
+        switched = true;
+        listener = null;
+        channel.config().setAutoRead(false);
+        return true;
+    }
+
+    /**
+     * Takes the HTTP handlers out and puts {@code end} in their place. The decoder has been passing bytes on as
+     * they came since the 101 (Netty's {@code UPGRADED} state), so nothing stays behind in it; those bytes, kept
+     * here, reach {@code end} when this handler is removed.
+     */
+    @Override
+    public void becomeTunnel(ChannelHandler end) {
+        ChannelPipeline p = channel.pipeline();
+        p.addLast("tunnel", end);
+        if (p.get(HttpClientCodec.class) != null) {
+            p.remove(HttpClientCodec.class);
+        }
+        if (p.get(IdleStateHandler.class) != null) {
+            p.remove(IdleStateHandler.class); // the tunnel has its own idle timeout, over both directions
+        }
+        if (p.context(this) != null) {
+            p.remove(this);
+        }
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
     }
 
+    /**
+     * Hands on the bytes kept since a 101: to the tunnel's end when {@link #becomeTunnel} takes this handler out,
+     * or to the pipeline's tail, which releases them, when a closed channel's pipeline is torn down. Kept through
+     * {@link #channelInactive}: an origin may send its last frames and close at once.
+     */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        List<ByteBuf> kept = afterSwitch;
+        afterSwitch = null;
+        if (kept != null) {
+            for (int i = 0; i < kept.size(); i++) {
+                ctx.fireChannelRead(kept.get(i)); // to the tunnel's end, which now follows
+            }
+        }
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (switched) {
+            // Netty's decoder passes bytes after a 101 on as they are, or as content should the 101 look like
+            // it had a body; either way they are the new protocol's.
+            ByteBuf bytes = msg instanceof ByteBuf b ? b : msg instanceof HttpContent c ? c.content() : null;
+            if (bytes != null && bytes.isReadable()) {
+                if (afterSwitch == null) {
+                    afterSwitch = new ArrayList<>(2);
+                }
+                afterSwitch.add(bytes);
+            } else {
+                ReferenceCountUtil.release(msg); // such as the empty end of the 101
+            }
+            return;
+        }
         OriginListener l = listener;
         if (l == null) {
             // Bytes from an origin while no request owns the connection: the stream is out of step.
@@ -228,6 +301,14 @@ public final class OriginHttp1Connection extends ChannelInboundHandlerAdapter im
             // RFC 9112 6.3: a response whose framing cannot be trusted leaves the stream unusable; the
             // connection closes here and is never pooled.
             closeCause = new MalformedResponseException(http.decoderResult().cause());
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+            return;
+        }
+        if (!(msg instanceof HttpObject)) {
+            // Raw bytes: the decoder passes them on only after a 101, and this request did not switch protocols.
+            closeCause = new MalformedResponseException(new IOException("101 Switching Protocols to a request"
+                    + " that asked for no upgrade"));
             ReferenceCountUtil.release(msg);
             ctx.close();
             return;
@@ -259,6 +340,9 @@ public final class OriginHttp1Connection extends ChannelInboundHandlerAdapter im
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
+            if (switched) {
+                return; // becoming a tunnel, which has its own idle timeout
+            }
             OriginListener l = listener;
             if (l != null && !l.closeWhenOriginSilent()) {
                 return; // the request is still being sent: an origin may rightly say nothing until it has it all

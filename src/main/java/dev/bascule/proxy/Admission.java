@@ -12,8 +12,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 /**
  * The first step of every request, whatever protocol brought it: from (snapshot, request head, client) to either
  * "forward with this route and target" or "answer locally with this status". It validates the head, routes it,
- * applies the route's allow/deny, rate limit and declared body limit, in that order, and touches nothing else:
- * no channel, no write, no timer.
+ * applies the route's allow/deny, its WebSocket rules, rate limit and declared body limit, in that order, and
+ * touches nothing else: no channel, no write, no timer.
  *
  * <p>Threading: one per client connection (or stream), confined to its event loop, reused for each request;
  * the accessors describe the last decision. Allocates nothing for a valid origin-form request.
@@ -21,7 +21,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 final class Admission {
     /** What to do with a request. */
     enum Verdict {
-        /** Forward it: {@link #route()} and {@link #upstreamTarget()} say where and as what. */
+        /**
+         * Forward it: {@link #route()} and {@link #upstreamTarget()} say where and as what, and {@link
+         * #websocket()} whether it is a WebSocket handshake, to become a tunnel if the origin switches.
+         */
         FORWARD,
         /** Answer {@link #status()} locally; the connection may carry on if the request can be skipped. */
         ANSWER,
@@ -34,6 +37,7 @@ final class Admission {
     private String upstreamTarget;
     private HttpResponseStatus status;
     private long retryAfterSeconds;
+    private boolean websocket;
 
     Admission(ClientAddress client) {
         this.client = client;
@@ -48,6 +52,7 @@ final class Admission {
         route = null;
         upstreamTarget = null;
         retryAfterSeconds = 0;
+        websocket = false;
         ProxySettings settings = snapshot.settings();
         status = RequestValidator.check(request, settings.maxUriLength(), settings.maxHeaderCount());
         if (status != null) {
@@ -73,6 +78,18 @@ final class Admission {
         client.resolve(request.headers(), settings.trustedProxies());
         if (!action.admits(client.bytes())) {
             return answer(HttpResponseStatus.FORBIDDEN);
+        }
+        if (WebSocketHandshake.requested(request)) {
+            if (!action.websocket()) {
+                return answer(HttpResponseStatus.FORBIDDEN); // the route does not tunnel WebSockets
+            }
+            HttpResponseStatus bad = WebSocketHandshake.check(request);
+            if (bad != null) {
+                // The client waits for the answer before sending anything else (RFC 6455 4.1), so the connection
+                // can carry on.
+                return answer(bad);
+            }
+            websocket = true;
         }
         if (action.rateLimiter() != null) {
             long wait = action.rateLimiter().tryAcquire(rateKey(action, request), nowNanos);
@@ -125,6 +142,11 @@ final class Admission {
     /** The request target to send upstream (origin-form, after any prefix strip). */
     String upstreamTarget() {
         return upstreamTarget;
+    }
+
+    /** Whether the forwarded request is a WebSocket opening handshake (RFC 6455 4.1) that passed its checks. */
+    boolean websocket() {
+        return websocket;
     }
 
     /** The status to answer with, for {@link Verdict#ANSWER} and {@link Verdict#REJECT}. */

@@ -86,4 +86,17 @@ interface Downstream {
 
     /** Cuts the response short so the client cannot take it for whole; the exchange is over. */
     void abort();
+
+    /**
+     * The origin switched to WebSocket: sends {@code switching} (its 101, rewritten for the client) and, once it
+     * is written, gives the connection's bytes to {@code tunnel} ({@link Tunnel#start}) or, if it could not be
+     * written, {@linkplain Tunnel#abandon abandons} it. The exchange is over.
+     *
+     * <p>Only a connection of its own can become a tunnel. The default is for one that cannot (an HTTP/2 stream,
+     * as WebSocket over HTTP/2, RFC 8441, is not offered; {@link Admission} forwards no handshake from one).
+     */
+    default void upgrade(HttpResponse switching, Tunnel tunnel) {
+        tunnel.abandon();
+        abort();
+    }
 }

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * written: picks a server, borrows an origin connection, streams the body both ways with back-pressure, tries
  * again where that is safe, reports failures for passive health checks, and maps origin failures to
  * 502/503/504. When every server it may use is at its {@code max_connections}, it waits in the upstream's queue
- * until one has room (503 when the queue is full or the wait too long).
+ * until one has room (503 when the queue is full or the wait too long). A WebSocket handshake that the origin
+ * accepts with {@code 101} ends the exchange and hands both connections to a {@link Tunnel}.
  *
  * <p>Threading: confined to the client connection's event loop; origin connections are opened on that same
  * loop, so every callback arrives there too.
@@ -56,6 +57,8 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
     private final GrpcCall grpc;
     /** Where requests wait when the pool's servers cap their connections; null (no checks at all) when none does. */
     private final OriginQueue originQueue;
+    /** A WebSocket handshake ({@link Admission#websocket()}): an origin's 101 turns it into a tunnel. */
+    private final boolean websocket;
 
     private Server server;
     private OriginConnection origin;
@@ -82,7 +85,14 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
     private long responseDeadline;
 
     Exchange(Downstream downstream, Snapshot snapshot, RouteAction action, HttpRequest request, String target) {
+        this(downstream, snapshot, action, request, target, false);
+    }
+
+    /** @param websocket the request is a WebSocket handshake that {@link Admission} checked */
+    Exchange(Downstream downstream, Snapshot snapshot, RouteAction action, HttpRequest request, String target,
+            boolean websocket) {
         super(action.pool(), request, downstream);
+        this.websocket = websocket;
         this.downstream = downstream;
         this.snapshot = snapshot;
         this.pool = action.pool();
@@ -107,6 +117,9 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         HttpVersion received = downstream.receivedVersion();
         HeaderRules.toUpstream(request, target, downstream.client().peerIp(), downstream.client().peerTrusted(),
                 downstream.scheme(), via == null ? null : via.element(received.majorVersion(), received.minorVersion()));
+        if (websocket) {
+            HeaderRules.toUpstreamUpgrade(request);
+        }
     }
 
     /** RFC 9110 9.2.2: methods whose repetition has the same intended effect. */
@@ -413,9 +426,12 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
     @Override
     public void originResponseHead(HttpResponse head) {
         int code = head.status().code();
+        if (code == 101) {
+            switchProtocols(head);
+            return;
+        }
         if (code >= 100 && code < 200) {
-            // 100 Continue is Bascule's own business with the client; other interim responses are dropped too,
-            // as no upgrade was forwarded.
+            // 100 Continue is Bascule's own business with the client; other interim responses are dropped too.
             return;
         }
         cancelResponseTimeout();
@@ -439,6 +455,38 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         keepAliveAfter = HeaderRules.toClient(head, clientVersion, clientKeepAlive, bodyless,
                 via == null ? null : via.element(originVersion.majorVersion(), originVersion.minorVersion()));
         downstream.sendHead(head);
+    }
+
+    /**
+     * The origin answered 101. To a WebSocket handshake that it accepted, the 101 goes to the client and both
+     * connections become a {@link Tunnel}, which takes over the server's in-flight count. The exchange is over;
+     * the origin connection never returns to the pool.
+     */
+    private void switchProtocols(HttpResponse head) {
+        cancelResponseTimeout();
+        OriginConnection o = origin;
+        if (!websocket || !WebSocketHandshake.accepted(head) || !o.switchProtocols()) {
+            // RFC 9110 15.2.2: no switch to a protocol the request did not ask for; RFC 6455 4.1: a handshake
+            // answered otherwise fails. What the origin sends next is not HTTP: its connection is closed.
+            log.debug("{} switched protocols to '{}' unasked", o.remote(),
+                    head.headers().get(HttpHeaderNames.UPGRADE));
+            serverFailed(AttemptFailure.RESET);
+            endAttempt();
+            respondError(HttpResponseStatus.BAD_GATEWAY);
+            return;
+        }
+        Server s = server;
+        snapshot.events().attemptSucceeded(pool, s);
+        long now = downstream.nowNanos();
+        s.state().recordLatency(now - tryStartedNanos, now);
+        finished = true;
+        origin = null;
+        server = null; // its in-flight count is the tunnel's now
+        releaseReplay();
+        HttpVersion originVersion = head.protocolVersion();
+        HeaderRules.toClientSwitching(head,
+                via == null ? null : via.element(originVersion.majorVersion(), originVersion.minorVersion()));
+        downstream.upgrade(head, new Tunnel(s, o, snapshot.settings().tunnelIdleMillis()));
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
@@ -32,6 +33,11 @@ import java.util.List;
  * names with an underscore follow the listener's {@link UnderscoreHeaders} policy ({@link HeaderNameRules}, only
  * when the scanner saw such a name); and a body already read together with its head is decoded before the head
  * goes on, so a malformed one refuses the whole request before anything of it can reach an origin.
+ *
+ * <p>After a request that asks to upgrade (a WebSocket handshake), decoding stops until its final response is
+ * written: should the origin switch protocols, what the client sent after the handshake is not HTTP, and stays in
+ * the decoder's buffer for the tunnel (it is handed on when the codec leaves the pipeline); otherwise decoding
+ * goes on at the next read.
  *
  * <p>The encoder remembers which requests were HEAD, so a response to one never carries a body (RFC 9110 9.3.2),
  * as {@code HttpServerCodec} does. At most {@code maxPipelineDepth} requests may be decoded ahead of their
@@ -72,6 +78,22 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
         return true;
     }
 
+    /**
+     * A read is asked for: if decoding stopped after a request that asked to upgrade and that request has been
+     * answered without a switch, decode what was read past it before reading more.
+     */
+    @Override
+    public void read(ChannelHandlerContext ctx) throws Exception {
+        RequestDecoder decoder = inboundHandler();
+        if (decoder.paused && pending == 0) {
+            decoder.paused = false;
+            if (decoder.buffered()) {
+                channelRead(ctx, Unpooled.EMPTY_BUFFER); // decodes the buffered bytes
+            }
+        }
+        super.read(ctx);
+    }
+
     private boolean pollHead() {
         if (pending == 0) {
             return false; // a response of Bascule's own to no request, such as a 408
@@ -98,6 +120,10 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
         private final RequestHeadScanner scanner = new RequestHeadScanner();
         private boolean inHead = true;
         private boolean discard;
+        /** The request being read asks to upgrade: decoding pauses at its end. */
+        private boolean upgradeAsked;
+        /** Decoding waits for the answer to a request that asked to upgrade (see {@link FrontendCodec#read}). */
+        private boolean paused;
 
         RequestDecoder(HttpDecoderConfig config) {
             super(config);
@@ -109,8 +135,26 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
             return super.createMessage(initialLine);
         }
 
+        boolean buffered() {
+            return actualReadableBytes() > 0;
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+            if (paused) {
+                // Not the decoder's usual read-again-when-nothing-was-decoded: while paused nothing is, and
+                // reading on would buffer whatever the client sends. Reads are the frontend's to ask for.
+                ctx.fireChannelReadComplete();
+                return;
+            }
+            super.channelReadComplete(ctx);
+        }
+
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+            if (paused) {
+                return; // the bytes stay in the buffer
+            }
             if (discard) {
                 buffer.skipBytes(buffer.readableBytes());
                 return;
@@ -147,6 +191,7 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
                 boolean failed = ((HttpObject) msg).decoderResult().isFailure();
                 if (msg instanceof HttpRequest request) {
                     inHead = false;
+                    upgradeAsked = !failed && request.headers().contains(HttpHeaderNames.UPGRADE);
                     if (!failed && problem == null && !scanner.done()) {
                         problem = "request head not scanned"; // cannot happen; never forward what was not checked
                     }
@@ -167,6 +212,10 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
                     inHead = true;
                     scanner.reset();
                     head = -1;
+                    if (upgradeAsked) {
+                        upgradeAsked = false;
+                        paused = true;
+                    }
                 }
                 if (failed) {
                     discard = true;

@@ -7,8 +7,10 @@ import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginConnector;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -19,6 +21,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +58,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     private boolean wantRead;
     /** Shutting down: no request after the current one. */
     private boolean closing;
+    /** The origin's 101 is being written: the connection is becoming a {@link Tunnel}, not idle. */
+    private boolean upgrading;
     /** The Via elements for the pseudonym of the settings last seen, kept so requests do not rebuild them. */
     private Via via;
 
@@ -143,7 +148,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
                 RouteAction action = admission.route().target();
                 bodyLimit.start(action.maxBodySize());
                 exchangeRequestVersion = request.protocolVersion();
-                exchange = new Exchange(this, snapshot, action, request, admission.upstreamTarget());
+                exchange = new Exchange(this, snapshot, action, request, admission.upstreamTarget(),
+                        admission.websocket());
                 exchange.start();
             }
         }
@@ -194,6 +200,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
         if (retryAfterSeconds > 0) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }
+        if (status.code() == HttpResponseStatus.UPGRADE_REQUIRED.code()) {
+            WebSocketHandshake.addVersionRequired(response.headers());
+        }
         if (keepAlive) {
             discardingBody = true; // swallow the empty LastHttpContent that follows
             ctx.writeAndFlush(response, ctx.voidPromise());
@@ -223,7 +232,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     /** Shutdown: close now if no request is in flight, else once its response is written. */
     void closeWhenIdle() {
         closing = true;
-        if (exchange == null) {
+        if (exchange == null && !upgrading) {
             ctx.close();
         }
     }
@@ -336,6 +345,43 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     public void abort() {
         ctx.channel().close();
         exchangeFinished(false);
+    }
+
+    @Override
+    public void upgrade(HttpResponse switching, Tunnel tunnel) {
+        exchange = null;
+        upgrading = true;
+        deadlines.cancel();
+        ctx.write(switching, ctx.voidPromise());
+        // On a fresh stack: the write may complete at once, inside the origin decoder the tunnel takes out.
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(written ->
+                ctx.executor().execute(() -> becomeTunnel(tunnel, written.isSuccess())));
+    }
+
+    /**
+     * The 101 is written: from here on the connection carries WebSocket frames, not HTTP (RFC 9110 7.8), so every
+     * HTTP handler leaves the pipeline and the tunnel's end takes the codec's place. Bytes the decoder had read
+     * past the handshake (it stops decoding after a request that asks to upgrade) reach the tunnel first.
+     */
+    private void becomeTunnel(Tunnel tunnel, boolean written) {
+        if (!written || !ctx.channel().isActive()) {
+            tunnel.abandon();
+            ctx.close();
+            return;
+        }
+        ChannelPipeline p = ctx.pipeline();
+        p.replace(FrontendCodec.class, "tunnel", tunnel.clientEnd());
+        p.remove(this);
+        removeIfPresent(p, FlowControlHandler.class);
+        removeIfPresent(p, HstsHandler.class);
+        removeIfPresent(p, ClientTimeouts.class); // the tunnel has its own idle timeout
+        tunnel.start();
+    }
+
+    private static void removeIfPresent(ChannelPipeline p, Class<? extends ChannelHandler> type) {
+        if (p.get(type) != null) {
+            p.remove(type);
+        }
     }
 
     private void writeLast(Object message, boolean keepAlive) {

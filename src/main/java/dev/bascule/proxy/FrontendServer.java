@@ -132,7 +132,7 @@ public final class FrontendServer implements ListenerSockets {
 
     /**
      * Stops accepting, closes idle keep-alive connections at once and the others after their current response,
-     * then waits up to {@code graceMillis} for all to close; what remains is closed.
+     * then waits up to {@code graceMillis} for all to close; what remains (WebSocket tunnels among them) is closed.
      *
      * @return true when every connection finished within the grace period
      */
@@ -150,9 +150,9 @@ public final class FrontendServer implements ListenerSockets {
                 ch.eventLoop().execute(h::closeWhenIdle);
             } else if (h2 != null) {
                 ch.eventLoop().execute(h2::closeWhenIdle); // GOAWAY; streams in flight finish
-            } else {
+            } else if (!Tunnel.carries(ch)) {
                 ch.close();
-            }
+            } // a tunnel is never idle: it runs on until the grace period ends
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
         while (!connections.isEmpty() && System.nanoTime() - deadline < 0) {

@@ -115,6 +115,35 @@ final class HeaderRules {
     }
 
     /**
+     * Puts back, on a WebSocket handshake {@link #toUpstream} has rewritten, the two hop-by-hop fields that ask
+     * the next hop to upgrade (RFC 6455 4.1, RFC 9110 7.8); whatever else the client listed in {@code
+     * Connection} (Firefox sends {@code keep-alive, Upgrade}) stays dropped. The {@code Sec-WebSocket-*} fields
+     * are end to end and went through untouched.
+     */
+    static void toUpstreamUpgrade(HttpRequest request) {
+        HttpHeaders h = request.headers();
+        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+    }
+
+    /**
+     * Turns an origin's {@code 101} to a WebSocket handshake into the one sent to the client: hop-by-hop fields
+     * dropped as on any response, then {@code Upgrade: websocket} and {@code Connection: upgrade} set again
+     * (RFC 6455 4.2.2), no framing fields (a 1xx has no content, RFC 9110 8.6 and 6.1), and this hop in Via.
+     *
+     * @param via this hop's Via element (for the version the origin answered with), or null for none
+     */
+    static void toClientSwitching(HttpResponse response, String via) {
+        HttpHeaders h = response.headers();
+        removeHopByHop(h);
+        h.remove(HttpHeaderNames.CONTENT_LENGTH);
+        appendVia(h, via);
+        h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+
+    /**
      * Adds this hop to Via (RFC 9110 7.6.3), after the hop-by-hop strip so a Via the sender named in Connection
      * is gone first. Several received Via lines become one list (RFC 9110 5.3) ending with this hop.
      */

@@ -48,6 +48,9 @@ class AdmissionTest {
                   - match: { path_prefix: /upload }
                     upstream: blue
                     max_body_size: 1k
+                  - match: { path_prefix: /no-ws }
+                    upstream: blue
+                    websocket: false
                   - match: { host: blue.labs.test, path_prefix: / }
                     upstream: blue
                 """, "t.yaml"), Balancers.standard(), Resolver.SYSTEM, Clock.systemUTC(), System::nanoTime,
@@ -160,5 +163,40 @@ class AdmissionTest {
         assertThat(a.status()).isEqualTo(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
         assertThat(a.admit(snapshot, get("labs.test", "/upload", "content-length", "1024"), 0))
                 .isEqualTo(Admission.Verdict.FORWARD);
+    }
+
+    private static final String[] HANDSHAKE = {"connection", "keep-alive, Upgrade", "upgrade", "websocket",
+        "sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version", "13"};
+
+    @Test
+    void aWebSocketHandshakeIsForwardedAsOneAndItsRulesAreAdmissions() {
+        Admission a = from("203.0.113.5");
+        assertThat(a.admit(snapshot, get("blue.labs.test", "/chat", HANDSHAKE), 0)).isEqualTo(Admission.Verdict.FORWARD);
+        assertThat(a.websocket()).isTrue();
+        assertThat(a.admit(snapshot, get("blue.labs.test", "/chat"), 0)).isEqualTo(Admission.Verdict.FORWARD);
+        assertThat(a.websocket()).as("an ordinary request after it").isFalse();
+        assertThat(a.admit(snapshot, get("blue.labs.test", "/chat", "connection", "upgrade", "upgrade", "h2c"), 0))
+                .isEqualTo(Admission.Verdict.FORWARD);
+        assertThat(a.websocket()).as("other upgrades go on as plain HTTP, their Upgrade stripped").isFalse();
+
+        HttpRequest badKey = get("blue.labs.test", "/chat", HANDSHAKE);
+        badKey.headers().set("sec-websocket-key", "short==");
+        assertThat(a.admit(snapshot, badKey, 0)).isEqualTo(Admission.Verdict.ANSWER);
+        assertThat(a.status()).isEqualTo(HttpResponseStatus.BAD_REQUEST);
+        HttpRequest version8 = get("blue.labs.test", "/chat", HANDSHAKE);
+        version8.headers().set("sec-websocket-version", "8");
+        assertThat(a.admit(snapshot, version8, 0)).isEqualTo(Admission.Verdict.ANSWER);
+        assertThat(a.status()).isEqualTo(HttpResponseStatus.UPGRADE_REQUIRED);
+    }
+
+    @Test
+    void aRouteWithWebsocketFalseAnswersHandshakes403AndServesTheRest() {
+        Admission a = from("203.0.113.5");
+        assertThat(a.admit(snapshot, get("labs.test", "/no-ws/chat", HANDSHAKE), 0))
+                .isEqualTo(Admission.Verdict.ANSWER);
+        assertThat(a.status()).isEqualTo(HttpResponseStatus.FORBIDDEN);
+        assertThat(a.admit(snapshot, get("labs.test", "/no-ws/page"), 0)).isEqualTo(Admission.Verdict.FORWARD);
+        assertThat(from("192.168.66.7").admit(snapshot, get("labs.test", "/admin", HANDSHAKE), 0))
+                .as("deny is judged before the handshake").isEqualTo(Admission.Verdict.ANSWER);
     }
 }

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bascule.control.UnderscoreHeaders;
 import dev.bascule.testing.LeakGuard;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -140,6 +144,46 @@ class FrontendCodecTest {
         assertThat(r.decoderResult().isSuccess()).isTrue();
         assertThat(r.headers().names()).containsExactly("Host");
         lookAlikes.finishAndReleaseAll();
+    }
+
+    private static final String HANDSHAKE = "GET /chat HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\n"
+            + "Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+    @Test
+    void decodingWaitsAfterAnUpgradeRequestUntilItIsAnsweredWithoutASwitch() {
+        EmbeddedChannel ch = channel(UnderscoreHeaders.ALLOW);
+        ch.writeInbound(bytes(HANDSHAKE + "GET /next HTTP/1.1\r\nHost: a\r\n\r\n"));
+        List<Object> got = drain(ch);
+        assertThat(got).hasSize(2);
+        assertThat(((HttpRequest) got.get(0)).uri()).isEqualTo("/chat");
+        assertThat(got.get(1)).isInstanceOf(LastHttpContent.class);
+        ch.read();
+        assertThat((Object) ch.readInbound()).as("not before the handshake is answered").isNull();
+
+        ch.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        ((ByteBuf) ch.readOutbound()).release();
+        ch.read(); // the frontend's next read
+        got = drain(ch);
+        assertThat(got).hasSize(2);
+        assertThat(((HttpRequest) got.get(0)).uri()).isEqualTo("/next");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void bytesPastAnUpgradeRequestGoToTheHandlerThatReplacesTheCodec() {
+        EmbeddedChannel ch = channel(UnderscoreHeaders.ALLOW);
+        ch.writeInbound(bytes(HANDSHAKE + "\u0081\u0002hi"));
+        assertThat(drain(ch)).hasSize(2);
+        ch.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS));
+        ((ByteBuf) ch.readOutbound()).release();
+        ch.read();
+        assertThat((Object) ch.readInbound()).as("a 101 does not end the wait").isNull();
+
+        ch.pipeline().replace(FrontendCodec.class, "tunnel", new ChannelInboundHandlerAdapter());
+        ByteBuf frame = ch.readInbound();
+        assertThat(frame.toString(StandardCharsets.ISO_8859_1)).isEqualTo("\u0081\u0002hi");
+        frame.release();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
     private static EmbeddedChannel channel(UnderscoreHeaders policy) {

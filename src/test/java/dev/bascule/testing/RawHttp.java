@@ -119,6 +119,15 @@ public final class RawHttp implements AutoCloseable {
         return new Response(status, headers, body, parts[0]);
     }
 
+    /** Reads exactly {@code n} bytes (past a response head: the bytes of an upgraded connection). */
+    public byte[] readExactly(int n) throws IOException {
+        byte[] b = in.readNBytes(n);
+        if (b.length != n) {
+            throw new EOFException("connection closed after " + b.length + " of " + n + " bytes");
+        }
+        return b;
+    }
+
     /** True when the server closed the connection (reads EOF within the socket timeout). */
     public boolean closedByPeer() throws IOException {
         try {

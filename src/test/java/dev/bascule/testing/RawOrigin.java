@@ -25,6 +25,8 @@ public final class RawOrigin implements AutoCloseable {
 
     private final ServerSocket server;
     private final ConcurrentLinkedQueue<byte[]> responses = new ConcurrentLinkedQueue<>();
+    /** Responses after which the connection closes (compared by identity). */
+    private final List<byte[]> closeAfter = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final List<String> requestLines = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -45,6 +47,14 @@ public final class RawOrigin implements AutoCloseable {
     /** Queues the bytes written for the next request. */
     public RawOrigin then(String response) {
         responses.add(response.getBytes(StandardCharsets.ISO_8859_1));
+        return this;
+    }
+
+    /** Queues the bytes written for the next request, after which the connection is closed. */
+    public RawOrigin thenClose(String response) {
+        byte[] r = response.getBytes(StandardCharsets.ISO_8859_1);
+        closeAfter.add(r);
+        responses.add(r);
         return this;
     }
 
@@ -93,6 +103,9 @@ public final class RawOrigin implements AutoCloseable {
                 byte[] response = responses.poll();
                 out.write(response != null ? response : OK.getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
+                if (response != null && closeAfter.stream().anyMatch(r -> r == response)) {
+                    return;
+                }
             }
         } catch (IOException e) {
             // the proxy closed the connection: expected in these tests
