@@ -7,8 +7,6 @@ import dev.bascule.control.Snapshot;
 import dev.bascule.origin.MalformedResponseException;
 import dev.bascule.origin.OriginConnection;
 import dev.bascule.origin.OriginListener;
-import dev.bascule.origin.OriginQueue;
-import dev.bascule.origin.OriginWaiter;
 import dev.bascule.upstream.AttemptFailure;
 import dev.bascule.upstream.Server;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -36,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: confined to the client connection's event loop; origin connections are opened on that same
  * loop, so every callback arrives there too.
  */
-final class Exchange extends ServerChoice implements OriginListener, OriginWaiter {
+final class Exchange extends ServerChoice implements OriginListener {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
     private final Downstream downstream;
@@ -55,8 +53,6 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
     private final Via via;
     /** The clocks of a gRPC call; null for any other request. */
     private final GrpcCall grpc;
-    /** Where requests wait when the pool's servers cap their connections; null (no checks at all) when none does. */
-    private final OriginQueue originQueue;
     /** A WebSocket handshake ({@link Admission#websocket()}): an origin's 101 turns it into a tunnel. */
     private final boolean websocket;
 
@@ -66,10 +62,6 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
     /** Tries that reached the point of sending the request (connect failures not counted). */
     private int sentTries;
     private long tryStartedNanos;
-    /** Waiting in {@link #originQueue} for a server with room. */
-    private boolean queued;
-    /** When waiting for a connection ends in 503 ({@link LazyTimer#now()} time); 0 when not waiting. */
-    private long queueDeadline;
 
     private boolean requestComplete;
     /** A bodyless request waits for its trailing empty content before {@link #begin} picks a server. */
@@ -97,7 +89,6 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         this.snapshot = snapshot;
         this.pool = action.pool();
         this.retry = action.retry();
-        this.originQueue = pool.waitingRoom() == null ? null : OriginQueue.of(pool.waitingRoom());
         this.request = request;
         this.clientVersion = request.protocolVersion();
         this.clientKeepAlive = HeaderRules.wantsKeepAlive(request) && !downstream.closing();
@@ -126,11 +117,6 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
     private static boolean isIdempotent(HttpMethod m) {
         return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.TRACE
                 || m == HttpMethod.PUT || m == HttpMethod.DELETE;
-    }
-
-    @Override
-    OriginQueue originQueue() {
-        return originQueue;
     }
 
     void start() {
@@ -173,80 +159,32 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
             }
             return;
         }
-        if (originQueue != null && (s = withRoom(s)) == null) {
-            waitForRoom();
+        if (originQueue() != null && (s = withRoom(s)) == null) {
+            waitForRoom(0);
             return;
         }
         connectTo(s);
     }
 
-    private void connectTo(Server s) {
+    @Override
+    void connectTo(Server s) {
         server = s;
         remember(s);
         s.state().requestStarted();
         tryStartedNanos = downstream.nowNanos();
-        long waitingUntil = queueDeadline;
-        queueDeadline = 0;
+        long waitingUntil = takeQueueDeadline();
         if (!downstream.origins().acquire(downstream.eventLoop(), s, pool.originTls(s), snapshot.settings().origin(),
-                originQueue, this)) {
+                originQueue(), this)) {
             // Another event loop took the server's last slot since the pick.
             endAttempt();
             untry(s);
-            queueDeadline = waitingUntil;
-            waitForRoom();
+            waitForRoom(waitingUntil);
         }
-    }
-
-    // ---- waiting for a server with room (max_connections) ----
-
-    /**
-     * Every server this request may use is at its cap: wait in the upstream's queue, at most the queue timeout.
-     * A full queue, or none, is 503 at once. A request let go that lost the slot to another loop waits again at
-     * the head, with its first deadline.
-     */
-    private void waitForRoom() {
-        boolean again = queueDeadline != 0;
-        if (!again) {
-            queueDeadline = downstream.nowNanos() + TimeUnit.MILLISECONDS.toNanos(pool.queueTimeoutMillis());
-        }
-        if (!downstream.origins().await(downstream.eventLoop(), originQueue, pool.queueSize(), this, again)) {
-            queueDeadline = 0;
-            respondUnavailable();
-            return;
-        }
-        queued = true;
-        downstream.rearmDeadline(queueDeadline);
     }
 
     @Override
-    public long waitDeadline() {
-        return queueDeadline;
-    }
-
-    @Override
-    public boolean canProceed() {
-        return anyWithRoom();
-    }
-
-    @Override
-    public void proceed() {
-        queued = false;
-        if (finished) {
-            return;
-        }
-        Server s = pickWithRoom();
-        if (s == null) {
-            waitForRoom();
-            return;
-        }
-        connectTo(s);
-    }
-
-    private void leaveQueue() {
-        if (queued) {
-            queued = false;
-            downstream.origins().leave(downstream.eventLoop(), originQueue, this);
-        }
+    boolean finished() {
+        return finished;
     }
 
     private void endAttempt() {
@@ -290,7 +228,7 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         Server s = pick();
         if (s == null && last != null && pool.candidates().contains(last)) {
             s = last; // a one-server pool: the same server beats no answer
-            if (originQueue != null) {
+            if (originQueue() != null) {
                 forgetTried(); // and should it have to wait, that server is one it may wait for
             }
         }
@@ -298,8 +236,8 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
             respondError(HttpResponseStatus.BAD_GATEWAY);
             return;
         }
-        if (originQueue != null && (s = withRoom(s)) == null) {
-            waitForRoom();
+        if (originQueue() != null && (s = withRoom(s)) == null) {
+            waitForRoom(0);
             return;
         }
         connectTo(s);
@@ -563,10 +501,10 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
             sentTries--;
             resetTry();
             if (!downstream.origins().acquire(downstream.eventLoop(), s, pool.originTls(s),
-                    snapshot.settings().origin(), originQueue, this)) {
+                    snapshot.settings().origin(), originQueue(), this)) {
                 endAttempt(); // its slot went to a request that was waiting
                 untry(s);
-                waitForRoom();
+                waitForRoom(0);
             }
             return;
         }
@@ -592,12 +530,7 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
             }
             downstream.rearmDeadline(grpc.nextCheck());
         }
-        if (queued) {
-            if (now - queueDeadline < 0) {
-                downstream.rearmDeadline(queueDeadline);
-            } else {
-                respondUnavailable(); // waited queue.timeout for a connection
-            }
+        if (checkQueue(now)) {
             return;
         }
         if (finished || responseHead != null || responseDeadline == 0) {
@@ -648,7 +581,8 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
     }
 
     /** No server can take the request: 503, with Retry-After as the pool is expected back. */
-    private void respondUnavailable() {
+    @Override
+    void respondUnavailable() {
         if (grpc != null) {
             respond(GrpcAnswers.trailersOnly(HttpResponseStatus.SERVICE_UNAVAILABLE));
             return;

@@ -5,6 +5,7 @@ import dev.bascule.balance.PickContext;
 import dev.bascule.control.Pool;
 import dev.bascule.origin.OriginConnector;
 import dev.bascule.origin.OriginQueue;
+import dev.bascule.origin.OriginWaiter;
 import dev.bascule.upstream.AffinityKey;
 import dev.bascule.upstream.Cookies;
 import dev.bascule.upstream.Server;
@@ -12,11 +13,13 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The first phase of an {@link Exchange}: choosing the server of each try. The pool's balancer picks, minus the
  * servers the request already tried and, for a pool whose servers cap their connections ({@code
- * max_connections}), minus those with no room on this event loop. Allocation-free apart from the tried list
+ * max_connections}), minus those with no room on this event loop; when none has room, the request waits in the
+ * upstream's queue until one has. Allocation-free apart from the tried list
  * growing past two servers.
  *
  * <p>A base class of the exchange rather than an object of its own, so that a request still allocates one
@@ -24,7 +27,7 @@ import java.util.List;
  *
  * <p>Threading: confined to the client connection's event loop, like its exchange.
  */
-abstract sealed class ServerChoice implements PickContext permits Exchange {
+abstract sealed class ServerChoice implements PickContext, OriginWaiter permits Exchange {
     private static final Server[] NONE = new Server[0];
 
     private final Pool pool;
@@ -43,10 +46,29 @@ abstract sealed class ServerChoice implements PickContext permits Exchange {
         this.request = request;
         this.downstream = downstream;
         this.loop = downstream.eventLoop();
+        this.originQueue = pool.waitingRoom() == null ? null : OriginQueue.of(pool.waitingRoom());
     }
 
+    /** Where requests wait when the pool's servers cap their connections; null (no checks at all) when none does. */
+    private final OriginQueue originQueue;
+    /** Waiting in {@link #originQueue} for a server with room. */
+    private boolean queued;
+    /** When waiting for a connection ends in 503 ({@link LazyTimer#now()} time); 0 when not waiting. */
+    private long queueDeadline;
+
     /** The pool's queue, for a pool whose servers cap their connections; null otherwise. */
-    abstract OriginQueue originQueue();
+    final OriginQueue originQueue() {
+        return originQueue;
+    }
+
+    /** Starts a try on {@code s}. */
+    abstract void connectTo(Server s);
+
+    /** Answers 503: no server can take the request. */
+    abstract void respondUnavailable();
+
+    /** Whether the exchange is over. */
+    abstract boolean finished();
 
     /** The balancer's pick among the servers not tried yet; null when there is none. */
     final Server pick() {
@@ -127,6 +149,88 @@ abstract sealed class ServerChoice implements PickContext permits Exchange {
      */
     private boolean hasRoom(Server c) {
         return !c.state().draining() && downstream.origins().hasRoom(c, pool.originTls(c));
+    }
+
+    // ---- waiting for a server with room (max_connections) ----
+
+    /**
+     * Every server this request may use is at its cap: wait in the upstream's queue, at most the queue timeout.
+     * A full queue, or none, is 503 at once. A request let go that lost the slot to another loop waits again at
+     * the head, with its first deadline.
+     *
+     * @param previous the deadline of the wait this request was let go from; 0 otherwise
+     */
+    final void waitForRoom(long previous) {
+        if (previous != 0) {
+            queueDeadline = previous;
+        }
+        boolean again = queueDeadline != 0;
+        if (!again) {
+            queueDeadline = downstream.nowNanos() + TimeUnit.MILLISECONDS.toNanos(pool.queueTimeoutMillis());
+        }
+        if (!downstream.origins().await(loop, originQueue, pool.queueSize(), this, again)) {
+            queueDeadline = 0;
+            respondUnavailable();
+            return;
+        }
+        queued = true;
+        downstream.rearmDeadline(queueDeadline);
+    }
+
+    /** A try starts: the wait, if any, is over; its deadline is returned should the try have to wait again. */
+    final long takeQueueDeadline() {
+        long deadline = queueDeadline;
+        queueDeadline = 0;
+        return deadline;
+    }
+
+    /**
+     * The connection's timer fired.
+     *
+     * @return true when the request waits in the queue (it got 503 if it waited too long); nothing else is due
+     */
+    final boolean checkQueue(long now) {
+        if (!queued) {
+            return false;
+        }
+        if (now - queueDeadline < 0) {
+            downstream.rearmDeadline(queueDeadline);
+        } else {
+            respondUnavailable(); // waited queue.timeout for a connection
+        }
+        return true;
+    }
+
+    /** Lets go of the place in the queue. */
+    final void leaveQueue() {
+        if (queued) {
+            queued = false;
+            downstream.origins().leave(loop, originQueue, this);
+        }
+    }
+
+    @Override
+    public final long waitDeadline() {
+        return queueDeadline;
+    }
+
+    @Override
+    public final boolean canProceed() {
+        return anyWithRoom();
+    }
+
+    @Override
+    public final void proceed() {
+        queued = false;
+        if (finished()) {
+            return;
+        }
+        Server s = pickWithRoom();
+        if (s == null) {
+            waitForRoom(0);
+            return;
+        }
+        connectTo(s);
     }
 
     // ---- PickContext ----
