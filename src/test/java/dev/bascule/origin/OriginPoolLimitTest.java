@@ -180,6 +180,9 @@ class OriginPoolLimitTest {
         assertThat(a.connection).isNotNull();
         assertThat(b.connection).isNotNull();
         assertThat(s.state().openConnections()).isEqualTo(2);
+        // A connect completes when the kernel accepts; the origin's loop may count it a moment later.
+        await().pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(5))
+                .until(() -> origin.openConnections() == 2);
         assertThat(on(loop, () -> pool.hasRoom(s, null))).isFalse();
         assertThat(on(loop, () -> pool.acquire(loop, s, null, timeouts, null, new Request(pool, loop, s, null, null)))).isFalse();
 
