@@ -80,7 +80,8 @@ public final class ConfigLoader {
         return (folder != null ? folder : Path.of("")).toAbsolutePath();
     }
 
-    private static String describe(IOException e) {
+    /** An I/O failure as a config error says it: "no such file", "permission denied", ... */
+    static String describe(IOException e) {
         if (e instanceof NoSuchFileException) {
             return "no such file";
         }

@@ -63,6 +63,15 @@ final class TlsBinder {
         return certificates.isEmpty() ? null : new TlsConfig(certificates);
     }
 
+    /** The admin server's certificate, {@code tls: { cert, key }}; null when absent (plain HTTP) or bad. */
+    CertificateConfig admin(YamlNode node) {
+        if (node == null) {
+            return null;
+        }
+        Fields f = Fields.open(node, "'tls' of 'admin'", problems, CERTIFICATE_KEYS);
+        return f == null ? null : certificate(f);
+    }
+
     private CertificateConfig certificate(Fields f) {
         Path cert = f.parsedRequired("cert", this::path);
         Path key = f.parsedRequired("key", this::path);
@@ -104,7 +113,7 @@ final class TlsBinder {
     }
 
     /** Resolves a path as written against the config file's folder; an absolute path stays as it is. */
-    private Path path(String text) {
+    Path path(String text) {
         if (text.isEmpty()) {
             throw new IllegalArgumentException("empty file path");
         }
