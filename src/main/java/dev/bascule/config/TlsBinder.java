@@ -6,8 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Binds the {@code tls:} of a listener (certificates to serve) and of an upstream (how to trust and present
- * to origins) for {@link ListenerBinder} and {@link UpstreamBinder}; same error contract.
+ * Binds the {@code tls:} of a listener (certificates to serve), of an upstream (how to trust and present
+ * to origins) and of the admin API (one certificate) for {@link ListenerBinder}, {@link UpstreamBinder} and {@link
+ * ConfigBinder}; same error contract. {@link #path} also resolves the admin token file.
  *
  * <p>File paths are resolved against the config file's folder, so a config and its certificates move
  * together. They are not opened here: reading and checking the PEM files is the job of whoever builds the TLS
