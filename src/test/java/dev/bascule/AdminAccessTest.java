@@ -104,7 +104,8 @@ class AdminAccessTest {
         HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         URI cleartext = URI.create("http://127.0.0.2:" + bascule.adminAddress().getPort() + "/ready");
         assertThatThrownBy(() -> plain.send(HttpRequest.newBuilder(cleartext).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString())).as("no plain HTTP on the TLS port").isInstanceOf(IOException.class);
+                HttpResponse.BodyHandlers.ofString())).as("no plain HTTP on the TLS port")
+                .isInstanceOf(IOException.class);
     }
 
     @Test

@@ -89,7 +89,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
      * @param clock wall-clock time, for the times reported ({@code loaded_at})
      * @param nanoTime the clock of everything the control plane times (ejections, slow start, DNS); the data
      *     plane's event loops must tick with the same one, as both stamp and compare server states
-     * @throws ConfigException when a host name does not resolve, or a TLS file cannot be used
+     * @throws ConfigException when a host name does not resolve, or a TLS file or the admin token file cannot be
+     *     used
      */
     public static ControlPlane start(BasculeConfig config, Balancers balancers, Resolver resolver, Clock clock,
             LongSupplier nanoTime, ScheduledExecutorService thread) throws ConfigException {

@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * A config in force with everything read for it outside the file: its TLS contexts, its listeners' resolved
- * addresses and settings, and the admin API's token. Rebuilt only by a reload; health and membership changes rebuild snapshots from the
- * same instance, so they never re-read a certificate.
+ * addresses and settings, and the admin API's token. Rebuilt only by a reload; health and membership changes
+ * rebuild snapshots from the same instance, so they never re-read a certificate.
  *
  * <p>Immutable.
  *

@@ -76,6 +76,7 @@ class AdminErrorsTest {
                         "t.yaml:2:40: 'tls' of 'admin' must be a mapping, found a list",
                         "t.yaml:2:70: 'allowed_hosts' must be a list, found a string");
         assertThat(errors(withAdmin("{ address: 127.0.0.1:9901, tls: { cert: a.pem, key: a.key, certificates: [] } }")))
-                .containsExactly("t.yaml:2:67: unknown key 'certificates' in 'tls' of 'admin'; allowed keys: cert, key");
+                .containsExactly(
+                        "t.yaml:2:67: unknown key 'certificates' in 'tls' of 'admin'; allowed keys: cert, key");
     }
 }
