@@ -2,6 +2,7 @@ package dev.bascule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
@@ -10,6 +11,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import dev.bascule.config.CertificateConfig;
+import dev.bascule.config.ConfigError;
+import dev.bascule.config.ConfigException;
 import dev.bascule.testing.LeakGuard;
 import dev.bascule.testing.ProxyUnderTest;
 import dev.bascule.testing.TestCerts;
@@ -137,6 +140,18 @@ class AdminAccessTest {
         assertThat(inFlight.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         assertThat(stopped.get(10, TimeUnit.SECONDS)).isTrue();
         assertThatThrownBy(() -> get("/ready", null)).as("closed once stopped").isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void aTokenFileThatCannotBeUsedStopsTheStartWithTheKeysPosition() throws Exception {
+        Files.writeString(tokenFile, "   \n" + TOKEN + "\n");
+
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> Bascule.start(Main.loader().parse(yaml, "test.yaml"), 1));
+
+        assertThat(e).isNotNull();
+        assertThat(e.errors()).extracting(ConfigError::toString).containsExactly("test.yaml:4:3: token_file "
+                + tokenFile + ": its first line is empty; it must hold the token");
     }
 
     @Test
