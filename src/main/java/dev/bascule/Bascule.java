@@ -131,10 +131,13 @@ public final class Bascule implements AutoCloseable {
                 frontend::connectionsByListener);
         AdminServer server = new AdminServer(control, source, metrics, group, transport.serverChannelType());
         try {
-            InetSocketAddress bound = server.bind(new InetSocketAddress(InetAddress.getByName(at.host()), at.port()));
+            InetSocketAddress bound = server.bind(new InetSocketAddress(InetAddress.getByName(at.host()), at.port()),
+                    config.admin().allowedHosts());
             admin = server;
             adminAddress = bound;
-            log.info("admin API on {}", bound.getAddress().getHostAddress() + ":" + bound.getPort());
+            log.info("admin API on {}://{}:{}{}", config.admin().tls() != null ? "https" : "http",
+                    bound.getAddress().getHostAddress(), bound.getPort(),
+                    config.admin().tokenFile() != null ? " (bearer token required)" : "");
         } catch (Exception e) { // a BindException arrives undeclared through Netty's sync()
             server.close();
             throw new ConfigException(List.of(new ConfigError(config.source(), 1, 1,
@@ -169,12 +172,14 @@ public final class Bascule implements AutoCloseable {
     }
 
     /**
-     * Graceful stop: closes the listeners at once, lets requests in flight finish for up to the config's {@code
+     * Graceful stop: the admin API's {@code GET /ready} answers 503 at once (the admin API itself stays up until
+     * the end), closes the listeners at once, lets requests in flight finish for up to the config's {@code
      * shutdown_grace}, closes idle keep-alive connections, then stops.
      *
      * @return true when every request finished within the grace period
      */
     public boolean shutdownGracefully() {
+        notReady();
         long grace = control.live().get().settings().shutdownGraceMillis();
         log.info("shutting down: waiting up to {} ms for {} connections", grace, frontend.connectionCount());
         boolean clean = frontend.shutdown(grace);
@@ -186,8 +191,17 @@ public final class Bascule implements AutoCloseable {
     /** Stops at once: in-flight requests are cut off. */
     @Override
     public void close() {
+        notReady();
         frontend.shutdown(0);
         stopLoops();
+    }
+
+    /** {@code GET /ready} answers 503 from now on; the admin API itself stays up until {@link #stopLoops}. */
+    private void notReady() {
+        AdminServer a = admin;
+        if (a != null) {
+            a.shutdownStarted();
+        }
     }
 
     private void stopLoops() {

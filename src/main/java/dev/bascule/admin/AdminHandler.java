@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One admin connection: answers its requests one at a time, in order, each when the control plane is done
- * with it.
+ * with it, and each only once {@link AdminGuard} lets it through.
  *
  * <p>The channel runs with auto-read off: the next read is asked for only once every request received so far is
  * answered, so a client cannot queue unbounded work. Requests that arrive together (pipelining, RFC 9112 §9.3.2)
@@ -32,13 +32,15 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     private static final Object TOO_LARGE = new Object();
 
     private final AdminRoutes routes;
+    private final AdminGuard guard;
     private final int maxBodyBytes;
     // ---- event loop only ----
     private final ArrayDeque<AdminRequest> waiting = new ArrayDeque<>();
     private boolean busy;
 
-    AdminHandler(AdminRoutes routes, int maxBodyBytes) {
+    AdminHandler(AdminRoutes routes, AdminGuard guard, int maxBodyBytes) {
         this.routes = routes;
+        this.guard = guard;
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -78,8 +80,8 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         busy = true;
-        CompletableFuture<Reply> reply = request.rejection() != null
-                ? CompletableFuture.completedFuture(request.rejection())
+        Reply refused = request.rejection() != null ? request.rejection() : guard.refusal(request);
+        CompletableFuture<Reply> reply = refused != null ? CompletableFuture.completedFuture(refused)
                 : routes.handle(request);
         reply.whenComplete((ok, failed) -> {
             Reply r = failed == null ? ok : Reply.failure(failed);

@@ -1,8 +1,10 @@
 package dev.bascule.admin;
 
 import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -12,32 +14,35 @@ import java.util.List;
  * What the admin API needs of one request, copied out of Netty's message so its buffer is released at once and
  * nothing pooled waits on the control plane.
  *
- * <p>Immutable (the body array is never written after construction).
+ * <p>Immutable: neither the header copy nor the body array is written after construction.
  *
- * @param accept the {@code Accept} header (RFC 9110 §12.5.1), which {@code GET /metrics} negotiates its format
- *     with; null when absent
+ * @param headers a copy of the request's headers (no pooled memory), which {@link AdminGuard} checks and
+ *     {@code GET /metrics} negotiates its format with
  * @param rejection the answer already decided (malformed or oversized request), else null
  */
-record AdminRequest(HttpVersion version, String method, String target, byte[] body, boolean keepAlive,
-        String accept, Reply rejection) {
+record AdminRequest(HttpVersion version, String method, String target, HttpHeaders headers, byte[] body,
+        boolean keepAlive, Reply rejection) {
 
     static AdminRequest of(FullHttpRequest req) {
         if (req.decoderResult().isFailure()) {
             // The codec cannot tell where the next request starts: answer and close.
             return rejected(Reply.error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request"));
         }
-        return new AdminRequest(req.protocolVersion(), req.method().name(), req.uri(),
-                ByteBufUtil.getBytes(req.content()), HttpUtil.isKeepAlive(req), accept(req), null);
+        return new AdminRequest(req.protocolVersion(), req.method().name(), req.uri(), req.headers().copy(),
+                ByteBufUtil.getBytes(req.content()), HttpUtil.isKeepAlive(req), null);
     }
 
     /** A request answered without looking at it, then the connection closed. */
     static AdminRequest rejected(Reply reply) {
-        return new AdminRequest(HttpVersion.HTTP_1_1, "", "", new byte[0], false, null, reply);
+        return new AdminRequest(HttpVersion.HTTP_1_1, "", "", EmptyHttpHeaders.INSTANCE, new byte[0], false, reply);
     }
 
-    /** Several {@code Accept} lines are one list (RFC 9110 §5.3). */
-    private static String accept(FullHttpRequest req) {
-        List<String> lines = req.headers().getAll(HttpHeaderNames.ACCEPT);
+    /**
+     * The {@code Accept} header (RFC 9110 §12.5.1); several lines are one list (RFC 9110 §5.3). Null when
+     * absent.
+     */
+    String accept() {
+        List<String> lines = headers.getAll(HttpHeaderNames.ACCEPT);
         return lines.isEmpty() ? null : String.join(", ", lines);
     }
 }

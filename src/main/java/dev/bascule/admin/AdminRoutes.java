@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Maps a request to a control-plane call and its answer:
  * <pre>
+ * GET    /ready                                       200 {"status": "ready"} while Bascule takes traffic,
+ *                                                     503 {"status": "shutting down"} from the moment shutdown starts
  * GET    /status                                      200 running config and every server
  * GET    /metrics                                     200 Prometheus text format 0.0.4, or OpenMetrics 1.0.0 when
  *                                                         Accept asks for application/openmetrics-text
@@ -54,6 +57,7 @@ final class AdminRoutes {
     private final Executor reloadThread;
     private final Metrics metrics;
     private final Executor scrapeThread;
+    private final BooleanSupplier ready;
 
     /**
      * @param reloadSource null when this instance cannot reload (then {@code /reload} answers 503)
@@ -61,14 +65,16 @@ final class AdminRoutes {
      * @param metrics what {@code /metrics} exposes; null when there is nothing (then it answers 404)
      * @param scrapeThread where {@code metrics} are scraped and formatted: the JVM's metrics read {@code /proc} and
      *     every thread's state, which is no work for an event loop
+     * @param ready false from the moment shutdown starts
      */
     AdminRoutes(ControlPlane control, ConfigSource reloadSource, Executor reloadThread, Metrics metrics,
-            Executor scrapeThread) {
+            Executor scrapeThread, BooleanSupplier ready) {
         this.control = control;
         this.reloadSource = reloadSource;
         this.reloadThread = reloadThread;
         this.metrics = metrics;
         this.scrapeThread = scrapeThread;
+        this.ready = ready;
     }
 
     CompletableFuture<Reply> handle(AdminRequest r) {
@@ -83,6 +89,9 @@ final class AdminRoutes {
 
     private CompletableFuture<Reply> route(AdminRequest r) {
         List<String> path = RequestPath.segments(r.target());
+        if (path.equals(List.of("ready"))) {
+            return only(r, "GET", this::ready);
+        }
         if (path.equals(List.of("status"))) {
             return only(r, "GET", this::status);
         }
@@ -126,6 +135,14 @@ final class AdminRoutes {
     private static CompletableFuture<Reply> only(AdminRequest r, String method,
             Supplier<CompletableFuture<Reply>> action) {
         return r.method().equals(method) ? action.get() : done(Reply.methodNotAllowed(r.method(), method));
+    }
+
+    /** Answered here, not by the control thread: a probe must not wait behind a reload. */
+    private CompletableFuture<Reply> ready() {
+        boolean up = ready.getAsBoolean();
+        ObjectNode body = Json.object();
+        body.put("status", up ? "ready" : "shutting down");
+        return done(new Reply(up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body));
     }
 
     private CompletableFuture<Reply> status() {

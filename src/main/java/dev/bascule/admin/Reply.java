@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * written on an event loop.
  *
  * @param allow the {@code Allow} header of a 405 (RFC 9110 §15.5.6), else null
+ * @param challenge the {@code WWW-Authenticate} header of a 401 (RFC 9110 §11.6.1), else null
  */
-record Reply(HttpResponseStatus status, CharSequence contentType, byte[] body, String allow) {
+record Reply(HttpResponseStatus status, CharSequence contentType, byte[] body, String allow, String challenge) {
     private static final Logger log = LoggerFactory.getLogger(Reply.class);
 
     /** A JSON answer. */
@@ -39,12 +40,20 @@ record Reply(HttpResponseStatus status, CharSequence contentType, byte[] body, S
 
     /** A JSON answer, with the {@code Allow} header of a 405. */
     Reply(HttpResponseStatus status, JsonNode body, String allow) {
-        this(status, HttpHeaderValues.APPLICATION_JSON, Json.bytes(body), allow);
+        this(status, HttpHeaderValues.APPLICATION_JSON, Json.bytes(body), allow, null);
     }
 
     /** A 200 with a body that is not JSON. */
     static Reply ok(String contentType, byte[] body) {
-        return new Reply(HttpResponseStatus.OK, contentType, body, null);
+        return new Reply(HttpResponseStatus.OK, contentType, body, null, null);
+    }
+
+    /** A 401 {@code {"error": message}} that asks for a bearer token with {@code challenge}. */
+    static Reply unauthorized(String challenge, String message) {
+        ObjectNode body = Json.object();
+        body.put("error", message);
+        return new Reply(HttpResponseStatus.UNAUTHORIZED, HttpHeaderValues.APPLICATION_JSON, Json.bytes(body), null,
+                challenge);
     }
 
     /** {@code {"error": message}}. */
@@ -102,6 +111,9 @@ record Reply(HttpResponseStatus status, CharSequence contentType, byte[] body, S
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         if (allow != null) {
             r.headers().set(HttpHeaderNames.ALLOW, allow);
+        }
+        if (challenge != null) {
+            r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
         }
         HttpUtil.setKeepAlive(r, keepAlive);
         return r;

@@ -3,8 +3,10 @@
  * /status}) and turns the commands of an operator (add, remove, drain, reweight a server; reload the config)
  * into calls on {@link dev.bascule.control.ControlPlane}, which applies them the same all-or-nothing way as a
  * config reload. It also serves Prometheus metrics ({@code GET /metrics}) from {@link
- * dev.bascule.metrics.Metrics}, and explains where a request would go ({@code GET /explain}) from {@link
- * dev.bascule.explain.Explanation}.
+ * dev.bascule.metrics.Metrics}, explains where a request would go ({@code GET /explain}) from {@link
+ * dev.bascule.explain.Explanation}, and reports readiness ({@code GET /ready}) for whatever balances traffic onto
+ * Bascule. Every request passes {@link dev.bascule.admin.AdminGuard} first (Host, Origin, bearer token, JSON
+ * bodies), so the API is safe to open in a browser.
  *
  * <p>Entry point: {@link dev.bascule.admin.AdminServer}. Each connection stays on one event loop and never
  * blocks it: a request's answer is written when the control plane's future completes. Nothing imports this

@@ -1,9 +1,12 @@
 package dev.bascule.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -16,7 +19,7 @@ import java.util.Set;
 final class ConfigBinder {
     static final List<String> TOP_KEYS = List.of("listeners", "admin", "timeouts", "limits", "upstreams", "routes",
             "shutdown_grace", "trusted_proxies", "via");
-    static final List<String> ADMIN_KEYS = List.of("address");
+    static final List<String> ADMIN_KEYS = List.of("address", "token_file", "tls", "allowed_hosts");
     static final List<String> TIMEOUT_KEYS = List.of("connect", "response_header", "client_idle", "upstream_idle",
             "client_header", "client_body_idle", "tunnel_idle", "stream_idle");
     static final List<String> LIMIT_KEYS = List.of("max_uri_length", "max_header_size", "max_header_count",
@@ -122,6 +125,12 @@ final class ConfigBinder {
             return null;
         }
         HostPort address = f.parsedRequired("address", HostPort::parse);
+        String tokenText = f.text("token_file"); // "" is the default written out: no token
+        Path tokenPath = tokenText == null || tokenText.isEmpty() ? null : f.parsed("token_file", tls::path, null);
+        YamlNode.Mark tokenAt = f.keyMark("token_file");
+        TokenFile tokenFile = tokenPath == null ? null : new TokenFile(tokenPath, tokenAt.line(), tokenAt.column());
+        CertificateConfig certificate = tls.admin(f.node("tls"));
+        List<String> allowedHosts = f.list("allowed_hosts", ConfigBinder::allowedHost, List.of());
         if (address == null) {
             return null;
         }
@@ -130,7 +139,53 @@ final class ConfigBinder {
                 problems.add(f.valueMark("address"), "admin address " + address + " is also listener '" + l.name() + "'");
             }
         }
-        return new AdminConfig(address);
+        boolean tokenWritten = f.node("token_file") != null && !"".equals(tokenText); // bad values reported above
+        if (!tokenWritten && !isLoopback(address)) {
+            problems.add(f.valueMark("address"), "admin address " + address + " is not loopback, so it needs"
+                    + " token_file: anyone who can reach it could drive Bascule (only localhost, 127.0.0.0/8 and"
+                    + " [::1] count as loopback here)");
+        }
+        return new AdminConfig(address, tokenFile, certificate, allowedHosts);
+    }
+
+    /**
+     * Whether an admin address is loopback as written: {@code localhost}, an address in 127.0.0.0/8 or {@code ::1}.
+     * No other name counts, since binding must not look names up, and one that resolves to loopback today may not
+     * tomorrow.
+     */
+    static boolean isLoopback(HostPort address) {
+        String host = address.host();
+        if (host.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        try {
+            return InetAddress.getByAddress(Cidr.parse(host).network()).isLoopbackAddress(); // literals only
+        } catch (IllegalArgumentException | UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /**
+     * An {@code allowed_hosts} entry as {@code Host} carries it, lower case (RFC 9110 §4.2.3: the host is
+     * case-insensitive): a DNS name, an IPv4 address, or an IPv6 address in brackets. No port: any port is
+     * accepted.
+     */
+    static String allowedHost(String text) {
+        String host = text.toLowerCase(Locale.ROOT);
+        if (host.startsWith("[") && host.endsWith("]") && host.indexOf(':') > 0 && host.indexOf('/') < 0) {
+            try {
+                Cidr.parse(host.substring(1, host.length() - 1));
+                return host;
+            } catch (IllegalArgumentException e) {
+                // reported below
+            }
+        }
+        try {
+            return HostNames.check("allowed_hosts entry", host);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad allowed_hosts entry '" + text + "': expected a host name such as"
+                    + " ops.example.com, an IPv4 address or an IPv6 one in brackets, without a port");
+        }
     }
 
     private TimeoutsConfig timeouts(YamlNode node) {

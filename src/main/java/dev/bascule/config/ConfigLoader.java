@@ -17,8 +17,9 @@ import java.util.Set;
  *
  * <p>Strict: unknown keys, duplicate keys, wrong types and dangling references are errors, never ignored.
  * Defaults are those of {@link TimeoutsConfig#DEFAULTS}, {@link LimitsConfig#DEFAULTS} and the format described
- * in {@code examples/labs.yaml}. Relative file paths in the config (certificates, keys, CAs) are resolved against
- * the config file's folder; the files are not read here.
+ * in {@code examples/labs.yaml}. Relative file paths in the config (certificates, keys, CAs, the admin token) are
+ * resolved against the config file's folder; the files are not read here but when the config is put in force
+ * ({@link AdminToken#read} for the token).
  *
  * <p>Threading: immutable and safe to share; {@link #load} does blocking file I/O, so call it on a control-plane
  * thread, never on an event loop.
@@ -80,7 +81,8 @@ public final class ConfigLoader {
         return (folder != null ? folder : Path.of("")).toAbsolutePath();
     }
 
-    private static String describe(IOException e) {
+    /** An I/O failure as a config error says it: "no such file", "permission denied", ... */
+    static String describe(IOException e) {
         if (e instanceof NoSuchFileException) {
             return "no such file";
         }

@@ -6,8 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Binds the {@code tls:} of a listener (certificates to serve) and of an upstream (how to trust and present
- * to origins) for {@link ListenerBinder} and {@link UpstreamBinder}; same error contract.
+ * Binds the {@code tls:} of a listener (certificates to serve), of an upstream (how to trust and present
+ * to origins) and of the admin API (one certificate) for {@link ListenerBinder}, {@link UpstreamBinder} and {@link
+ * ConfigBinder}; same error contract. {@link #path} also resolves the admin token file.
  *
  * <p>File paths are resolved against the config file's folder, so a config and its certificates move
  * together. They are not opened here: reading and checking the PEM files is the job of whoever builds the TLS
@@ -63,6 +64,15 @@ final class TlsBinder {
         return certificates.isEmpty() ? null : new TlsConfig(certificates);
     }
 
+    /** The admin server's certificate, {@code tls: { cert, key }}; null when absent (plain HTTP) or bad. */
+    CertificateConfig admin(YamlNode node) {
+        if (node == null) {
+            return null;
+        }
+        Fields f = Fields.open(node, "'tls' of 'admin'", problems, CERTIFICATE_KEYS);
+        return f == null ? null : certificate(f);
+    }
+
     private CertificateConfig certificate(Fields f) {
         Path cert = f.parsedRequired("cert", this::path);
         Path key = f.parsedRequired("key", this::path);
@@ -104,7 +114,7 @@ final class TlsBinder {
     }
 
     /** Resolves a path as written against the config file's folder; an absolute path stays as it is. */
-    private Path path(String text) {
+    Path path(String text) {
         if (text.isEmpty()) {
             throw new IllegalArgumentException("empty file path");
         }

@@ -1,6 +1,7 @@
 package dev.bascule.control;
 
 import dev.bascule.balance.Balancers;
+import dev.bascule.config.AdminToken;
 import dev.bascule.config.BasculeConfig;
 import dev.bascule.config.ConfigException;
 import dev.bascule.config.UpstreamConfig;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: all state is confined to the control thread; public methods hand their work to it and return a
  * future (or nothing), so they may be called from anywhere, event loops included, without blocking. Only
- * {@link #live()}, {@link #probeTargets()}, {@link #listenerAddresses()} and {@link #reloads()} are read directly.
+ * {@link #live()}, {@link #probeTargets()}, {@link #listenerAddresses()}, {@link #reloads()}, {@link #tls()} and
+ * {@link #adminToken()} are read directly.
  */
 public final class ControlPlane implements HealthControl, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
@@ -87,14 +89,15 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
      * @param clock wall-clock time, for the times reported ({@code loaded_at})
      * @param nanoTime the clock of everything the control plane times (ejections, slow start, DNS); the data
      *     plane's event loops must tick with the same one, as both stamp and compare server states
-     * @throws ConfigException when a host name does not resolve, or a TLS file cannot be used
+     * @throws ConfigException when a host name does not resolve, or a TLS file or the admin token file cannot be
+     *     used
      */
     public static ControlPlane start(BasculeConfig config, Balancers balancers, Resolver resolver, Clock clock,
             LongSupplier nanoTime, ScheduledExecutorService thread) throws ConfigException {
         Map<String, List<Member>> members = MemberResolution.resolveMembers(config, resolver);
         TlsMaterial tls = TlsMaterial.build(config);
         LoadedConfig loaded = new LoadedConfig(config, 1, clock.instant(), tls,
-                ListenerReconciler.settingsOf(config, tls));
+                ListenerReconciler.settingsOf(config, tls), AdminToken.read(config));
         ControlPlane cp = new ControlPlane(thread, balancers, resolver, clock, nanoTime, loaded, members);
         cp.thread.execute(() -> cp.dns.follow(config));
         cp.thread.scheduleWithFixedDelay(() -> cp.builder.expireIdleRateLimitKeys(cp.nanoTime.getAsLong()),
@@ -117,6 +120,14 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     /** The TLS contexts (listener SNI mappings, upstream clients) built from the config in force. */
     public TlsMaterial tls() {
         return loaded.tls();
+    }
+
+    /**
+     * The admin API's bearer token in the config in force, null when it sets none; read directly (the admin API
+     * checks each request against the token of the moment, so a reload that changes it takes effect at once).
+     */
+    public AdminToken adminToken() {
+        return loaded.adminToken();
     }
 
     /** The config in force; safe from any thread (records are immutable). */
@@ -167,7 +178,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             Map<String, List<Member>> nextMembers = MemberResolution.resolveMembers(next, resolver);
             TlsMaterial nextTls = TlsMaterial.build(next); // re-reads every certificate file
             LoadedConfig nextLoaded = new LoadedConfig(next, loaded.version() + 1, clock.instant(), nextTls,
-                    ListenerReconciler.settingsOf(next, nextTls));
+                    ListenerReconciler.settingsOf(next, nextTls), AdminToken.read(next)); // re-reads the token file
             ListenerReconciler reconciler = listeners;
             if (reconciler != null) {
                 reconciler.open(next, nextLoaded.listeners()); // the last reason a reload can be refused

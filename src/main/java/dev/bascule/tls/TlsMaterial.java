@@ -22,21 +22,27 @@ import org.slf4j.LoggerFactory;
 /**
  * Every TLS context one config needs, built from its files in one go: per TLS listener, the SNI mapping from
  * host name to server context (the first certificate is the default for no or an unknown name); per upstream
- * with TLS, its client context. Built again on every reload, so renewed certificate files are picked up.
+ * with TLS, its client context; the admin API's server context when it speaks HTTPS. Built again on every reload,
+ * so renewed certificate files are picked up.
  *
  * <p>Immutable once built; built on the control thread.
  */
 public final class TlsMaterial {
     private static final Logger log = LoggerFactory.getLogger(TlsMaterial.class);
-    public static final TlsMaterial NONE = new TlsMaterial(Map.of(), Map.of());
+    /** The admin API speaks HTTP/1.1 only. */
+    private static final List<String> ADMIN_ALPN = List.of(ApplicationProtocolNames.HTTP_1_1);
+    public static final TlsMaterial NONE = new TlsMaterial(Map.of(), Map.of(), null);
 
     private final Map<ListenerConfig, Mapping<String, SslContext>> listeners;
     private final Map<String, SslContext> upstreams;
+    /** Null when the admin API speaks plain HTTP, or there is none. */
+    private final SslContext admin;
 
     private TlsMaterial(Map<ListenerConfig, Mapping<String, SslContext>> listeners,
-            Map<String, SslContext> upstreams) {
+            Map<String, SslContext> upstreams, SslContext admin) {
         this.listeners = listeners;
         this.upstreams = upstreams;
+        this.admin = admin;
     }
 
     /**
@@ -74,13 +80,24 @@ public final class TlsMaterial {
                 errors.add(error(config, "upstream '" + u.name() + "' tls: " + e.getMessage()));
             }
         }
+        SslContext admin = null;
+        CertificateConfig adminCertificate = config.admin() == null ? null : config.admin().tls();
+        if (adminCertificate != null) {
+            try {
+                TlsContexts.ServerCertificate c = TlsContexts.server(adminCertificate, ADMIN_ALPN);
+                admin = c.context();
+                warnIfExpired("admin", c);
+            } catch (TlsFileException e) {
+                errors.add(error(config, "admin tls: " + e.getMessage()));
+            }
+        }
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        if (listeners.isEmpty() && upstreams.isEmpty()) {
+        if (listeners.isEmpty() && upstreams.isEmpty() && admin == null) {
             return NONE;
         }
-        return new TlsMaterial(Map.copyOf(listeners), Map.copyOf(upstreams));
+        return new TlsMaterial(Map.copyOf(listeners), Map.copyOf(upstreams), admin);
     }
 
     /**
@@ -89,7 +106,6 @@ public final class TlsMaterial {
      */
     private static Mapping<String, SslContext> sniMapping(String listener, List<TlsContexts.ServerCertificate> certs) {
         DomainWildcardMappingBuilder<SslContext> b = new DomainWildcardMappingBuilder<>(certs.get(0).context());
-        Instant now = Instant.now();
         for (int i = certs.size() - 1; i >= 0; i--) { // later adds win: add the first certificate last
             TlsContexts.ServerCertificate c = certs.get(i);
             for (String name : c.names()) {
@@ -99,11 +115,15 @@ public final class TlsMaterial {
                     log.warn("listener {}: certificate name '{}' cannot be matched by SNI, ignored", listener, name);
                 }
             }
-            if (c.leaf().getNotAfter().toInstant().isBefore(now)) {
-                log.warn("listener {}: certificate for {} expired on {}", listener, c.names(), c.leaf().getNotAfter());
-            }
+            warnIfExpired("listener " + listener, c);
         }
         return b.build();
+    }
+
+    private static void warnIfExpired(String user, TlsContexts.ServerCertificate c) {
+        if (c.leaf().getNotAfter().toInstant().isBefore(Instant.now())) {
+            log.warn("{}: certificate for {} expired on {}", user, c.names(), c.leaf().getNotAfter());
+        }
     }
 
     /** The ALPN ids a listener offers, in its order; a client that offers none of them gets HTTP/1.1. */
@@ -133,8 +153,13 @@ public final class TlsMaterial {
         return upstreams.get(name);
     }
 
+    /** The admin API's server context; null when it speaks plain HTTP. */
+    public SslContext admin() {
+        return admin;
+    }
+
     /** Whether anything in the config uses TLS. */
     public boolean isEmpty() {
-        return listeners.isEmpty() && upstreams.isEmpty();
+        return listeners.isEmpty() && upstreams.isEmpty() && admin == null;
     }
 }

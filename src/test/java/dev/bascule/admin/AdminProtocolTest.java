@@ -63,11 +63,11 @@ class AdminProtocolTest {
     void pipelinedCommandsRunAndAreAnsweredInOrder() throws Exception {
         String server = "/upstreams/web-blue/servers/" + t.blue1.address();
         try (RawHttp raw = t.raw()) {
-            raw.send("POST " + server + "/drain HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"
-                    + "GET " + server + " HTTP/1.1\r\nHost: a\r\n\r\n"
-                    + "POST " + server + "/undrain HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"
-                    + "GET /nope HTTP/1.1\r\nHost: a\r\n\r\n"
-                    + "GET " + server + " HTTP/1.1\r\nHost: a\r\n\r\n");
+            raw.send("POST " + server + "/drain HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n"
+                    + "GET " + server + " HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    + "POST " + server + "/undrain HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n"
+                    + "GET /nope HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    + "GET " + server + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
 
             RawHttp.Response drain = raw.read(false);
             RawHttp.Response afterDrain = raw.read(false);
@@ -86,7 +86,7 @@ class AdminProtocolTest {
     @Test
     void aBodyOverTheLimitIsRefusedWithJsonAndTheConnectionClosed() throws Exception {
         try (RawHttp raw = t.raw()) {
-            RawHttp.Response r = raw.exchange("POST /upstreams/web-blue/servers HTTP/1.1\r\nHost: a\r\n"
+            RawHttp.Response r = raw.exchange("POST /upstreams/web-blue/servers HTTP/1.1\r\nHost: localhost\r\n"
                     + "Content-Type: application/json\r\nContent-Length: " + (AdminServer.MAX_BODY_BYTES + 1)
                     + "\r\n\r\n");
 
@@ -100,7 +100,7 @@ class AdminProtocolTest {
     @Test
     void aMalformedRequestIsABadRequestAndTheConnectionClosed() throws Exception {
         try (RawHttp raw = t.raw()) {
-            RawHttp.Response r = raw.exchange("GET /status HTTP/1.1\r\nHost: a\r\nContent-Length: nine\r\n\r\n");
+            RawHttp.Response r = raw.exchange("GET /status HTTP/1.1\r\nHost: localhost\r\nContent-Length: nine\r\n\r\n");
 
             assertThat(r.status()).isEqualTo(400);
             assertThat(AdminUnderTest.json(r).get("error").asText()).isEqualTo("malformed HTTP request");
@@ -113,7 +113,7 @@ class AdminProtocolTest {
         // java.net.URI refuses a malformed escape, so this one goes over a raw socket.
         try (RawHttp raw = t.raw()) {
             RawHttp.Response r = raw.exchange("POST /upstreams/web-blue/servers/127.0.0.1%3G1/drain HTTP/1.1\r\n"
-                    + "Host: a\r\nContent-Length: 0\r\n\r\n");
+                    + "Host: localhost\r\nContent-Length: 0\r\n\r\n");
 
             assertThat(r.status()).isEqualTo(400);
             assertThat(AdminUnderTest.json(r).get("error").asText()).contains("percent-encoding");
@@ -124,9 +124,9 @@ class AdminProtocolTest {
     void keepAliveServesManyRequestsAndConnectionCloseIsHonoured() throws Exception {
         try (RawHttp raw = t.raw()) {
             for (int i = 0; i < 3; i++) {
-                assertThat(raw.exchange("GET /status HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
+                assertThat(raw.exchange("GET /status HTTP/1.1\r\nHost: localhost\r\n\r\n").status()).isEqualTo(200);
             }
-            RawHttp.Response last = raw.exchange("GET /status HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+            RawHttp.Response last = raw.exchange("GET /status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
             assertThat(last.status()).isEqualTo(200);
             assertThat(last.header("connection")).isEqualTo("close");
             assertThat(raw.closedByPeer()).isTrue();
@@ -148,7 +148,7 @@ class AdminProtocolTest {
     @Test
     void anAbsoluteFormTargetIsServed() throws Exception {
         try (RawHttp raw = t.raw()) {
-            RawHttp.Response r = raw.exchange("GET http://admin.local/status?pretty HTTP/1.1\r\nHost: admin.local\r\n\r\n");
+            RawHttp.Response r = raw.exchange("GET http://localhost:9901/status?pretty HTTP/1.1\r\nHost: localhost\r\n\r\n");
 
             assertThat(r.status()).isEqualTo(200);
         }

@@ -261,7 +261,7 @@ class AdminServerTest {
         // java.net.URI refuses a raw '[' in a path, so this one goes over a raw socket.
         try (RawHttp raw = t.raw()) {
             RawHttp.Response r = raw.exchange("POST /upstreams/web-green/servers/" + address + "/undrain HTTP/1.1\r\n"
-                    + "Host: admin\r\nContent-Length: 0\r\n\r\n");
+                    + "Host: localhost\r\nContent-Length: 0\r\n\r\n");
             assertThat(r.status()).isEqualTo(200);
             assertThat(AdminUnderTest.json(r).get("address").asText()).isEqualTo(address);
             assertThat(AdminUnderTest.json(r).get("state").asText()).isEqualTo("healthy");

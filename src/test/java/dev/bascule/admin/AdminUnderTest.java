@@ -49,13 +49,22 @@ final class AdminUnderTest implements AutoCloseable {
     private final MultiThreadIoEventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
 
     AdminUnderTest() throws Exception {
-        control = ControlPlane.start(parse(yaml(blue1.address(), blue2.address(), green1.address()), "t.yaml"),
-                Balancers.standard(), Resolver.SYSTEM, Clock.systemUTC(), System::nanoTime,
+        this("");
+    }
+
+    /**
+     * @param adminSection an {@code admin:} section for the config (its token file is read by the control plane as
+     *     Bascule's is), or "" for none; the server binds 127.0.0.1:0 whatever its address says
+     */
+    AdminUnderTest(String adminSection) throws Exception {
+        control = ControlPlane.start(parse(yaml(blue1.address(), blue2.address(), green1.address()) + adminSection,
+                "t.yaml"), Balancers.standard(), Resolver.SYSTEM, Clock.systemUTC(), System::nanoTime,
                 Executors.newSingleThreadScheduledExecutor());
         admin = new AdminServer(control, () -> reloadWith.load(), loops, NioServerSocketChannel.class);
         address = admin.bind(new InetSocketAddress("127.0.0.1", 0));
     }
 
+    /** The config's routes end the text, so an {@code admin:} section can be appended. */
     static String yaml(String blue1, String blue2, String green1) {
         return """
                 listeners:
@@ -96,12 +105,14 @@ final class AdminUnderTest implements AutoCloseable {
     }
 
     HttpResponse<String> send(InetSocketAddress at, String method, String path, String body) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + at.getPort() + path))
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + at.getPort() + path))
                 .timeout(Duration.ofSeconds(10))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        return client.send(req, HttpResponse.BodyHandlers.ofString());
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            req.header("Content-Type", "application/json");
+        }
+        return client.send(req.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> get(String path) throws Exception {

@@ -38,7 +38,11 @@ class EveryKeyTest {
                     - { cert: /etc/bascule/b.pem, key: ../keys/b.key }
                 protocols: [ h2 ]
               - { name: mixed, address: 127.0.0.1:8081, protocols: [ h2c, http1 ] }
-            admin: { address: 127.0.0.1:9901 }
+            admin:
+              address: 127.0.0.1:9901
+              token_file: secrets/admin.token
+              tls: { cert: admin.pem, key: /etc/bascule/admin.key }
+              allowed_hosts: [ Ops.Example.com, 10.0.0.5, "[FD00::5]" ]
             timeouts: { connect: 1s, response_header: 20s, client_idle: 30s, upstream_idle: 40s, client_header: 5s,
                         client_body_idle: 15s, tunnel_idle: 2h, stream_idle: 90s }
             limits: { max_uri_length: 4k, max_header_size: 16k, max_header_count: 50, max_connections: 2000,
@@ -115,6 +119,10 @@ class EveryKeyTest {
                         false, null, List.of(HttpProtocol.H2)),
                 new ListenerConfig("mixed", hp("127.0.0.1:8081"), null, false, null,
                         List.of(HttpProtocol.H2C, HttpProtocol.HTTP1)));
+        assertThat(config.admin()).isEqualTo(new AdminConfig(hp("127.0.0.1:9901"),
+                new TokenFile(dir.resolve("secrets/admin.token"), 23, 3),
+                new CertificateConfig(dir.resolve("admin.pem"), Path.of("/etc/bascule/admin.key")),
+                List.of("ops.example.com", "10.0.0.5", "[fd00::5]")));
         assertThat(config.timeouts()).isEqualTo(new TimeoutsConfig(Duration.ofSeconds(1), Duration.ofSeconds(20),
                 Duration.ofSeconds(30), Duration.ofSeconds(40), Duration.ofSeconds(5), Duration.ofSeconds(15),
                 Duration.ofHours(2), Duration.ofSeconds(90)));
@@ -160,6 +168,7 @@ class EveryKeyTest {
                 listeners:
                   - { address: 127.0.0.1:8080 }
                   - { address: 127.0.0.1:8443, tls: { cert: site.pem, key: site.key } }
+                admin: { address: localhost:9901 }
                 upstreams:
                   web:
                     servers: [ { address: 127.0.0.1:9001 } ]
@@ -184,6 +193,8 @@ class EveryKeyTest {
         assertThat(config.limits()).isEqualTo(new LimitsConfig(8192, 32768, 100, 10000, 0,
                 LimitsConfig.HeadersWithUnderscores.ALLOW, 100));
         assertThat(config.via()).isEqualTo("bascule");
+        assertThat(config.admin()).as("plain HTTP, no token, loopback names only")
+                .isEqualTo(new AdminConfig(hp("localhost:9901"), null, null, List.of()));
         UpstreamConfig web = config.upstreams().get("web");
         assertThat(web.healthCheck()).isEqualTo(new HealthCheckConfig("/health", Duration.ofSeconds(2),
                 Duration.ofSeconds(1), 200, 399, 2, 3, null, HealthCheckConfig.Type.HTTP, null));
@@ -208,6 +219,7 @@ class EveryKeyTest {
                 listeners: [ { address: 127.0.0.1:8080 } ]
                 limits: { max_connections_per_ip: 0, headers_with_underscores: drop }
                 via: off
+                admin: { address: "[::1]:9901", token_file: "", allowed_hosts: [] }
                 upstreams:
                   web:
                     balancer: ewma
@@ -229,6 +241,8 @@ class EveryKeyTest {
         assertThat(config.limits().maxConnectionsPerIp()).isZero();
         assertThat(config.limits().headersWithUnderscores()).isEqualTo(LimitsConfig.HeadersWithUnderscores.DROP);
         assertThat(config.via()).as("via: off").isNull();
+        assertThat(config.admin()).as("token_file: \"\" is no token")
+                .isEqualTo(new AdminConfig(hp("[::1]:9901"), null, null, List.of()));
         UpstreamConfig web = config.upstreams().get("web");
         assertThat(web.healthCheck().host()).isNull();
         assertThat(web.healthCheck().expectStatusMin()).isEqualTo(200);

@@ -35,5 +35,10 @@ class ReadmeExampleTest {
         // The block shows the defaults of the protocol keys.
         assertThat(config.limits().h2MaxConcurrentStreams()).isEqualTo(LimitsConfig.DEFAULTS.h2MaxConcurrentStreams());
         assertThat(config.timeouts()).isEqualTo(TimeoutsConfig.DEFAULTS);
+        // The admin block shows token_file's default ("": none) and the optional keys.
+        Path here = Path.of("").toAbsolutePath();
+        assertThat(config.admin()).isEqualTo(new AdminConfig(HostPort.parse("127.0.0.1:9901"), null,
+                new CertificateConfig(here.resolve("certs/admin.pem"), here.resolve("certs/admin.key")),
+                List.of("ops.example.com")));
     }
 }

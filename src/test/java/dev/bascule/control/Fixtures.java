@@ -17,7 +17,7 @@ final class Fixtures {
 
     static LoadedConfig loaded(BasculeConfig config, long version) throws Exception {
         return new LoadedConfig(config, version, Instant.parse("2026-11-30T00:00:00Z"), TlsMaterial.NONE,
-                ListenerReconciler.settingsOf(config, TlsMaterial.NONE));
+                ListenerReconciler.settingsOf(config, TlsMaterial.NONE), null);
     }
 
     static Membership membership(BasculeConfig config, ServerRegistry registry, long now) throws Exception {
