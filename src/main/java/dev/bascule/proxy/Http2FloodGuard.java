@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * Netty's bound on queued answers ({@link Http2Pipeline#MAX_QUEUED_CONTROL_FRAMES}) trips only once the answers
  * pile up behind a socket the client does not read, after they have filled megabytes of kernel buffers, and it
  * closes with its GOAWAY still queued behind them; this guard counts what the client sends, so the connection
- * ends after a few hundred frames and the GOAWAY still fits in the socket.
+ * ends after about a hundred frames and the GOAWAY still fits in the socket.
  * <ul>
  *   <li>SETTINGS: more than {@link #MAX_SETTINGS} in a window. A client sends one as it starts and rarely another.
  *   <li>PING: more than {@link #MAX_IDLE_PINGS} in a window, counting only pings with no HEADERS or DATA sent to

@@ -88,8 +88,8 @@ class Http2FloodGuardTest {
     }
 
     private void openStream() {
-        // HEADERS with END_HEADERS and END_STREAM for GET / on stream 1, HPACK: indexed :method GET, :scheme http, :path /,
-        // and :authority as a literal without indexing.
+        // HEADERS with END_HEADERS and END_STREAM for GET / on stream 1, HPACK: indexed :method GET, :scheme http,
+        // :path /, and :authority as a literal without indexing.
         byte[] block = {(byte) 0x82, (byte) 0x86, (byte) 0x84, 0x01, 1, 'a'};
         ByteBuf frame = Unpooled.buffer();
         frame.writeMedium(block.length).writeByte(HEADERS).writeByte(0x5).writeInt(1).writeBytes(block);
