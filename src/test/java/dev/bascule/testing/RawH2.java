@@ -2,10 +2,12 @@ package dev.bascule.testing;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -15,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * An HTTP/2 client that writes frames byte for byte on a plain socket (h2c with prior knowledge, RFC 9113 3.4),
@@ -107,7 +110,7 @@ public final class RawH2 implements AutoCloseable {
         socket.connect(server, 2000);
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
-        in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream(), 65536));
+        in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 65536));
         out = new BufferedOutputStream(socket.getOutputStream(), 65536);
         out.write(PREFACE);
         frame(SETTINGS, 0, 0, new byte[0]);
@@ -121,12 +124,7 @@ public final class RawH2 implements AutoCloseable {
     }
 
     public RawH2 frame(int type, int flags, int streamId, byte[] payload, int offset, int length) throws IOException {
-        out.write(length >>> 16);
-        out.write(length >>> 8);
-        out.write(length);
-        out.write(type);
-        out.write(flags);
-        writeInt(streamId & 0x7fffffff);
+        frameHeader(length, type, flags, streamId);
         out.write(payload, offset, length);
         return this;
     }
@@ -171,7 +169,7 @@ public final class RawH2 implements AutoCloseable {
     }
 
     public static Http2Headers request(String method, String path) {
-        return new io.netty.handler.codec.http2.DefaultHttp2Headers().method(method).scheme("http")
+        return new DefaultHttp2Headers().method(method).scheme("http")
                 .authority("app.test").path(path);
     }
 
@@ -297,7 +295,7 @@ public final class RawH2 implements AutoCloseable {
         if ((flags & 0x20) != 0) { // PRIORITY
             from += 5;
         }
-        return java.util.Arrays.copyOfRange(payload, from, to);
+        return Arrays.copyOfRange(payload, from, to);
     }
 
     /** Reads on until a frame of {@code type}, which is returned; null if the connection ends first. */
