@@ -16,6 +16,7 @@ TITLES = {
     "c": "(c) new connection per request (`Connection: close`)",
     "d": "(d) balancing quality: 3 origins, one sleeps 50 ms on 10% of its responses",
     "e": "(e) peak RSS with 1,000 keep-alive connections, small responses",
+    "f": "(f) HTTP/2 over TLS (h2load), small responses, 10 streams per connection",
 }
 VARIANT_TEXT = {
     "pinned": "pinned: proxy on core 0 (`taskset -c 0`, 1 worker / 1 thread / "
@@ -187,6 +188,8 @@ def main():
     p(f"| nginx | {meta.get('nginx')} |")
     p(f"| haproxy | {meta.get('haproxy')} |")
     p(f"| wrk | {meta.get('wrk')} |")
+    if meta.get("h2load"):
+        p(f"| h2load | {meta.get('h2load')} |")
     p(f"| load average at start / end | {meta.get('loadavg_start')} / {meta.get('loadavg_end')} |")
     p(f"| Bascule | {meta.get('bascule')}; commit {meta.get('bascule_commit')}"
       f"{'; BASCULE_JAVA_OPTS=' + meta['java_opts'] if meta.get('java_opts') else ''} |")
@@ -218,13 +221,18 @@ def main():
         p(f"## {variant.capitalize()}")
         p()
         p(VARIANT_TEXT.get(variant, variant))
-        for scenario in "abcde":
+        for scenario in "abcdef":
             group = [r for r in rows if r["variant"] == variant and r["scenario"] == scenario]
             if not group:
                 continue
             p()
             p(f"### {TITLES[scenario]} — {group[0]['conns']:,} connections")
             p()
+            if scenario == "f":
+                p("Load from `h2load -c 16 -m 10` (16 TLS connections, ALPN h2, 10 streams each) instead of wrk; "
+                  "the origins are the same HTTP/1.1 ones, so there is no direct row. p50/p99 come from h2load's "
+                  "per-request log; errors are requests h2load counts as failed or not 2xx/3xx.")
+                p()
             p(table(group, scenario))
             summary.append(summary_line(group, scenario, variant))
     p()

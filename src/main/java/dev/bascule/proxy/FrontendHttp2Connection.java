@@ -3,10 +3,13 @@ package dev.bascule.proxy;
 import dev.bascule.control.ProxySettings;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the streams of one HTTP/2 client connection share: who the peer is, the scheme, the Via builder, and
@@ -21,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Threading: confined to the connection's event loop; its streams run there too.
  */
 final class FrontendHttp2Connection extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(FrontendHttp2Connection.class);
     private final String scheme;
     private final long firstStreamNanos;
     private final long idleNanos;
@@ -53,6 +57,19 @@ final class FrontendHttp2Connection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelIdleCheck();
         ctx.fireChannelInactive();
+    }
+
+    /**
+     * The frame codec passes on the connection errors it has already answered (a flood, a malformed frame): it has
+     * queued GOAWAY and closes once that is written, so closing here would drop the GOAWAY. They are the client's
+     * doing, so they are logged at debug only: an abuser must not be able to fill the log.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("HTTP/2 client connection {} failed", ctx.channel().remoteAddress(), cause);
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
+            ctx.close();
+        }
     }
 
     // ---- told by the streams ----

@@ -23,9 +23,12 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
  * <p>The defences, each answered by GOAWAY(ENHANCE_YOUR_CALM) for that connection only: more than {@link
  * #MAX_RESETS} client resets in {@link #RESET_WINDOW_SECONDS} s (rapid reset, CVE-2023-44487), or as many
  * refusals of streams over {@code h2_max_concurrent_streams}; runs of small CONTINUATION frames (CVE-2024-27316);
- * consecutive empty DATA frames; more than {@link #MAX_QUEUED_CONTROL_FRAMES} queued control answers (SETTINGS
- * and PING floods). Header blocks are bounded by {@code max_header_size} (SETTINGS_MAX_HEADER_LIST_SIZE), so an
- * HPACK bomb is refused before it is decoded in full.
+ * consecutive empty DATA frames; SETTINGS and PING floods ({@link Http2FloodGuard}), and more than {@link
+ * #MAX_QUEUED_CONTROL_FRAMES} control answers queued behind a socket the client does not read. Header lists are
+ * bounded by {@code max_header_size} (SETTINGS_MAX_HEADER_LIST_SIZE): an HPACK bomb is answered 431 and reset
+ * without its fields being kept (the block is still read to its end, so the dynamic table stays in step), and
+ * each such reset counts towards {@link #MAX_RESETS}; a block over 1.25 times the limit on the wire ends the
+ * connection with GOAWAY(PROTOCOL_ERROR).
  *
  * <p>Threading: runs on the connection's event loop.
  */
@@ -63,6 +66,8 @@ final class Http2Pipeline {
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_CONSECUTIVE_EMPTY_DATA_FRAMES)
                 .gracefulShutdownTimeoutMillis(settings.shutdownGraceMillis())
                 .build();
+        Http2FloodGuard floods = new Http2FloodGuard(ch.eventLoop().ticker());
+        floods.watch(codec);
         String hsts = listener.tls() ? listener.hsts() : null;
         Http2MultiplexHandler multiplex = new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
@@ -78,6 +83,7 @@ final class Http2Pipeline {
             }
         });
         p.addLast("h2", codec);
+        p.addLast("h2-floods", floods); // sees the HEADERS and DATA the streams write
         p.addLast("h2-streams", multiplex);
         p.addLast("h2-connection", connection);
         ch.config().setAutoRead(true);

@@ -40,6 +40,7 @@ import io.netty.handler.stream.ChunkedInput;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32;
 
 /**
  * A real HTTP origin on an ephemeral loopback port that names itself in an {@code x-origin} header and records
@@ -54,7 +56,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>{@code /bytes?n=N} — N bytes of body with Content-Length, streamed with back-pressure
  *   <li>{@code /chunked?n=N} — N bytes, chunked
- *   <li>{@code /upload} — counts the request body and answers the count
+ *   <li>{@code /upload} — counts the request body and answers the count, with the body's CRC-32 in hex in an
+ *       {@code x-upload-crc32} header
  *   <li>{@code /status?code=C} — answers with status C
  *   <li>{@code /delay?ms=M} — answers after M milliseconds
  *   <li>{@code /slow-stream?ms=M&chunks=K} — a chunked body of K lines spread over M milliseconds
@@ -209,18 +212,23 @@ public final class TestOrigin implements AutoCloseable {
     private final class Handler extends ChannelInboundHandlerAdapter {
         private HttpRequest current;
         private long uploaded;
+        private final CRC32 uploadCrc = new CRC32();
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof HttpRequest req) {
                 current = req;
                 uploaded = 0;
+                uploadCrc.reset();
                 requests.incrementAndGet();
                 recorded.add(new Recorded(req.method().name(), req.uri(), req.headers().copy(),
                         req.protocolVersion().text()));
             }
             if (msg instanceof HttpContent content) {
                 uploaded += content.content().readableBytes();
+                for (ByteBuffer b : content.content().nioBuffers()) {
+                    uploadCrc.update(b);
+                }
                 bytesUploaded.addAndGet(content.content().readableBytes());
                 content.release();
                 if (content instanceof LastHttpContent) {
@@ -270,7 +278,11 @@ public final class TestOrigin implements AutoCloseable {
                     ctx.writeAndFlush(head);
                     streamSlowly(ctx, chunks, every);
                 }
-                case "/upload" -> send(ctx, keepAlive, HttpResponseStatus.OK, Long.toString(uploaded));
+                case "/upload" -> {
+                    FullHttpResponse r = response(keepAlive, HttpResponseStatus.OK, Long.toString(uploaded));
+                    r.headers().set("x-upload-crc32", Long.toHexString(uploadCrc.getValue()));
+                    send(ctx, keepAlive, r);
+                }
                 case "/status" -> send(ctx, keepAlive,
                         HttpResponseStatus.valueOf(Integer.parseInt(p.get("code").get(0))), name);
                 case "/delay" -> ctx.executor().schedule(
@@ -299,10 +311,18 @@ public final class TestOrigin implements AutoCloseable {
         }
 
         private void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String body) {
+            send(ctx, keepAlive, response(keepAlive, status, body));
+        }
+
+        private FullHttpResponse response(boolean keepAlive, HttpResponseStatus status, String body) {
             FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                     Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
             r.headers().set("x-origin", name).setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
             HttpUtil.setKeepAlive(r, keepAlive);
+            return r;
+        }
+
+        private void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse r) {
             if (keepAlive) {
                 ctx.writeAndFlush(r);
             } else {
