@@ -1,6 +1,7 @@
 package dev.bascule.proxy;
 
 import dev.bascule.control.Pool;
+import dev.bascule.control.Protocol;
 import dev.bascule.control.RetryPolicy;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
@@ -9,6 +10,7 @@ import dev.bascule.origin.OriginConnection;
 import dev.bascule.origin.OriginListener;
 import dev.bascule.origin.OriginQueue;
 import dev.bascule.origin.OriginWaiter;
+import dev.bascule.origin.RequestNotProcessedException;
 import dev.bascule.upstream.AttemptFailure;
 import dev.bascule.upstream.Server;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -37,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Exchange extends ServerChoice implements OriginListener, OriginWaiter {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+    /** Sends of one request the origin may refuse unprocessed (REFUSED_STREAM, GOAWAY) before it gets a 502. */
+    static final int MAX_UNPROCESSED_RESENDS = 3;
 
     private final Downstream downstream;
     private final Snapshot snapshot;
@@ -60,6 +64,8 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
     private boolean originReused;
     /** Tries that reached the point of sending the request (connect failures not counted). */
     private int sentTries;
+    /** Tries the origin did not process ({@link RequestNotProcessedException}), sent again already. */
+    private int unprocessedResends;
     private long tryStartedNanos;
     /** Waiting in {@link #originQueue} for a server with room. */
     private boolean queued;
@@ -94,7 +100,9 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         this.idempotent = isIdempotent(method);
         this.hasBody = HttpUtilLite.hasBody(request.headers());
         this.via = downstream.via(snapshot.settings());
-        this.replay = hasBody && idempotent && retry.attempts() > 1 ? new ReplayBuffer() : null;
+        // On HTTP/2 a request of any method may have to be sent again when the origin did not process it.
+        this.replay = hasBody && (idempotent && retry.attempts() > 1 || pool.protocol() != Protocol.HTTP1)
+                ? new ReplayBuffer() : null;
         this.expectContinue = request.headers().containsValue(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true);
         if (expectContinue) {
             // Bascule answers 100 Continue itself once an origin is ready to take the body.
@@ -102,7 +110,8 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         }
         HttpVersion received = downstream.receivedVersion();
         HeaderRules.toUpstream(request, target, downstream.client().peerIp(), downstream.client().peerTrusted(),
-                downstream.scheme(), via == null ? null : via.element(received.majorVersion(), received.minorVersion()));
+                downstream.scheme(), via == null ? null : via.element(received.majorVersion(), received.minorVersion()),
+                pool.protocol() != Protocol.HTTP1);
     }
 
     /** RFC 9110 9.2.2: methods whose repetition has the same intended effect. */
@@ -167,8 +176,8 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
         tryStartedNanos = downstream.nowNanos();
         long waitingUntil = queueDeadline;
         queueDeadline = 0;
-        if (!downstream.origins().acquire(downstream.eventLoop(), s, pool.originTls(s), snapshot.settings().origin(),
-                originQueue, this)) {
+        if (!downstream.origins().acquire(downstream.eventLoop(), s, pool.originTls(s), pool.protocol(),
+                snapshot.settings().origin(), originQueue, this)) {
             // Another event loop took the server's last slot since the pick.
             endAttempt();
             untry(s);
@@ -260,6 +269,22 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
             return false;
         }
         return pool.retryBudget().tryRetry();
+    }
+
+    /**
+     * Whether a request the origin did not process can be sent again: its body, if any, is whole in the replay
+     * buffer, and it has not been refused {@link #MAX_UNPROCESSED_RESENDS} times already (an origin that refuses
+     * everything gets a 502, not a loop). Neither the method nor the retry budget matters: nothing was done.
+     */
+    private boolean mayResendUnprocessed() {
+        if (unprocessedResends >= MAX_UNPROCESSED_RESENDS) {
+            return false;
+        }
+        if (hasBody && (replay == null || !replay.complete() || !requestComplete)) {
+            return false;
+        }
+        unprocessedResends++;
+        return true;
     }
 
     /** Starts another try, on another server when the pool has one. */
@@ -492,13 +517,21 @@ final class Exchange extends ServerChoice implements OriginListener, OriginWaite
             abort();
             return;
         }
+        if (cause instanceof RequestNotProcessedException && mayResendUnprocessed()) {
+            // RFC 9113 8.7: the origin refused the stream, or its GOAWAY left it out, so the request was not
+            // processed: sending it again is safe whatever its method, and no failure of the server.
+            log.debug("origin {} did not process the request, sending it again: {}", o == null ? "?" : o.remote(),
+                    cause.getMessage());
+            retryElsewhere();
+            return;
+        }
         if (originReused && !hasBody && !(cause instanceof MalformedResponseException)) {
             // A pooled connection that the origin closed while idle: the request never reached it. Send it again
             // on a fresh connection to the same server; this is not a failure of the server.
             Server s = server;
             sentTries--;
             resetTry();
-            if (!downstream.origins().acquire(downstream.eventLoop(), s, pool.originTls(s),
+            if (!downstream.origins().acquire(downstream.eventLoop(), s, pool.originTls(s), pool.protocol(),
                     snapshot.settings().origin(), originQueue, this)) {
                 endAttempt(); // its slot went to a request that was waiting
                 untry(s);

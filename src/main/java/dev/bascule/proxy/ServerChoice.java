@@ -125,7 +125,7 @@ abstract sealed class ServerChoice implements PickContext permits Exchange {
      * the snapshot it holds, and a server drained meanwhile must take no new request.
      */
     private boolean hasRoom(Server c) {
-        return !c.state().draining() && downstream.origins().hasRoom(c, pool.originTls(c));
+        return !c.state().draining() && downstream.origins().hasRoom(c, pool.originTls(c), pool.protocol());
     }
 
     // ---- PickContext ----
