@@ -15,7 +15,8 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
-import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -56,8 +57,12 @@ final class OriginHttp2Connection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(OriginHttp2Connection.class);
     /** Streams taken while the origin's limit is not known yet. */
     static final int ASSUMED_MAX_STREAMS = 100;
-    /** The receive window of each stream: what an unread response may hold in Bascule (RFC 9113 6.9.2). */
-    static final int STREAM_WINDOW = Http2CodecUtil.DEFAULT_WINDOW_SIZE;
+    /**
+     * The receive window of each stream (RFC 9113 6.9.2): at most this much of a response whose client reads slowly
+     * waits in Bascule, as on HTTP/1.1 where a read buffer and the client's write buffer hold about as much. Four
+     * times the default, so a download is not paced by round trips to the origin.
+     */
+    static final int STREAM_WINDOW = 256 * 1024;
     /**
      * The connection's receive window: room for a full window on every stream the origin usually allows, so
      * streams whose clients read slowly never hold up the others on the connection (RFC 9113 5.2.2).
@@ -75,6 +80,7 @@ final class OriginHttp2Connection extends ChannelInboundHandlerAdapter {
     /** The upstream's queue as of the request that last opened a stream here; null when its servers have no cap. */
     private OriginQueue queue;
     private Channel channel;
+    private Http2FrameCodec codec;
     private Http2StreamChannelBootstrap streams;
     /** Requests waiting for a stream: before the origin's SETTINGS, or while the origin's limit is reached. */
     private final ArrayDeque<OriginHttp2Stream> pending = new ArrayDeque<>(4);
@@ -292,8 +298,8 @@ final class OriginHttp2Connection extends ChannelInboundHandlerAdapter {
                 .pushEnabled(false) // RFC 9113 8.4: a proxy has no use for pushed responses
                 .initialWindowSize(STREAM_WINDOW)
                 .maxHeaderListSize(MAX_HEADER_LIST_SIZE);
-        p.addLast(Http2FrameCodecBuilder.forClient().initialSettings(settings).build(),
-                new Http2MultiplexHandler(NoPush.INSTANCE), this);
+        codec = Http2FrameCodecBuilder.forClient().initialSettings(settings).build();
+        p.addLast(codec, new Http2MultiplexHandler(NoPush.INSTANCE), this);
     }
 
     private void readyTimedOut() {
@@ -385,7 +391,11 @@ final class OriginHttp2Connection extends ChannelInboundHandlerAdapter {
             ready = true;
             cancel(readyTimer);
             streams = new Http2StreamChannelBootstrap(channel);
-            channel.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
+            Http2Connection h2 = codec.connection();
+            int grow = CONNECTION_WINDOW - h2.local().flowController().windowSize(h2.connectionStream());
+            if (grow > 0) {
+                channel.writeAndFlush(new DefaultHttp2WindowUpdateFrame(grow));
+            }
             if (maxStreams == 0) {
                 // An origin that allows no stream at all cannot serve anything on this connection.
                 log.debug("{} allows no HTTP/2 streams", server.address());

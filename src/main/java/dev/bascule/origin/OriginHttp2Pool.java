@@ -137,10 +137,4 @@ final class OriginHttp2Pool {
             }
         }
     }
-
-    /** HTTP/2 connections to {@code server} on this loop that take new streams, for tests. */
-    int connections(ServerState server) {
-        List<OriginHttp2Connection> list = byServer.get(server);
-        return list == null ? 0 : list.size();
-    }
 }
