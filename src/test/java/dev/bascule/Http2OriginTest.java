@@ -8,6 +8,7 @@ import dev.bascule.testing.ProxyUnderTest;
 import dev.bascule.testing.RawHttp;
 import dev.bascule.testing.TestCerts;
 import dev.bascule.testing.TestOrigin;
+import dev.bascule.tls.TlsContexts;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -39,6 +40,7 @@ class Http2OriginTest {
 
     @AfterEach
     void stop() {
+        System.clearProperty(TlsContexts.PROVIDER_PROPERTY);
         if (proxy != null) {
             proxy.close();
         }
@@ -63,8 +65,14 @@ class Http2OriginTest {
                 """.formatted(protocol, address, tls == null ? "" : "    tls: " + tls), 2);
     }
 
-    /** An origin of {@code protocol} (h2c, or h2 with a certificate for 127.0.0.1 signed by a CA Bascule trusts). */
+    /**
+     * An origin of {@code protocol}: h2c, or h2 with a certificate for 127.0.0.1 signed by a CA Bascule trusts
+     * (h2-jdk: with the JDK's TLS engine in Bascule rather than OpenSSL).
+     */
     private void start(String protocol) throws Exception {
+        if (protocol.equals("h2-jdk")) {
+            System.setProperty(TlsContexts.PROVIDER_PROPERTY, "jdk");
+        }
         if (protocol.equals("h2c")) {
             origin = H2Origin.start("h2o", 100);
             startProxy("h2c", origin.address(), null);
@@ -86,7 +94,7 @@ class Http2OriginTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"h2c", "h2"})
+    @ValueSource(strings = {"h2c", "h2", "h2-jdk"})
     void getAndPostEchoCrossAnHttp2Origin(String protocol) throws Exception {
         start(protocol);
 

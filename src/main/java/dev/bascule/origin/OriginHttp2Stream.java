@@ -133,8 +133,9 @@ final class OriginHttp2Stream extends ChannelInboundHandlerAdapter implements Or
     }
 
     /**
-     * Stops or resumes reading the response. While stopped, no WINDOW_UPDATE goes out for the stream, so the origin
-     * can send at most one stream window more (RFC 9113 5.2).
+     * Stops or resumes reading the response (auto-read off or on on the stream channel). While stopped, what arrives
+     * stays unread and no WINDOW_UPDATE goes out for it, so the origin can send at most one stream window more (RFC
+     * 9113 5.2) and other streams on the connection go on.
      */
     @Override
     public void setReading(boolean reading) {
@@ -255,10 +256,11 @@ final class OriginHttp2Stream extends ChannelInboundHandlerAdapter implements Or
             }
             // the stream closes next, once what arrived before the reset is read
         } else if (evt instanceof Http2GoAwayFrame goAway) {
-            // Fired only on the streams above the GOAWAY's last stream id (RFC 9113 6.8): never processed.
+            // Fired only on the streams above the GOAWAY's last stream id (RFC 9113 6.8): never processed. (The
+            // copy each stream gets does not carry that id.)
             if (closeCause == null) {
-                closeCause = new RequestNotProcessedException("above the last stream id " + goAway.lastStreamId()
-                        + " of the origin's GOAWAY (" + errorName(goAway.errorCode()) + ")");
+                closeCause = new RequestNotProcessedException("above the last stream id of the origin's GOAWAY ("
+                        + errorName(goAway.errorCode()) + ")");
             }
             goAway.release();
         } else if (evt instanceof IdleStateEvent) {
