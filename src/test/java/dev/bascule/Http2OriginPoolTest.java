@@ -48,6 +48,11 @@ class Http2OriginPoolTest {
 
     /** @param upstream extra lines of upstream {@code app}, indented by four spaces */
     private void startProxy(int threads, String timeouts, String server, String upstream) throws Exception {
+        startProxy(threads, timeouts, server, upstream, "");
+    }
+
+    private void startProxy(int threads, String timeouts, String server, String upstream, String route)
+            throws Exception {
         proxy = ProxyUnderTest.start("""
                 listeners: [ { address: 127.0.0.1:0 } ]
                 timeouts: { connect: 2s, response_header: 10s%s }
@@ -56,8 +61,8 @@ class Http2OriginPoolTest {
                     protocol: h2c
                     servers: [ { address: %s%s } ]
                 %s
-                routes: [ { upstream: app } ]
-                """.formatted(timeouts, origin.address(), server, upstream), threads);
+                routes: [ { upstream: app%s } ]
+                """.formatted(timeouts, origin.address(), server, upstream, route), threads);
     }
 
     private HttpResponse<String> send(String method, String path, String body) throws Exception {
@@ -133,6 +138,26 @@ class Http2OriginPoolTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("not processed the first time");
         assertThat(origin.streams()).as("refused once, then sent again").isEqualTo(2);
+    }
+
+    @Test
+    void anOriginThatRefusesEveryStreamGetsA502AfterAFewResends() throws Exception {
+        origin = H2Origin.start("h2o", 100);
+        startProxy(1, "", "", "", ", retry: { attempts: 1 }");
+
+        assertThat(send("GET", "/refuse-always", null).statusCode()).isEqualTo(502);
+        assertThat(origin.streams()).as("the first try and three resends").isEqualTo(4);
+    }
+
+    @Test
+    void aStreamResetAfterProcessingIsRetriedOnlyAsTheRouteSays() throws Exception {
+        origin = H2Origin.start("h2o", 100);
+        startProxy(1, "", "", "", ", retry: { attempts: 2 }");
+
+        assertThat(send("GET", "/reset", null).statusCode()).isEqualTo(502);
+        assertThat(origin.streams()).as("one retry, as configured").isEqualTo(2);
+        assertThat(send("POST", "/reset", "x").statusCode()).isEqualTo(502);
+        assertThat(origin.streams()).as("a POST is not sent again").isEqualTo(3);
     }
 
     @Test

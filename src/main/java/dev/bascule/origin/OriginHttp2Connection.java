@@ -158,7 +158,7 @@ final class OriginHttp2Connection extends ChannelInboundHandlerAdapter {
      */
     void openStream(OriginListener listener, OriginQueue q) {
         queue = q;
-        OriginHttp2Stream s = new OriginHttp2Stream(this, listener, ready);
+        OriginHttp2Stream s = new OriginHttp2Stream(this, listener);
         if (ready && open < maxStreams && pending.isEmpty()) {
             start(s);
         } else {
@@ -176,7 +176,10 @@ final class OriginHttp2Connection extends ChannelInboundHandlerAdapter {
         OriginListener l = s.listener();
         if (f.isSuccess()) {
             if (l != null) {
-                l.originConnected(s, s.onReadyConnection());
+                // Never "reused": a stream is new whatever its connection, and HTTP/2 says exactly which requests
+                // the origin did not process (RequestNotProcessedException), where HTTP/1.1 needs the guess that
+                // a request on a pooled connection that closed never reached the origin.
+                l.originConnected(s, false);
             }
             return;
         }

@@ -55,8 +55,6 @@ final class OriginHttp2Stream extends ChannelInboundHandlerAdapter implements Or
     private static final Http2StreamFrameToHttpObjectCodec CODEC = new Http2StreamFrameToHttpObjectCodec(false, true);
 
     private final OriginHttp2Connection connection;
-    /** Whether the connection was open and ready before this stream was asked for ({@code originConnected}'s reused). */
-    private final boolean onReadyConnection;
     private OriginListener listener;
     private Channel channel;
     private boolean headWritten;
@@ -70,18 +68,13 @@ final class OriginHttp2Stream extends ChannelInboundHandlerAdapter implements Or
     /** Counted among its connection's open streams (from the open until the channel closes). */
     private boolean counted;
 
-    OriginHttp2Stream(OriginHttp2Connection connection, OriginListener listener, boolean onReadyConnection) {
+    OriginHttp2Stream(OriginHttp2Connection connection, OriginListener listener) {
         this.connection = connection;
         this.listener = listener;
-        this.onReadyConnection = onReadyConnection;
     }
 
     OriginListener listener() {
         return listener;
-    }
-
-    boolean onReadyConnection() {
-        return onReadyConnection;
     }
 
     /** Sets whether it is counted among its connection's open streams; returns whether it was. */

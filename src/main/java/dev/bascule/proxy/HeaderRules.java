@@ -186,6 +186,9 @@ final class HeaderRules {
 
     /** Whether the TE fields list the member {@code trailers} (RFC 9110 10.1.4), in any case, with or without a weight. */
     static boolean acceptsTrailers(HttpHeaders h) {
+        if (!h.contains(HttpHeaderNames.TE)) { // most requests have none: no list is built
+            return false;
+        }
         List<String> te = h.getAll(HttpHeaderNames.TE);
         for (int i = 0; i < te.size(); i++) {
             String value = te.get(i);

@@ -67,6 +67,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@code /hang} — never answers
  *   <li>{@code /refuse-once/TOKEN} — the first request for TOKEN gets RST_STREAM(REFUSED_STREAM) once the whole
  *       request arrived; later ones are echoed
+ *   <li>{@code /refuse-always} — RST_STREAM(REFUSED_STREAM) every time
+ *   <li>{@code /reset} — RST_STREAM(INTERNAL_ERROR) every time: the request was processed, then the stream failed
  *   <li>{@code /work/ID} — answers {@code done ID} and records ID as processed; see {@link #goAwayOnce}
  *   <li>anything else — the origin's name as the body
  * </ul>
@@ -395,6 +397,10 @@ public final class H2Origin implements AutoCloseable {
                 } else {
                     answer(kept.toString(StandardCharsets.UTF_8));
                 }
+            } else if (path.equals("/refuse-always")) {
+                ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
+            } else if (path.equals("/reset")) {
+                ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR));
             } else if (path.startsWith("/work/")) {
                 connection.work(this);
             } else {
