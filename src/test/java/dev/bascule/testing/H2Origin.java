@@ -158,7 +158,12 @@ public final class H2Origin implements AutoCloseable {
                 streams.incrementAndGet();
                 ch.pipeline().addLast(new StreamHandler(connection));
             }
-        }));
+        }), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.close(); // a connection reset when the proxy goes away: nothing to report
+            }
+        });
     }
 
     public String address() {
