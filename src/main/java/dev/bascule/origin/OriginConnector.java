@@ -1,5 +1,6 @@
 package dev.bascule.origin;
 
+import dev.bascule.control.Protocol;
 import dev.bascule.tls.OriginTls;
 import dev.bascule.upstream.OriginTimeouts;
 import dev.bascule.upstream.Server;
@@ -21,16 +22,18 @@ public interface OriginConnector {
      * originConnected} and {@code originConnectFailed} is called; a failed handshake is a failed connect.
      *
      * @param tls how to speak TLS to this server; null for plain HTTP
+     * @param protocol the upstream's: HTTP/1.1 connections, or streams of HTTP/2 ones (h2 with {@code tls}, h2c
+     *     without)
      * @param timeouts for a new connection: its connect and handshake, and how long it may idle in the pool
      * @param queue the upstream's queue when its servers cap their connections; null when none does
      * @return false, having done nothing, when the server is at its {@code max_connections} and this loop holds no
      *     idle connection to it
      */
-    boolean acquire(EventLoop loop, Server server, OriginTls tls, OriginTimeouts timeouts, OriginQueue queue,
-            OriginListener listener);
+    boolean acquire(EventLoop loop, Server server, OriginTls tls, Protocol protocol, OriginTimeouts timeouts,
+            OriginQueue queue, OriginListener listener);
 
     /** Whether {@link #acquire} would find room for {@code server} on the calling loop now. */
-    boolean hasRoom(Server server, OriginTls tls);
+    boolean hasRoom(Server server, OriginTls tls, Protocol protocol);
 
     /**
      * Queues {@code waiter} on {@code loop} until a server of its upstream has room; it is then told to proceed.

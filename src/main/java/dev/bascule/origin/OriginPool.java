@@ -1,5 +1,6 @@
 package dev.bascule.origin;
 
+import dev.bascule.control.Protocol;
 import dev.bascule.tls.OriginTls;
 import dev.bascule.upstream.OriginTimeouts;
 import dev.bascule.upstream.Server;
@@ -66,6 +67,8 @@ public final class OriginPool implements OriginConnector {
      * originConnected} and {@code originConnectFailed} is called; a failed handshake is a failed connect.
      *
      * @param tls how to speak TLS to this server; null for plain HTTP. Part of the pool key.
+     * @param protocol the upstream's: {@link Protocol#HTTP1} pools whole connections here; {@link Protocol#H2} and
+     *     {@link Protocol#H2C} hand out streams of the loop's {@link OriginHttp2Pool}
      * @param timeouts for a new connection: its connect and handshake, and how long it may idle in the pool
      * @param queue the upstream's queue when its servers cap their connections, told when this connection is
      *     released or closed; null when none does
@@ -73,9 +76,12 @@ public final class OriginPool implements OriginConnector {
      *     no idle connection to it (another loop took the last slot since the caller looked)
      */
     @Override
-    public boolean acquire(EventLoop loop, Server server, OriginTls tls, OriginTimeouts timeouts, OriginQueue queue,
-            OriginListener listener) {
+    public boolean acquire(EventLoop loop, Server server, OriginTls tls, Protocol protocol, OriginTimeouts timeouts,
+            OriginQueue queue, OriginListener listener) {
         LoopPool pool = loopPools.get();
+        if (protocol != Protocol.HTTP1) {
+            return pool.http2.acquire(loop, server, tls, timeouts, queue, listener);
+        }
         OriginHttp1Connection idle = pool.poll(server.state(), tls);
         if (idle != null) {
             idle.attach(listener, queue);
@@ -94,7 +100,10 @@ public final class OriginPool implements OriginConnector {
      * or an idle connection pooled here.
      */
     @Override
-    public boolean hasRoom(Server server, OriginTls tls) {
+    public boolean hasRoom(Server server, OriginTls tls, Protocol protocol) {
+        if (protocol != Protocol.HTTP1) {
+            return loopPools.get().http2.hasRoom(server, tls);
+        }
         int max = server.maxConnections();
         return max <= 0 || server.state().openConnections() < max || loopPools.get().hasIdle(server.state(), tls);
     }
@@ -161,6 +170,8 @@ public final class OriginPool implements OriginConnector {
         private final Map<ServerState, ArrayDeque<OriginHttp1Connection>> idle = new HashMap<>();
         /** Idle TLS connections, by TLS identity then server; an identity goes when its last queue empties. */
         private final Map<OriginTls, Map<ServerState, ArrayDeque<OriginHttp1Connection>>> idleTls = new HashMap<>();
+        /** The loop's HTTP/2 connections (upstreams with protocol h2 or h2c). */
+        final OriginHttp2Pool http2 = new OriginHttp2Pool(this);
         private Bootstrap bootstrap;
         private int bootstrapTimeout = -1;
 
@@ -243,6 +254,7 @@ public final class OriginPool implements OriginConnector {
                 c.markPooled(false);
                 c.closeForWaiters();
             }
+            http2.closeIdle(queue);
         }
 
         private static void collectIdle(Map<ServerState, ArrayDeque<OriginHttp1Connection>> m, OriginQueue queue,
@@ -313,7 +325,7 @@ public final class OriginPool implements OriginConnector {
             });
         }
 
-        private Bootstrap bootstrap(EventLoop loop, int timeout) {
+        Bootstrap bootstrap(EventLoop loop, int timeout) {
             if (bootstrap == null || bootstrapTimeout != timeout) {
                 bootstrap = new Bootstrap()
                         .group(loop)

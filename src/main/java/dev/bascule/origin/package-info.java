@@ -1,5 +1,8 @@
 /**
- * Data plane, origin side: keep-alive connections to origin servers, pooled per event loop.
+ * Data plane, origin side: keep-alive connections to origin servers, pooled per event loop: HTTP/1.1 connections
+ * ({@link dev.bascule.origin.OriginHttp1Connection}) that carry one exchange at a time, or streams ({@link
+ * dev.bascule.origin.OriginHttp2Stream}) of a few multiplexed HTTP/2 connections per server ({@link
+ * dev.bascule.origin.OriginHttp2Pool}); a request sees either as an {@link dev.bascule.origin.OriginConnection}.
  *
  * <p>Entry point: {@link dev.bascule.origin.OriginConnector#acquire}, implemented by {@link
  * dev.bascule.origin.OriginPool}. A connection is opened on the event loop of the client connection that needs it

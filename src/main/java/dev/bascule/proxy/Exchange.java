@@ -1,12 +1,14 @@
 package dev.bascule.proxy;
 
 import dev.bascule.control.Pool;
+import dev.bascule.control.Protocol;
 import dev.bascule.control.RetryPolicy;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
 import dev.bascule.origin.MalformedResponseException;
 import dev.bascule.origin.OriginConnection;
 import dev.bascule.origin.OriginListener;
+import dev.bascule.origin.RequestNotProcessedException;
 import dev.bascule.upstream.AttemptFailure;
 import dev.bascule.upstream.Server;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -36,6 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Exchange extends ServerChoice implements OriginListener {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+    /** Sends of one request the origin may refuse unprocessed (REFUSED_STREAM, GOAWAY) before it gets a 502. */
+    static final int MAX_UNPROCESSED_RESENDS = 3;
 
     private final Downstream downstream;
     private final Snapshot snapshot;
@@ -61,6 +65,8 @@ final class Exchange extends ServerChoice implements OriginListener {
     private boolean originReused;
     /** Tries that reached the point of sending the request (connect failures not counted). */
     private int sentTries;
+    /** Tries the origin did not process ({@link RequestNotProcessedException}), sent again already. */
+    private int unprocessedResends;
     private long tryStartedNanos;
 
     private boolean requestComplete;
@@ -99,7 +105,9 @@ final class Exchange extends ServerChoice implements OriginListener {
         this.via = downstream.via(snapshot.settings());
         this.grpc = GrpcAnswers.isGrpc(request.headers())
                 ? new GrpcCall(request.headers(), downstream.nowNanos(), snapshot.settings().streamIdleMillis()) : null;
-        this.replay = hasBody && idempotent && retry.attempts() > 1 ? new ReplayBuffer() : null;
+        // On HTTP/2 a request of any method may have to be sent again when the origin did not process it.
+        this.replay = hasBody && (idempotent && retry.attempts() > 1 || pool.protocol() != Protocol.HTTP1)
+                ? new ReplayBuffer() : null;
         this.expectContinue = request.headers().containsValue(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true);
         if (expectContinue) {
             // Bascule answers 100 Continue itself once an origin is ready to take the body.
@@ -107,7 +115,8 @@ final class Exchange extends ServerChoice implements OriginListener {
         }
         HttpVersion received = downstream.receivedVersion();
         HeaderRules.toUpstream(request, target, downstream.client().peerIp(), downstream.client().peerTrusted(),
-                downstream.scheme(), via == null ? null : via.element(received.majorVersion(), received.minorVersion()));
+                downstream.scheme(), via == null ? null : via.element(received.majorVersion(), received.minorVersion()),
+                pool.protocol() != Protocol.HTTP1);
         if (websocket) {
             HeaderRules.toUpstreamUpgrade(request);
         }
@@ -173,8 +182,8 @@ final class Exchange extends ServerChoice implements OriginListener {
         s.state().requestStarted();
         tryStartedNanos = downstream.nowNanos();
         long waitingUntil = takeQueueDeadline();
-        if (!downstream.origins().acquire(downstream.eventLoop(), s, pool.originTls(s), snapshot.settings().origin(),
-                originQueue(), this)) {
+        if (!downstream.origins().acquire(downstream.eventLoop(), s, pool.originTls(s), pool.protocol(),
+                snapshot.settings().origin(), originQueue(), this)) {
             // Another event loop took the server's last slot since the pick.
             endAttempt();
             untry(s);
@@ -218,6 +227,22 @@ final class Exchange extends ServerChoice implements OriginListener {
             return false;
         }
         return pool.retryBudget().tryRetry();
+    }
+
+    /**
+     * Whether a request the origin did not process can be sent again: its body, if any, is whole in the replay
+     * buffer, and it has not been refused {@link #MAX_UNPROCESSED_RESENDS} times already (an origin that refuses
+     * everything gets a 502, not a loop). Neither the method nor the retry budget matters: nothing was done.
+     */
+    private boolean mayResendUnprocessed() {
+        if (unprocessedResends >= MAX_UNPROCESSED_RESENDS) {
+            return false;
+        }
+        if (hasBody && (replay == null || !replay.complete() || !requestComplete)) {
+            return false;
+        }
+        unprocessedResends++;
+        return true;
     }
 
     /** Starts another try, on another server when the pool has one. */
@@ -494,13 +519,21 @@ final class Exchange extends ServerChoice implements OriginListener {
             abort();
             return;
         }
+        if (cause instanceof RequestNotProcessedException && mayResendUnprocessed()) {
+            // RFC 9113 8.7: the origin refused the stream, or its GOAWAY left it out, so the request was not
+            // processed: sending it again is safe whatever its method, and no failure of the server.
+            log.debug("origin {} did not process the request, sending it again: {}", o == null ? "?" : o.remote(),
+                    cause.getMessage());
+            retryElsewhere();
+            return;
+        }
         if (originReused && !hasBody && !(cause instanceof MalformedResponseException)) {
             // A pooled connection that the origin closed while idle: the request never reached it. Send it again
             // on a fresh connection to the same server; this is not a failure of the server.
             Server s = server;
             sentTries--;
             resetTry();
-            if (!downstream.origins().acquire(downstream.eventLoop(), s, pool.originTls(s),
+            if (!downstream.origins().acquire(downstream.eventLoop(), s, pool.originTls(s), pool.protocol(),
                     snapshot.settings().origin(), originQueue(), this)) {
                 endAttempt(); // its slot went to a request that was waiting
                 untry(s);

@@ -64,9 +64,28 @@ final class HeaderRules {
      */
     static void toUpstream(HttpRequest request, String target, String peerIp, boolean peerTrusted, String scheme,
             String via) {
+        toUpstream(request, target, peerIp, peerTrusted, scheme, via, false);
+    }
+
+    /**
+     * As {@link #toUpstream(HttpRequest, String, String, boolean, String, String)}, for a next hop that may take
+     * trailers.
+     *
+     * @param forwardTeTrailers the origin speaks HTTP/2: a client's {@code TE: trailers} is sent on as {@code te:
+     *     trailers}. TE is hop-by-hop (RFC 9110 7.6.1), but its {@code trailers} member says the client takes
+     *     trailer fields, which a proxy may say again to a next hop that sends them (RFC 9110 10.1.4); on HTTP/2
+     *     it is the one TE value allowed (RFC 9113 8.2.2), and gRPC servers require it. An HTTP/1.1 origin gets
+     *     no TE, as before.
+     */
+    static void toUpstream(HttpRequest request, String target, String peerIp, boolean peerTrusted, String scheme,
+            String via, boolean forwardTeTrailers) {
         HttpHeaders h = request.headers();
         boolean chunked = HttpUtilLite.isChunked(h);
+        boolean teTrailers = forwardTeTrailers && acceptsTrailers(h);
         removeHopByHop(h);
+        if (teTrailers) {
+            h.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+        }
         appendVia(h, via);
         // Set after the hop-by-hop strip, so a "Connection: X-Forwarded-For" cannot remove ours.
         String prior = peerTrusted ? joined(h.getAll(X_FORWARDED_FOR)) : null;
@@ -192,6 +211,38 @@ final class HeaderRules {
             }
         }
         return true;
+    }
+
+    /** Whether the TE fields list the member {@code trailers} (RFC 9110 10.1.4), in any case, with or without a weight. */
+    static boolean acceptsTrailers(HttpHeaders h) {
+        if (!h.contains(HttpHeaderNames.TE)) { // most requests have none: no list is built
+            return false;
+        }
+        List<String> te = h.getAll(HttpHeaderNames.TE);
+        for (int i = 0; i < te.size(); i++) {
+            String value = te.get(i);
+            int start = 0;
+            int len = value.length();
+            while (start < len) {
+                int comma = value.indexOf(',', start);
+                int end = comma < 0 ? len : comma;
+                int semicolon = value.indexOf(';', start);
+                int nameEnd = semicolon >= 0 && semicolon < end ? semicolon : end;
+                int s = start;
+                int e = nameEnd;
+                while (s < e && isSpace(value.charAt(s))) {
+                    s++;
+                }
+                while (e > s && isSpace(value.charAt(e - 1))) {
+                    e--;
+                }
+                if (e - s == 8 && value.regionMatches(true, s, "trailers", 0, 8)) {
+                    return true;
+                }
+                start = end + 1;
+            }
+        }
+        return false;
     }
 
     /** Several X-Forwarded-For fields are one list (RFC 9110 5.3). */

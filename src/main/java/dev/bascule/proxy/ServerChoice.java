@@ -148,7 +148,7 @@ abstract sealed class ServerChoice implements PickContext, OriginWaiter permits 
      * the snapshot it holds, and a server drained meanwhile must take no new request.
      */
     private boolean hasRoom(Server c) {
-        return !c.state().draining() && downstream.origins().hasRoom(c, pool.originTls(c));
+        return !c.state().draining() && downstream.origins().hasRoom(c, pool.originTls(c), pool.protocol());
     }
 
     // ---- waiting for a server with room (max_connections) ----

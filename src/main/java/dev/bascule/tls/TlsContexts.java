@@ -1,6 +1,7 @@
 package dev.bascule.tls;
 
 import dev.bascule.config.CertificateConfig;
+import dev.bascule.config.HttpProtocol;
 import dev.bascule.config.UpstreamTlsConfig;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -54,6 +55,13 @@ public final class TlsContexts {
             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
             ApplicationProtocolNames.HTTP_1_1);
+
+    /** An upstream with {@code protocol: h2} (RFC 9113 3.2; the TLS 1.2 suites above are all allowed by 9.2.2). */
+    private static final ApplicationProtocolConfig ALPN_H2 = new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2);
 
     private TlsContexts() {}
 
@@ -123,10 +131,22 @@ public final class TlsContexts {
      * name when {@code verify} (endpoint identification "HTTPS", RFC 2818 3.1), presents {@code cert} when set.
      */
     public static SslContext client(UpstreamTlsConfig tls) throws TlsFileException {
+        return client(tls, HttpProtocol.HTTP1);
+    }
+
+    /**
+     * The client context for an upstream speaking {@code protocol}: as {@link #client(UpstreamTlsConfig)}, and for
+     * {@link HttpProtocol#H2} offering ALPN {@code h2} alone (RFC 9113 3.2), so an origin that cannot speak HTTP/2
+     * says so in the handshake; the origin pool fails the connect when {@code h2} was not selected.
+     */
+    public static SslContext client(UpstreamTlsConfig tls, HttpProtocol protocol) throws TlsFileException {
         SslContextBuilder b = SslContextBuilder.forClient()
                 .sslProvider(provider())
                 .protocols(PROTOCOLS)
                 .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE);
+        if (protocol == HttpProtocol.H2) {
+            b.applicationProtocolConfig(ALPN_H2);
+        }
         if (!tls.verify()) {
             b.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
         } else {

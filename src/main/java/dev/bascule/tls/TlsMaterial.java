@@ -75,7 +75,7 @@ public final class TlsMaterial {
                 continue;
             }
             try {
-                upstreams.put(u.name(), TlsContexts.client(u.tls()));
+                upstreams.put(u.name(), TlsContexts.client(u.tls(), u.protocol()));
             } catch (TlsFileException e) {
                 errors.add(error(config, "upstream '" + u.name() + "' tls: " + e.getMessage()));
             }

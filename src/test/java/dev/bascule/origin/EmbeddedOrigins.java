@@ -2,6 +2,7 @@ package dev.bascule.origin;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
+import dev.bascule.control.Protocol;
 import dev.bascule.tls.OriginTls;
 import dev.bascule.upstream.Server;
 import dev.bascule.upstream.OriginTimeouts;
@@ -64,8 +65,8 @@ public final class EmbeddedOrigins implements OriginConnector {
     }
 
     @Override
-    public boolean acquire(EventLoop loop, Server server, OriginTls tls, OriginTimeouts timeouts, OriginQueue queue,
-            OriginListener listener) {
+    public boolean acquire(EventLoop loop, Server server, OriginTls tls, Protocol protocol, OriginTimeouts timeouts,
+            OriginQueue queue, OriginListener listener) {
         if (loop != client.eventLoop()) {
             throw new IllegalStateException("acquire must run on the client connection's event loop");
         }
@@ -96,7 +97,7 @@ public final class EmbeddedOrigins implements OriginConnector {
 
     /** No server here caps its connections: there is always room, and nothing ever waits. */
     @Override
-    public boolean hasRoom(Server server, OriginTls tls) {
+    public boolean hasRoom(Server server, OriginTls tls, Protocol protocol) {
         return true;
     }
 

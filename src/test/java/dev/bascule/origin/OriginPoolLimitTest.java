@@ -3,6 +3,7 @@ package dev.bascule.origin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.bascule.control.Protocol;
 import dev.bascule.testing.LeakGuard;
 import dev.bascule.testing.TestOrigin;
 import dev.bascule.tls.OriginTls;
@@ -107,20 +108,20 @@ class OriginPoolLimitTest {
 
         /** Asks for a connection; waits in the queue (of size 10) when the server is full. On the loop. */
         void start() {
-            if (!pool.acquire(loop, server, tls, timeouts, queue, this)) {
+            if (!pool.acquire(loop, server, tls, Protocol.HTTP1, timeouts, queue, this)) {
                 waiting = pool.await(loop, queue, 10, this, false);
             }
         }
 
         @Override
         public boolean canProceed() {
-            return pool.hasRoom(server, tls);
+            return pool.hasRoom(server, tls, Protocol.HTTP1);
         }
 
         @Override
         public void proceed() {
             waiting = false;
-            if (!pool.acquire(loop, server, tls, timeouts, queue, this)) {
+            if (!pool.acquire(loop, server, tls, Protocol.HTTP1, timeouts, queue, this)) {
                 waiting = pool.await(loop, queue, 10, this, true);
             }
         }
@@ -183,20 +184,20 @@ class OriginPoolLimitTest {
         // A connect completes when the kernel accepts; the origin's loop may count it a moment later.
         await().pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(5))
                 .until(() -> origin.openConnections() == 2);
-        assertThat(on(loop, () -> pool.hasRoom(s, null))).isFalse();
-        assertThat(on(loop, () -> pool.acquire(loop, s, null, timeouts, null, new Request(pool, loop, s, null, null)))).isFalse();
+        assertThat(on(loop, () -> pool.hasRoom(s, null, Protocol.HTTP1))).isFalse();
+        assertThat(on(loop, () -> pool.acquire(loop, s, null, Protocol.HTTP1, timeouts, null, new Request(pool, loop, s, null, null)))).isFalse();
 
         run(loop, () -> a.connection.release()); // idle in the pool: still open, still counted, usable here
         assertThat(s.state().openConnections()).isEqualTo(2);
-        assertThat(on(loop, () -> pool.hasRoom(s, null))).isTrue();
-        assertThat(on(otherLoop, () -> pool.hasRoom(s, null))).as("the idle one is on the other loop").isFalse();
+        assertThat(on(loop, () -> pool.hasRoom(s, null, Protocol.HTTP1))).isTrue();
+        assertThat(on(otherLoop, () -> pool.hasRoom(s, null, Protocol.HTTP1))).as("the idle one is on the other loop").isFalse();
         Request again = connect(pool, loop, s, null);
         assertThat(again.reused).isTrue();
         assertThat(again.connection).isSameAs(a.connection);
 
         run(loop, () -> b.connection.discard());
         await().pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(5)).until(() -> s.state().openConnections() == 1);
-        assertThat(on(otherLoop, () -> pool.hasRoom(s, null))).isTrue();
+        assertThat(on(otherLoop, () -> pool.hasRoom(s, null, Protocol.HTTP1))).isTrue();
         assertThat(origin.peakOpenConnections()).isEqualTo(2);
     }
 

@@ -41,8 +41,12 @@ public final class RawHttp implements AutoCloseable {
         return s;
     }
 
-    /** A parsed response; header names are lower-cased; {@code version} as written, such as {@code HTTP/1.1}. */
-    public record Response(int status, Map<String, List<String>> headers, byte[] body, String version) {
+    /**
+     * A parsed response; header names are lower-cased; {@code version} as written, such as {@code HTTP/1.1};
+     * {@code trailers} the trailer section of a chunked body (empty for none), names lower-cased.
+     */
+    public record Response(int status, Map<String, List<String>> headers, byte[] body, String version,
+            Map<String, String> trailers) {
         public String header(String name) {
             List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
             return v == null ? null : v.get(0);
@@ -89,6 +93,7 @@ public final class RawHttp implements AutoCloseable {
                     .add(l.substring(colon + 1).trim());
         }
         byte[] body;
+        Map<String, String> trailers = new LinkedHashMap<>();
         List<String> te = headers.get("transfer-encoding");
         List<String> cl = headers.get("content-length");
         if (headRequest || status == 204 || status == 304) {
@@ -98,8 +103,9 @@ public final class RawHttp implements AutoCloseable {
             for (;;) {
                 int size = Integer.parseInt(line().split(";")[0].trim(), 16);
                 if (size == 0) {
-                    while (!line().isEmpty()) {
-                        // trailers
+                    for (String l = line(); !l.isEmpty(); l = line()) {
+                        int colon = l.indexOf(':');
+                        trailers.put(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
                     }
                     break;
                 }
@@ -116,7 +122,7 @@ public final class RawHttp implements AutoCloseable {
         } else {
             body = in.readAllBytes();
         }
-        return new Response(status, headers, body, parts[0]);
+        return new Response(status, headers, body, parts[0], trailers);
     }
 
     /** Reads exactly {@code n} bytes (past a response head: the bytes of an upgraded connection). */
