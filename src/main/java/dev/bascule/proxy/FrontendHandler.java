@@ -247,9 +247,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
 
     @Override
     public long armDeadline(long fromNowNanos) {
-        long deadline = deadlines.now() + fromNowNanos;
-        deadlines.armAt(deadline);
-        return deadline;
+        return deadlines.armIn(fromNowNanos);
     }
 
     @Override
@@ -290,13 +288,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
 
     @Override
     public Via via(ProxySettings settings) {
-        String pseudonym = settings.via();
-        if (pseudonym == null) {
-            return null;
-        }
-        if (via == null || !via.pseudonym().equals(pseudonym)) {
-            via = new Via(pseudonym); // the first request, or a reload renamed Bascule
-        }
+        via = Via.current(via, settings);
         return via;
     }
 

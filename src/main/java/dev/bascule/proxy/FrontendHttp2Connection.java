@@ -98,13 +98,7 @@ final class FrontendHttp2Connection extends ChannelInboundHandlerAdapter {
     }
 
     Via via(ProxySettings settings) {
-        String pseudonym = settings.via();
-        if (pseudonym == null) {
-            return null;
-        }
-        if (via == null || !via.pseudonym().equals(pseudonym)) {
-            via = new Via(pseudonym);
-        }
+        via = Via.current(via, settings);
         return via;
     }
 

@@ -277,9 +277,7 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
 
     @Override
     public long armDeadline(long fromNowNanos) {
-        long deadline = deadlines.now() + fromNowNanos;
-        deadlines.armAt(deadline);
-        return deadline;
+        return deadlines.armIn(fromNowNanos);
     }
 
     @Override

@@ -26,6 +26,13 @@ final class LazyTimer {
         return executor.ticker().nanoTime();
     }
 
+    /** Arms for a deadline {@code fromNowNanos} ahead and returns it (in {@link #now()} time). */
+    long armIn(long fromNowNanos) {
+        long deadline = now() + fromNowNanos;
+        armAt(deadline);
+        return deadline;
+    }
+
     /** Makes sure {@code onCheck} runs no later than {@code deadline} (in {@link #now()} time). */
     void armAt(long deadline) {
         if (pending != null) {

@@ -1,5 +1,7 @@
 package dev.bascule.proxy;
 
+import dev.bascule.control.ProxySettings;
+
 /**
  * The {@code Via} field an intermediary adds to every message it forwards, both ways (RFC 9110 7.6.3): one
  * element per hop, {@code received-protocol SP received-by}, where the protocol is the version in which this
@@ -23,6 +25,18 @@ final class Via {
 
     String pseudonym() {
         return pseudonym;
+    }
+
+    /**
+     * The Via builder for {@code settings}: {@code cached} when it has their pseudonym (a connection keeps one, so
+     * requests build nothing), a new one on first use or after a reload renamed Bascule; null when Via is off.
+     */
+    static Via current(Via cached, ProxySettings settings) {
+        String pseudonym = settings.via();
+        if (pseudonym == null) {
+            return null;
+        }
+        return cached != null && cached.pseudonym.equals(pseudonym) ? cached : new Via(pseudonym);
     }
 
     /** This hop's element for a message received as HTTP/{@code major}.{@code minor}. */
