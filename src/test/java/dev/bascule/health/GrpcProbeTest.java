@@ -111,8 +111,9 @@ class GrpcProbeTest {
     @Test
     void aStoppedServerFailsAtOnce() throws Exception {
         // A refused connection: the probe says so rather than hanging until its timeout.
+        ProbeTarget target = f.target(address(b));
         b.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        ProbeResult r = probe(b, "");
+        ProbeResult r = f.checker.probeOnce(target).get(10, TimeUnit.SECONDS);
         assertThat(r.passed()).isFalse();
         assertThat(r.problem()).isEqualTo("connect refused");
     }
