@@ -41,7 +41,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -304,10 +303,6 @@ class GrpcEndToEndTest {
         assertThat(slowCancelled.get(5, TimeUnit.SECONDS)).as("the server saw its call cancelled").isTrue();
     }
 
-    // Known bug, not fixed yet: the server's trailers-only error (one HEADERS frame with END_STREAM holding
-    // grpc-status) reaches the client as a HEADERS frame without END_STREAM and then an empty DATA frame with
-    // END_STREAM, which grpc-java rejects as INTERNAL "Received unexpected EOS on empty DATA frame from server".
-    @Disabled("trailers-only origin responses are not relayed as trailers-only on HTTP/2 clients yet")
     @ParameterizedTest
     @EnumSource(Transport.class)
     void errorStatusMessageAndMetadataReachTheClient(Transport t) {
