@@ -49,7 +49,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A real gRPC client and server (grpc-java, its shaded Netty) talking through Bascule: the client over h2c with
- * prior knowledge and over TLS with ALPN h2, the server behind an {@code protocol: h2c} upstream. Every call
+ * prior knowledge and over TLS with ALPN h2, the server behind a {@code protocol: h2c} upstream. Every call
  * kind passes through unchanged, trailers included; deadlines cancel the server's call; a server that is down
  * is UNAVAILABLE. Methods are generic descriptors with a String marshaller, so no generated code is needed.
  */
