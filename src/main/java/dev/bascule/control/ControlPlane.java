@@ -53,7 +53,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     private final Clock clock;
     private final LongSupplier nanoTime;
     private final LiveSnapshot live;
-    private final ProbeTargets probeTargets = new ProbeTargets();
+    private final ProbeTargets probeTargets = new ProbeTargets(this::tls);
     private final EjectionPolicy ejections;
     private final ExchangeEvents events = new PassiveHealthEvents();
     private final ReloadCounter reloads = new ReloadCounter();

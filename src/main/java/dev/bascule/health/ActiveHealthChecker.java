@@ -1,5 +1,6 @@
 package dev.bascule.health;
 
+import dev.bascule.config.HealthCheckConfig;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -20,15 +21,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Active health checks: probes every {@link HealthControl#probeTargets() probe target} over HTTP and tells the
- * control plane when a server's verdict changes, and of every pass (a pass ends a passive ejection that connect
- * failures caused).
+ * Active health checks: probes every {@link HealthControl#probeTargets() probe target} (over HTTP, gRPC or a bare
+ * TCP connect, by the check's type) and tells the control plane when a server's verdict changes, and of every
+ * pass (a pass ends a passive ejection that connect failures caused).
  *
  * <p>Each target is probed at once when it appears (startup, a server added, a reload) and then {@code
  * check.interval()} after each probe ends (so the timed probes of one server never overlap). A probe is described in
  * {@link HttpProbe}: {@code GET check.path()}, {@code Connection: close}, {@code User-Agent: bascule-health},
- * passing on a complete response with an expected status within {@code check.timeout()}. A server that is up
- * goes down after {@code unhealthyThreshold} failures in a row and comes back after {@code healthyThreshold}
+ * passing on a complete response with an expected status within {@code check.timeout()}; a {@code grpc} check
+ * in {@link GrpcProbe}: {@code grpc.health.v1.Health/Check} over HTTP/2, passing on {@code SERVING}. A server
+ * that is up goes down after {@code unhealthyThreshold} failures in a row and comes back after {@code healthyThreshold}
  * passes in a row; servers start up, except fresh ones (added at runtime), which come up on their first pass.
  * Verdict changes are reported through {@link HealthControl#reportProbe}, other passes through {@link
  * HealthControl#probePassed}. When the targets change, the checker drops
@@ -218,12 +220,21 @@ public final class ActiveHealthChecker implements AutoCloseable {
 
     /** Starts one probe on the loop and tracks its connection so close() can cut it. */
     private CompletableFuture<ProbeResult> probe(ProbeTarget target) {
-        HttpProbe p = HttpProbe.start(loop, channelType, target);
-        Channel ch = p.channel();
+        Channel ch;
+        CompletableFuture<ProbeResult> result;
+        if (target.check().type() == HealthCheckConfig.Type.GRPC) {
+            GrpcProbe p = GrpcProbe.start(loop, channelType, target);
+            ch = p.channel();
+            result = p.result();
+        } else {
+            HttpProbe p = HttpProbe.start(loop, channelType, target);
+            ch = p.channel();
+            result = p.result();
+        }
         if (ch.isOpen() && open.add(ch)) {
             ch.closeFuture().addListener(f -> open.remove(ch));
         }
-        return p.result();
+        return result;
     }
 
     /**

@@ -89,7 +89,7 @@ final class HttpProbe extends ChannelInboundHandlerAdapter {
         probe.channel = connect.channel();
         connect.addListener(f -> {
             if (!f.isSuccess()) {
-                probe.finish(ProbeResult.fail(probe.connectProblem(f.cause())));
+                probe.finish(ProbeResult.fail(connectProblem(f.cause(), probe.timeoutMillis)));
             }
         });
         return probe;
@@ -194,7 +194,7 @@ final class HttpProbe extends ChannelInboundHandlerAdapter {
         result.complete(r);
     }
 
-    private String connectProblem(Throwable cause) {
+    static String connectProblem(Throwable cause, long timeoutMillis) {
         if (cause instanceof ConnectTimeoutException) {
             return "connect timeout after " + timeoutMillis + " ms";
         }
@@ -205,7 +205,7 @@ final class HttpProbe extends ChannelInboundHandlerAdapter {
         return "connect failed: " + message;
     }
 
-    private static String describe(Throwable cause) {
+    static String describe(Throwable cause) {
         String message = cause.getMessage();
         return message != null ? message : cause.getClass().getSimpleName();
     }

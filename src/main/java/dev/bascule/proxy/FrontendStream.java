@@ -5,6 +5,7 @@ import dev.bascule.control.ProxySettings;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginConnector;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -13,6 +14,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -54,6 +56,13 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     private Admission admission;
     private LazyTimer deadlines;
     private Exchange exchange;
+    /**
+     * The response head, held back until something follows it (content, a flush, the end), so that a response
+     * the origin ended with its head goes out as one HEADERS frame with END_STREAM: a gRPC trailers-only
+     * response (grpc-status in that one frame) must reach the client as such, not as HEADERS and then an empty
+     * DATA frame ending the stream, which gRPC clients reject (gRPC over HTTP/2, "Responses").
+     */
+    private HttpResponse pendingHead;
     /** The request was answered locally; what is left of its body is dropped. */
     private boolean answered;
     /** The request body was read to its end. */
@@ -303,16 +312,27 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
 
     @Override
     public void sendHead(HttpResponse head) {
-        ctx.write(head, ctx.voidPromise());
+        writePendingHead(); // an interim head before this one
+        pendingHead = head;
+    }
+
+    private void writePendingHead() {
+        HttpResponse head = pendingHead;
+        if (head != null) {
+            pendingHead = null;
+            ctx.write(head, ctx.voidPromise());
+        }
     }
 
     @Override
     public void sendContent(HttpContent content) {
+        writePendingHead();
         ctx.write(content, ctx.voidPromise());
     }
 
     @Override
     public void flush() {
+        writePendingHead();
         ctx.flush();
     }
 
@@ -325,12 +345,25 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     @Override
     public void finish(LastHttpContent last, boolean keepAlive) {
         exchange = null;
+        HttpResponse head = pendingHead;
+        if (head != null && !last.content().isReadable() && last.trailingHeaders().isEmpty()) {
+            // Nothing follows the head: it ends the stream itself (a full response with no content or trailers
+            // is encoded as one HEADERS frame with END_STREAM).
+            pendingHead = null;
+            last.release();
+            ctx.writeAndFlush(new DefaultFullHttpResponse(head.protocolVersion(), head.status(),
+                    Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        writePendingHead();
         ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override
     public void answer(FullHttpResponse response, boolean keepAlive) {
         exchange = null;
+        pendingHead = null;
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -338,6 +371,7 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     @Override
     public void abort() {
         exchange = null;
+        pendingHead = null;
         ctx.close();
     }
 }

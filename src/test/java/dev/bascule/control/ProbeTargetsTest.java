@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bascule.config.BasculeConfig;
 import dev.bascule.health.ProbeTarget;
+import dev.bascule.tls.TlsMaterial;
 import dev.bascule.upstream.ServerRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class ProbeTargetsTest {
                 routes: [ { upstream: checked } ]
                 """);
         Membership membership = Fixtures.membership(config, new ServerRegistry(), 0);
-        ProbeTargets targets = new ProbeTargets();
+        ProbeTargets targets = new ProbeTargets(() -> TlsMaterial.NONE);
         AtomicInteger told = new AtomicInteger();
         targets.onChange(told::incrementAndGet);
 
