@@ -71,7 +71,8 @@ class ConfigLoaderTest {
         BasculeConfig config = LOADER.load(Path.of("examples/labs.yaml"));
 
         assertThat(config.source()).isEqualTo(Path.of("examples/labs.yaml").toString());
-        assertThat(config.listeners()).containsExactly(new ListenerConfig("public", hp("127.0.0.1:8080")));
+        assertThat(config.listeners()).containsExactly(new ListenerConfig("public", hp("127.0.0.1:8080"), null, false,
+                null, List.of(HttpProtocol.HTTP1, HttpProtocol.H2C)));
         assertThat(config.admin()).isEqualTo(new AdminConfig(hp("127.0.0.1:9901")));
         assertThat(config.upstreams().get("web-blue").servers()).containsExactly(
                 new ServerConfig(hp("127.0.0.1:9001"), 2), new ServerConfig(hp("127.0.0.1:9002"), 1));
