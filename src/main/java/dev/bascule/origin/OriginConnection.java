@@ -59,6 +59,6 @@ public interface OriginConnection {
      * returned true; the connection object is not used again (close the tunnel's channel instead).
      */
     default void becomeTunnel(ChannelHandler end) {
-        throw new UnsupportedOperationException("this origin connection cannot carry a tunnel");
+        throw new IllegalStateException("only after switchProtocols() returned true: this connection carries no tunnel");
     }
 }
