@@ -243,7 +243,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         }
         // Two quiet polls in a row: a request that read the previous snapshot just before the drain has had
         // time to register itself.
-        int polls = state.inFlight() == 0 ? idlePolls + 1 : 0;
+        // Tunnels (upgraded WebSockets) are not waited for: they run on until they close or shutdown comes.
+        int polls = state.inFlight() - state.tunnels() <= 0 ? idlePolls + 1 : 0;
         if (polls < 2) {
             thread.schedule(() -> finishRemoval(upstream, m, state, polls), DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
             return;

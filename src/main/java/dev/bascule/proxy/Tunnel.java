@@ -89,6 +89,7 @@ final class Tunnel {
         origin.becomeTunnel(originEnd);
         assert originEnd.ctx.executor() == executor : "a tunnel's two channels share one event loop";
         started = true;
+        server.state().tunnelOpened();
         lastActivity = now();
         idleCheck = executor.schedule(this::checkIdle, idleNanos, TimeUnit.NANOSECONDS);
         // Before watching for closes: an origin that sent a close frame and closed at once must still be heard.
@@ -156,6 +157,9 @@ final class Tunnel {
         }
         clientEnd.releaseKept();
         originEnd.releaseKept();
+        if (started) {
+            server.state().tunnelClosed();
+        }
         server.state().requestFinished();
     }
 

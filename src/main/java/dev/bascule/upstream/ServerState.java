@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class ServerState {
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Of {@link #inFlight}, those that are tunnels. */
+    private final AtomicInteger tunnels = new AtomicInteger();
     private final LongAdder requests = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
@@ -46,6 +48,23 @@ public final class ServerState {
     public void requestStarted() {
         inFlight.incrementAndGet();
         requests.increment();
+    }
+
+    /**
+     * A request became a tunnel (an upgraded WebSocket): it stays in flight, for load balancing, until it closes,
+     * but a removal does not wait for it. Called on the event loop, matched by {@link #tunnelClosed()}.
+     */
+    public void tunnelOpened() {
+        tunnels.incrementAndGet();
+    }
+
+    public void tunnelClosed() {
+        tunnels.decrementAndGet();
+    }
+
+    /** Open tunnels, counted in {@link #inFlight()} too. */
+    public int tunnels() {
+        return tunnels.get();
     }
 
     /** Called exactly once for every {@link #requestStarted()}, however the request ended. */
