@@ -1,6 +1,8 @@
 package dev.bascule.config;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -10,7 +12,7 @@ import java.util.Set;
  * contract.
  */
 final class RouteBinder {
-    static final List<String> ROUTE_KEYS = List.of("match", "strip_prefix", "upstream", "retry", "allow", "deny",
+    static final List<String> ROUTE_KEYS = List.of("name", "match", "strip_prefix", "upstream", "retry", "allow", "deny",
             "rate_limit", "max_body_size", "websocket");
     static final List<String> MATCH_KEYS = List.of("host", "path_prefix");
     static final List<String> RATE_LIMIT_KEYS = List.of("requests_per_second", "burst", "key");
@@ -35,8 +37,9 @@ final class RouteBinder {
         if (seq.items().isEmpty()) {
             problems.add(seq.mark(), "'routes' needs at least one route");
         }
+        Map<String, YamlNode.Mark> names = new HashMap<>();
         for (YamlNode item : seq.items()) {
-            RouteConfig route = route(item, upstreamNames);
+            RouteConfig route = route(item, upstreamNames, names);
             if (route != null) {
                 routes.add(route);
             }
@@ -44,10 +47,18 @@ final class RouteBinder {
         return routes;
     }
 
-    private RouteConfig route(YamlNode item, Set<String> upstreamNames) {
+    private RouteConfig route(YamlNode item, Set<String> upstreamNames, Map<String, YamlNode.Mark> names) {
         Fields f = Fields.open(item, "a route", problems, ROUTE_KEYS);
         if (f == null) {
             return null;
+        }
+        String name = f.parsed("name", RouteBinder::parseName, null);
+        if (name != null) {
+            YamlNode.Mark first = names.putIfAbsent(name, f.valueMark("name"));
+            if (first != null) {
+                problems.add(f.valueMark("name"), "route name '" + name + "' is already used by the route at line "
+                        + first.line());
+            }
         }
         String host = null;
         String pathPrefix = null;
@@ -73,7 +84,23 @@ final class RouteBinder {
                 f.list("deny", Cidr::parse, List.of()),
                 rateLimit(f.node("rate_limit")),
                 f.size("max_body_size", -1),
-                f.bool("websocket", true));
+                f.bool("websocket", true),
+                name);
+    }
+
+    /**
+     * A route name: letters, digits, {@code . _ -}, at most 64, so it is safe in a URL path ({@code
+     * /routes/NAME}), a metric label and a log line.
+     */
+    static String parseName(String text) {
+        boolean ok = !text.isEmpty() && text.length() <= 64 && text.chars().allMatch(
+                c -> (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
+                        || c == '_' || c == '-');
+        if (!ok) {
+            throw new IllegalArgumentException("bad route name '" + text
+                    + "': use 1 to 64 letters, digits, '.', '_' or '-'");
+        }
+        return text;
     }
 
     /** @return null when absent (no limit) or, after reporting, bad */

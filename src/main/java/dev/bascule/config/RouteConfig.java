@@ -15,9 +15,11 @@ import java.util.List;
  * @param rateLimit null for none
  * @param maxBodySize largest request body in bytes (413 above it); -1 for no limit
  * @param websocket a WebSocket upgrade request (RFC 6455 section 4.1) is tunnelled to the upstream; false: 403
+ * @param name null when not written; unique among the routes of a config
  */
 public record RouteConfig(String host, String pathPrefix, boolean stripPrefix, String upstream, RetryConfig retry,
-        List<Cidr> allow, List<Cidr> deny, RateLimitConfig rateLimit, long maxBodySize, boolean websocket) {
+        List<Cidr> allow, List<Cidr> deny, RateLimitConfig rateLimit, long maxBodySize, boolean websocket,
+        String name) {
 
     public RouteConfig {
         allow = List.copyOf(allow);
@@ -25,6 +27,19 @@ public record RouteConfig(String host, String pathPrefix, boolean stripPrefix, S
     }
 
     public RouteConfig(String host, String pathPrefix, boolean stripPrefix, String upstream) {
-        this(host, pathPrefix, stripPrefix, upstream, RetryConfig.DEFAULTS, List.of(), List.of(), null, -1, true);
+        this(host, pathPrefix, stripPrefix, upstream, RetryConfig.DEFAULTS, List.of(), List.of(), null, -1, true,
+                null);
+    }
+
+    /**
+     * The route's match written compactly, for a route without a name: {@code blue.labs.test}, {@code /green},
+     * {@code labs.test/api}, or {@code *} for a route that matches everything. It depends on this route alone, so
+     * it stays the same when other routes are added before it.
+     */
+    public String matchLabel() {
+        if (host == null && pathPrefix == null) {
+            return "*";
+        }
+        return (host == null ? "" : host) + (pathPrefix == null ? "" : pathPrefix);
     }
 }

@@ -11,6 +11,9 @@ import dev.bascule.health.ProbeTarget;
 import dev.bascule.tls.TlsMaterial;
 import dev.bascule.upstream.AttemptFailure;
 import dev.bascule.upstream.Server;
+import dev.bascule.stats.ExchangeRecord;
+import dev.bascule.stats.RetryReason;
+import dev.bascule.stats.StatsRegistry;
 import dev.bascule.upstream.ServerRegistry;
 import dev.bascule.upstream.ServerState;
 import java.net.InetSocketAddress;
@@ -55,7 +58,10 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     private final LiveSnapshot live;
     private final ProbeTargets probeTargets = new ProbeTargets(this::tls);
     private final EjectionPolicy ejections;
-    private final ExchangeEvents events = new PassiveHealthEvents();
+    /** The counters every snapshot's series are resolved from; control thread only (its recorders: anyone). */
+    private final StatsRegistry stats;
+    /** Passive health, counters and the sinks of the config in force; control thread only. */
+    private ExchangeEvents events;
     private final ReloadCounter reloads = new ReloadCounter();
     /** The config in force; written on the control thread, read anywhere (immutable). */
     private volatile LoadedConfig loaded;
@@ -68,10 +74,12 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     private ScheduledFuture<?> slowStartTick;
 
     private ControlPlane(ScheduledExecutorService thread, Balancers balancers, Resolver resolver, Clock clock,
-            LongSupplier nanoTime, LoadedConfig loaded, Map<String, List<Member>> members) {
+            LongSupplier nanoTime, LoadedConfig loaded, Map<String, List<Member>> members, StatsRegistry stats) {
         ServerRegistry registry = new ServerRegistry();
         this.thread = thread;
-        this.builder = new SnapshotBuilder(registry, balancers, nanoTime);
+        this.stats = stats;
+        this.events = new RecordingEvents(new PassiveHealthEvents(), stats, List.of());
+        this.builder = new SnapshotBuilder(registry, stats, balancers, nanoTime);
         this.resolver = resolver;
         this.clock = clock;
         this.nanoTime = nanoTime;
@@ -96,13 +104,19 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             LongSupplier nanoTime, ScheduledExecutorService thread) throws ConfigException {
         Map<String, List<Member>> members = MemberResolution.resolveMembers(config, resolver);
         TlsMaterial tls = TlsMaterial.build(config);
+        StatsRegistry stats = new StatsRegistry();
         LoadedConfig loaded = new LoadedConfig(config, 1, clock.instant(), tls,
-                ListenerReconciler.settingsOf(config, tls), AdminToken.read(config));
-        ControlPlane cp = new ControlPlane(thread, balancers, resolver, clock, nanoTime, loaded, members);
+                ListenerReconciler.settingsOf(config, tls, stats), AdminToken.read(config));
+        ControlPlane cp = new ControlPlane(thread, balancers, resolver, clock, nanoTime, loaded, members, stats);
         cp.thread.execute(() -> cp.dns.follow(config));
         cp.thread.scheduleWithFixedDelay(() -> cp.builder.expireIdleRateLimitKeys(cp.nanoTime.getAsLong()),
                 RATE_LIMIT_SWEEP_SECONDS, RATE_LIMIT_SWEEP_SECONDS, TimeUnit.SECONDS);
         return cp;
+    }
+
+    /** The long-lived counters (requests by route, local answers ...), for metrics; read from any thread. */
+    public StatsRegistry stats() {
+        return stats;
     }
 
     public LiveSnapshot live() {
@@ -178,7 +192,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             Map<String, List<Member>> nextMembers = MemberResolution.resolveMembers(next, resolver);
             TlsMaterial nextTls = TlsMaterial.build(next); // re-reads every certificate file
             LoadedConfig nextLoaded = new LoadedConfig(next, loaded.version() + 1, clock.instant(), nextTls,
-                    ListenerReconciler.settingsOf(next, nextTls), AdminToken.read(next)); // re-reads the token file
+                    ListenerReconciler.settingsOf(next, nextTls, stats), AdminToken.read(next)); // re-reads the token file
             ListenerReconciler reconciler = listeners;
             if (reconciler != null) {
                 reconciler.open(next, nextLoaded.listeners()); // the last reason a reload can be refused
@@ -355,6 +369,15 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
                 thread.execute(() -> eject(pool.name(), server, failures));
             }
         }
+
+        @Override
+        public void answered(Pool pool, Server server, int status, long responseNanos) {}
+
+        @Override
+        public void retried(Pool pool, RetryReason reason) {}
+
+        @Override
+        public void exchangeEnded(ExchangeRecord record) {}
     }
 
     private void eject(String upstream, Server server, int failures) {

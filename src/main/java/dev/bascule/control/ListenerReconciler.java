@@ -5,6 +5,7 @@ import dev.bascule.config.ConfigError;
 import dev.bascule.config.ConfigException;
 import dev.bascule.config.ListenerConfig;
 import dev.bascule.tls.TlsMaterial;
+import dev.bascule.stats.StatsRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -45,8 +46,8 @@ final class ListenerReconciler {
      *
      * @throws ConfigException a listener's host name does not resolve
      */
-    static Map<InetSocketAddress, ListenerSettings> settingsOf(BasculeConfig config, TlsMaterial tls)
-            throws ConfigException {
+    static Map<InetSocketAddress, ListenerSettings> settingsOf(BasculeConfig config, TlsMaterial tls,
+            StatsRegistry stats) throws ConfigException {
         Map<InetSocketAddress, ListenerSettings> result = new LinkedHashMap<>();
         for (ListenerConfig l : config.listeners()) {
             InetSocketAddress address;
@@ -56,7 +57,7 @@ final class ListenerReconciler {
                 throw cannotListen(config, l, "unknown host");
             }
             result.putIfAbsent(address, new ListenerSettings(l.name(), tls.listener(l), l.redirectHttps(), l.hsts(),
-                    Protocol.of(l.protocols())));
+                    Protocol.of(l.protocols()), stats.listener(l.name())));
         }
         return result;
     }

@@ -1,5 +1,6 @@
 package dev.bascule.control;
 
+import dev.bascule.stats.ListenerStats;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.Mapping;
 import java.util.List;
@@ -19,9 +20,10 @@ import java.util.List;
  * @param hsts TLS listener only: the Strict-Transport-Security value added to every response; null for none
  * @param protocols never empty: on a TLS listener the ALPN offer in order of preference ({@link Protocol#H2},
  *     {@link Protocol#HTTP1}); on a plain one {@link Protocol#HTTP1} and, when listed, {@link Protocol#H2C}
+ * @param stats the listener's counts; the same instance for as long as a listener of that name is configured
  */
 public record ListenerSettings(String name, Mapping<String, SslContext> certificates, boolean redirectHttps,
-        String hsts, List<Protocol> protocols) {
+        String hsts, List<Protocol> protocols, ListenerStats stats) {
 
     public ListenerSettings {
         protocols = List.copyOf(protocols);
@@ -29,7 +31,7 @@ public record ListenerSettings(String name, Mapping<String, SslContext> certific
 
     /** A plain listener that proxies every request over HTTP/1.1. */
     public static ListenerSettings plain(String name) {
-        return new ListenerSettings(name, null, false, null, List.of(Protocol.HTTP1));
+        return new ListenerSettings(name, null, false, null, List.of(Protocol.HTTP1), ListenerStats.detached(name));
     }
 
     public boolean tls() {

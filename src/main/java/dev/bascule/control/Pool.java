@@ -1,6 +1,7 @@
 package dev.bascule.control;
 
 import dev.bascule.balance.Balancer;
+import dev.bascule.stats.UpstreamStats;
 import dev.bascule.tls.OriginTls;
 import dev.bascule.upstream.AffinityKey;
 import dev.bascule.upstream.RetryBudget;
@@ -31,6 +32,7 @@ import java.util.Map;
  * @param queueSize requests that may wait, on all event loops together; 0: none, a request that finds every
  *     server full gets 503 at once
  * @param queueTimeoutMillis how long a request may wait before it gets 503
+ * @param stats the upstream's counts (retries); the same instance for the upstream's whole life
  */
 public record Pool(
         String name,
@@ -47,7 +49,8 @@ public record Pool(
         Protocol protocol,
         WaitingRoom waitingRoom,
         int queueSize,
-        long queueTimeoutMillis) {
+        long queueTimeoutMillis,
+        UpstreamStats stats) {
 
     public Pool {
         members = List.copyOf(members);

@@ -2,6 +2,7 @@ package dev.bascule.control;
 
 import dev.bascule.route.AddressRanges;
 import dev.bascule.route.RateLimiter;
+import dev.bascule.stats.RouteSeries;
 import dev.bascule.upstream.AffinityKey;
 
 /**
@@ -17,9 +18,12 @@ import dev.bascule.upstream.AffinityKey;
  * @param rateLimiter null when the route has no rate limit; shared with later snapshots of the same route
  * @param rateKey whose bucket a request draws from: client address or a header
  * @param websocket a WebSocket upgrade request (RFC 6455 section 4.1) is tunnelled; false: answered 403
+ * @param label the route's {@code name}, or its match written compactly ({@code blue.labs.test}, {@code /green},
+ *     {@code labs.test/api}, {@code *} for a route that matches everything): the {@code route} label of metrics
+ * @param series where the route's requests count
  */
 public record RouteAction(Pool pool, RetryPolicy retry, long maxBodySize, boolean hostNamed, AddressRanges allow,
-        AddressRanges deny, RateLimiter rateLimiter, AffinityKey rateKey, boolean websocket) {
+        AddressRanges deny, RateLimiter rateLimiter, AffinityKey rateKey, boolean websocket, String label, RouteSeries series) {
 
     /** Whether a client at {@code address} may use this route: not denied, and allowed when a list exists. */
     public boolean admits(byte[] address) {

@@ -1,6 +1,7 @@
 package dev.bascule.control;
 
 import dev.bascule.route.RouteTable;
+import dev.bascule.stats.RouteSeries;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.Collections;
@@ -18,7 +19,8 @@ import java.util.Map;
  * @param source the config file it came from
  * @param pools by upstream name, in config order
  * @param listeners by resolved configured address, in config order
- * @param events where exchanges report what happened to each attempt
+ * @param events where exchanges report what happened to each attempt, and each request when it is over
+ * @param unrouted where requests that no route matched count (route and upstream {@code ""})
  */
 public record Snapshot(
         long version,
@@ -29,7 +31,8 @@ public record Snapshot(
         Map<String, Pool> pools,
         Map<InetSocketAddress, ListenerSettings> listeners,
         ProxySettings settings,
-        ExchangeEvents events) {
+        ExchangeEvents events,
+        RouteSeries unrouted) {
 
     public Snapshot {
         pools = Collections.unmodifiableMap(pools);

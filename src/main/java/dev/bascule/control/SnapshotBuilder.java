@@ -13,6 +13,8 @@ import dev.bascule.config.RouteConfig;
 import dev.bascule.config.TimeoutsConfig;
 import dev.bascule.config.UpstreamConfig;
 import dev.bascule.config.UpstreamTlsConfig;
+import dev.bascule.stats.RouteSeries;
+import dev.bascule.stats.StatsRegistry;
 import dev.bascule.tls.OriginTls;
 import dev.bascule.route.AddressRanges;
 import dev.bascule.route.HostMatcher;
@@ -53,6 +55,8 @@ final class SnapshotBuilder {
     static final int MAX_RATE_LIMIT_KEYS = 100_000;
 
     private final ServerRegistry registry;
+    /** The long-lived recorders each snapshot's series are resolved from. */
+    private final StatsRegistry stats;
     private final Balancers balancers;
     private final LongSupplier nanoTime;
     /**
@@ -62,8 +66,9 @@ final class SnapshotBuilder {
     private final Map<String, RateLimiter> rateLimiters = new HashMap<>();
 
     /** @param nanoTime the control plane's clock, which retry budgets read on the data plane too */
-    SnapshotBuilder(ServerRegistry registry, Balancers balancers, LongSupplier nanoTime) {
+    SnapshotBuilder(ServerRegistry registry, StatsRegistry stats, Balancers balancers, LongSupplier nanoTime) {
         this.registry = registry;
+        this.stats = stats;
         this.balancers = balancers;
         this.nanoTime = nanoTime;
     }
@@ -84,19 +89,63 @@ final class SnapshotBuilder {
         }
         List<Route<RouteAction>> routes = new ArrayList<>();
         Set<String> live = new HashSet<>();
-        for (RouteConfig rc : config.routes()) {
+        List<String> listenerNames = new ArrayList<>();
+        for (ListenerSettings l : loaded.listeners().values()) {
+            listenerNames.add(l.name());
+        }
+        List<String> labels = routeLabels(config.routes());
+        Set<String> series = new HashSet<>();
+        for (int i = 0; i < config.routes().size(); i++) {
+            RouteConfig rc = config.routes().get(i);
+            String label = labels.get(i);
+            series.add(label + '\n' + rc.upstream());
             routes.add(new Route<>(
                     rc.host() == null ? null : HostMatcher.of(rc.host()),
                     rc.pathPrefix() == null ? null : PathPrefix.of(rc.pathPrefix()),
                     rc.stripPrefix(),
                     new RouteAction(pools.get(rc.upstream()), retryPolicy(rc.retry()), rc.maxBodySize(),
                             rc.host() != null, ranges(rc.allow()), ranges(rc.deny()), limiter(rc, routes.size(), live),
-                            rc.rateLimit() == null ? null : affinityKey(rc.rateLimit().key()), rc.websocket())));
+                            rc.rateLimit() == null ? null : affinityKey(rc.rateLimit().key()), rc.websocket(),
+                            label, stats.series(label, rc.upstream(), listenerNames))));
         }
         rateLimiters.keySet().retainAll(live);
+        RouteSeries unrouted = stats.series("", "", listenerNames);
+        series.add("\n");
+        stats.retainOnly(new HashSet<>(listenerNames), pools.keySet(), series);
         long version = previous == null ? 1 : previous.version() + 1;
         return new Snapshot(version, loaded.version(), config.source(), loaded.loadedAt(), new RouteTable<>(routes),
-                pools, loaded.listeners(), settings(config), events);
+                pools, loaded.listeners(), settings(config), events, unrouted);
+    }
+
+    /**
+     * The {@code route} label of each route: its name, else its match written compactly. Unnamed routes with the
+     * same match (told apart by other conditions) get {@code #2}, {@code #3} ... in order, so no two routes count
+     * into one series.
+     */
+    static List<String> routeLabels(List<RouteConfig> routes) {
+        Set<String> names = new HashSet<>();
+        for (RouteConfig rc : routes) {
+            if (rc.name() != null) {
+                names.add(rc.name());
+            }
+        }
+        Map<String, Integer> seen = new HashMap<>();
+        List<String> labels = new ArrayList<>(routes.size());
+        for (RouteConfig rc : routes) {
+            if (rc.name() != null) {
+                labels.add(rc.name());
+                continue;
+            }
+            String label = rc.matchLabel();
+            int n = seen.merge(label, 1, Integer::sum);
+            String candidate = n == 1 ? label : label + "#" + n;
+            while (names.contains(candidate)) {
+                n = seen.merge(label, 1, Integer::sum);
+                candidate = label + "#" + n;
+            }
+            labels.add(candidate);
+        }
+        return labels;
     }
 
     private Pool pool(UpstreamConfig upstream, List<Member> members, Pool old, Map<String, OriginTls> originTls,
@@ -129,7 +178,7 @@ final class SnapshotBuilder {
                 old != null ? old.retryBudget() : RetryBudget.standard(nanoTime), originTls,
                 Protocol.of(upstream.protocol()), waitingRoom(members, old),
                 upstream.queue() == null ? 0 : upstream.queue().size(),
-                upstream.queue() == null ? 0 : upstream.queue().timeout().toMillis());
+                upstream.queue() == null ? 0 : upstream.queue().timeout().toMillis(), stats.upstream(upstream.name()));
     }
 
     /**

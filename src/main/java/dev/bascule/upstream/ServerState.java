@@ -1,5 +1,6 @@
 package dev.bascule.upstream;
 
+import dev.bascule.stats.ServerStats;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -27,6 +28,8 @@ public final class ServerState {
 
     /** Peak-sensitive moving average of response latency (nanoseconds); see {@link #recordLatency}. */
     private final LatencyAverage latency = new LatencyAverage();
+    /** What the server answered, for metrics; kept as long as this state is. */
+    private final ServerStats stats = new ServerStats();
 
     /** Verdict of active checks; true until probes say otherwise, so a server is routable at once. */
     private volatile boolean probeHealthy = true;
@@ -138,6 +141,10 @@ public final class ServerState {
      */
     public void recordLatency(long nanos, long now) {
         latency.record(nanos, now);
+    }
+
+    public ServerStats stats() {
+        return stats;
     }
 
     public LatencyAverage latency() {

@@ -157,9 +157,9 @@ class EveryKeyTest {
                         new RetryConfig(3, EnumSet.allOf(RetryConfig.RetryOn.class), Duration.ofSeconds(2)),
                         List.of(cidr("10.0.0.0/8"), cidr("fd00::/8")), List.of(cidr("10.1.0.0/16")),
                         new RateLimitConfig(2.5, 10, new HashKeyConfig(HashKeyConfig.Source.HEADER, "X-Api-Key")),
-                        10L << 20, true),
+                        10L << 20, true, null),
                 new RouteConfig(null, "/", false, "web", new RetryConfig(1, Set.of(), null), List.of(), List.of(),
-                        new RateLimitConfig(2.5, 3, HashKeyConfig.CLIENT_IP), -1, false));
+                        new RateLimitConfig(2.5, 3, HashKeyConfig.CLIENT_IP), -1, false, null));
     }
 
     @Test
@@ -210,7 +210,7 @@ class EveryKeyTest {
         assertThat(web.queue()).isNull();
         assertThat(config.routes()).containsExactly(new RouteConfig(null, null, false, "web",
                 new RetryConfig(2, EnumSet.of(RetryConfig.RetryOn.CONNECT_FAILURE, RetryConfig.RetryOn.RESET), null),
-                List.of(), List.of(), null, -1, true));
+                List.of(), List.of(), null, -1, true, null));
     }
 
     @Test

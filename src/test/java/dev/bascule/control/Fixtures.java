@@ -17,7 +17,7 @@ final class Fixtures {
 
     static LoadedConfig loaded(BasculeConfig config, long version) throws Exception {
         return new LoadedConfig(config, version, Instant.parse("2026-11-30T00:00:00Z"), TlsMaterial.NONE,
-                ListenerReconciler.settingsOf(config, TlsMaterial.NONE), null);
+                ListenerReconciler.settingsOf(config, TlsMaterial.NONE, new dev.bascule.stats.StatsRegistry()), null);
     }
 
     static Membership membership(BasculeConfig config, ServerRegistry registry, long now) throws Exception {
@@ -26,7 +26,7 @@ final class Fixtures {
     }
 
     static Snapshot snapshot(LoadedConfig loaded, Membership membership, ServerRegistry registry, long now) {
-        return new SnapshotBuilder(registry, Balancers.standard(), () -> now)
+        return new SnapshotBuilder(registry, new dev.bascule.stats.StatsRegistry(), Balancers.standard(), () -> now)
                 .build(loaded, membership.pools(), null, now, ExchangeEvents.NONE);
     }
 }

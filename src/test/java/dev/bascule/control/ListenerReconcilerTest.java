@@ -54,14 +54,14 @@ class ListenerReconcilerTest {
     }
 
     private static Map<InetSocketAddress, ListenerSettings> settings(BasculeConfig c, int... tlsPorts) throws Exception {
-        Map<InetSocketAddress, ListenerSettings> plain = ListenerReconciler.settingsOf(c, TlsMaterial.NONE);
+        Map<InetSocketAddress, ListenerSettings> plain = ListenerReconciler.settingsOf(c, TlsMaterial.NONE, new dev.bascule.stats.StatsRegistry());
         Map<InetSocketAddress, ListenerSettings> result = new LinkedHashMap<>();
         plain.forEach((address, s) -> {
             boolean tls = false;
             for (int p : tlsPorts) {
                 tls |= address.getPort() == p;
             }
-            result.put(address, tls ? new ListenerSettings(s.name(), SOME_CERTIFICATES, false, null, s.protocols()) : s);
+            result.put(address, tls ? new ListenerSettings(s.name(), SOME_CERTIFICATES, false, null, s.protocols(), s.stats()) : s);
         });
         return result;
     }
@@ -127,7 +127,7 @@ class ListenerReconcilerTest {
     @Test
     void anUnknownListenerHostIsAConfigError() throws Exception {
         BasculeConfig c = config("  - { name: odd, address: \"no-such-host.invalid:8080\" }\n");
-        assertThatThrownBy(() -> ListenerReconciler.settingsOf(c, TlsMaterial.NONE))
+        assertThatThrownBy(() -> ListenerReconciler.settingsOf(c, TlsMaterial.NONE, new dev.bascule.stats.StatsRegistry()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("listener odd: cannot listen on no-such-host.invalid:8080: unknown host");
     }
