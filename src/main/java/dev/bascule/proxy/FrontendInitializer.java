@@ -97,7 +97,7 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("http", new FrontendCodec(decoderConfig(settings), FrontendCodec.DEFAULT_MAX_PIPELINE_DEPTH,
                 settings.underscoreHeaders()));
         if (!mode.tls() && mode.redirectHttps()) {
-            p.addLast("redirect", new HttpsRedirectHandler(timeouts));
+            p.addLast("redirect", new HttpsRedirectHandler(timeouts, live, mode.stats()));
             return;
         }
         if (mode.tls() && mode.hsts() != null) {
