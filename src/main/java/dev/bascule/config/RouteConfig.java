@@ -1,6 +1,11 @@
 package dev.bascule.config;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * One routing rule; the first rule that matches a request wins.
@@ -41,5 +46,36 @@ public record RouteConfig(String host, String pathPrefix, boolean stripPrefix, S
             return "*";
         }
         return (host == null ? "" : host) + (pathPrefix == null ? "" : pathPrefix);
+    }
+
+    /**
+     * The {@code route} label of each route: its name, else its match written compactly. Unnamed routes with the
+     * same match (told apart by other conditions) get {@code #2}, {@code #3} ... in order, so no two routes count
+     * into one series.
+     */
+    public static List<String> labels(List<RouteConfig> routes) {
+        Set<String> names = new HashSet<>();
+        for (RouteConfig rc : routes) {
+            if (rc.name() != null) {
+                names.add(rc.name());
+            }
+        }
+        Map<String, Integer> seen = new HashMap<>();
+        List<String> labels = new ArrayList<>(routes.size());
+        for (RouteConfig rc : routes) {
+            if (rc.name() != null) {
+                labels.add(rc.name());
+                continue;
+            }
+            String label = rc.matchLabel();
+            int n = seen.merge(label, 1, Integer::sum);
+            String candidate = n == 1 ? label : label + "#" + n;
+            while (names.contains(candidate)) {
+                n = seen.merge(label, 1, Integer::sum);
+                candidate = label + "#" + n;
+            }
+            labels.add(candidate);
+        }
+        return labels;
     }
 }

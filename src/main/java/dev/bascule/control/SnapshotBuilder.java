@@ -93,7 +93,7 @@ final class SnapshotBuilder {
         for (ListenerSettings l : loaded.listeners().values()) {
             listenerNames.add(l.name());
         }
-        List<String> labels = routeLabels(config.routes());
+        List<String> labels = RouteConfig.labels(config.routes());
         Set<String> series = new HashSet<>();
         for (int i = 0; i < config.routes().size(); i++) {
             RouteConfig rc = config.routes().get(i);
@@ -115,37 +115,6 @@ final class SnapshotBuilder {
         long version = previous == null ? 1 : previous.version() + 1;
         return new Snapshot(version, loaded.version(), config.source(), loaded.loadedAt(), new RouteTable<>(routes),
                 pools, loaded.listeners(), settings(config), events, unrouted);
-    }
-
-    /**
-     * The {@code route} label of each route: its name, else its match written compactly. Unnamed routes with the
-     * same match (told apart by other conditions) get {@code #2}, {@code #3} ... in order, so no two routes count
-     * into one series.
-     */
-    static List<String> routeLabels(List<RouteConfig> routes) {
-        Set<String> names = new HashSet<>();
-        for (RouteConfig rc : routes) {
-            if (rc.name() != null) {
-                names.add(rc.name());
-            }
-        }
-        Map<String, Integer> seen = new HashMap<>();
-        List<String> labels = new ArrayList<>(routes.size());
-        for (RouteConfig rc : routes) {
-            if (rc.name() != null) {
-                labels.add(rc.name());
-                continue;
-            }
-            String label = rc.matchLabel();
-            int n = seen.merge(label, 1, Integer::sum);
-            String candidate = n == 1 ? label : label + "#" + n;
-            while (names.contains(candidate)) {
-                n = seen.merge(label, 1, Integer::sum);
-                candidate = label + "#" + n;
-            }
-            labels.add(candidate);
-        }
-        return labels;
     }
 
     private Pool pool(UpstreamConfig upstream, List<Member> members, Pool old, Map<String, OriginTls> originTls,

@@ -44,7 +44,7 @@ final class LiveExplain {
         config.put("snapshot_version", snapshot.version());
 
         List<Route<RouteAction>> routes = snapshot.routes().routes();
-        List<RouteCheck> checks = RouteCheck.all(routes, action -> action.pool().name(), q);
+        List<RouteCheck> checks = RouteCheck.all(routes, RouteAction::label, action -> action.pool().name(), q);
         RouteCheck winner = RouteCheck.winner(checks);
         root.set("routes", ExplainJson.routes(checks, winner));
         if (winner == null) {

@@ -15,7 +15,9 @@ import dev.bascule.route.PathPrefix;
 import dev.bascule.route.Route;
 import dev.bascule.upstream.Cookies;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -44,7 +46,12 @@ final class OfflineExplain {
             routes.add(new Route<>(rc.host() == null ? null : HostMatcher.of(rc.host()),
                     rc.pathPrefix() == null ? null : PathPrefix.of(rc.pathPrefix()), rc.stripPrefix(), rc));
         }
-        List<RouteCheck> checks = RouteCheck.all(routes, RouteConfig::upstream, q);
+        List<String> labels = RouteConfig.labels(config.routes());
+        Map<RouteConfig, String> labelOf = new IdentityHashMap<>();
+        for (int i = 0; i < labels.size(); i++) {
+            labelOf.put(config.routes().get(i), labels.get(i));
+        }
+        List<RouteCheck> checks = RouteCheck.all(routes, labelOf::get, RouteConfig::upstream, q);
         RouteCheck winner = RouteCheck.winner(checks);
         root.set("routes", ExplainJson.routes(checks, winner));
         if (winner == null) {

@@ -13,13 +13,14 @@ import java.util.function.Function;
  * <p>Immutable.
  *
  * @param index the route's position in the config, from 0
+ * @param label the route's {@code name}, or its match written compactly: its {@code route} label in metrics
  * @param host the host condition as configured (lower case); null for any host
  * @param pathPrefix the path condition (normalized, without a trailing slash); null for any path
  * @param upstream the upstream the route leads to
  * @param hostMatched the host condition held (or there is none)
  * @param pathMatched the path condition held (or there is none)
  */
-record RouteCheck(int index, String host, String pathPrefix, boolean stripPrefix, String upstream,
+record RouteCheck(int index, String label, String host, String pathPrefix, boolean stripPrefix, String upstream,
         boolean hostMatched, boolean pathMatched) {
 
     /** Why a route did not match; null for none. */
@@ -36,11 +37,12 @@ record RouteCheck(int index, String host, String pathPrefix, boolean stripPrefix
     }
 
     /** Checks every route, in order: the routes after the winner too, so a shadowed route shows up. */
-    static <T> List<RouteCheck> all(List<Route<T>> routes, Function<T, String> upstreamOf, Question q) {
+    static <T> List<RouteCheck> all(List<Route<T>> routes, Function<T, String> labelOf, Function<T, String> upstreamOf,
+            Question q) {
         List<RouteCheck> checks = new ArrayList<>(routes.size());
         for (int i = 0; i < routes.size(); i++) {
             Route<T> r = routes.get(i);
-            checks.add(new RouteCheck(i,
+            checks.add(new RouteCheck(i, labelOf.apply(r.target()),
                     r.host() == null ? null : r.host().toString(),
                     r.pathPrefix() == null ? null : r.pathPrefix().value(),
                     r.stripPrefix(),
@@ -70,23 +72,5 @@ record RouteCheck(int index, String host, String pathPrefix, boolean stripPrefix
             return null;
         }
         return !hostMatched && !pathMatched ? Miss.BOTH : hostMatched ? Miss.PATH : Miss.HOST;
-    }
-
-    /**
-     * The route written compactly by its match: {@code blue.labs.test}, {@code /green}, {@code labs.test/api},
-     * or {@code *} for a route with no condition. It does not depend on the route's position, so it stays the
-     * same when routes are inserted before it.
-     */
-    String label() {
-        if (host == null && pathPrefix == null) {
-            return "*";
-        }
-        if (host == null) {
-            return pathPrefix;
-        }
-        if (pathPrefix == null || pathPrefix.equals("/")) {
-            return pathPrefix == null ? host : host + "/";
-        }
-        return host + pathPrefix;
     }
 }

@@ -17,7 +17,7 @@ class RouteLabelsTest {
 
     @Test
     void theSeedsRoutesAreLabelledByTheirMatch() {
-        assertThat(SnapshotBuilder.routeLabels(List.of(
+        assertThat(RouteConfig.labels(List.of(
                 route(null, "blue.labs.test", null),
                 route(null, "green.labs.test", null),
                 route(null, null, "/blue"),
@@ -28,15 +28,15 @@ class RouteLabelsTest {
 
     @Test
     void aNameWins() {
-        assertThat(SnapshotBuilder.routeLabels(List.of(route("app", "labs.test", null))))
+        assertThat(RouteConfig.labels(List.of(route("app", "labs.test", null))))
                 .containsExactly("app");
     }
 
     @Test
     void labelsStayWhenARouteIsInsertedBeforeThem() {
-        List<String> before = SnapshotBuilder.routeLabels(List.of(route(null, null, "/green"),
+        List<String> before = RouteConfig.labels(List.of(route(null, null, "/green"),
                 route(null, null, null)));
-        List<String> after = SnapshotBuilder.routeLabels(List.of(route(null, "new.labs.test", null),
+        List<String> after = RouteConfig.labels(List.of(route(null, "new.labs.test", null),
                 route(null, null, "/green"), route(null, null, null)));
 
         assertThat(after.subList(1, 3)).isEqualTo(before);
@@ -44,13 +44,13 @@ class RouteLabelsTest {
 
     @Test
     void unnamedRoutesWithTheSameMatchAreToldApartInOrder() {
-        assertThat(SnapshotBuilder.routeLabels(List.of(route(null, null, "/x"), route(null, null, "/x"),
+        assertThat(RouteConfig.labels(List.of(route(null, null, "/x"), route(null, null, "/x"),
                 route(null, null, "/x")))).containsExactly("/x", "/x#2", "/x#3");
     }
 
     @Test
     void anUnnamedRouteNeverTakesTheLabelOfANamedOne() {
-        assertThat(SnapshotBuilder.routeLabels(List.of(route(null, "blue.labs.test", null),
+        assertThat(RouteConfig.labels(List.of(route(null, "blue.labs.test", null),
                 route("blue.labs.test", null, "/b"))))
                 .containsExactly("blue.labs.test#2", "blue.labs.test");
     }
