@@ -5,9 +5,12 @@ import dev.bascule.stats.ExchangeRecord;
 import dev.bascule.trace.RequestIds;
 import dev.bascule.trace.Sampler;
 import dev.bascule.trace.TraceParent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AsciiString;
 import java.util.Iterator;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
 /**
@@ -38,6 +41,17 @@ final class RequestTracing {
     static final AsciiString TRACESTATE = AsciiString.cached("tracestate");
 
     private RequestTracing() {}
+
+    /**
+     * Decides the request's id and trace from its head, as received, into {@code record}, on the event loop's
+     * {@link ThreadLocalRandom}.
+     *
+     * @param request null for an answer to a head that never came whole: the answer still gets an id
+     */
+    static void begin(HttpRequest request, ProxySettings settings, ExchangeRecord record) {
+        begin(request == null ? EmptyHttpHeaders.INSTANCE : request.headers(), settings, record,
+                ThreadLocalRandom.current());
+    }
 
     /**
      * Decides the request's id and trace from its headers, as received, into {@code record}.
