@@ -33,7 +33,8 @@ import java.util.List;
  * <p>Attributes follow the OpenTelemetry HTTP server conventions ({@code http.request.method}, {@code url.path},
  * {@code http.response.status_code}, {@code server.address}, {@code network.protocol.version}, {@code
  * client.address}, {@code user_agent.original}), plus {@code bascule.route}, {@code bascule.upstream}, {@code
- * bascule.server}, {@code bascule.request_id} and {@code bascule.local} (why Bascule answered itself). A 5xx
+ * bascule.server}, {@code bascule.request_id} and {@code bascule.local} (why Bascule answered itself); a request
+ * that no route matched has no {@code bascule.route} or {@code bascule.upstream}. A 5xx
  * answer has status ERROR and {@code error.type} the status code, as the conventions say for a server span; 4xx
  * are the client's errors and leave the status unset.
  *
@@ -204,7 +205,7 @@ final class FinishedSpan implements ReadableSpan, SpanData {
         if (grpcStatus >= 0) {
             b.put(GRPC_STATUS, grpcStatus);
         }
-        put(b, ROUTE, route);
+        put(b, ROUTE, route == null || route.isEmpty() ? null : route); // "" is no route: left out
         put(b, UPSTREAM, upstream == null || upstream.isEmpty() ? null : upstream);
         put(b, SERVER, server);
         put(b, REQUEST_ID, requestId);
