@@ -27,8 +27,9 @@ import java.util.List;
  * are the ones the request was given on arrival (and sent upstream), so it is made here rather than by the SDK's
  * tracer, which would pick its own. It is both the ended span the batch processor queues and the data it exports.
  *
- * <p>The event loop only copies the record's fields into it; names, attributes and hex ids are built on the
- * exporter's thread, in {@link #getAttributes} and the other getters the exporter calls.
+ * <p>The event loop copies the record's fields into it and makes its span context (the ids in hex, which the
+ * processor reads there to check the sampled flag); the name and attributes are built on the exporter's thread,
+ * in the getters the exporter calls.
  *
  * <p>Attributes follow the OpenTelemetry HTTP server conventions ({@code http.request.method}, {@code url.path},
  * {@code http.response.status_code}, {@code server.address}, {@code network.protocol.version}, {@code
