@@ -135,6 +135,23 @@ class ArchitectureRulesTest {
                     + " a question change what the proxy does");
 
     @ArchTest
+    static final ArchRule onlyTraceUsesOpenTelemetry = noClasses()
+            .that().resideOutsideOfPackage("dev.bascule.trace..")
+            .should().dependOnClassesThat().resideInAPackage("io.opentelemetry..")
+            .because("the OpenTelemetry SDK is one sink of exchange events among others: spans are built from the"
+                    + " exchange record in trace, and the data plane only reads and writes trace headers, so the SDK"
+                    + " can change or go without touching the proxy");
+
+    @ArchTest
+    static final ArchRule traceStaysBesideThePlanes = noClasses()
+            .that().resideInAPackage("dev.bascule.trace..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "dev.bascule.proxy..",
+                    "dev.bascule.origin..", "dev.bascule.control..", "dev.bascule.config..", "dev.bascule.admin..")
+            .because("trace holds rules (what a request id or traceparent may be, who is sampled) and a sink of"
+                    + " exchange records; the proxy applies the rules to its headers and control owns the exporter,"
+                    + " so trace depends on neither");
+
+    @ArchTest
     static final ArchRule onlyTheEntryPointAndAdminUseExplain = noClasses()
             .that().resideOutsideOfPackages("dev.bascule.explain..", "dev.bascule.admin..", "dev.bascule")
             .should().dependOnClassesThat().resideInAPackage("dev.bascule.explain..")

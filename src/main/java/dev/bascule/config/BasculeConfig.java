@@ -14,6 +14,9 @@ import java.util.Map;
  * @param trustedProxies peers whose X-Forwarded-For is believed ({@code trusted_proxies}, default none)
  * @param via the name Bascule adds to {@code Via} headers ({@code via}, default {@code bascule}); null when
  *     {@code via: off}
+ * @param requestId Bascule keeps a valid {@code X-Request-Id}, makes one up otherwise, and sends it upstream and
+ *     back ({@code request_id}, default true)
+ * @param tracing null when tracing is off ({@code tracing} absent)
  */
 public record BasculeConfig(
         String source,
@@ -25,7 +28,9 @@ public record BasculeConfig(
         List<RouteConfig> routes,
         Duration shutdownGrace,
         List<Cidr> trustedProxies,
-        String via) {
+        String via,
+        boolean requestId,
+        TracingConfig tracing) {
 
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
     public static final String DEFAULT_VIA = "bascule";

@@ -18,7 +18,7 @@ import java.util.Set;
  */
 final class ConfigBinder {
     static final List<String> TOP_KEYS = List.of("listeners", "admin", "timeouts", "limits", "upstreams", "routes",
-            "shutdown_grace", "trusted_proxies", "via");
+            "shutdown_grace", "trusted_proxies", "via", "request_id", "tracing");
     static final List<String> ADMIN_KEYS = List.of("address", "token_file", "tls", "allowed_hosts");
     static final List<String> TIMEOUT_KEYS = List.of("connect", "response_header", "client_idle", "upstream_idle",
             "client_header", "client_body_idle", "tunnel_idle", "stream_idle");
@@ -63,11 +63,13 @@ final class ConfigBinder {
         Duration shutdownGrace = top.duration("shutdown_grace", BasculeConfig.DEFAULT_SHUTDOWN_GRACE);
         List<Cidr> trustedProxies = top.list("trusted_proxies", Cidr::parse, List.of());
         String via = via(top);
+        boolean requestId = top.bool("request_id", true);
+        TracingConfig tracing = new TracingBinder(problems).bind(top.node("tracing"));
         if (!problems.isEmpty()) {
             return null;
         }
         return new BasculeConfig(source, listeners, admin, timeouts, limits, upstreams, routes, shutdownGrace,
-                trustedProxies, via);
+                trustedProxies, via, requestId, tracing);
     }
 
     /** The {@code via} name, null for {@code off}; a boolean is refused rather than read as the name "false". */

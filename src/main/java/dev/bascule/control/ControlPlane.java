@@ -62,6 +62,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     private final StatsRegistry stats;
     /** Passive health, counters and the sinks of the config in force; control thread only. */
     private ExchangeEvents events;
+    /** The span exporter of the config in force; one of the sinks. */
+    private final TraceExport tracing;
     private final ReloadCounter reloads = new ReloadCounter();
     /** The config in force; written on the control thread, read anywhere (immutable). */
     private volatile LoadedConfig loaded;
@@ -78,7 +80,9 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         ServerRegistry registry = new ServerRegistry();
         this.thread = thread;
         this.stats = stats;
-        this.events = new RecordingEvents(new PassiveHealthEvents(), stats, List.of());
+        this.tracing = new TraceExport(clock, nanoTime);
+        tracing.follow(loaded.config().tracing(), thread);
+        this.events = new RecordingEvents(new PassiveHealthEvents(), stats, tracing.sinks());
         this.builder = new SnapshotBuilder(registry, stats, balancers, nanoTime);
         this.resolver = resolver;
         this.clock = clock;
@@ -199,6 +203,9 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             }
             loaded = nextLoaded;
             membership.replaceAll(nextMembers);
+            if (tracing.follow(next.tracing(), thread)) {
+                events = new RecordingEvents(new PassiveHealthEvents(), stats, tracing.sinks());
+            }
             publish();
             if (reconciler != null) {
                 reconciler.closeDropped(nextLoaded.listeners());
@@ -461,5 +468,6 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
+        tracing.close();
     }
 }

@@ -1,6 +1,7 @@
 package dev.bascule.control;
 
 import dev.bascule.route.AddressRanges;
+import dev.bascule.trace.Sampler;
 import dev.bascule.upstream.OriginTimeouts;
 
 /**
@@ -26,6 +27,10 @@ import dev.bascule.upstream.OriginTimeouts;
  * @param h2MaxConcurrentStreams most HTTP/2 streams one client connection may have open (RFC 9113 6.5.2)
  * @param tunnelIdleMillis an upgraded (WebSocket) connection with no byte either way for this long is closed
  * @param streamIdleMillis a gRPC call with no frame either way for this long is closed
+ * @param requestIds a valid {@code X-Request-Id} is kept, any other replaced by a new one, and the id sent upstream
+ *     and back on every response; false: the header passes through untouched
+ * @param tracing which requests are traced; null when tracing is off ({@code traceparent} and {@code tracestate}
+ *     then pass through untouched)
  */
 public record ProxySettings(
         OriginTimeouts origin,
@@ -44,4 +49,6 @@ public record ProxySettings(
         UnderscoreHeaders underscoreHeaders,
         int h2MaxConcurrentStreams,
         long tunnelIdleMillis,
-        long streamIdleMillis) {}
+        long streamIdleMillis,
+        boolean requestIds,
+        Sampler tracing) {}

@@ -22,6 +22,7 @@ import dev.bascule.route.RateLimiter;
 import dev.bascule.route.PathPrefix;
 import dev.bascule.route.Route;
 import dev.bascule.route.RouteTable;
+import dev.bascule.trace.Sampler;
 import dev.bascule.upstream.AffinityKey;
 import dev.bascule.upstream.OriginTimeouts;
 import dev.bascule.upstream.RetryBudget;
@@ -266,7 +267,9 @@ final class SnapshotBuilder {
                 UnderscoreHeaders.valueOf(l.headersWithUnderscores().name()),
                 l.h2MaxConcurrentStreams(),
                 t.tunnelIdle().toMillis(),
-                t.streamIdle().toMillis());
+                t.streamIdle().toMillis(),
+                config.requestId(),
+                config.tracing() == null ? null : new Sampler(config.tracing().sample()));
     }
 
     static AddressRanges ranges(List<Cidr> cidrs) {

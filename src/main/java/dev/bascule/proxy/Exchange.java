@@ -125,6 +125,7 @@ final class Exchange extends ServerChoice implements OriginListener {
         HeaderRules.toUpstream(request, target, downstream.client().peerIp(), downstream.client().peerTrusted(),
                 downstream.scheme(), via == null ? null : via.element(received.majorVersion(), received.minorVersion()),
                 pool.protocol() != Protocol.HTTP1);
+        RequestTracing.toUpstream(request.headers(), snapshot.settings(), record);
         if (websocket) {
             HeaderRules.toUpstreamUpgrade(request);
         }

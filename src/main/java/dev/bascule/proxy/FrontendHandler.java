@@ -195,6 +195,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
             record.request(request.method().name(), h.get(HttpHeaderNames.HOST), request.uri(),
                     request.protocolVersion().text(), h.get(HttpHeaderNames.USER_AGENT), h.get(HttpHeaderNames.REFERER));
         }
+        RequestTracing.begin(request, snapshot.settings(), record);
     }
 
     /**
@@ -272,6 +273,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
             WebSocketHandshake.addVersionRequired(response.headers());
         }
         record.status(status.code(), LocalReason.ofStatus(status.code()));
+        RequestTracing.toClient(response.headers(), record);
         if (keepAlive) {
             discardingBody = true; // swallow the empty LastHttpContent that follows
             ctx.writeAndFlush(response, ctx.voidPromise());
@@ -290,7 +292,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
             openRecord(live.get(), null); // a head that never came whole (408)
         }
         record.status(status.code(), LocalReason.ofStatus(status.code()));
-        ctx.writeAndFlush(ErrorResponses.of(status, true)).addListener(ChannelFutureListener.CLOSE);
+        FullHttpResponse response = ErrorResponses.of(status, true);
+        RequestTracing.toClient(response.headers(), record);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         closeRecord(status.code());
     }
 
@@ -387,6 +391,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     @Override
     public void sendHead(HttpResponse head) {
         record.status(head.status().code(), null);
+        RequestTracing.toClient(head.headers(), record);
         ctx.write(head, ctx.voidPromise());
     }
 
@@ -416,6 +421,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
             int code = response.status().code();
             record.status(code, LocalReason.ofStatus(code));
         }
+        RequestTracing.toClient(response.headers(), record);
         writeLast(response, keepAlive);
     }
 
@@ -432,6 +438,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
         upgrading = true;
         deadlines.cancel();
         record.status(switching.status().code(), null);
+        RequestTracing.toClient(switching.headers(), record);
         ctx.write(switching, ctx.voidPromise());
         // On a fresh stack: the write may complete at once, inside the origin decoder the tunnel takes out.
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(written ->

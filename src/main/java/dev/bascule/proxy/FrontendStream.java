@@ -139,8 +139,9 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
                     int code = admission.status().code();
                     record.status(HttpResponseStatus.OK.code(), LocalReason.ofStatus(code))
                             .grpcStatus(GrpcAnswers.statusFor(admission.status()));
-                    ctx.writeAndFlush(GrpcAnswers.trailersOnly(admission.status()))
-                            .addListener(ChannelFutureListener.CLOSE);
+                    FullHttpResponse trailersOnly = GrpcAnswers.trailersOnly(admission.status());
+                    RequestTracing.toClient(trailersOnly.headers(), record);
+                    ctx.writeAndFlush(trailersOnly).addListener(ChannelFutureListener.CLOSE);
                     closeRecord();
                 } else {
                     answerLocally(admission.status(), admission.retryAfterSeconds());
@@ -187,6 +188,7 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
             record.request(request.method().name(), h.get(HttpHeaderNames.HOST), request.uri(), "HTTP/2.0",
                     h.get(HttpHeaderNames.USER_AGENT), h.get(HttpHeaderNames.REFERER));
         }
+        RequestTracing.begin(request, snapshot.settings(), record);
     }
 
     /** The stream's answer is written (or abandoned): the record goes to the exchange events of its snapshot. */
@@ -235,6 +237,7 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
         if (retryAfterSeconds > 0) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }
+        RequestTracing.toClient(response.headers(), record);
         // The response ends the stream; closing then resets it if the client is still sending (RFC 9113 8.1).
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         closeRecord();
@@ -366,6 +369,7 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     @Override
     public void sendHead(HttpResponse head) {
         record.status(head.status().code(), null);
+        RequestTracing.toClient(head.headers(), record);
         writePendingHead(); // an interim head before this one
         pendingHead = head;
     }
@@ -427,6 +431,7 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
             record.status(code, LocalReason.ofStatus(code));
         }
         record.sent(response.content().readableBytes());
+        RequestTracing.toClient(response.headers(), record);
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         closeRecord();
     }

@@ -40,6 +40,8 @@ public final class ExchangeRecord {
     private long traceIdHigh;
     private long traceIdLow;
     private long spanId;
+    private long parentSpanId;
+    private boolean traceSampled;
 
     /** Clears everything and starts the account of a new request at {@code startNanos}. */
     public ExchangeRecord begin(ListenerStats listener, String clientIp, long startNanos) {
@@ -68,6 +70,8 @@ public final class ExchangeRecord {
         traceIdHigh = 0;
         traceIdLow = 0;
         spanId = 0;
+        parentSpanId = 0;
+        traceSampled = false;
         return this;
     }
 
@@ -123,11 +127,19 @@ public final class ExchangeRecord {
         return this;
     }
 
-    /** The trace this request is part of, as sent upstream; zeros when none. */
-    public ExchangeRecord trace(long traceIdHigh, long traceIdLow, long spanId) {
+    /**
+     * The trace this request is part of, as sent upstream; zeros when tracing is off.
+     *
+     * @param spanId Bascule's span, the parent of the upstream call
+     * @param parentSpanId the caller's span, from its {@code traceparent}; 0 when the trace starts here
+     * @param sampled a span is recorded for this request
+     */
+    public ExchangeRecord trace(long traceIdHigh, long traceIdLow, long spanId, long parentSpanId, boolean sampled) {
         this.traceIdHigh = traceIdHigh;
         this.traceIdLow = traceIdLow;
         this.spanId = spanId;
+        this.parentSpanId = parentSpanId;
+        this.traceSampled = sampled;
         return this;
     }
 
@@ -269,5 +281,15 @@ public final class ExchangeRecord {
 
     public long spanId() {
         return spanId;
+    }
+
+    /** The caller's span id; 0 when the trace started at Bascule (or tracing is off). */
+    public long parentSpanId() {
+        return parentSpanId;
+    }
+
+    /** Whether a span is recorded for this request. */
+    public boolean traceSampled() {
+        return traceSampled;
     }
 }

@@ -68,7 +68,7 @@ class ConfigErrorsTest {
                 "t.yaml:4:48: unknown key 'wieght' in a server of upstream 'web' (did you mean 'weight'?); allowed keys: address, weight,"
                         + " max_connections",
                 "t.yaml:6:1: unknown key 'colour' in the config; allowed keys: listeners, admin, timeouts, limits, upstreams,"
-                        + " routes, shutdown_grace, trusted_proxies, via");
+                        + " routes, shutdown_grace, trusted_proxies, via, request_id, tracing");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.bascule.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,6 +92,8 @@ class EveryKeyTest {
                 retry: { attempts: 1, on: [] }
                 rate_limit: { requests_per_second: 2.5 }
                 websocket: false
+            request_id: false
+            tracing: { otlp_endpoint: "https://collector.internal:4318/v1/traces", sample: 0.25 }
             """;
 
     static HostPort hp(String text) {
@@ -129,6 +132,9 @@ class EveryKeyTest {
         assertThat(config.limits()).isEqualTo(new LimitsConfig(4096, 16384, 50, 2000, 20,
                 LimitsConfig.HeadersWithUnderscores.REJECT, 250));
         assertThat(config.via()).isEqualTo("edge-7.example");
+        assertThat(config.requestId()).isFalse();
+        assertThat(config.tracing()).isEqualTo(
+                new TracingConfig(URI.create("https://collector.internal:4318/v1/traces"), 0.25));
 
         assertThat(config.upstreams().get("web")).isEqualTo(new UpstreamConfig("web", "ewma", null,
                 List.of(new ServerConfig(hp("127.0.0.1:9001"), 1, 100), new ServerConfig(hp("127.0.0.1:9002"), 3, 0)),
@@ -193,6 +199,8 @@ class EveryKeyTest {
         assertThat(config.limits()).isEqualTo(new LimitsConfig(8192, 32768, 100, 10000, 0,
                 LimitsConfig.HeadersWithUnderscores.ALLOW, 100));
         assertThat(config.via()).isEqualTo("bascule");
+        assertThat(config.requestId()).isTrue();
+        assertThat(config.tracing()).as("absent: off").isNull();
         assertThat(config.admin()).as("plain HTTP, no token, loopback names only")
                 .isEqualTo(new AdminConfig(hp("localhost:9901"), null, null, List.of()));
         UpstreamConfig web = config.upstreams().get("web");
@@ -219,6 +227,7 @@ class EveryKeyTest {
                 listeners: [ { address: 127.0.0.1:8080 } ]
                 limits: { max_connections_per_ip: 0, headers_with_underscores: drop }
                 via: off
+                tracing: {}
                 admin: { address: "[::1]:9901", token_file: "", allowed_hosts: [] }
                 upstreams:
                   web:
@@ -241,6 +250,8 @@ class EveryKeyTest {
         assertThat(config.limits().maxConnectionsPerIp()).isZero();
         assertThat(config.limits().headersWithUnderscores()).isEqualTo(LimitsConfig.HeadersWithUnderscores.DROP);
         assertThat(config.via()).as("via: off").isNull();
+        assertThat(config.tracing()).as("tracing: {} is on, with the defaults")
+                .isEqualTo(new TracingConfig(URI.create("http://127.0.0.1:4318/v1/traces"), 0.01));
         assertThat(config.admin()).as("token_file: \"\" is no token")
                 .isEqualTo(new AdminConfig(hp("[::1]:9901"), null, null, List.of()));
         UpstreamConfig web = config.upstreams().get("web");

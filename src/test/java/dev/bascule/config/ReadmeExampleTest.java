@@ -35,6 +35,9 @@ class ReadmeExampleTest {
         // The block shows the defaults of the protocol keys.
         assertThat(config.limits().h2MaxConcurrentStreams()).isEqualTo(LimitsConfig.DEFAULTS.h2MaxConcurrentStreams());
         assertThat(config.timeouts()).isEqualTo(TimeoutsConfig.DEFAULTS);
+        assertThat(config.requestId()).isTrue();
+        assertThat(config.tracing()).isEqualTo(
+                new TracingConfig(TracingConfig.DEFAULT_ENDPOINT, TracingConfig.DEFAULT_SAMPLE));
         // The admin block shows token_file's default ("": none) and the optional keys.
         Path here = Path.of("").toAbsolutePath();
         assertThat(config.admin()).isEqualTo(new AdminConfig(HostPort.parse("127.0.0.1:9901"), null,

@@ -99,6 +99,51 @@ class TopLevelErrorsTest {
     }
 
     @Test
+    void requestIdAndTracing() {
+        assertThat(errors("""
+                request_id: yes
+                tracing:
+                  otlp_endpoint: ftp://collector:4318/v1/traces
+                  sample: 1.5
+                  exporter: otlp
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams: { web: { servers: [ { address: 127.0.0.1:9001 } ] } }
+                routes: [ { upstream: web } ]
+                """)).containsExactly(
+                "t.yaml:1:13: 'request_id' must be true or false, found 'yes'",
+                "t.yaml:3:18: bad otlp_endpoint 'ftp://collector:4318/v1/traces', expected "
+                        + TracingBinder.ENDPOINT_FORM,
+                "t.yaml:4:11: sample must be a fraction from 0 to 1, such as 0.01 (one request in a hundred) or 1"
+                        + " (all), found '1.5'",
+                "t.yaml:5:3: unknown key 'exporter' in 'tracing'; allowed keys: otlp_endpoint, sample");
+        for (String bad : new String[] {"127.0.0.1:4318", "http://127.0.0.1:4318", "http://user:pw@c:4318/v1/traces",
+                "http:///v1/traces", "http://c:4318/v1/traces#x", "\"http://c 1/v1\""}) {
+            assertThat(errors("""
+                    listeners: [ { address: 127.0.0.1:8080 } ]
+                    upstreams: { web: { servers: [ { address: 127.0.0.1:9001 } ] } }
+                    routes: [ { upstream: web } ]
+                    tracing: { otlp_endpoint: %s }
+                    """.formatted(bad))).as(bad).singleElement().asString()
+                    .startsWith("t.yaml:4:27: bad otlp_endpoint '").endsWith(TracingBinder.ENDPOINT_FORM);
+        }
+        for (String bad : new String[] {"-0.1", "1%", "1e-3", ".5", "5.", "NaN", "1.0001", "one"}) {
+            assertThat(errors("""
+                    listeners: [ { address: 127.0.0.1:8080 } ]
+                    upstreams: { web: { servers: [ { address: 127.0.0.1:9001 } ] } }
+                    routes: [ { upstream: web } ]
+                    tracing: { sample: "%s" }
+                    """.formatted(bad))).as(bad).singleElement().asString()
+                    .startsWith("t.yaml:4:20: sample must be a fraction from 0 to 1");
+        }
+        assertThat(errors("""
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams: { web: { servers: [ { address: 127.0.0.1:9001 } ] } }
+                routes: [ { upstream: web } ]
+                tracing: on
+                """)).containsExactly("t.yaml:4:10: 'tracing' must be a mapping, found a string");
+    }
+
+    @Test
     void listenerCertificates() {
         assertThat(errors("""
                 listeners:

@@ -37,7 +37,7 @@ final class RequestProbe extends ChannelInboundHandlerAdapter {
     /** Limits loose enough that only the parsing rules, not the sizes, decide. */
     static final ProxySettings SETTINGS = new ProxySettings(new OriginTimeouts(1000, 1000), 1000, 1000, 8192,
             32768, 1000, 1000, 100, 0, 0, AddressRanges.NONE, 1000, "bascule", UnderscoreHeaders.ALLOW,
-            100, 3_600_000, 300_000);
+            100, 3_600_000, 300_000, true, null);
     /** The decoder config the frontend builds from those settings. */
     static final HttpDecoderConfig DECODER = FrontendInitializer.decoderConfig(SETTINGS);
 
