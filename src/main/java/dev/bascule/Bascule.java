@@ -128,7 +128,7 @@ public final class Bascule implements AutoCloseable {
         }
         HostPort at = config.admin().address();
         Metrics metrics = new Metrics(control.live(), Ticker.systemTicker()::nanoTime, control.reloads(),
-                frontend::connectionsByListener);
+                frontend::connectionsByListener, control.stats().accessLogDropped()::get);
         AdminServer server = new AdminServer(control, source, metrics, group, transport.serverChannelType());
         try {
             InetSocketAddress bound = server.bind(new InetSocketAddress(InetAddress.getByName(at.host()), at.port()),
@@ -165,6 +165,11 @@ public final class Bascule implements AutoCloseable {
     /** The admin API's bound address (a configured port 0 becomes a real one); null when there is no admin API. */
     public InetSocketAddress adminAddress() {
         return adminAddress;
+    }
+
+    /** Opens the access log file again by its name (SIGUSR1, after logrotate renamed it). */
+    public void reopenAccessLog() {
+        control.reopenAccessLog();
     }
 
     public ControlPlane control() {
@@ -210,7 +215,7 @@ public final class Bascule implements AutoCloseable {
             a.close();
         }
         health.close();
-        control.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        control.close(); // after the event loops: the access log gets the lines of requests cut off at the end
     }
 }

@@ -51,7 +51,7 @@ class LimitsGuardTest {
         RouteConfig limited = new RouteConfig(r.host(), r.pathPrefix(), r.stripPrefix(), r.upstream(), r.retry(),
                 r.allow(), r.deny(), r.rateLimit(), maxBodySize, r.websocket(), r.name());
         proxy = ProxyUnderTest.start(new BasculeConfig(c.source(), c.listeners(), c.admin(), c.timeouts(), limits,
-                c.upstreams(), List.of(limited), c.shutdownGrace(), c.trustedProxies(), c.via()), 1);
+                c.upstreams(), List.of(limited), c.shutdownGrace(), c.trustedProxies(), c.via(), c.accessLog()), 1);
     }
 
     @Test

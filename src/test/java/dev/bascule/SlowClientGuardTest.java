@@ -43,7 +43,7 @@ class SlowClientGuardTest {
         TimeoutsConfig shortTimeouts = new TimeoutsConfig(t.connect(), t.responseHeader(), t.clientIdle(),
                 t.upstreamIdle(), Duration.ofMillis(500), Duration.ofMillis(500), t.tunnelIdle(), t.streamIdle());
         proxy = ProxyUnderTest.start(new BasculeConfig(c.source(), c.listeners(), c.admin(), shortTimeouts,
-                c.limits(), c.upstreams(), c.routes(), c.shutdownGrace(), c.trustedProxies(), c.via()), 2);
+                c.limits(), c.upstreams(), c.routes(), c.shutdownGrace(), c.trustedProxies(), c.via(), c.accessLog()), 2);
     }
 
     @AfterEach

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param trustedProxies peers whose X-Forwarded-For is believed ({@code trusted_proxies}, default none)
  * @param via the name Bascule adds to {@code Via} headers ({@code via}, default {@code bascule}); null when
  *     {@code via: off}
+ * @param accessLog where and how each finished request is logged ({@code access_log}, default JSON lines on
+ *     standard output)
  */
 public record BasculeConfig(
         String source,
@@ -25,7 +27,8 @@ public record BasculeConfig(
         List<RouteConfig> routes,
         Duration shutdownGrace,
         List<Cidr> trustedProxies,
-        String via) {
+        String via,
+        AccessLogConfig accessLog) {
 
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
     public static final String DEFAULT_VIA = "bascule";

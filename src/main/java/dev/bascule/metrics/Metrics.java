@@ -3,6 +3,7 @@ package dev.bascule.metrics;
 import dev.bascule.control.LiveSnapshot;
 import dev.bascule.control.ReloadCounter;
 import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
@@ -35,9 +36,10 @@ public final class Metrics {
      * @param nanoTime the control plane's clock, which a server's ejection is compared with
      * @param reloads the control plane's count of reloads by outcome
      * @param clientConnections open client connections by listener name, computed when called (once per scrape)
+     * @param accessLogDropped access log lines lost so far
      */
     public Metrics(LiveSnapshot live, LongSupplier nanoTime, ReloadCounter reloads,
-            Supplier<Map<String, Integer>> clientConnections) {
+            Supplier<Map<String, Integer>> clientConnections, LongSupplier accessLogDropped) {
         ServerMetrics.register(registry, live, nanoTime);
         ConfigMetrics.register(registry, live, reloads);
         GaugeWithCallback.builder()
@@ -45,6 +47,11 @@ public final class Metrics {
                 .help("Client connections open now, by listener")
                 .labelNames("listener")
                 .callback(cb -> clientConnections.get().forEach((listener, open) -> cb.call(open, listener)))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("bascule_access_log_dropped_total")
+                .help("Access log lines lost: the writer fell behind (every slot of its queue taken) or could not write")
+                .callback(cb -> cb.call(accessLogDropped.getAsLong()))
                 .register(registry);
     }
 

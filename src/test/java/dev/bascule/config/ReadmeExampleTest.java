@@ -35,6 +35,7 @@ class ReadmeExampleTest {
         // The block shows the defaults of the protocol keys.
         assertThat(config.limits().h2MaxConcurrentStreams()).isEqualTo(LimitsConfig.DEFAULTS.h2MaxConcurrentStreams());
         assertThat(config.timeouts()).isEqualTo(TimeoutsConfig.DEFAULTS);
+        assertThat(config.accessLog().sameLog(AccessLogConfig.DEFAULT)).as("the access log's defaults").isTrue();
         // The admin block shows token_file's default ("": none) and the optional keys.
         Path here = Path.of("").toAbsolutePath();
         assertThat(config.admin()).isEqualTo(new AdminConfig(HostPort.parse("127.0.0.1:9901"), null,

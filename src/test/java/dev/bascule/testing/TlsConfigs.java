@@ -50,7 +50,7 @@ public final class TlsConfigs {
         List<ListenerConfig> listeners = new ArrayList<>(c.listeners());
         listeners.set(index, change.apply(listeners.get(index)));
         return new BasculeConfig(c.source(), listeners, c.admin(), c.timeouts(), c.limits(), c.upstreams(),
-                c.routes(), c.shutdownGrace(), c.trustedProxies(), c.via());
+                c.routes(), c.shutdownGrace(), c.trustedProxies(), c.via(), c.accessLog());
     }
 
     /** The first listener with TLS over {@code certificates} (the first the default) and an HSTS value. */
@@ -70,6 +70,6 @@ public final class TlsConfigs {
                 u.passive(), u.whenAllDown(), u.slowStart(), u.resolveEvery(), tls, u.ewmaDecay(), u.protocol(),
                 u.queue()));
         return new BasculeConfig(c.source(), c.listeners(), c.admin(), c.timeouts(), c.limits(), ups, c.routes(),
-                c.shutdownGrace(), c.trustedProxies(), c.via());
+                c.shutdownGrace(), c.trustedProxies(), c.via(), c.accessLog());
     }
 }
