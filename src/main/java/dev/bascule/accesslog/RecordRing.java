@@ -42,6 +42,12 @@ final class RecordRing {
     /** Sequences handed back by the consumer; written by the consumer only (release), read by producers. */
     @SuppressWarnings("unused") // through CONSUMED
     private long consumed;
+    /**
+     * A sequence below which a slot is surely free: {@code consumed} plus the capacity, as a producer last read it.
+     * Producers read {@code consumed}, which the consumer writes for every slot, only when they reach this, so
+     * they do not pull its cache line from the consumer's core on every offer (as JCTools' {@code producerLimit}).
+     */
+    private volatile long producerLimit;
 
     /** @param capacity slots, a power of two */
     RecordRing(int capacity) {
@@ -53,6 +59,7 @@ final class RecordRing {
             entries[i] = new Entry();
         }
         mask = capacity - 1;
+        producerLimit = capacity;
     }
 
     int capacity() {
@@ -67,8 +74,12 @@ final class RecordRing {
             if (seq < 0) {
                 return RETIRED;
             }
-            if (seq - (long) CONSUMED.getAcquire(this) >= entries.length) {
-                return FULL;
+            if (seq >= producerLimit) {
+                long limit = (long) CONSUMED.getAcquire(this) + entries.length;
+                if (seq >= limit) {
+                    return FULL;
+                }
+                producerLimit = limit; // a racing producer may store an older limit: it is only re-read sooner
             }
         } while (!claimed.compareAndSet(seq, seq + 1));
         Entry e = entries[(int) seq & mask];
