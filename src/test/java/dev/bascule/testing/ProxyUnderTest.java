@@ -50,9 +50,11 @@ public final class ProxyUnderTest implements AutoCloseable {
      */
     public static BasculeConfig parse(String yaml) throws Exception {
         BasculeConfig c = new ConfigLoader(Balancers.standard().names()).parse(yaml, "test.yaml");
-        if (yaml.contains("access_log")) {
-            return c;
-        }
+        return yaml.contains("access_log") ? c : withoutAccessLog(c);
+    }
+
+    /** {@code config} with {@code access_log: { to: off }}. */
+    public static BasculeConfig withoutAccessLog(BasculeConfig c) {
         return new BasculeConfig(c.source(), c.listeners(), c.admin(), c.timeouts(), c.limits(), c.upstreams(),
                 c.routes(), c.shutdownGrace(), c.trustedProxies(), c.via(), AccessLogConfig.OFF);
     }

@@ -1,9 +1,7 @@
 package dev.bascule.testing;
 
-import dev.bascule.balance.Balancers;
 import dev.bascule.config.BasculeConfig;
 import dev.bascule.config.CertificateConfig;
-import dev.bascule.config.ConfigLoader;
 import dev.bascule.config.ListenerConfig;
 import dev.bascule.config.TlsConfig;
 import dev.bascule.config.UpstreamConfig;
@@ -21,8 +19,9 @@ import java.util.function.UnaryOperator;
 public final class TlsConfigs {
     private TlsConfigs() {}
 
+    /** Without an access log, as {@link ProxyUnderTest#parse}. */
     public static BasculeConfig parse(String yaml) throws Exception {
-        return new ConfigLoader(Balancers.standard().names()).parse(yaml, "test.yaml");
+        return ProxyUnderTest.parse(yaml);
     }
 
     /** One listener on 127.0.0.1:0 and one upstream {@code web} with the given servers, every path to it. */
