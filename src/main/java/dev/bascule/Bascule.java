@@ -167,6 +167,11 @@ public final class Bascule implements AutoCloseable {
         return adminAddress;
     }
 
+    /** Opens the access log file again by its name (SIGUSR1, after logrotate renamed it). */
+    public void reopenAccessLog() {
+        control.reopenAccessLog();
+    }
+
     public ControlPlane control() {
         return control;
     }
@@ -210,7 +215,7 @@ public final class Bascule implements AutoCloseable {
             a.close();
         }
         health.close();
-        control.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        control.close(); // after the event loops: the access log gets the lines of requests cut off at the end
     }
 }

@@ -84,6 +84,7 @@ public final class Main implements Callable<Integer> {
                 return 1;
             }
             Reloads.onSighup(bascule);
+            LogRotation.onSigusr1(bascule);
             if (watch) {
                 Reloads.watch(config, bascule);
             }

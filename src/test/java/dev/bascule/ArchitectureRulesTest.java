@@ -118,6 +118,16 @@ class ArchitectureRulesTest {
                     + " entry point's wiring");
 
     @ArchTest
+    static final ArchRule accessLogKnowsOnlyTheRecord = noClasses()
+            .that().resideInAPackage("dev.bascule.accesslog..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "dev.bascule.config..",
+                    "dev.bascule.control..", "dev.bascule.proxy..", "dev.bascule.origin..", "dev.bascule.health..",
+                    "dev.bascule.metrics..", "dev.bascule.admin..")
+            .because("the access log is a sink of exchange records: the event loops only copy a record into its"
+                    + " ring, and its writer thread formats and writes; the control plane decides where and how from"
+                    + " the config and hands it an output and a format, so the log never reaches into either plane");
+
+    @ArchTest
     static final ArchRule controlUsesNoOriginTypes = noClasses()
             .that().resideInAPackage("dev.bascule.control..")
             .should().dependOnClassesThat().resideInAPackage("dev.bascule.origin..")

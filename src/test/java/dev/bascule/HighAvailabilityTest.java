@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.bascule.config.BasculeConfig;
 import dev.bascule.config.ConfigError;
 import dev.bascule.config.ConfigException;
-import dev.bascule.config.ConfigLoader;
-import dev.bascule.balance.Balancers;
 import dev.bascule.testing.LeakGuard;
 import dev.bascule.testing.LoadLoop;
 import dev.bascule.testing.ProxyUnderTest;
@@ -160,7 +158,6 @@ class HighAvailabilityTest {
 
     @Test
     void reloadUnderLoadFailsNoRequestAndABadOneChangesNothing() throws Exception {
-        ConfigLoader loader = new ConfigLoader(Balancers.standard().names());
         try (TestOrigin d = TestOrigin.start("d");
                 LoadLoop load = new LoadLoop(proxy.address(), GET, 4, 200_000)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > 500);
@@ -169,7 +166,7 @@ class HighAvailabilityTest {
             };
             long version = 1;
             for (String yaml : configs) {
-                BasculeConfig next = loader.parse(yaml, "test.yaml"); // same listener: it stays open
+                BasculeConfig next = ProxyUnderTest.parse(yaml); // same listener: it stays open
                 version = proxy.bascule().control().reload(next).get(10, TimeUnit.SECONDS);
                 int okNow = load.ok();
                 await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > okNow + 300);

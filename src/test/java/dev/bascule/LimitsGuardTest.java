@@ -52,7 +52,7 @@ class LimitsGuardTest {
                 r.allow(), r.deny(), r.rateLimit(), maxBodySize, r.websocket(), r.name());
         proxy = ProxyUnderTest.start(new BasculeConfig(c.source(), c.listeners(), c.admin(), c.timeouts(), limits,
                 c.upstreams(), List.of(limited), c.shutdownGrace(), c.trustedProxies(), c.via(), c.requestId(),
-                c.tracing()), 1);
+                c.tracing(), c.accessLog()), 1);
     }
 
     @Test

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Bascule as an operator runs it: a separate JVM started with {@code run -c FILE}, reloaded by SIGHUP and
- * stopped by SIGTERM while a request is in flight.
+ * Bascule as an operator runs it: a separate JVM started with {@code run -c FILE}, reloaded by SIGHUP, its access
+ * log reopened by SIGUSR1, and stopped by SIGTERM while a request is in flight.
  */
 class ProcessSignalsTest {
     private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
@@ -93,6 +93,34 @@ class ProcessSignalsTest {
         Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).start();
         assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(kill.exitValue()).isZero();
+    }
+
+    @Test
+    void sigusr1OpensTheAccessLogAgainAfterLogrotateRenamedIt() throws Exception {
+        try (TestOrigin a = TestOrigin.start("a")) {
+            Path file = dir.resolve("bascule.yaml");
+            Path accessLog = dir.resolve("access.log");
+            Path rotated = dir.resolve("access.log.1");
+            Files.writeString(file, config(a) + "access_log: { to: access.log }\n");
+            InetSocketAddress proxy = new InetSocketAddress("127.0.0.1", startBascule(file));
+            assertThat(originOf(proxy)).isEqualTo("a");
+            await().atMost(Duration.ofSeconds(10)).until(() -> lineCount(accessLog) == 1);
+
+            Files.move(accessLog, rotated); // what logrotate does, then its postrotate script signals
+            assertThat(originOf(proxy)).isEqualTo("a");
+            await().atMost(Duration.ofSeconds(10)).until(() -> lineCount(rotated) == 2);
+            signal("USR1");
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(accessLog));
+            assertThat(originOf(proxy)).isEqualTo("a");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> lineCount(accessLog) == 1);
+            assertThat(lineCount(rotated)).isEqualTo(2);
+            assertThat(log).noneMatch(l -> l.contains("SIGUSR1 is not available"));
+        }
+    }
+
+    private static long lineCount(Path file) throws IOException {
+        return Files.exists(file) ? Files.readAllLines(file).size() : 0;
     }
 
     @Test

@@ -44,7 +44,7 @@ class SlowClientGuardTest {
                 t.upstreamIdle(), Duration.ofMillis(500), Duration.ofMillis(500), t.tunnelIdle(), t.streamIdle());
         proxy = ProxyUnderTest.start(new BasculeConfig(c.source(), c.listeners(), c.admin(), shortTimeouts,
                 c.limits(), c.upstreams(), c.routes(), c.shutdownGrace(), c.trustedProxies(), c.via(), c.requestId(),
-                c.tracing()), 2);
+                c.tracing(), c.accessLog()), 2);
     }
 
     @AfterEach

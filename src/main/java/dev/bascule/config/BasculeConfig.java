@@ -17,6 +17,8 @@ import java.util.Map;
  * @param requestId Bascule keeps a valid {@code X-Request-Id}, makes one up otherwise, and sends it upstream and
  *     back ({@code request_id}, default true)
  * @param tracing null when tracing is off ({@code tracing} absent)
+ * @param accessLog where and how each finished request is logged ({@code access_log}, default JSON lines on
+ *     standard output)
  */
 public record BasculeConfig(
         String source,
@@ -30,7 +32,8 @@ public record BasculeConfig(
         List<Cidr> trustedProxies,
         String via,
         boolean requestId,
-        TracingConfig tracing) {
+        TracingConfig tracing,
+        AccessLogConfig accessLog) {
 
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
     public static final String DEFAULT_VIA = "bascule";

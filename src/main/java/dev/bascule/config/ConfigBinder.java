@@ -18,12 +18,14 @@ import java.util.Set;
  */
 final class ConfigBinder {
     static final List<String> TOP_KEYS = List.of("listeners", "admin", "timeouts", "limits", "upstreams", "routes",
-            "shutdown_grace", "trusted_proxies", "via", "request_id", "tracing");
+            "shutdown_grace", "trusted_proxies", "via", "request_id", "tracing", "access_log");
     static final List<String> ADMIN_KEYS = List.of("address", "token_file", "tls", "allowed_hosts");
     static final List<String> TIMEOUT_KEYS = List.of("connect", "response_header", "client_idle", "upstream_idle",
             "client_header", "client_body_idle", "tunnel_idle", "stream_idle");
     static final List<String> LIMIT_KEYS = List.of("max_uri_length", "max_header_size", "max_header_count",
             "max_connections", "max_connections_per_ip", "headers_with_underscores", "h2_max_concurrent_streams");
+    static final List<String> ACCESS_LOG_KEYS = List.of("to", "format");
+    static final String ACCESS_LOG_TO_FORM = "stdout, stderr, off or a file path (./stdout for a file of that name)";
     static final String VIA_FORM = "off or a name of letters, digits and !#$%&'*+-.^_`|~ (RFC 9110 7.6.3: a"
             + " pseudonym is a token)";
 
@@ -65,11 +67,12 @@ final class ConfigBinder {
         String via = via(top);
         boolean requestId = top.bool("request_id", true);
         TracingConfig tracing = new TracingBinder(problems).bind(top.node("tracing"));
+        AccessLogConfig accessLog = accessLog(top.node("access_log"));
         if (!problems.isEmpty()) {
             return null;
         }
         return new BasculeConfig(source, listeners, admin, timeouts, limits, upstreams, routes, shutdownGrace,
-                trustedProxies, via, requestId, tracing);
+                trustedProxies, via, requestId, tracing, accessLog);
     }
 
     /** The {@code via} name, null for {@code off}; a boolean is refused rather than read as the name "false". */
@@ -90,6 +93,51 @@ final class ConfigBinder {
             problems.add(top.valueMark("via"), "bad via '" + text + "', expected " + VIA_FORM);
         }
         return text;
+    }
+
+    /**
+     * The {@code access_log} section; absent means the default, JSON lines on standard output. A boolean {@code to}
+     * is refused rather than taken for a file named "false".
+     */
+    private AccessLogConfig accessLog(YamlNode node) {
+        Fields f = node == null ? null : Fields.open(node, "'access_log'", problems, ACCESS_LOG_KEYS);
+        if (f == null) {
+            return AccessLogConfig.DEFAULT;
+        }
+        AccessLogConfig.Format format = f.parsed("format", ConfigBinder::parseAccessLogFormat,
+                AccessLogConfig.DEFAULT.format());
+        YamlNode.Mark at = f.valueMark("to");
+        if (f.node("to") instanceof YamlNode.Scalar s && s.type() == YamlNode.Scalar.Type.BOOLEAN) {
+            problems.add(at, "bad access_log to '" + s.text() + "', expected " + ACCESS_LOG_TO_FORM);
+            return AccessLogConfig.DEFAULT;
+        }
+        String to = f.text("to");
+        AccessLogConfig.To kind = to == null ? AccessLogConfig.DEFAULT.to() : switch (to) {
+            case "stdout" -> AccessLogConfig.To.STDOUT;
+            case "stderr" -> AccessLogConfig.To.STDERR;
+            case "off" -> AccessLogConfig.To.OFF;
+            default -> AccessLogConfig.To.FILE;
+        };
+        Path file = null;
+        if (kind == AccessLogConfig.To.FILE) {
+            if (to.isEmpty()) {
+                problems.add(at, "empty access_log to, expected " + ACCESS_LOG_TO_FORM);
+                return AccessLogConfig.DEFAULT;
+            }
+            file = f.parsed("to", tls::path, null);
+            if (file == null) {
+                return AccessLogConfig.DEFAULT; // reported
+            }
+        }
+        return new AccessLogConfig(kind, file, format, at.line(), at.column());
+    }
+
+    static AccessLogConfig.Format parseAccessLogFormat(String text) {
+        return switch (text) {
+            case "json" -> AccessLogConfig.Format.JSON;
+            case "combined" -> AccessLogConfig.Format.COMBINED;
+            default -> throw new IllegalArgumentException("bad access_log format '" + text + "', expected json or combined");
+        };
     }
 
     /** RFC 9110 5.6.2: token = 1*tchar. */

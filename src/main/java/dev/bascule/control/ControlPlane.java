@@ -12,6 +12,7 @@ import dev.bascule.tls.TlsMaterial;
 import dev.bascule.upstream.AttemptFailure;
 import dev.bascule.upstream.Server;
 import dev.bascule.stats.ExchangeRecord;
+import dev.bascule.stats.RecordSink;
 import dev.bascule.stats.RetryReason;
 import dev.bascule.stats.StatsRegistry;
 import dev.bascule.upstream.ServerRegistry;
@@ -19,6 +20,7 @@ import dev.bascule.upstream.ServerState;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * The control plane: one thread that owns the config in force and the membership of every pool, runs each
  * change through the part that does that job, and publishes a new {@link Snapshot} after every change. The
  * parts: {@link Membership} (the operator's commands, validated there), {@link EjectionPolicy} (passive health),
- * {@link DnsRefresh}, {@link StatusReport}, {@link ProbeTargets} (what active checks probe) and {@link
- * ListenerReconciler} (the data plane's listening sockets).
+ * {@link DnsRefresh}, {@link StatusReport}, {@link ProbeTargets} (what active checks probe), {@link
+ * ListenerReconciler} (the data plane's listening sockets) and {@link AccessLogs} (the access log in force).
  *
  * <p>Threading: all state is confined to the control thread; public methods hand their work to it and return a
  * future (or nothing), so they may be called from anywhere, event loops included, without blocking. Only
@@ -49,6 +51,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     private static final long DRAIN_POLL_MILLIS = 50;
     /** How often rate limiters forget clients whose buckets are full again. */
     private static final long RATE_LIMIT_SWEEP_SECONDS = 10;
+    /** How long closing waits for a task the control thread is running (a reload resolving names). */
+    private static final long CLOSE_WAIT_SECONDS = 5;
 
     private final ScheduledExecutorService thread;
     private final SnapshotBuilder builder;
@@ -64,6 +68,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     private ExchangeEvents events;
     /** The span exporter of the config in force; one of the sinks. */
     private final TraceExport tracing;
+    /** The access log of the config in force, one of those sinks. */
+    private final AccessLogs accessLogs;
     private final ReloadCounter reloads = new ReloadCounter();
     /** The config in force; written on the control thread, read anywhere (immutable). */
     private volatile LoadedConfig loaded;
@@ -76,13 +82,16 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     private ScheduledFuture<?> slowStartTick;
 
     private ControlPlane(ScheduledExecutorService thread, Balancers balancers, Resolver resolver, Clock clock,
-            LongSupplier nanoTime, LoadedConfig loaded, Map<String, List<Member>> members, StatsRegistry stats) {
+            LongSupplier nanoTime, LoadedConfig loaded, Map<String, List<Member>> members, StatsRegistry stats)
+            throws ConfigException {
         ServerRegistry registry = new ServerRegistry();
         this.thread = thread;
         this.stats = stats;
+        this.accessLogs = new AccessLogs(stats.accessLogDropped(), ZoneId.systemDefault());
+        accessLogs.start(loaded.config()); // first: a file that cannot be opened leaves nothing to undo
         this.tracing = new TraceExport(clock, nanoTime);
         tracing.follow(loaded.config().tracing(), thread);
-        this.events = new RecordingEvents(new PassiveHealthEvents(), stats, tracing.sinks());
+        this.events = recordingEvents();
         this.builder = new SnapshotBuilder(registry, stats, balancers, nanoTime);
         this.resolver = resolver;
         this.clock = clock;
@@ -101,8 +110,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
      * @param clock wall-clock time, for the times reported ({@code loaded_at})
      * @param nanoTime the clock of everything the control plane times (ejections, slow start, DNS); the data
      *     plane's event loops must tick with the same one, as both stamp and compare server states
-     * @throws ConfigException when a host name does not resolve, or a TLS file or the admin token file cannot be
-     *     used
+     * @throws ConfigException when a host name does not resolve, or a TLS file, the admin token file or the access
+     *     log file cannot be used
      */
     public static ControlPlane start(BasculeConfig config, Balancers balancers, Resolver resolver, Clock clock,
             LongSupplier nanoTime, ScheduledExecutorService thread) throws ConfigException {
@@ -197,16 +206,23 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             TlsMaterial nextTls = TlsMaterial.build(next); // re-reads every certificate file
             LoadedConfig nextLoaded = new LoadedConfig(next, loaded.version() + 1, clock.instant(), nextTls,
                     ListenerReconciler.settingsOf(next, nextTls, stats), AdminToken.read(next)); // re-reads the token file
+            boolean logChanged = accessLogs.prepare(next); // opens the new access log file, if it changed
             ListenerReconciler reconciler = listeners;
             if (reconciler != null) {
-                reconciler.open(next, nextLoaded.listeners()); // the last reason a reload can be refused
+                try {
+                    reconciler.open(next, nextLoaded.listeners()); // the last reason a reload can be refused
+                } catch (ConfigException | RuntimeException e) {
+                    accessLogs.abandon();
+                    throw e;
+                }
             }
             loaded = nextLoaded;
             membership.replaceAll(nextMembers);
-            if (tracing.follow(next.tracing(), thread)) {
-                events = new RecordingEvents(new PassiveHealthEvents(), stats, tracing.sinks());
+            if (tracing.follow(next.tracing(), thread) | logChanged) {
+                events = recordingEvents();
             }
             publish();
+            accessLogs.commit(); // the old log's late requests go to the new one; it writes out the rest and closes
             if (reconciler != null) {
                 reconciler.closeDropped(nextLoaded.listeners());
             }
@@ -226,6 +242,14 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             return reloads.count(CompletableFuture.failedFuture(e));
         }
         return reload(next);
+    }
+
+    /** Opens the access log file again by its name (SIGUSR1, after logrotate renamed it); nothing for a stream. */
+    public CompletableFuture<Void> reopenAccessLog() {
+        return onControl(() -> {
+            accessLogs.reopen();
+            return null;
+        });
     }
 
     /** Reloads so far by outcome; read by metrics from any thread. */
@@ -413,6 +437,13 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
 
     // ---- building ----
 
+    /** Passive health, the counters, and the sinks of the config in force: the access log, then tracing. */
+    private ExchangeEvents recordingEvents() {
+        List<RecordSink> sinks = new ArrayList<>(accessLogs.sinks());
+        sinks.addAll(tracing.sinks());
+        return new RecordingEvents(new PassiveHealthEvents(), stats, sinks);
+    }
+
     /** Pool members changed: publish, and let active checks follow. */
     private void membershipChanged() {
         publish();
@@ -465,9 +496,16 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         return result;
     }
 
+    /** Stops the control thread, then writes out the access log's last lines (for up to a few seconds). */
     @Override
     public void close() {
         thread.shutdownNow();
+        try {
+            thread.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS); // a reload may be switching the log
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        accessLogs.close();
         tracing.close();
     }
 }

@@ -4,6 +4,7 @@ import dev.bascule.control.LiveSnapshot;
 import dev.bascule.control.ReloadCounter;
 import dev.bascule.stats.StatsRegistry;
 import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -32,12 +33,17 @@ public final class Metrics {
      * @param live the snapshot servers, upstreams, routes, listeners and the config version are read from
      * @param nanoTime the control plane's clock, which a server's ejection is compared with
      * @param reloads the control plane's count of reloads by outcome
-     * @param stats the control plane's long-lived counters (local answers by reason)
+     * @param stats the control plane's long-lived counters (local answers by reason, access log lines lost)
      */
     public Metrics(LiveSnapshot live, LongSupplier nanoTime, ReloadCounter reloads, StatsRegistry stats) {
         ServerMetrics.register(registry, live, nanoTime);
         ConfigMetrics.register(registry, live, reloads);
         RequestMetrics.register(registry, live, stats);
+        CounterWithCallback.builder()
+                .name("bascule_access_log_dropped_total")
+                .help("Access log lines lost: the writer fell behind (every slot of its queue taken) or could not write")
+                .callback(cb -> cb.call(stats.accessLogDropped().get()))
+                .register(registry);
     }
 
     /** Every metric as it is now: Bascule's own, then the JVM's and the process's. */

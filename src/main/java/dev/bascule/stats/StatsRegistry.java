@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -12,8 +13,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * here ({@link #series}, {@link #listener}, {@link #upstream}) and then forgets what the snapshot does not use
  * ({@link #retainOnly}).
  *
- * <p>Threading: resolving and retaining are the control thread's; {@link #localResponses} and reads of
- * recorders from any thread.
+ * <p>Threading: resolving and retaining are the control thread's; {@link #localResponses}, {@link
+ * #accessLogDropped} and reads of recorders from any thread.
  */
 public final class StatsRegistry {
     private final Map<String, ListenerStats> listeners = new HashMap<>();
@@ -21,6 +22,8 @@ public final class StatsRegistry {
     private final Map<RouteKey, RouteStats> routes = new HashMap<>();
     private final Map<RequestKey, StatusCounts> requests = new HashMap<>();
     private final AtomicLongArray local = new AtomicLongArray(LocalReason.values().length);
+    /** Access log lines lost, over every log a reload opened: the writer fell behind, or could not write. */
+    private final AtomicLong accessLogDropped = new AtomicLong();
 
     private record RouteKey(String route, String upstream) {}
 
@@ -99,6 +102,11 @@ public final class StatsRegistry {
 
     public long localResponses(LocalReason reason) {
         return local.get(reason.ordinal());
+    }
+
+    /** The count of access log lines lost, which each access log adds to from its threads. */
+    public AtomicLong accessLogDropped() {
+        return accessLogDropped;
     }
 
     @Override

@@ -68,7 +68,39 @@ class ConfigErrorsTest {
                 "t.yaml:4:48: unknown key 'wieght' in a server of upstream 'web' (did you mean 'weight'?); allowed keys: address, weight,"
                         + " max_connections",
                 "t.yaml:6:1: unknown key 'colour' in the config; allowed keys: listeners, admin, timeouts, limits, upstreams,"
-                        + " routes, shutdown_grace, trusted_proxies, via, request_id, tracing");
+                        + " routes, shutdown_grace, trusted_proxies, via, request_id, tracing, access_log");
+    }
+
+    @Test
+    void accessLogMistakes() {
+        assertThat(errors("""
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams: { web: { servers: [ { address: 127.0.0.1:9001 } ] } }
+                routes: [ { upstream: web } ]
+                access_log: { to: false, format: xml, file: a.log }
+                """)).containsExactly(
+                "t.yaml:4:19: bad access_log to 'false', expected " + ConfigBinder.ACCESS_LOG_TO_FORM,
+                "t.yaml:4:34: bad access_log format 'xml', expected json or combined",
+                "t.yaml:4:39: unknown key 'file' in 'access_log'; allowed keys: to, format");
+        assertThat(errors("""
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams: { web: { servers: [ { address: 127.0.0.1:9001 } ] } }
+                routes: [ { upstream: web } ]
+                access_log: { to: "", format: [ json ] }
+                """)).containsExactly(
+                "t.yaml:4:19: empty access_log to, expected " + ConfigBinder.ACCESS_LOG_TO_FORM,
+                "t.yaml:4:31: 'format' must be a single value, found a list");
+        assertThat(errors("""
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams: { web: { servers: [ { address: 127.0.0.1:9001 } ] } }
+                routes: [ { upstream: web } ]
+                access_log: stdout
+                acces_log: { to: stdout }
+                """)).containsExactly(
+                "t.yaml:4:13: 'access_log' must be a mapping, found a string",
+                "t.yaml:5:1: unknown key 'acces_log' in the config (did you mean 'access_log'?); allowed keys:"
+                        + " listeners, admin, timeouts, limits, upstreams, routes, shutdown_grace, trusted_proxies, via,"
+                        + " request_id, tracing, access_log");
     }
 
     @Test

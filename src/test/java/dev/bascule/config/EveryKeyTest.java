@@ -22,6 +22,7 @@ class EveryKeyTest {
             shutdown_grace: 45s
             trusted_proxies: [ 10.0.0.0/8, 127.0.0.1, "::1" ]
             via: edge-7.example
+            access_log: { to: logs/access.log, format: combined }
             listeners:
               - name: public
                 address: 127.0.0.1:8080
@@ -123,7 +124,7 @@ class EveryKeyTest {
                 new ListenerConfig("mixed", hp("127.0.0.1:8081"), null, false, null,
                         List.of(HttpProtocol.H2C, HttpProtocol.HTTP1)));
         assertThat(config.admin()).isEqualTo(new AdminConfig(hp("127.0.0.1:9901"),
-                new TokenFile(dir.resolve("secrets/admin.token"), 23, 3),
+                new TokenFile(dir.resolve("secrets/admin.token"), 24, 3),
                 new CertificateConfig(dir.resolve("admin.pem"), Path.of("/etc/bascule/admin.key")),
                 List.of("ops.example.com", "10.0.0.5", "[fd00::5]")));
         assertThat(config.timeouts()).isEqualTo(new TimeoutsConfig(Duration.ofSeconds(1), Duration.ofSeconds(20),
@@ -135,6 +136,8 @@ class EveryKeyTest {
         assertThat(config.requestId()).isFalse();
         assertThat(config.tracing()).isEqualTo(
                 new TracingConfig(URI.create("https://collector.internal:4318/v1/traces"), 0.25));
+        assertThat(config.accessLog()).isEqualTo(new AccessLogConfig(AccessLogConfig.To.FILE,
+                dir.resolve("logs/access.log"), AccessLogConfig.Format.COMBINED, 4, 19));
 
         assertThat(config.upstreams().get("web")).isEqualTo(new UpstreamConfig("web", "ewma", null,
                 List.of(new ServerConfig(hp("127.0.0.1:9001"), 1, 100), new ServerConfig(hp("127.0.0.1:9002"), 3, 0)),
@@ -201,6 +204,7 @@ class EveryKeyTest {
         assertThat(config.via()).isEqualTo("bascule");
         assertThat(config.requestId()).isTrue();
         assertThat(config.tracing()).as("absent: off").isNull();
+        assertThat(config.accessLog()).as("JSON lines on standard output").isEqualTo(AccessLogConfig.DEFAULT);
         assertThat(config.admin()).as("plain HTTP, no token, loopback names only")
                 .isEqualTo(new AdminConfig(hp("localhost:9901"), null, null, List.of()));
         UpstreamConfig web = config.upstreams().get("web");
@@ -228,6 +232,7 @@ class EveryKeyTest {
                 limits: { max_connections_per_ip: 0, headers_with_underscores: drop }
                 via: off
                 tracing: {}
+                access_log: { to: off }
                 admin: { address: "[::1]:9901", token_file: "", allowed_hosts: [] }
                 upstreams:
                   web:
@@ -252,6 +257,8 @@ class EveryKeyTest {
         assertThat(config.via()).as("via: off").isNull();
         assertThat(config.tracing()).as("tracing: {} is on, with the defaults")
                 .isEqualTo(new TracingConfig(URI.create("http://127.0.0.1:4318/v1/traces"), 0.01));
+        assertThat(config.accessLog().to()).isEqualTo(AccessLogConfig.To.OFF);
+        assertThat(config.accessLog().format()).isEqualTo(AccessLogConfig.Format.JSON);
         assertThat(config.admin()).as("token_file: \"\" is no token")
                 .isEqualTo(new AdminConfig(hp("[::1]:9901"), null, null, List.of()));
         UpstreamConfig web = config.upstreams().get("web");
@@ -272,6 +279,27 @@ class EveryKeyTest {
         assertThat(second.retry()).isEqualTo(RetryConfig.DEFAULTS);
         assertThat(second.rateLimit()).isEqualTo(
                 new RateLimitConfig(100, 100, new HashKeyConfig(HashKeyConfig.Source.HEADER, "x-user")));
+    }
+
+    @Test
+    void accessLogDestinations() throws Exception {
+        String base = """
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams: { web: { servers: [ { address: 127.0.0.1:9001 } ] } }
+                routes: [ { upstream: web } ]
+                """;
+        Path dir = Path.of("/srv/bascule");
+        assertThat(ConfigLoaderTest.LOADER.parse(base + "access_log: { to: stderr }", "/srv/bascule/b.yaml").accessLog())
+                .isEqualTo(new AccessLogConfig(AccessLogConfig.To.STDERR, null, AccessLogConfig.Format.JSON, 4, 19));
+        assertThat(ConfigLoaderTest.LOADER.parse(base + "access_log: { format: combined }", "/srv/bascule/b.yaml")
+                .accessLog()).as("to defaults to stdout")
+                .isEqualTo(new AccessLogConfig(AccessLogConfig.To.STDOUT, null, AccessLogConfig.Format.COMBINED, 4, 13));
+        assertThat(ConfigLoaderTest.LOADER.parse(base + "access_log: { to: ./stdout }", "/srv/bascule/b.yaml")
+                .accessLog().file()).as("a file named stdout").isEqualTo(dir.resolve("./stdout"));
+        assertThat(ConfigLoaderTest.LOADER.parse(base + "access_log: { to: /var/log/bascule/access.log }",
+                "/srv/bascule/b.yaml").accessLog().file()).isEqualTo(Path.of("/var/log/bascule/access.log"));
+        assertThat(ConfigLoaderTest.LOADER.parse(base + "access_log: {}", "/srv/bascule/b.yaml").accessLog().sameLog(
+                AccessLogConfig.DEFAULT)).as("{} is every default").isTrue();
     }
 
     private static final String WITH_PATHS = """

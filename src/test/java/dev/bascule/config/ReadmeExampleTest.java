@@ -38,6 +38,7 @@ class ReadmeExampleTest {
         assertThat(config.requestId()).isTrue();
         assertThat(config.tracing()).isEqualTo(
                 new TracingConfig(TracingConfig.DEFAULT_ENDPOINT, TracingConfig.DEFAULT_SAMPLE));
+        assertThat(config.accessLog().sameLog(AccessLogConfig.DEFAULT)).as("the access log's defaults").isTrue();
         // The admin block shows token_file's default ("": none) and the optional keys.
         Path here = Path.of("").toAbsolutePath();
         assertThat(config.admin()).isEqualTo(new AdminConfig(HostPort.parse("127.0.0.1:9901"), null,

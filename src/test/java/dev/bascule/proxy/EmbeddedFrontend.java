@@ -7,6 +7,7 @@ import dev.bascule.config.ConfigLoader;
 import dev.bascule.control.ControlPlane;
 import dev.bascule.control.ProxySettings;
 import dev.bascule.control.Resolver;
+import dev.bascule.testing.ProxyUnderTest;
 import dev.bascule.origin.EmbeddedOrigins;
 import dev.bascule.upstream.Server;
 import io.netty.buffer.ByteBuf;
@@ -51,7 +52,8 @@ final class EmbeddedFrontend implements AutoCloseable {
 
     /** @param peer the client's address, as the accepted socket would report it */
     EmbeddedFrontend(String yaml, String peer) throws Exception {
-        control = ControlPlane.start(new ConfigLoader(Balancers.standard().names()).parse(yaml, "t.yaml"),
+        control = ControlPlane.start(
+                ProxyUnderTest.withoutAccessLog(new ConfigLoader(Balancers.standard().names()).parse(yaml, "t.yaml")),
                 Balancers.standard(), Resolver.SYSTEM, Clock.systemUTC(), ticker::nanoTime,
                 Executors.newSingleThreadScheduledExecutor());
         client = new ClientChannel(ticker, new InetSocketAddress(InetAddress.getByName(peer), 40000));

@@ -2,6 +2,7 @@ package dev.bascule.testing;
 
 import dev.bascule.Bascule;
 import dev.bascule.balance.Balancers;
+import dev.bascule.config.AccessLogConfig;
 import dev.bascule.config.BasculeConfig;
 import dev.bascule.config.ConfigLoader;
 import java.net.InetSocketAddress;
@@ -29,10 +30,12 @@ public final class ProxyUnderTest implements AutoCloseable {
                 .build();
     }
 
-    /** Starts Bascule with {@code yaml}; its first listener should be {@code 127.0.0.1:0}. */
+    /**
+     * Starts Bascule with {@code yaml}; its first listener should be {@code 127.0.0.1:0}. Without an {@code
+     * access_log} key in it, no access log (see {@link #parse}).
+     */
     public static ProxyUnderTest start(String yaml, int threads) throws Exception {
-        BasculeConfig config = new ConfigLoader(Balancers.standard().names()).parse(yaml, "test.yaml");
-        return new ProxyUnderTest(Bascule.start(config, threads));
+        return new ProxyUnderTest(Bascule.start(parse(yaml), threads));
     }
 
     /** Starts Bascule with a config built in code (TLS tests copy a parsed one with the TLS parts set). */
@@ -40,9 +43,21 @@ public final class ProxyUnderTest implements AutoCloseable {
         return new ProxyUnderTest(Bascule.start(config, threads));
     }
 
-    /** Parses YAML into a config, to adjust with the records before {@link #start(BasculeConfig, int)}. */
+    /**
+     * Parses YAML into a config, to adjust with the records before {@link #start(BasculeConfig, int)}. A config
+     * without an {@code access_log} key gets {@code access_log: { to: off }}: the default, a JSON line per request on
+     * standard output, would bury the build's output under the lines of every load test.
+     */
     public static BasculeConfig parse(String yaml) throws Exception {
-        return new ConfigLoader(Balancers.standard().names()).parse(yaml, "test.yaml");
+        BasculeConfig c = new ConfigLoader(Balancers.standard().names()).parse(yaml, "test.yaml");
+        return yaml.contains("access_log") ? c : withoutAccessLog(c);
+    }
+
+    /** {@code config} with {@code access_log: { to: off }}. */
+    public static BasculeConfig withoutAccessLog(BasculeConfig c) {
+        return new BasculeConfig(c.source(), c.listeners(), c.admin(), c.timeouts(), c.limits(), c.upstreams(),
+                c.routes(), c.shutdownGrace(), c.trustedProxies(), c.via(), c.requestId(), c.tracing(),
+                AccessLogConfig.OFF);
     }
 
     public Bascule bascule() {

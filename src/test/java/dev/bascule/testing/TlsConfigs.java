@@ -1,9 +1,7 @@
 package dev.bascule.testing;
 
-import dev.bascule.balance.Balancers;
 import dev.bascule.config.BasculeConfig;
 import dev.bascule.config.CertificateConfig;
-import dev.bascule.config.ConfigLoader;
 import dev.bascule.config.ListenerConfig;
 import dev.bascule.config.TlsConfig;
 import dev.bascule.config.UpstreamConfig;
@@ -21,8 +19,9 @@ import java.util.function.UnaryOperator;
 public final class TlsConfigs {
     private TlsConfigs() {}
 
+    /** Without an access log, as {@link ProxyUnderTest#parse}. */
     public static BasculeConfig parse(String yaml) throws Exception {
-        return new ConfigLoader(Balancers.standard().names()).parse(yaml, "test.yaml");
+        return ProxyUnderTest.parse(yaml);
     }
 
     /** One listener on 127.0.0.1:0 and one upstream {@code web} with the given servers, every path to it. */
@@ -50,7 +49,7 @@ public final class TlsConfigs {
         List<ListenerConfig> listeners = new ArrayList<>(c.listeners());
         listeners.set(index, change.apply(listeners.get(index)));
         return new BasculeConfig(c.source(), listeners, c.admin(), c.timeouts(), c.limits(), c.upstreams(),
-                c.routes(), c.shutdownGrace(), c.trustedProxies(), c.via(), c.requestId(), c.tracing());
+                c.routes(), c.shutdownGrace(), c.trustedProxies(), c.via(), c.requestId(), c.tracing(), c.accessLog());
     }
 
     /** The first listener with TLS over {@code certificates} (the first the default) and an HSTS value. */
@@ -70,6 +69,6 @@ public final class TlsConfigs {
                 u.passive(), u.whenAllDown(), u.slowStart(), u.resolveEvery(), tls, u.ewmaDecay(), u.protocol(),
                 u.queue()));
         return new BasculeConfig(c.source(), c.listeners(), c.admin(), c.timeouts(), c.limits(), ups, c.routes(),
-                c.shutdownGrace(), c.trustedProxies(), c.via(), c.requestId(), c.tracing());
+                c.shutdownGrace(), c.trustedProxies(), c.via(), c.requestId(), c.tracing(), c.accessLog());
     }
 }
