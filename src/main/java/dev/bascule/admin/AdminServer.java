@@ -2,6 +2,7 @@ package dev.bascule.admin;
 
 import dev.bascule.control.ConfigSource;
 import dev.bascule.control.ControlPlane;
+import dev.bascule.history.LiveStats;
 import dev.bascule.metrics.Metrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -60,6 +61,8 @@ public final class AdminServer implements AutoCloseable {
     private final ControlPlane control;
     /** The admin TLS context at start: null for plain HTTP; also serves if a reload drops {@code admin.tls}. */
     private final SslContext tlsAtStart;
+    /** The one-second samples of {@code GET /stats}, taken on a thread of their own. */
+    private final LiveStats stats;
     /** Written by the thread that starts shutdown, read on event loops by {@code GET /ready}. */
     private volatile boolean shuttingDown;
 
@@ -85,7 +88,9 @@ public final class AdminServer implements AutoCloseable {
                 : Executors.newSingleThreadExecutor(new DefaultThreadFactory("bascule-admin-reload", true));
         this.scrapeThread = metrics == null ? null
                 : Executors.newSingleThreadExecutor(new DefaultThreadFactory("bascule-admin-metrics", true));
-        this.routes = new AdminRoutes(control, reloadSource, reloadThread, metrics, scrapeThread, () -> !shuttingDown);
+        this.stats = LiveStats.start(control.live(), control::nanoTime, System::currentTimeMillis);
+        this.routes = new AdminRoutes(control, reloadSource, reloadThread, metrics, scrapeThread, () -> !shuttingDown,
+                stats, DashboardAssets.load());
     }
 
     /**
@@ -160,5 +165,6 @@ public final class AdminServer implements AutoCloseable {
         if (scrapeThread != null) {
             scrapeThread.shutdownNow();
         }
+        stats.close();
     }
 }
