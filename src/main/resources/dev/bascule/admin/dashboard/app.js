@@ -238,7 +238,7 @@
         x: { time: true },
         y: { range: (u, min, max) => [0, max == null || !(max > 0) ? 1 : max * 1.15] },
       },
-      axes: [axis, Object.assign({}, axis, { size: 56, values: (u, vals) => vals.map(fmt) })],
+      axes: [axis, Object.assign({}, axis, { size: 72, values: (u, vals) => vals.map(fmt) })],
       series: [{}].concat(defs.map((d) => ({
         label: d.label,
         stroke: d.color,
@@ -316,7 +316,8 @@
     $('kpi-eps').classList.toggle('bad', eps > 0);
     const reqs10 = total ? sumLast(total.v.requests, ERROR_WINDOW) : 0;
     const errs10 = total ? sumLast(total.v.errors, ERROR_WINDOW) : 0;
-    $('kpi-eps-sub').textContent = fmtPct(errs10, reqs10) + ' of requests, last 10 s';
+    $('kpi-eps-sub').textContent = reqs10 ? fmtPct(errs10, reqs10) + ' of requests, last 10 s'
+      : 'no requests in the last 10 s';
     $('kpi-p50').textContent = fmtMs(total ? lastValue(total.v.p50_ms) : null);
     $('kpi-p99').textContent = fmtMs(total ? lastValue(total.v.p99_ms) : null);
     const count = total ? sumLast(total.v.requests, KEEP) : 0;
@@ -335,7 +336,7 @@
         }
       }
       $('kpi-up').textContent = healthy + ' / ' + all;
-      $('kpi-up').classList.toggle('bad', healthy < all);
+      $('kpi-up').classList.toggle('bad', !!(other.unhealthy || other.ejected)); // draining is on purpose
       const notes = Object.entries(other).map(([state, n]) => n + ' ' + state);
       $('kpi-up-sub').textContent = notes.length ? notes.join(' · ') : 'all in service';
     }
@@ -470,6 +471,12 @@
     const ctx = canvas.getContext('2d');
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, hgt);
+    ctx.strokeStyle = cssVar('--line');
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(0, hgt - 1.5);
+    ctx.lineTo(w, hgt - 1.5);
+    ctx.stroke();
     if (!values || !values.length) return;
     const v = values.slice(-SPARK_WINDOW);
     const max = Math.max(1, ...v.filter((x) => x != null));
