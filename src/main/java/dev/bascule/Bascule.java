@@ -128,7 +128,7 @@ public final class Bascule implements AutoCloseable {
         }
         HostPort at = config.admin().address();
         Metrics metrics = new Metrics(control.live(), Ticker.systemTicker()::nanoTime, control.reloads(),
-                frontend::connectionsByListener);
+                control.stats());
         AdminServer server = new AdminServer(control, source, metrics, group, transport.serverChannelType());
         try {
             InetSocketAddress bound = server.bind(new InetSocketAddress(InetAddress.getByName(at.host()), at.port()),

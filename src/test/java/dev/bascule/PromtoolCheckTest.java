@@ -1,6 +1,7 @@
 package dev.bascule;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.bascule.testing.LeakGuard;
 import dev.bascule.testing.ProxyUnderTest;
@@ -11,6 +12,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
@@ -56,8 +58,16 @@ class PromtoolCheckTest {
                         routes: [ { upstream: app } ]
                         """.formatted(origin.address()), 1)) {
             assertThat(proxy.get("app.test", "/").statusCode()).isEqualTo(200);
-            String text = Scrape.of(proxy.bascule().adminAddress()).text();
-            assertThat(text).contains("bascule_server_up{", "jvm_memory_used_bytes{", "process_cpu_seconds_total ");
+            // The request's record reaches the counters just after its answer is written.
+            String[] scraped = new String[1];
+            await().atMost(Duration.ofSeconds(5)).until(() -> {
+                scraped[0] = Scrape.of(proxy.bascule().adminAddress()).text();
+                return scraped[0].contains("bascule_requests_total{");
+            });
+            String text = scraped[0];
+            assertThat(text).contains("bascule_server_up{", "jvm_memory_used_bytes{", "process_cpu_seconds_total ",
+                    "bascule_request_duration_seconds_bucket{", "bascule_upstream_response_seconds_bucket{",
+                    "bascule_local_responses_total{", "bascule_client_connections_accepted_total{");
 
             Process check = new ProcessBuilder(promtool().toString(), "check", "metrics")
                     .redirectErrorStream(true)

@@ -2,8 +2,8 @@ package dev.bascule.metrics;
 
 import dev.bascule.control.LiveSnapshot;
 import dev.bascule.control.ReloadCounter;
+import dev.bascule.stats.StatsRegistry;
 import io.prometheus.metrics.config.EscapingScheme;
-import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -12,15 +12,13 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Map;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 /**
  * Bascule's metrics in the Prometheus formats: a registry of collectors that read the running state when scraped
- * ({@link ServerMetrics}, {@link ConfigMetrics}, open client connections), plus the process-wide JVM metrics of
- * {@link JvmRegistry}. Nothing is recorded between scrapes, so an idle scraper costs nothing; request counters
- * will be fed by exchange events.
+ * ({@link ServerMetrics}, {@link ConfigMetrics}, {@link RequestMetrics}), plus the process-wide JVM metrics of
+ * {@link JvmRegistry}. Request counters are
+ * recorded by exchange events into lock-free recorders; formatting happens only when scraped.
  *
  * <p>Threading: {@link #scrape} and {@link #expose} may be called from any thread, several at once. A scrape
  * reads volatile references and atomics, but the JVM metrics read {@code /proc} and the threads' states: call it
@@ -31,21 +29,15 @@ public final class Metrics {
     private final ExpositionFormats formats = ExpositionFormats.init();
 
     /**
-     * @param live the snapshot servers, upstreams and the config version are read from
+     * @param live the snapshot servers, upstreams, routes, listeners and the config version are read from
      * @param nanoTime the control plane's clock, which a server's ejection is compared with
      * @param reloads the control plane's count of reloads by outcome
-     * @param clientConnections open client connections by listener name, computed when called (once per scrape)
+     * @param stats the control plane's long-lived counters (local answers by reason)
      */
-    public Metrics(LiveSnapshot live, LongSupplier nanoTime, ReloadCounter reloads,
-            Supplier<Map<String, Integer>> clientConnections) {
+    public Metrics(LiveSnapshot live, LongSupplier nanoTime, ReloadCounter reloads, StatsRegistry stats) {
         ServerMetrics.register(registry, live, nanoTime);
         ConfigMetrics.register(registry, live, reloads);
-        GaugeWithCallback.builder()
-                .name("bascule_client_connections_open")
-                .help("Client connections open now, by listener")
-                .labelNames("listener")
-                .callback(cb -> clientConnections.get().forEach((listener, open) -> cb.call(open, listener)))
-                .register(registry);
+        RequestMetrics.register(registry, live, stats);
     }
 
     /** Every metric as it is now: Bascule's own, then the JVM's and the process's. */

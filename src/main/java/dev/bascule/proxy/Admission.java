@@ -74,6 +74,7 @@ final class Admission {
         if (matched == null) {
             return answer(HttpResponseStatus.NOT_FOUND);
         }
+        route = matched; // answers below count under the route too
         RouteAction action = matched.target();
         client.resolve(request.headers(), settings.trustedProxies());
         if (!action.admits(client.bytes())) {
@@ -102,7 +103,6 @@ final class Admission {
             // Refused before any origin is contacted; the unread body leaves the stream unusable.
             return reject(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
         }
-        route = matched;
         upstreamTarget = matched.rewriteTarget(uri);
         return Verdict.FORWARD;
     }
@@ -134,7 +134,10 @@ final class Admission {
         return client.ip();
     }
 
-    /** The route a forwarded request matched. */
+    /**
+     * The route the request matched: the one a forwarded request goes by, and the one an answer of Bascule's own
+     * past routing (403, 426, 429, 413) counts under; null when none matched or the request was refused first.
+     */
     Route<RouteAction> route() {
         return route;
     }

@@ -2,6 +2,7 @@ package dev.bascule.proxy;
 
 import dev.bascule.control.ProxySettings;
 import dev.bascule.origin.OriginConnector;
+import dev.bascule.stats.ExchangeRecord;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -43,6 +44,13 @@ interface Downstream {
 
     /** Whether the connection is going away after this exchange (a graceful shutdown): no keep-alive. */
     boolean closing();
+
+    /**
+     * The account of the request in flight, which the downstream opens when the request arrives and hands to
+     * exchange events when it is over; the exchange adds the upstream's part (attempts, server, times, a status
+     * of its own).
+     */
+    ExchangeRecord record();
 
     /** The data plane's clock: the event loop's ticker. */
     long nowNanos();

@@ -9,6 +9,9 @@ import dev.bascule.origin.MalformedResponseException;
 import dev.bascule.origin.OriginConnection;
 import dev.bascule.origin.OriginListener;
 import dev.bascule.origin.RequestNotProcessedException;
+import dev.bascule.stats.ExchangeRecord;
+import dev.bascule.stats.LocalReason;
+import dev.bascule.stats.RetryReason;
 import dev.bascule.upstream.AttemptFailure;
 import dev.bascule.upstream.Server;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -59,6 +62,10 @@ final class Exchange extends ServerChoice implements OriginListener {
     private final GrpcCall grpc;
     /** A WebSocket handshake ({@link Admission#websocket()}): an origin's 101 turns it into a tunnel. */
     private final boolean websocket;
+    /** The account of this request, the downstream's; this adds the upstream's part. */
+    private final ExchangeRecord record;
+    /** Why the next try is a retry, counted when it starts; null when it is the first (or a resend). */
+    private RetryReason retryReason;
 
     private Server server;
     private OriginConnection origin;
@@ -92,6 +99,7 @@ final class Exchange extends ServerChoice implements OriginListener {
         super(action.pool(), request, downstream);
         this.websocket = websocket;
         this.downstream = downstream;
+        this.record = downstream.record();
         this.snapshot = snapshot;
         this.pool = action.pool();
         this.retry = action.retry();
@@ -179,6 +187,11 @@ final class Exchange extends ServerChoice implements OriginListener {
     void connectTo(Server s) {
         server = s;
         remember(s);
+        record.attempt(s.address());
+        if (retryReason != null) {
+            snapshot.events().retried(pool, retryReason);
+            retryReason = null;
+        }
         s.state().requestStarted();
         tryStartedNanos = downstream.nowNanos();
         long waitingUntil = takeQueueDeadline();
@@ -246,7 +259,8 @@ final class Exchange extends ServerChoice implements OriginListener {
     }
 
     /** Starts another try, on another server when the pool has one. */
-    private void retryElsewhere() {
+    private void retryElsewhere(RetryReason reason) {
+        retryReason = reason;
         Server last = server;
         endAttempt();
         resetTry();
@@ -324,6 +338,7 @@ final class Exchange extends ServerChoice implements OriginListener {
         endAttempt();
         if (!finished) {
             // Nothing was sent: always safe to try the next server, whatever the method.
+            retryReason = RetryReason.CONNECT_FAILURE;
             pickAndConnect();
         }
     }
@@ -398,19 +413,21 @@ final class Exchange extends ServerChoice implements OriginListener {
             return;
         }
         cancelResponseTimeout();
+        long now = downstream.nowNanos();
+        snapshot.events().answered(pool, server, code, now - tryStartedNanos);
         if (code >= 500) {
             serverFailed(AttemptFailure.STATUS_5XX);
             if (retry.retriesStatus(code) && mayRetry()) {
                 log.debug("{} answered {}; trying again", server.address(), code);
                 origin.discard(); // its body is not wanted; closing is cheaper than reading it
-                retryElsewhere();
+                retryElsewhere(RetryReason.STATUS);
                 return;
             }
         } else {
             snapshot.events().attemptSucceeded(pool, server);
         }
-        long now = downstream.nowNanos();
         server.state().recordLatency(now - tryStartedNanos, now);
+        record.upstreamResponse(now - tryStartedNanos);
         responseHead = head;
         boolean bodyless = headRequest || code == 204 || code == 304;
         originKeepAlive = HeaderRules.wantsKeepAlive(head);
@@ -441,6 +458,8 @@ final class Exchange extends ServerChoice implements OriginListener {
         Server s = server;
         snapshot.events().attemptSucceeded(pool, s);
         long now = downstream.nowNanos();
+        snapshot.events().answered(pool, s, 101, now - tryStartedNanos);
+        record.upstreamResponse(now - tryStartedNanos);
         s.state().recordLatency(now - tryStartedNanos, now);
         finished = true;
         origin = null;
@@ -473,6 +492,10 @@ final class Exchange extends ServerChoice implements OriginListener {
 
     private void finishResponse(LastHttpContent last) {
         finished = true;
+        if (grpc != null) {
+            int status = GrpcAnswers.statusIn(last.trailingHeaders());
+            record.grpcStatus(status >= 0 ? status : GrpcAnswers.statusIn(responseHead.headers()));
+        }
         OriginConnection o = origin;
         origin = null;
         // Whether the client's connection closes is no reason to close the origin's: judge by what the origin said.
@@ -524,7 +547,7 @@ final class Exchange extends ServerChoice implements OriginListener {
             // processed: sending it again is safe whatever its method, and no failure of the server.
             log.debug("origin {} did not process the request, sending it again: {}", o == null ? "?" : o.remote(),
                     cause.getMessage());
-            retryElsewhere();
+            retryElsewhere(RetryReason.RESET);
             return;
         }
         if (originReused && !hasBody && !(cause instanceof MalformedResponseException)) {
@@ -546,7 +569,7 @@ final class Exchange extends ServerChoice implements OriginListener {
         // A malformed answer is the origin misbehaving, not a lost connection: sending the request again could
         // repeat its effect on a server that did receive it.
         if (retry.onReset() && !(cause instanceof MalformedResponseException) && mayRetry()) {
-            retryElsewhere();
+            retryElsewhere(RetryReason.RESET);
             return;
         }
         endAttempt();
@@ -581,7 +604,7 @@ final class Exchange extends ServerChoice implements OriginListener {
         }
         serverFailed(AttemptFailure.TIMEOUT);
         if (retry.on504() && mayRetry()) {
-            retryElsewhere();
+            retryElsewhere(RetryReason.TIMEOUT);
             return;
         }
         endAttempt();
@@ -610,12 +633,16 @@ final class Exchange extends ServerChoice implements OriginListener {
         finished = true;
         releaseOrigin();
         releaseReplay();
+        record.grpcStatus(GrpcAnswers.statusFor(why));
         downstream.finish(GrpcAnswers.failedTrailers(why), false);
     }
 
     /** No server can take the request: 503, with Retry-After as the pool is expected back. */
     @Override
     void respondUnavailable() {
+        if (!finished) {
+            record.status(grpc != null ? 200 : 503, LocalReason.NO_SERVER);
+        }
         if (grpc != null) {
             respond(GrpcAnswers.trailersOnly(HttpResponseStatus.SERVICE_UNAVAILABLE));
             return;
@@ -630,6 +657,9 @@ final class Exchange extends ServerChoice implements OriginListener {
      * if the request was fully read.
      */
     private void respondError(HttpResponseStatus status) {
+        if (!finished) {
+            record.status(grpc != null ? 200 : status.code(), LocalReason.ofStatus(status.code()));
+        }
         respond(grpc != null ? GrpcAnswers.trailersOnly(status)
                 : ErrorResponses.of(status, !(clientKeepAlive && requestComplete)));
     }
@@ -643,6 +673,9 @@ final class Exchange extends ServerChoice implements OriginListener {
         cancelResponseTimeout();
         releaseOrigin();
         releaseReplay();
+        if (grpc != null) {
+            record.grpcStatus(GrpcAnswers.statusIn(response.headers()));
+        }
         downstream.answer(response, clientKeepAlive && requestComplete);
     }
 
@@ -653,6 +686,7 @@ final class Exchange extends ServerChoice implements OriginListener {
         releaseOrigin();
         releaseReplay();
         if (grpc != null && responseHead != null) {
+            record.grpcStatus(GrpcAnswers.statusFor(HttpResponseStatus.BAD_GATEWAY));
             downstream.finish(GrpcAnswers.failedTrailers(HttpResponseStatus.BAD_GATEWAY), false);
         } else {
             downstream.abort();
@@ -698,6 +732,9 @@ final class Exchange extends ServerChoice implements OriginListener {
     void clientClosed() {
         if (finished) {
             return;
+        }
+        if (responseHead == null) {
+            record.status(ExchangeRecord.CLIENT_CLOSED, null); // nginx's 499: gone before an answer was sent
         }
         finished = true;
         cancelResponseTimeout();

@@ -54,6 +54,9 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
     private final UnderscoreHeaders underscoreHeaders;
     private int first;
     private int pending;
+    /** Bytes decoded and encoded on this connection so far, for the access log and the listener's totals. */
+    private long bytesRead;
+    private long bytesWritten;
 
     FrontendCodec(HttpDecoderConfig config) {
         this(config, DEFAULT_MAX_PIPELINE_DEPTH, UnderscoreHeaders.ALLOW);
@@ -92,6 +95,16 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
             }
         }
         super.read(ctx);
+    }
+
+    /** Bytes of requests this connection has decoded so far (heads and bodies as on the wire). */
+    long bytesRead() {
+        return bytesRead;
+    }
+
+    /** Bytes of responses this connection has encoded so far. */
+    long bytesWritten() {
+        return bytesWritten;
     }
 
     private boolean pollHead() {
@@ -155,14 +168,16 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
             if (paused) {
                 return; // the bytes stay in the buffer
             }
+            int before = buffer.readerIndex();
             if (discard) {
                 buffer.skipBytes(buffer.readableBytes());
-                return;
+            } else {
+                int head = step(ctx, buffer, out);
+                if (head >= 0) {
+                    readAhead(ctx, buffer, out, head);
+                }
             }
-            int head = step(ctx, buffer, out);
-            if (head >= 0) {
-                readAhead(ctx, buffer, out, head);
-            }
+            bytesRead += buffer.readerIndex() - before;
         }
 
         /**
@@ -273,6 +288,20 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
     }
 
     final class ResponseEncoder extends HttpResponseEncoder {
+        @Override
+        protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
+            int from = out.size();
+            super.encode(ctx, msg, out);
+            for (int i = from; i < out.size(); i++) {
+                Object o = out.get(i);
+                if (o instanceof ByteBuf b) {
+                    bytesWritten += b.readableBytes();
+                } else if (o instanceof io.netty.channel.FileRegion f) {
+                    bytesWritten += f.count();
+                }
+            }
+        }
+
         @Override
         protected boolean isContentAlwaysEmpty(HttpResponse msg) {
             if (msg.status().codeClass() == HttpStatusClass.INFORMATIONAL) {

@@ -5,6 +5,9 @@ import dev.bascule.control.ProxySettings;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginConnector;
+import dev.bascule.stats.ExchangeRecord;
+import dev.bascule.stats.ListenerStats;
+import dev.bascule.stats.LocalReason;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -22,6 +25,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +45,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     private final String scheme;
     private final ClientTimeouts timeouts;
     private final BodySizeLimit bodyLimit = new BodySizeLimit();
+    private final ListenerStats listener;
+    /** The account of the request in flight; one per connection, as its requests are handled one at a time. */
+    private final ExchangeRecord record = new ExchangeRecord();
+    /** The snapshot the recorded request was admitted under, whose events get the record; null when none is open. */
+    private Snapshot recordSnapshot;
+    /** Counts the bytes on the wire; null in tests that build a pipeline without it. */
+    private FrontendCodec codec;
+    /** The codec's byte counts when the previous record closed. */
+    private long bytesReadMark;
+    private long bytesWrittenMark;
+    /** The connection's TLS version (TLSv1.3 ...), null over plain TCP; read once, at the first request. */
+    private String tlsVersion;
+    private boolean tlsVersionKnown;
     private ChannelHandlerContext ctx;
     /** The version of the request in flight, as received (Via names it). */
     private HttpVersion exchangeRequestVersion = HttpVersion.HTTP_1_1;
@@ -63,8 +80,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     /** The Via elements for the pseudonym of the settings last seen, kept so requests do not rebuild them. */
     private Via via;
 
-    FrontendHandler(LiveSnapshot live, OriginConnector origins, String scheme, ClientTimeouts timeouts) {
+    FrontendHandler(LiveSnapshot live, OriginConnector origins, String scheme, ClientTimeouts timeouts,
+            ListenerStats listener) {
         this.live = live;
+        this.listener = listener;
         this.origins = origins;
         this.scheme = scheme;
         this.timeouts = timeouts;
@@ -95,6 +114,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
 
     private void activate() {
         admission = new Admission(new ClientAddress(ctx.channel().remoteAddress()));
+        codec = ctx.pipeline().get(FrontendCodec.class);
         read();
     }
 
@@ -137,7 +157,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
             return;
         }
         Snapshot snapshot = live.get();
-        switch (admission.admit(snapshot, request, nowNanos())) {
+        openRecord(snapshot, request);
+        Admission.Verdict verdict = admission.admit(snapshot, request, nowNanos());
+        record.client(admission.client().ip())
+                .route(admission.route() == null ? snapshot.unrouted() : admission.route().target().series());
+        switch (verdict) {
             case REJECT -> reject(admission.status());
             case ANSWER -> {
                 timeouts.requestHead(HttpUtilLite.hasBody(request.headers()));
@@ -153,6 +177,50 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
                 exchange.start();
             }
         }
+    }
+
+    /** Opens the account of a request ({@code null} for none: a client that sent no complete head in time). */
+    private void openRecord(Snapshot snapshot, HttpRequest request) {
+        if (!tlsVersionKnown) {
+            tlsVersionKnown = true;
+            SslHandler tls = ctx.pipeline().get(SslHandler.class);
+            tlsVersion = tls == null ? null : tls.engine().getSession().getProtocol();
+        }
+        recordSnapshot = snapshot;
+        record.begin(listener, admission == null ? null : admission.client().peerIp(), nowNanos())
+                .tlsVersion(tlsVersion)
+                .route(snapshot.unrouted());
+        if (request != null) {
+            var h = request.headers();
+            record.request(request.method().name(), h.get(HttpHeaderNames.HOST), request.uri(),
+                    request.protocolVersion().text(), h.get(HttpHeaderNames.USER_AGENT), h.get(HttpHeaderNames.REFERER));
+        }
+    }
+
+    /**
+     * The request is over and its last write issued: the bytes it moved are added and the record goes to the
+     * exchange events of its snapshot.
+     *
+     * @param fallback the status to record when none was chosen (the answer was cut short before its head)
+     */
+    private void closeRecord(int fallback) {
+        Snapshot snapshot = recordSnapshot;
+        if (snapshot == null) {
+            return;
+        }
+        recordSnapshot = null;
+        if (!record.hasStatus()) {
+            record.status(fallback, null);
+        }
+        if (codec != null) {
+            long read = codec.bytesRead();
+            long written = codec.bytesWritten();
+            record.received(read - bytesReadMark).sent(written - bytesWrittenMark);
+            bytesReadMark = read;
+            bytesWrittenMark = written;
+        }
+        record.end(nowNanos(), System.currentTimeMillis());
+        snapshot.events().exchangeEnded(record);
     }
 
     private void onContent(HttpContent content) {
@@ -203,19 +271,27 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
         if (status.code() == HttpResponseStatus.UPGRADE_REQUIRED.code()) {
             WebSocketHandshake.addVersionRequired(response.headers());
         }
+        record.status(status.code(), LocalReason.ofStatus(status.code()));
         if (keepAlive) {
             discardingBody = true; // swallow the empty LastHttpContent that follows
             ctx.writeAndFlush(response, ctx.voidPromise());
+            closeRecord(status.code());
             read();
         } else {
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            closeRecord(status.code());
         }
     }
 
     /** Answers a malformed or refused request and closes: after a bad message the stream cannot be trusted. */
     private void reject(HttpResponseStatus status) {
         timeouts.requestDone();
+        if (recordSnapshot == null) {
+            openRecord(live.get(), null); // a head that never came whole (408)
+        }
+        record.status(status.code(), LocalReason.ofStatus(status.code()));
         ctx.writeAndFlush(ErrorResponses.of(status, true)).addListener(ChannelFutureListener.CLOSE);
+        closeRecord(status.code());
     }
 
     /** The request in flight cannot be read to its end: its exchange ends with {@code status} or a cut. */
@@ -238,6 +314,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     }
 
     // ---- Downstream: what the exchange needs from this connection ----
+
+    @Override
+    public ExchangeRecord record() {
+        return record;
+    }
 
     /** The data plane's clock: the event loop's ticker, the one every timer of this connection runs on. */
     @Override
@@ -305,6 +386,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
 
     @Override
     public void sendHead(HttpResponse head) {
+        record.status(head.status().code(), null);
         ctx.write(head, ctx.voidPromise());
     }
 
@@ -330,12 +412,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
 
     @Override
     public void answer(FullHttpResponse response, boolean keepAlive) {
+        if (!record.hasStatus()) {
+            int code = response.status().code();
+            record.status(code, LocalReason.ofStatus(code));
+        }
         writeLast(response, keepAlive);
     }
 
     @Override
     public void abort() {
         ctx.channel().close();
+        closeRecord(HttpResponseStatus.BAD_GATEWAY.code());
         exchangeFinished(false);
     }
 
@@ -344,10 +431,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
         exchange = null;
         upgrading = true;
         deadlines.cancel();
+        record.status(switching.status().code(), null);
         ctx.write(switching, ctx.voidPromise());
         // On a fresh stack: the write may complete at once, inside the origin decoder the tunnel takes out.
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(written ->
                 ctx.executor().execute(() -> becomeTunnel(tunnel, written.isSuccess())));
+        closeRecord(HttpResponseStatus.SWITCHING_PROTOCOLS.code()); // the tunnel's traffic is not a request's
     }
 
     /**
@@ -382,6 +471,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
         } else {
             ctx.writeAndFlush(message).addListener(ChannelFutureListener.CLOSE);
         }
+        closeRecord(HttpResponseStatus.BAD_GATEWAY.code());
         exchangeFinished(keepAlive);
     }
 
@@ -442,6 +532,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
         if (e != null) {
             e.clientClosed();
         }
+        closeRecord(ExchangeRecord.CLIENT_CLOSED);
     }
 
     @Override

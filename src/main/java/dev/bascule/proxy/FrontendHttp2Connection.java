@@ -1,5 +1,7 @@
 package dev.bascule.proxy;
 
+import dev.bascule.stats.ListenerStats;
+import io.netty.handler.ssl.SslHandler;
 import dev.bascule.control.ProxySettings;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -26,6 +28,10 @@ import org.slf4j.LoggerFactory;
 final class FrontendHttp2Connection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(FrontendHttp2Connection.class);
     private final String scheme;
+    private final ListenerStats listener;
+    /** The connection's TLS version, null over plain TCP; read at the first stream. */
+    private String tlsVersion;
+    private boolean tlsVersionKnown;
     private final long firstStreamNanos;
     private final long idleNanos;
     private ChannelHandlerContext ctx;
@@ -36,8 +42,9 @@ final class FrontendHttp2Connection extends ChannelInboundHandlerAdapter {
     private long idleLimit;
     private ScheduledFuture<?> idleCheck;
 
-    FrontendHttp2Connection(String scheme, ProxySettings settings) {
+    FrontendHttp2Connection(String scheme, ProxySettings settings, ListenerStats listener) {
         this.scheme = scheme;
+        this.listener = listener;
         this.firstStreamNanos = TimeUnit.MILLISECONDS.toNanos(settings.clientHeaderTimeoutMillis());
         this.idleNanos = TimeUnit.MILLISECONDS.toNanos(settings.clientIdleMillis());
     }
@@ -73,6 +80,21 @@ final class FrontendHttp2Connection extends ChannelInboundHandlerAdapter {
     }
 
     // ---- told by the streams ----
+
+    /** The listener the connection came in on, whose counts its streams add to. */
+    ListenerStats listener() {
+        return listener;
+    }
+
+    /** {@code TLSv1.3} and the like; null over plain TCP. */
+    String tlsVersion() {
+        if (!tlsVersionKnown) {
+            tlsVersionKnown = true;
+            SslHandler tls = ctx.pipeline().get(SslHandler.class);
+            tlsVersion = tls == null ? null : tls.engine().getSession().getProtocol();
+        }
+        return tlsVersion;
+    }
 
     void streamOpened() {
         openStreams++;

@@ -6,6 +6,7 @@ import dev.bascule.control.Protocol;
 import dev.bascule.control.ProxySettings;
 import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginConnector;
+import dev.bascule.stats.ListenerStats;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
@@ -62,17 +63,22 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
             // publishes its snapshot: a connection accepted in between gets the settings the socket was opened for.
             mode = untilPublished;
         }
+        ConnectionAccount account = new ConnectionAccount(mode.stats());
+        ch.closeFuture().addListener(account);
         if (mode.tls()) {
             // Picks the certificate from the ClientHello's SNI, then replaces itself with the SslHandler. A failed
             // handshake closes only this connection.
             p.addLast("tls", new SniHandler(mode.certificates()));
+            p.addLast("tls-account", account);
         }
         p.addLast("timeouts", timeouts);
         ListenerSettings listener = mode;
         Consumer<Boolean> install = http2 -> {
             if (http2) {
+                account.settled(ListenerStats.H2);
                 Http2Pipeline.install(ch, live, origins, listener, settings);
             } else {
+                account.settled(ListenerStats.HTTP1);
                 addHttp1(p, listener, settings, timeouts);
             }
         };
@@ -81,6 +87,7 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
         } else if (!mode.tls() && mode.protocols().contains(Protocol.H2C)) {
             p.addLast("sniff", new PrefaceSniffer(install));
         } else {
+            account.settled(ListenerStats.HTTP1);
             addHttp1(p, mode, settings, timeouts);
         }
     }
@@ -90,7 +97,7 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("http", new FrontendCodec(decoderConfig(settings), FrontendCodec.DEFAULT_MAX_PIPELINE_DEPTH,
                 settings.underscoreHeaders()));
         if (!mode.tls() && mode.redirectHttps()) {
-            p.addLast("redirect", new HttpsRedirectHandler(timeouts));
+            p.addLast("redirect", new HttpsRedirectHandler(timeouts, live, mode.stats()));
             return;
         }
         if (mode.tls() && mode.hsts() != null) {
@@ -99,7 +106,8 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
         // Hands over one decoded message per read(), so pipelined requests wait their turn and a body is read
         // only as fast as the origin takes it.
         p.addLast("flow", new FlowControlHandler());
-        p.addLast("frontend", new FrontendHandler(live, origins, mode.tls() ? "https" : "http", timeouts));
+        p.addLast("frontend", new FrontendHandler(live, origins, mode.tls() ? "https" : "http", timeouts,
+                mode.stats()));
     }
 
     /**

@@ -5,6 +5,8 @@ import dev.bascule.control.ProxySettings;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginConnector;
+import dev.bascule.stats.ExchangeRecord;
+import dev.bascule.stats.LocalReason;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -52,6 +54,10 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     private final OriginConnector origins;
     private final FrontendHttp2Connection connection;
     private final BodySizeLimit bodyLimit = new BodySizeLimit();
+    /** The account of the stream's request. */
+    private final ExchangeRecord record = new ExchangeRecord();
+    /** The snapshot the request was admitted under, whose events get the record; null when none is open. */
+    private Snapshot recordSnapshot;
     private ChannelHandlerContext ctx;
     private Admission admission;
     private LazyTimer deadlines;
@@ -112,22 +118,30 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
         // Netty's codec adds these for HTTP/1 handlers; they are not the client's and must not go upstream.
         h.remove(STREAM_ID);
         h.remove(SCHEME);
+        Snapshot snapshot = live.get();
+        openRecord(snapshot, request);
         if (!sameHost(h)) {
             // RFC 9113 8.3.1: a host field that differs from :authority makes the request malformed.
             answerLocally(HttpResponseStatus.BAD_REQUEST, 0);
             return;
         }
-        Snapshot snapshot = live.get();
         if (!HeaderRules.screenNames(h, snapshot.settings().underscoreHeaders())) {
             answerLocally(HttpResponseStatus.BAD_REQUEST, 0); // headers_with_underscores: reject
             return;
         }
-        switch (admission.admit(snapshot, request, nowNanos())) {
+        Admission.Verdict verdict = admission.admit(snapshot, request, nowNanos());
+        record.client(admission.client().ip())
+                .route(admission.route() == null ? snapshot.unrouted() : admission.route().target().series());
+        switch (verdict) {
             case REJECT, ANSWER -> {
                 if (GrpcAnswers.isGrpc(h)) {
                     answered = true;
+                    int code = admission.status().code();
+                    record.status(HttpResponseStatus.OK.code(), LocalReason.ofStatus(code))
+                            .grpcStatus(GrpcAnswers.statusFor(admission.status()));
                     ctx.writeAndFlush(GrpcAnswers.trailersOnly(admission.status()))
                             .addListener(ChannelFutureListener.CLOSE);
+                    closeRecord();
                 } else {
                     answerLocally(admission.status(), admission.retryAfterSeconds());
                 }
@@ -162,8 +176,36 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
         return true;
     }
 
+    /** Opens the account of the stream's request ({@code null}: one too malformed to read). */
+    private void openRecord(Snapshot snapshot, HttpRequest request) {
+        recordSnapshot = snapshot;
+        record.begin(connection.listener(), admission.client().peerIp(), nowNanos())
+                .tlsVersion(connection.tlsVersion())
+                .route(snapshot.unrouted());
+        if (request != null) {
+            HttpHeaders h = request.headers();
+            record.request(request.method().name(), h.get(HttpHeaderNames.HOST), request.uri(), "HTTP/2.0",
+                    h.get(HttpHeaderNames.USER_AGENT), h.get(HttpHeaderNames.REFERER));
+        }
+    }
+
+    /** The stream's answer is written (or abandoned): the record goes to the exchange events of its snapshot. */
+    private void closeRecord() {
+        Snapshot snapshot = recordSnapshot;
+        if (snapshot == null) {
+            return;
+        }
+        recordSnapshot = null;
+        if (!record.hasStatus()) {
+            record.status(ExchangeRecord.CLIENT_CLOSED, null);
+        }
+        record.end(nowNanos(), System.currentTimeMillis());
+        snapshot.events().exchangeEnded(record);
+    }
+
     private void onContent(HttpContent content) {
         waitingSince = 0;
+        record.received(content.content().readableBytes());
         if (content instanceof LastHttpContent) {
             bodyComplete = true;
         }
@@ -185,12 +227,17 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     /** Answers a request Bascule will not forward; the rest of its body, if any, is dropped. */
     private void answerLocally(HttpResponseStatus status, long retryAfterSeconds) {
         answered = true;
+        if (recordSnapshot == null) {
+            openRecord(live.get(), null);
+        }
+        record.status(status.code(), LocalReason.ofStatus(status.code()));
         FullHttpResponse response = ErrorResponses.of(status, false);
         if (retryAfterSeconds > 0) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }
         // The response ends the stream; closing then resets it if the client is still sending (RFC 9113 8.1).
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        closeRecord();
     }
 
     private void deadlineCheck() {
@@ -228,6 +275,7 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
         if (e != null) {
             e.clientClosed(); // the client reset the stream or the connection went: cancel upstream
         }
+        closeRecord();
     }
 
     @Override
@@ -243,6 +291,11 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     }
 
     // ---- Downstream ----
+
+    @Override
+    public ExchangeRecord record() {
+        return record;
+    }
 
     @Override
     public EventLoop eventLoop() {
@@ -312,6 +365,7 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
 
     @Override
     public void sendHead(HttpResponse head) {
+        record.status(head.status().code(), null);
         writePendingHead(); // an interim head before this one
         pendingHead = head;
     }
@@ -326,6 +380,7 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
 
     @Override
     public void sendContent(HttpContent content) {
+        record.sent(content.content().readableBytes());
         writePendingHead();
         ctx.write(content, ctx.voidPromise());
     }
@@ -345,6 +400,7 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     @Override
     public void finish(LastHttpContent last, boolean keepAlive) {
         exchange = null;
+        record.sent(last.content().readableBytes());
         HttpResponse head = pendingHead;
         if (head != null && !last.content().isReadable() && last.trailingHeaders().isEmpty()) {
             // Nothing follows the head: it ends the stream itself (a full response with no content or trailers
@@ -354,17 +410,25 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
             ctx.writeAndFlush(new DefaultFullHttpResponse(head.protocolVersion(), head.status(),
                     Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE))
                     .addListener(ChannelFutureListener.CLOSE);
+            closeRecord();
             return;
         }
         writePendingHead();
         ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+        closeRecord();
     }
 
     @Override
     public void answer(FullHttpResponse response, boolean keepAlive) {
         exchange = null;
         pendingHead = null;
+        if (!record.hasStatus()) {
+            int code = response.status().code();
+            record.status(code, LocalReason.ofStatus(code));
+        }
+        record.sent(response.content().readableBytes());
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        closeRecord();
     }
 
     /** Resets the stream: the client sees the response cut short, the connection and its other streams go on. */
@@ -373,5 +437,9 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
         exchange = null;
         pendingHead = null;
         ctx.close();
+        if (!record.hasStatus()) {
+            record.status(HttpResponseStatus.BAD_GATEWAY.code(), LocalReason.BAD_GATEWAY);
+        }
+        closeRecord();
     }
 }

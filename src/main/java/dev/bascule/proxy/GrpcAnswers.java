@@ -43,6 +43,23 @@ final class GrpcAnswers {
     }
 
     /** The gRPC status for what Bascule would have answered with {@code status} over plain HTTP. */
+    /** The {@code grpc-status} in {@code headers} (0 to 99), or -1 when there is none or it is not a number. */
+    static int statusIn(HttpHeaders headers) {
+        String v = headers.get(GRPC_STATUS);
+        if (v == null || v.isEmpty() || v.length() > 2) {
+            return -1;
+        }
+        int code = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            code = code * 10 + (c - '0');
+        }
+        return code;
+    }
+
     static int statusFor(HttpResponseStatus status) {
         return switch (status.code()) {
             case 502, 503 -> UNAVAILABLE;      // no server, connect failure, reset, full queue

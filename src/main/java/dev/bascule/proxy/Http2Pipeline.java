@@ -53,7 +53,7 @@ final class Http2Pipeline {
             p.remove("timeouts"); // HTTP/1's; the connection handler keeps HTTP/2's idle time
         }
         String scheme = listener.tls() ? "https" : "http";
-        FrontendHttp2Connection connection = new FrontendHttp2Connection(scheme, settings);
+        FrontendHttp2Connection connection = new FrontendHttp2Connection(scheme, settings, listener.stats());
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings()
                         .maxConcurrentStreams(settings.h2MaxConcurrentStreams())

@@ -1,5 +1,12 @@
 package dev.bascule.proxy;
 
+import dev.bascule.control.LiveSnapshot;
+import dev.bascule.control.Snapshot;
+import dev.bascule.stats.ExchangeRecord;
+import dev.bascule.stats.ListenerStats;
+import dev.bascule.stats.LocalReason;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.net.InetSocketAddress;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -26,12 +33,18 @@ import io.netty.util.ReferenceCountUtil;
  */
 final class HttpsRedirectHandler extends ChannelInboundHandlerAdapter {
     private final ClientTimeouts timeouts;
+    private final LiveSnapshot live;
+    private final ListenerStats listener;
+    /** The account of each request, handed to exchange events once it is answered. */
+    private final ExchangeRecord record = new ExchangeRecord();
     private boolean closing;
     /** A read is owed: the last one came while the client was not taking responses. */
     private boolean readWhenWritable;
 
-    HttpsRedirectHandler(ClientTimeouts timeouts) {
+    HttpsRedirectHandler(ClientTimeouts timeouts, LiveSnapshot live, ListenerStats listener) {
         this.timeouts = timeouts;
+        this.live = live;
+        this.listener = listener;
     }
 
     @Override
@@ -45,6 +58,7 @@ final class HttpsRedirectHandler extends ChannelInboundHandlerAdapter {
             if (closing || !(msg instanceof HttpRequest request)) {
                 return; // the rest of a request already answered: dropped
             }
+            open(ctx, request);
             if (request.decoderResult().isFailure()) {
                 respond(ctx, ErrorResponses.of(RequestValidator.statusForDecodeFailure(request.decoderResult().cause()),
                         true), false);
@@ -71,6 +85,8 @@ final class HttpsRedirectHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void respond(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        int code = response.status().code();
+        record.status(code, LocalReason.ofStatus(code));
         if (keepAlive) {
             ctx.writeAndFlush(response, ctx.voidPromise());
             timeouts.awaitingRequest();
@@ -78,6 +94,20 @@ final class HttpsRedirectHandler extends ChannelInboundHandlerAdapter {
             closing = true;
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
+        record.end(ctx.executor().ticker().nanoTime(), System.currentTimeMillis());
+        live.get().events().exchangeEnded(record);
+    }
+
+    private void open(ChannelHandlerContext ctx, HttpRequest request) {
+        Snapshot snapshot = live.get();
+        String peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                ? a.getAddress().getHostAddress() : null;
+        HttpHeaders h = request.headers();
+        record.begin(listener, peer, ctx.executor().ticker().nanoTime())
+                .route(snapshot.unrouted())
+                .request(request.method().name(), h.get(HttpHeaderNames.HOST), request.uri(),
+                        request.protocolVersion().text(), h.get(HttpHeaderNames.USER_AGENT),
+                        h.get(HttpHeaderNames.REFERER));
     }
 
     /**

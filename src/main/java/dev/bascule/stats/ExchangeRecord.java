@@ -83,6 +83,12 @@ public final class ExchangeRecord {
         return this;
     }
 
+    /** The client the request speaks for, once resolved (a trusted proxy's X-Forwarded-For). */
+    public ExchangeRecord client(String clientIp) {
+        this.clientIp = clientIp;
+        return this;
+    }
+
     public ExchangeRecord tlsVersion(String tlsVersion) {
         this.tlsVersion = tlsVersion;
         return this;

@@ -35,6 +35,24 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void routeNamesAreUniqueAndSafeInAUrl() {
+        assertThat(errors("""
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams:
+                  web: { servers: [ { address: 127.0.0.1:9001 } ] }
+                routes:
+                  - name: app
+                    upstream: web
+                  - name: app
+                    upstream: web
+                  - name: "a/b"
+                    upstream: web
+                """)).containsExactly(
+                "t.yaml:7:11: route name 'app' is already used by the route at line 5",
+                "t.yaml:9:11: bad route name 'a/b': use 1 to 64 letters, digits, '.', '_' or '-'");
+    }
+
+    @Test
     void unknownKeysNameTheKeyAndTheAllowedOnes() {
         assertThat(errors("""
                 listeners:

@@ -176,7 +176,7 @@ class ProtocolErrorsTest {
                     websocket: 1
                 """)).containsExactly(
                 "t.yaml:5:16: 'websocket' must be true or false, found 'no'",
-                "t.yaml:7:5: unknown key 'websockets' in a route (did you mean 'websocket'?); allowed keys: match,"
+                "t.yaml:7:5: unknown key 'websockets' in a route (did you mean 'websocket'?); allowed keys: name, match,"
                         + " strip_prefix, upstream, retry, allow, deny, rate_limit, max_body_size, websocket",
                 "t.yaml:9:16: 'websocket' must be true or false, found '1'");
     }

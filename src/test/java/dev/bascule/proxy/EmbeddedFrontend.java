@@ -64,7 +64,8 @@ final class EmbeddedFrontend implements AutoCloseable {
         // Added to an active channel, as FrontendInitializer adds them to an accepted one.
         client.pipeline().addLast(socket, timeouts, new FrontendCodec(FrontendInitializer.decoderConfig(settings)),
                 new FlowControlHandler(), new Tap(),
-                new FrontendHandler(control.live(), origins, "http", timeouts));
+                new FrontendHandler(control.live(), origins, "http", timeouts,
+                        dev.bascule.stats.ListenerStats.detached("embedded")));
         client.pipeline().fireChannelActive(); // the handler came after the channel went active: start it as accepted
     }
 

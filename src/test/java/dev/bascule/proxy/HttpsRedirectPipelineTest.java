@@ -1,5 +1,12 @@
 package dev.bascule.proxy;
 
+import dev.bascule.balance.Balancers;
+import dev.bascule.config.ConfigLoader;
+import dev.bascule.control.ControlPlane;
+import dev.bascule.control.Resolver;
+import dev.bascule.stats.ListenerStats;
+import java.time.Clock;
+import java.util.concurrent.Executors;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,9 +36,16 @@ class HttpsRedirectPipelineTest {
 
     private EmbeddedChannel ch;
     private final ReadGate socket = new ReadGate();
+    private ControlPlane control;
 
     @BeforeEach
-    void open() {
+    void open() throws Exception {
+        control = ControlPlane.start(new ConfigLoader(Balancers.standard().names()).parse("""
+                listeners: [ { address: 127.0.0.1:0, redirect_https: true } ]
+                upstreams: { web: { servers: [ { address: 127.0.0.1:9 } ] } }
+                routes: [ { upstream: web } ]
+                """, "t.yaml"), Balancers.standard(), Resolver.SYSTEM, Clock.systemUTC(), System::nanoTime,
+                Executors.newSingleThreadScheduledExecutor());
         ch = new EmbeddedChannel();
         ch.config().setAutoRead(false); // as FrontendServer's child channels
         ch.freezeTime();
@@ -39,7 +53,8 @@ class HttpsRedirectPipelineTest {
         // the codec as strict as FrontendInitializer's (RFC 9112)
         HttpDecoderConfig strict = new HttpDecoderConfig().setValidateHeaders(true).setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true).setAllowDuplicateContentLengths(false);
-        ch.pipeline().addLast(socket, timeouts, new FrontendCodec(strict), new HttpsRedirectHandler(timeouts));
+        ch.pipeline().addLast(socket, timeouts, new FrontendCodec(strict), new HttpsRedirectHandler(timeouts, control.live(),
+                ListenerStats.detached("plain")));
         // the channel was active before the handler came: start it as an accepted connection starts
         ch.pipeline().fireChannelActive();
     }
@@ -47,6 +62,7 @@ class HttpsRedirectPipelineTest {
     @AfterEach
     void close() {
         assertThat(ch.finishAndReleaseAll()).isFalse();
+        control.close();
     }
 
     private String exchange(String request) {
