@@ -23,8 +23,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The admin HTTP/1.1 server: JSON status and commands on top of a {@link ControlPlane}, and Prometheus metrics
- * ({@code GET /metrics}) from a {@link Metrics}. See {@link AdminRoutes}
+ * The admin HTTP/1.1 server: JSON status and commands on top of a {@link ControlPlane}, Prometheus metrics
+ * ({@code GET /metrics}) from a {@link Metrics}, and a live dashboard ({@code GET /}) fed by one-second samples
+ * that a {@link LiveStats} of its own takes on a daemon thread ({@code GET /stats}). See {@link AdminRoutes}
  * for the endpoints; errors are {@code {"error": "..."}} with 400 (bad body or Host), 401 (missing or wrong
  * token), 403 (Host or Origin refused), 404 (unknown upstream, server or path), 405 (wrong method, with {@code
  * Allow}), 409 (duplicate server), 413 (body over {@value #MAX_BODY_BYTES} bytes), 415 (a body that is not JSON) or

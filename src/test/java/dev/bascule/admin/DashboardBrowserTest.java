@@ -177,6 +177,10 @@ class DashboardBrowserTest {
                     .filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue())
                     .toList();
             assertThat(errors).as("browser console").isEmpty();
+            // The console is really read: an error logged now shows up.
+            browser.executeScript("console.error('dashboard test probe')");
+            assertThat(browser.manage().logs().get(LogType.BROWSER).getAll())
+                    .anyMatch(e -> e.getLevel() == Level.SEVERE && e.getMessage().contains("dashboard test probe"));
         } catch (Throwable t) {
             screenshot("dashboard-failure.png");
             throw t;
