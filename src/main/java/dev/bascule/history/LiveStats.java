@@ -45,7 +45,8 @@ public final class LiveStats implements AutoCloseable {
                 Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("bascule-stats", true));
         LiveStats stats = new LiveStats(thread, new StatsRing(StatsRing.CAPACITY, nanoTime, epochMillis),
                 () -> Recorders.of(live.get()));
-        thread.execute(stats::tick); // the baseline, so the first sample comes at the next second
+        // The first tick only reads the counters, so the first sample covers a whole second, not the part of one
+        // between start-up and the next second boundary.
         long untilNextSecond = StatsRing.INTERVAL_MILLIS - Math.floorMod(epochMillis.getAsLong(),
                 StatsRing.INTERVAL_MILLIS);
         thread.scheduleAtFixedRate(stats::tick, untilNextSecond, StatsRing.INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
