@@ -22,6 +22,7 @@ import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
@@ -38,7 +39,8 @@ import org.openqa.selenium.logging.LogType;
  * two origins each, with health checks, on ephemeral ports), sees every server, sees the request counter climb
  * under load, drains a server with the page's button and sees its state change (and the admin API agrees), and
  * the browser console stays free of errors. Screenshots go to {@code target/dashboard.png} (a laptop's window) and
- * {@code target/dashboard-phone.png}.
+ * {@code target/dashboard-phone.png}. With an admin token, the page asks for it (again when it is wrong), and keeps
+ * it for the tab.
  *
  * <p>Skipped when Chromium or its driver is not installed. The driver's path is set explicitly, so Selenium
  * Manager never looks for (or downloads) one; the browser talks to 127.0.0.1 only.
@@ -56,6 +58,9 @@ class DashboardBrowserTest {
     private Bascule bascule;
     private ChromeDriver browser;
 
+    @TempDir
+    Path dir;
+
     @BeforeEach
     void start() throws Exception {
         assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
@@ -64,10 +69,28 @@ class DashboardBrowserTest {
         blue2 = TestOrigin.start("blue-02");
         green1 = TestOrigin.start("green-01");
         green2 = TestOrigin.start("green-02");
-        // examples/labs.yaml, the demo's config, on ephemeral ports.
+
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1440,1100", "--no-first-run", "--no-default-browser-check", "--disable-extensions",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-default-apps", "--disable-domain-reliability", "--lang=en-US",
+                "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium-profile")));
+        options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
+                .usingAnyFreePort()
+                .build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().timeouts().pageLoadTimeout(WAIT).scriptTimeout(WAIT);
+    }
+
+    /** The demo's config (examples/labs.yaml) on ephemeral ports, with {@code adminExtra} in its admin section. */
+    private String startBascule(String adminExtra) throws Exception {
         String yaml = """
                 listeners: [ { name: public, address: 127.0.0.1:0, protocols: [http1, h2c] } ]
-                admin: { address: 127.0.0.2:0 }
+                admin: { address: 127.0.0.2:0%s }
                 upstreams:
                   web-blue:
                     balancer: round_robin
@@ -90,23 +113,9 @@ class DashboardBrowserTest {
                     upstream: web-green
                   - match: { path_prefix: / }
                     upstream: web-blue
-                """.formatted(blue1.address(), blue2.address(), green1.address(), green2.address());
+                """.formatted(adminExtra, blue1.address(), blue2.address(), green1.address(), green2.address());
         bascule = Bascule.start(new ConfigLoader(Balancers.standard().names()).parse(yaml, "labs.yaml"), 2);
-
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1440,1100", "--no-first-run", "--no-default-browser-check", "--disable-extensions",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-default-apps", "--disable-domain-reliability", "--lang=en-US",
-                "--user-data-dir=" + Files.createTempDirectory("dashboard-chromium"));
-        options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
-                .usingAnyFreePort()
-                .build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(WAIT).scriptTimeout(WAIT);
+        return "http://127.0.0.2:" + bascule.adminAddress().getPort() + "/";
     }
 
     @AfterEach
@@ -126,8 +135,7 @@ class DashboardBrowserTest {
 
     @Test
     void showsLiveTrafficAndDrainsAServerFromThePage() throws Exception {
-        String page = "http://127.0.0.2:" + bascule.adminAddress().getPort() + "/";
-        browser.get(page);
+        browser.get(startBascule(""));
         try {
             // Every server, each in its upstream, healthy.
             await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector("tr.server")).size() == 4);
@@ -183,6 +191,36 @@ class DashboardBrowserTest {
                     .anyMatch(e -> e.getLevel() == Level.SEVERE && e.getMessage().contains("dashboard test probe"));
         } catch (Throwable t) {
             screenshot("dashboard-failure.png");
+            throw t;
+        }
+    }
+
+    @Test
+    void asksForTheTokenOnceAndKeepsItForTheTab() throws Exception {
+        String token = "dashboard-Token_0123456789";
+        Path file = dir.resolve("admin.token");
+        Files.writeString(file, token + "\n");
+        browser.get(startBascule(", token_file: '" + file + "'"));
+        try {
+            WebElement dialog = browser.findElement(By.id("token"));
+            await().atMost(WAIT).until(dialog::isDisplayed);
+            browser.findElement(By.id("token-input")).sendKeys("not-the-token");
+            browser.findElement(By.id("token-ok")).click();
+            await().atMost(WAIT).until(() -> browser.findElement(By.id("token-error")).getText()
+                    .equals("That token was refused: wrong bearer token"));
+            assertThat(dialog.isDisplayed()).isTrue();
+            browser.findElement(By.id("token-input")).sendKeys(token);
+            browser.findElement(By.id("token-ok")).click();
+            await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector("tr.server")).size() == 4);
+            assertThat(dialog.isDisplayed()).isFalse();
+            assertThat(browser.executeScript("return sessionStorage.getItem('bascule.admin.token')")).isEqualTo(token);
+
+            browser.navigate().refresh(); // the same tab: the token is still there, nothing is asked
+            await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector("tr.server")).size() == 4);
+            assertThat(browser.findElement(By.id("token")).isDisplayed()).isFalse();
+            assertThat(browser.findElement(By.id("live")).getAttribute("data-state")).isEqualTo("live");
+        } catch (Throwable t) {
+            screenshot("dashboard-token-failure.png");
             throw t;
         }
     }
