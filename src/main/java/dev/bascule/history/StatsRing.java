@@ -22,7 +22,10 @@ import java.util.function.LongSupplier;
  * adds counts from zero. The first sample only reads where every counter stands.
  *
  * <p>Rates divide by the time the monotonic clock says passed, so a late tick (a GC pause) gives the average
- * over the longer interval, not a spike; the wall clock only stamps the samples.
+ * over the longer interval, not a spike; a tick that comes less than half an interval after the previous sample
+ * (a scheduler catching up on the late one) is skipped, its counts left to the next. So the sum of each sample's
+ * rate times the time since the sample before is exactly what was counted. The wall clock only stamps the
+ * samples.
  *
  * <p>Threading: confined to one thread ({@link LiveStats}'s); not thread-safe.
  */
@@ -31,6 +34,8 @@ public final class StatsRing {
     public static final int CAPACITY = 900;
     /** The time between samples that {@link LiveStats} keeps. */
     public static final long INTERVAL_MILLIS = 1000;
+    /** A tick closer than this to the previous sample is skipped. */
+    private static final long SHORTEST_NANOS = INTERVAL_MILLIS * 1_000_000 / 2;
 
     private static final int BUCKETS = LatencyHistogram.bucketCount();
 
@@ -88,11 +93,12 @@ public final class StatsRing {
     /**
      * Reads every recorder and stores what moved since the previous call as one sample.
      *
-     * @return false for the first call (and for one whose clock did not move), which stores nothing
+     * @return false for the first call, and for one less than half an interval after the previous sample: those
+     *     store nothing
      */
     public boolean sample(Recorders recorders) {
         long now = nanoTime.getAsLong();
-        if (started && now <= lastNanos) {
+        if (started && now - lastNanos < SHORTEST_NANOS) {
             return false; // what moved counts in the next sample
         }
         Map<Object, long[]> current = new IdentityHashMap<>();

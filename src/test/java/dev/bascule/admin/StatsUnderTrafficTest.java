@@ -19,20 +19,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@code GET /stats} fed by real traffic through a real Bascule: every request lands in one second's sample of its
- * route, its upstream, the total and the server that answered it, so the counts over the window add up to what
- * was sent (rates times the one-second interval, which the scheduler keeps to within milliseconds).
+ * {@code GET /stats} fed by real traffic through a real Bascule: every request lands in one sample of its route, its
+ * upstream, the total and the server that answered it, so the counts over the window add up to what was sent: the
+ * sum of each sample's rate times the time since the sample before (a second, or more when a tick was late).
  */
 @ExtendWith(LeakGuard.class)
 class StatsUnderTrafficTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Rates are divided by the time that really passed between samples, a few milliseconds off a second. */
-    private static final double JITTER = 0.5;
+    /** Samples are stamped by the wall clock, rates divided by the monotonic clock's interval: microseconds apart. */
+    private static final double JITTER = 0.25;
 
     private TestOrigin blue1;
     private TestOrigin blue2;
     private TestOrigin green1;
     private Bascule bascule;
+    /** The sample times of the last {@code /stats} read. */
+    private JsonNode times;
 
     @BeforeEach
     void start() throws Exception {
@@ -85,8 +87,13 @@ class StatsUnderTrafficTest {
             }
         }
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-                .until(() -> sum(stats().get("total").get("requests")) >= 28 - JITTER);
+                .until(() -> {
+                    JsonNode s = stats();
+                    times = s.get("time");
+                    return sum(s.get("total").get("requests")) >= 28 - JITTER;
+                });
         JsonNode stats = stats();
+        times = stats.get("time");
         assertThat(sum(stats.get("total").get("requests"))).isCloseTo(28, within(JITTER));
         assertThat(sum(stats.get("total").get("errors"))).isCloseTo(3, within(JITTER));
 
@@ -130,10 +137,15 @@ class StatsUnderTrafficTest {
         throw new AssertionError("no entry with " + field + " '" + value + "' in " + list);
     }
 
-    private static double sum(JsonNode values) {
+    /**
+     * What a series counted: each sample's rate times the seconds since the sample before. The first sample is left
+     * out; the test sends its requests after it.
+     */
+    private double sum(JsonNode values) {
         double sum = 0;
-        for (JsonNode v : values) {
-            sum += v.isNull() ? 0 : v.asDouble();
+        for (int i = 1; i < values.size(); i++) {
+            JsonNode v = values.get(i);
+            sum += v.isNull() ? 0 : v.asDouble() * (times.get(i).asDouble() - times.get(i - 1).asDouble());
         }
         return sum;
     }

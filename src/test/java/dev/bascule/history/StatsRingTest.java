@@ -227,12 +227,16 @@ class StatsRingTest {
 
         served(blue, 0, 200, 4, 1);
         assertThat(ring.sample(recorders())).as("the clock did not move: nothing stored").isFalse();
-        advance(1);
+        nanos.addAndGet(499_000_000L);
+        assertThat(ring.sample(recorders())).as("a scheduler catching up on a late tick: skipped").isFalse();
+        nanos.addAndGet(1_000_000L);
+        wall.addAndGet(500);
         served(blue, 0, 200, 1, 1);
-        ring.sample(recorders());
+        assertThat(ring.sample(recorders())).as("half a second: a sample").isTrue();
         w = ring.window(900, Long.MIN_VALUE);
         assertThat(last(w, SeriesKind.ROUTE, "web-blue", "blue.labs.test", Metric.REQUESTS))
-                .as("what the skipped sample saw counts in the next").isEqualTo(5f);
+                .as("what the skipped samples saw counts in the next: 5 in half a second").isEqualTo(10f);
+        assertThat(w.timesMillis()).containsExactly(START_MILLIS + 2000, START_MILLIS + 2500);
     }
 
     @Test

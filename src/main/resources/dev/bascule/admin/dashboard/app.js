@@ -205,12 +205,15 @@
     for (let i = arr.length - 1; i >= 0; i--) if (arr[i] != null) return arr[i];
     return null;
   }
-  /** The count over the last n samples (rates times the interval). */
+  /** The count over the last n samples: each rate times the time since the sample before (a late tick's is longer). */
   function sumLast(arr, n) {
     if (!arr) return 0;
+    const t = stats.time;
     let sum = 0;
-    for (let i = Math.max(0, arr.length - n); i < arr.length; i++) sum += arr[i] || 0;
-    return sum * stats.interval;
+    for (let i = Math.max(0, arr.length - n); i < arr.length; i++) {
+      sum += (arr[i] || 0) * (i > 0 ? t[i] - t[i - 1] : stats.interval);
+    }
+    return sum;
   }
 
   // ---------------------------------------------------------------- charts
