@@ -211,7 +211,8 @@
     const t = stats.time;
     let sum = 0;
     for (let i = Math.max(0, arr.length - n); i < arr.length; i++) {
-      sum += (arr[i] || 0) * (i > 0 ? t[i] - t[i - 1] : stats.interval);
+      const span = i > 0 ? t[i] - t[i - 1] : stats.interval;
+      sum += (arr[i] || 0) * Math.min(span, 10 * stats.interval); // a longer gap is samples this page missed
     }
     return sum;
   }
@@ -718,13 +719,16 @@
 
   let polling = false;
   let latestStatus = null;
+  let lastPollAt = 0;
 
   async function poll(force) {
     if (polling || (!force && document.visibilityState === 'hidden')) return;
     polling = true;
     try {
+      // Back from a hidden tab or a lost connection, ask for as much as is missing.
+      const behind = Date.now() - lastPollAt > 25000;
       const statsPath = lastSampleTime == null ? '/stats?window=15m'
-        : '/stats?window=30s&since=' + encodeURIComponent(lastSampleTime);
+        : '/stats?window=' + (behind ? '15m' : '30s') + '&since=' + encodeURIComponent(lastSampleTime);
       const [s, status, events] = await Promise.all([api('GET', statsPath), api('GET', '/status'),
         api('GET', '/events')]);
       mergeStats(s);
@@ -736,6 +740,7 @@
       renderRoutes();
       renderEvents(events);
       setLive(true);
+      lastPollAt = Date.now();
     } catch (e) {
       setLive(false, e instanceof ApiError ? e.status + ' ' + e.message : 'no answer');
     } finally {
