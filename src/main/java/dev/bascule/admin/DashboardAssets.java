@@ -30,18 +30,26 @@ final class DashboardAssets {
 
     private record File(String resource, String contentType, String cacheControl) {}
 
+    private static final String JS = "text/javascript; charset=utf-8";
+    private static final String CSS = "text/css; charset=utf-8";
+
     /** Request path (decoded segments joined by {@code /}) to file. */
-    private static final Map<String, File> FILES = Map.of(
-            "", new File("index.html", "text/html; charset=utf-8", REVALIDATE),
-            "dashboard/app.js", new File("app.js", "text/javascript; charset=utf-8", REVALIDATE),
-            "dashboard/app.css", new File("app.css", "text/css; charset=utf-8", REVALIDATE),
-            "dashboard/" + UPLOT + "uPlot.iife.min.js",
-            new File(UPLOT + "uPlot.iife.min.js", "text/javascript; charset=utf-8", IMMUTABLE),
-            "dashboard/" + UPLOT + "uPlot.min.css", new File(UPLOT + "uPlot.min.css", "text/css; charset=utf-8",
-                    IMMUTABLE),
-            "favicon.svg", new File("favicon.svg", "image/svg+xml", REVALIDATE),
+    private static final Map<String, File> FILES = Map.ofEntries(
+            Map.entry("", new File("index.html", "text/html; charset=utf-8", REVALIDATE)),
+            Map.entry("dashboard/app.css", new File("app.css", CSS, REVALIDATE)),
+            // The page's script, as ES modules that app.js imports (no build step, nothing bundled).
+            Map.entry("dashboard/app.js", new File("app.js", JS, REVALIDATE)),
+            Map.entry("dashboard/actions.js", new File("actions.js", JS, REVALIDATE)),
+            Map.entry("dashboard/api.js", new File("api.js", JS, REVALIDATE)),
+            Map.entry("dashboard/charts.js", new File("charts.js", JS, REVALIDATE)),
+            Map.entry("dashboard/format.js", new File("format.js", JS, REVALIDATE)),
+            Map.entry("dashboard/samples.js", new File("samples.js", JS, REVALIDATE)),
+            Map.entry("dashboard/tables.js", new File("tables.js", JS, REVALIDATE)),
+            Map.entry("dashboard/" + UPLOT + "uPlot.iife.min.js", new File(UPLOT + "uPlot.iife.min.js", JS, IMMUTABLE)),
+            Map.entry("dashboard/" + UPLOT + "uPlot.min.css", new File(UPLOT + "uPlot.min.css", CSS, IMMUTABLE)),
+            Map.entry("favicon.svg", new File("favicon.svg", "image/svg+xml", REVALIDATE)),
             // Asked for by browsers that ignore the page's <link rel="icon">; SVG is what there is.
-            "favicon.ico", new File("favicon.svg", "image/svg+xml", REVALIDATE));
+            Map.entry("favicon.ico", new File("favicon.svg", "image/svg+xml", REVALIDATE)));
 
     private record Loaded(File file, byte[] body, Reply.Asset headers) {}
 

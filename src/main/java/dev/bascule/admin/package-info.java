@@ -8,8 +8,9 @@
  * Bascule. {@code GET /} is a live dashboard ({@link dev.bascule.admin.DashboardAssets}: a page, its script and
  * styles, served from the jar) that polls {@code GET /stats} (one-second samples from {@link
  * dev.bascule.history.LiveStats}), {@code GET /status} and {@code GET /events} (the control plane's last server
- * state changes) and sends the same commands as any other client. Every request passes {@link dev.bascule.admin.AdminGuard} first (Host, Origin, bearer token, JSON
- * bodies), so the API is safe to open in a browser.
+ * state changes) and sends the same commands as any other client. Every request passes {@link
+ * dev.bascule.admin.AdminGuard} first (Host, Origin, bearer token, JSON bodies), so the API is safe to open in a
+ * browser.
  *
  * <p>Entry point: {@link dev.bascule.admin.AdminServer}. Each connection stays on one event loop and never
  * blocks it: a request's answer is written when the control plane's future completes. Nothing imports this

@@ -37,8 +37,9 @@ import org.openqa.selenium.logging.LogType;
  * The dashboard in a real browser: headless Chromium (Debian's {@code chromium} and {@code chromium-driver}
  * packages, which {@code .ci/run} installs) opens the page of a Bascule running the demo's setup (two upstreams of
  * two origins each, with health checks, on ephemeral ports), sees every server, sees the request counter climb
- * under load, drains a server with the page's button and sees its state change (and the admin API agrees), and
- * the browser console stays free of errors. Screenshots go to {@code target/dashboard.png} (a laptop's window) and
+ * under load, drains a server with the page's button and sees its state change (and the admin API agrees), sets a
+ * weight through the dialog, and the browser console stays free of errors; a refused command shows the API's
+ * message. Screenshots go to {@code target/dashboard.png} (a laptop's window) and
  * {@code target/dashboard-phone.png}. With an admin token, the page asks for it (again when it is wrong), and keeps
  * it for the tab.
  *
@@ -177,6 +178,19 @@ class DashboardBrowserTest {
                 screenshot("dashboard.png");
             }
 
+            // Set a weight: the dialog asks for the number.
+            browser.findElement(By.cssSelector(row("web-green", green2.address()) + " button[data-action='weight']"))
+                    .click();
+            WebElement weight = browser.findElement(By.id("field-weight"));
+            await().atMost(WAIT).until(weight::isDisplayed);
+            assertThat(weight.getAttribute("value")).isEqualTo("1");
+            weight.clear();
+            weight.sendKeys("3");
+            browser.findElement(By.id("confirm-ok")).click();
+            await().atMost(WAIT).until(() -> cell("web-green", green2.address(), 2).equals("3"));
+            assertThat(browser.findElement(By.id("toasts")).getText())
+                    .contains(green2.address() + " in web-green now has weight 3");
+
             browser.manage().window().setSize(new Dimension(390, 844)); // a phone
             await().atMost(WAIT).until(() -> browser.findElement(By.id("kpi-rps")).isDisplayed());
             screenshot("dashboard-phone.png");
@@ -189,6 +203,13 @@ class DashboardBrowserTest {
             browser.executeScript("console.error('dashboard test probe')");
             assertThat(browser.manage().logs().get(LogType.BROWSER).getAll())
                     .anyMatch(e -> e.getLevel() == Level.SEVERE && e.getMessage().contains("dashboard test probe"));
+
+            // A refused command shows the API's own message (this Bascule has no config file to reload).
+            browser.findElement(By.id("reload-btn")).click();
+            await().atMost(WAIT).until(() -> browser.findElement(By.id("confirm")).isDisplayed());
+            browser.findElement(By.id("confirm-ok")).click();
+            await().atMost(WAIT).until(() -> browser.findElement(By.id("toasts")).getText()
+                    .contains("503: reload is not available: this instance has no config file"));
         } catch (Throwable t) {
             screenshot("dashboard-failure.png");
             throw t;

@@ -91,8 +91,24 @@ class DashboardEndpointsTest {
                     .hasValue(path.contains("/vendor/uplot-1.6.32/") ? "public, max-age=31536000, immutable"
                             : "no-cache");
         }
+        // The modules app.js imports, and the ones they import.
+        List<String> modules = new ArrayList<>(List.of("/dashboard/app.js"));
+        for (int i = 0; i < modules.size(); i++) {
+            HttpResponse<String> module = get(modules.get(i));
+            assertThat(module.statusCode()).as(modules.get(i)).isEqualTo(200);
+            assertThat(module.headers().firstValue("content-type")).hasValue("text/javascript; charset=utf-8");
+            Matcher imported = Pattern.compile("from '\\./([a-z]+\\.js)'").matcher(module.body());
+            while (imported.find()) {
+                String path = "/dashboard/" + imported.group(1);
+                if (!modules.contains(path)) {
+                    modules.add(path);
+                }
+            }
+        }
+        assertThat(modules).contains("/dashboard/api.js", "/dashboard/charts.js", "/dashboard/tables.js");
         assertThat(get("/favicon.ico").statusCode()).isEqualTo(200);
-        assertThat(get("/dashboard/vendor/uplot-1.6.32/LICENSE").statusCode()).as("only the listed files").isEqualTo(404);
+        assertThat(get("/dashboard/vendor/uplot-1.6.32/LICENSE").statusCode()).as("only the listed files")
+                .isEqualTo(404);
     }
 
     @Test
