@@ -22,7 +22,14 @@ function makeChart(el, defs, fmt) {
     height: 220,
     cursor: { drag: { x: false, y: false } }, // the window moves each second: no zooming
     scales: {
-      x: { time: true },
+      // At least a minute wide, so a page opened just after start shows seconds, not milliseconds.
+      x: {
+        time: true,
+        range: (u, min, max) => {
+          const hi = max == null ? Date.now() / 1000 : max;
+          return [Math.min(min == null ? hi : min, hi - 60), hi];
+        },
+      },
       y: { range: (u, min, max) => [0, max == null || !(max > 0) ? 1 : max * 1.15] },
     },
     axes: [axis, Object.assign({}, axis, { size: 72, values: (u, vals) => vals.map(fmt) })],
