@@ -128,6 +128,15 @@ class ArchitectureRulesTest {
                     + " the config and hands it an output and a format, so the log never reaches into either plane");
 
     @ArchTest
+    static final ArchRule historyOnlyReads = noClasses()
+            .that().resideInAPackage("dev.bascule.history..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.bascule.proxy..", "dev.bascule.origin..",
+                    "dev.bascule.health..", "dev.bascule.metrics..", "dev.bascule.admin..", "dev.bascule.config..")
+            .because("the dashboard's samples read the recorders the live snapshot points to, off the event loops;"
+                    + " the data plane records as it always does and never waits on them, and nothing here can"
+                    + " change what the proxy does");
+
+    @ArchTest
     static final ArchRule controlUsesNoOriginTypes = noClasses()
             .that().resideInAPackage("dev.bascule.control..")
             .should().dependOnClassesThat().resideInAPackage("dev.bascule.origin..")

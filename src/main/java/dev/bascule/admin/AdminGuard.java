@@ -33,6 +33,9 @@ import java.util.function.Supplier;
  * </ol>
  * {@code GET /ready} needs no token (load balancers and orchestrators probe it, and it tells only up or down),
  * and on an address that is not loopback it is answered whatever the host (the kubelet sends the pod's address).
+ * The dashboard's files ({@code GET /}, {@code /dashboard/...}, the favicon) need no token either: they are the
+ * same for everyone and hold no data, and the page asks for the token itself before it calls the API; the Host
+ * check applies to them as to the API.
  *
  * <p>Threading: immutable; {@link #refusal} runs on event loops and reads the token in force through {@code
  * token} (a volatile read).
@@ -93,7 +96,7 @@ final class AdminGuard {
             return Reply.error(HttpResponseStatus.FORBIDDEN, "cross-origin write refused: Origin is not "
                     + scheme + "://" + (hostText == null ? "<this admin API>" : hostText));
         }
-        if (!probe) {
+        if (!probe && !isDashboardFile(r)) {
             Reply denied = tokenRefusal(r);
             if (denied != null) {
                 return denied;
@@ -184,6 +187,18 @@ final class AdminGuard {
         }
         try {
             return RequestPath.segments(r.target()).equals(List.of("ready"));
+        } catch (CommandException e) {
+            return false; // a bad escape: answered 400 by the routes, after the checks
+        }
+    }
+
+    /** {@code GET} of a file of the dashboard, which holds no data: see {@link DashboardAssets}. */
+    private static boolean isDashboardFile(AdminRequest r) {
+        if (!r.method().equals("GET")) {
+            return false;
+        }
+        try {
+            return DashboardAssets.isAsset(RequestPath.segments(r.target()));
         } catch (CommandException e) {
             return false; // a bad escape: answered 400 by the routes, after the checks
         }

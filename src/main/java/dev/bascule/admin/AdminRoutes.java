@@ -9,8 +9,10 @@ import dev.bascule.control.Snapshot;
 import dev.bascule.control.Status;
 import dev.bascule.explain.Explanation;
 import dev.bascule.explain.Question;
+import dev.bascule.history.LiveStats;
 import dev.bascule.metrics.Exposition;
 import dev.bascule.metrics.Metrics;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,9 +25,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Maps a request to a control-plane call and its answer:
  * <pre>
+ * GET    /                                           200 the dashboard (HTML); its files under /dashboard/ and
+ *                                                         /favicon.svg, with ETags (304 on If-None-Match)
  * GET    /ready                                       200 {"status": "ready"} while Bascule takes traffic,
  *                                                     503 {"status": "shutting down"} from the moment shutdown starts
  * GET    /status                                      200 running config and every server
+ * GET    /stats?window=30s|5m|15m[&since=T]           200 one-second samples of the last window (see {@link
+ *                                                         StatsJson}), those after Unix time T only; 400 for another
+ *                                                         window
+ * GET    /events                                      200 the last server state changes, newest first (see {@link
+ *                                                         TransitionsJson})
  * GET    /metrics                                     200 Prometheus text format 0.0.4, or OpenMetrics 1.0.0 when
  *                                                         Accept asks for application/openmetrics-text
  * GET    /explain?host=H&path=P[&method=M][&client=IP][&header=Name:value]...
@@ -58,6 +67,8 @@ final class AdminRoutes {
     private final Metrics metrics;
     private final Executor scrapeThread;
     private final BooleanSupplier ready;
+    private final LiveStats stats;
+    private final DashboardAssets dashboard;
 
     /**
      * @param reloadSource null when this instance cannot reload (then {@code /reload} answers 503)
@@ -66,15 +77,19 @@ final class AdminRoutes {
      * @param scrapeThread where {@code metrics} are scraped and formatted: the JVM's metrics read {@code /proc} and
      *     every thread's state, which is no work for an event loop
      * @param ready false from the moment shutdown starts
+     * @param stats the one-second samples {@code /stats} serves (read on their own thread)
+     * @param dashboard the page and its files
      */
     AdminRoutes(ControlPlane control, ConfigSource reloadSource, Executor reloadThread, Metrics metrics,
-            Executor scrapeThread, BooleanSupplier ready) {
+            Executor scrapeThread, BooleanSupplier ready, LiveStats stats, DashboardAssets dashboard) {
         this.control = control;
         this.reloadSource = reloadSource;
         this.reloadThread = reloadThread;
         this.metrics = metrics;
         this.scrapeThread = scrapeThread;
         this.ready = ready;
+        this.stats = stats;
+        this.dashboard = dashboard;
     }
 
     CompletableFuture<Reply> handle(AdminRequest r) {
@@ -94,6 +109,16 @@ final class AdminRoutes {
         }
         if (path.equals(List.of("status"))) {
             return only(r, "GET", this::status);
+        }
+        if (path.equals(List.of("stats"))) {
+            return only(r, "GET", () -> stats(r.target()));
+        }
+        if (path.equals(List.of("events"))) {
+            return only(r, "GET", () -> control.transitions()
+                    .thenApply(t -> new Reply(HttpResponseStatus.OK, TransitionsJson.of(t))));
+        }
+        if (DashboardAssets.isAsset(path)) {
+            return only(r, "GET", () -> done(dashboard.reply(path, r.headers().getAll(HttpHeaderNames.IF_NONE_MATCH))));
         }
         if (path.equals(List.of("reload"))) {
             return only(r, "POST", this::reload);
@@ -147,6 +172,16 @@ final class AdminRoutes {
 
     private CompletableFuture<Reply> status() {
         return control.status().thenApply(s -> new Reply(HttpResponseStatus.OK, StatusJson.status(s)));
+    }
+
+    /**
+     * Formats the samples on the ring's own thread: fifteen minutes of every series is a few hundred kilobytes of
+     * JSON, no work for an event loop.
+     */
+    private CompletableFuture<Reply> stats(String target) {
+        StatsJson.Query q = StatsJson.query(target);
+        return stats.read(ring -> new Reply(HttpResponseStatus.OK, StatsJson.of(ring.window(q.seconds(),
+                q.sinceMillis()))));
     }
 
     /**

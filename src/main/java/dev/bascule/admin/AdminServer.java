@@ -2,6 +2,7 @@ package dev.bascule.admin;
 
 import dev.bascule.control.ConfigSource;
 import dev.bascule.control.ControlPlane;
+import dev.bascule.history.LiveStats;
 import dev.bascule.metrics.Metrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -22,8 +23,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The admin HTTP/1.1 server: JSON status and commands on top of a {@link ControlPlane}, and Prometheus metrics
- * ({@code GET /metrics}) from a {@link Metrics}. See {@link AdminRoutes}
+ * The admin HTTP/1.1 server: JSON status and commands on top of a {@link ControlPlane}, Prometheus metrics
+ * ({@code GET /metrics}) from a {@link Metrics}, and a live dashboard ({@code GET /}) fed by one-second samples
+ * that a {@link LiveStats} of its own takes on a daemon thread ({@code GET /stats}). See {@link AdminRoutes}
  * for the endpoints; errors are {@code {"error": "..."}} with 400 (bad body or Host), 401 (missing or wrong
  * token), 403 (Host or Origin refused), 404 (unknown upstream, server or path), 405 (wrong method, with {@code
  * Allow}), 409 (duplicate server), 413 (body over {@value #MAX_BODY_BYTES} bytes), 415 (a body that is not JSON) or
@@ -60,6 +62,8 @@ public final class AdminServer implements AutoCloseable {
     private final ControlPlane control;
     /** The admin TLS context at start: null for plain HTTP; also serves if a reload drops {@code admin.tls}. */
     private final SslContext tlsAtStart;
+    /** The one-second samples of {@code GET /stats}, taken on a thread of their own. */
+    private final LiveStats stats;
     /** Written by the thread that starts shutdown, read on event loops by {@code GET /ready}. */
     private volatile boolean shuttingDown;
 
@@ -85,7 +89,9 @@ public final class AdminServer implements AutoCloseable {
                 : Executors.newSingleThreadExecutor(new DefaultThreadFactory("bascule-admin-reload", true));
         this.scrapeThread = metrics == null ? null
                 : Executors.newSingleThreadExecutor(new DefaultThreadFactory("bascule-admin-metrics", true));
-        this.routes = new AdminRoutes(control, reloadSource, reloadThread, metrics, scrapeThread, () -> !shuttingDown);
+        this.stats = LiveStats.start(control.live(), control::nanoTime, System::currentTimeMillis);
+        this.routes = new AdminRoutes(control, reloadSource, reloadThread, metrics, scrapeThread, () -> !shuttingDown,
+                stats, DashboardAssets.load());
     }
 
     /**
@@ -160,5 +166,6 @@ public final class AdminServer implements AutoCloseable {
         if (scrapeThread != null) {
             scrapeThread.shutdownNow();
         }
+        stats.close();
     }
 }

@@ -5,8 +5,12 @@
  * config reload. It also serves Prometheus metrics ({@code GET /metrics}) from {@link
  * dev.bascule.metrics.Metrics}, explains where a request would go ({@code GET /explain}) from {@link
  * dev.bascule.explain.Explanation}, and reports readiness ({@code GET /ready}) for whatever balances traffic onto
- * Bascule. Every request passes {@link dev.bascule.admin.AdminGuard} first (Host, Origin, bearer token, JSON
- * bodies), so the API is safe to open in a browser.
+ * Bascule. {@code GET /} is a live dashboard ({@link dev.bascule.admin.DashboardAssets}: a page, its script and
+ * styles, served from the jar) that polls {@code GET /stats} (one-second samples from {@link
+ * dev.bascule.history.LiveStats}), {@code GET /status} and {@code GET /events} (the control plane's last server
+ * state changes) and sends the same commands as any other client. Every request passes {@link
+ * dev.bascule.admin.AdminGuard} first (Host, Origin, bearer token, JSON bodies), so the API is safe to open in a
+ * browser.
  *
  * <p>Entry point: {@link dev.bascule.admin.AdminServer}. Each connection stays on one event loop and never
  * blocks it: a request's answer is written when the control plane's future completes. Nothing imports this

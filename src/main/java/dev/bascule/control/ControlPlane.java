@@ -71,6 +71,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     /** The access log of the config in force, one of those sinks. */
     private final AccessLogs accessLogs;
     private final ReloadCounter reloads = new ReloadCounter();
+    /** The last server state changes, for the dashboard; control thread only. */
+    private final Transitions transitions;
     /** The config in force; written on the control thread, read anywhere (immutable). */
     private volatile LoadedConfig loaded;
     /** Null until {@link #listenOn}; written once on the control thread. */
@@ -95,6 +97,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         this.builder = new SnapshotBuilder(registry, stats, balancers, nanoTime);
         this.resolver = resolver;
         this.clock = clock;
+        this.transitions = new Transitions(clock);
         this.nanoTime = nanoTime;
         this.ejections = new EjectionPolicy(nanoTime);
         this.loaded = loaded;
@@ -265,6 +268,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             UpstreamConfig u = loaded.config().upstreams().get(upstream);
             membership.add(upstream, address, weight, u != null && u.healthCheck() != null);
             log.info("upstream {} server {} added (weight {})", upstream, address, weight);
+            transitions.record("membership", upstream, Membership.normalize(address), "absent",
+                    labelOf(upstream, address), "added through the admin API, weight " + weight);
             membershipChanged();
             return null;
         });
@@ -273,8 +278,11 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     /** Drains a server, then removes it once its last request finished. Completes as soon as draining starts. */
     public CompletableFuture<Void> removeServer(String upstream, String address) {
         return onControl(() -> {
+            String from = labelOf(upstream, address);
             Member m = membership.startRemoval(upstream, address);
             ServerState state = membership.state(upstream, m);
+            transitions.record("membership", upstream, m.address(), from, "draining",
+                    "removal through the admin API: it leaves once its last request finishes");
             publish();
             log.info("upstream {} server {} draining for removal", upstream, m.address());
             thread.schedule(() -> finishRemoval(upstream, m, state, 0), DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
@@ -297,15 +305,20 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         if (membership.finishRemoval(upstream, m, state)) {
             membershipChanged();
             log.info("upstream {} server {} removed", upstream, m.address());
+            transitions.record("membership", upstream, m.address(), "draining", "removed",
+                    "its last request finished");
         }
     }
 
     /** Stops sending new requests to a server; requests in flight finish. */
     public CompletableFuture<Void> drain(String upstream, String address, boolean draining) {
         return onControl(() -> {
+            String from = labelOf(upstream, address);
             Member m = membership.drain(upstream, address, draining);
             if (m != null) {
                 log.info("upstream {} server {} {}", upstream, m.address(), draining ? "draining" : "undrained");
+                transitions.record("drain", upstream, m.address(), from, labelOf(upstream, address),
+                        (draining ? "drained" : "undrained") + " through the admin API");
                 publish();
             }
             return null;
@@ -324,6 +337,17 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     /** The running config and every server's state. */
     public CompletableFuture<Status> status() {
         return onControl(() -> StatusReport.of(loaded, live.get(), membership, nanoTime.getAsLong()));
+    }
+
+    /** The last server state changes, oldest first: at most {@value Transitions#CAPACITY}. */
+    public CompletableFuture<List<Transition>> transitions() {
+        return onControl(transitions::list);
+    }
+
+    /** A server's state as {@code /status} names it, or {@code absent}; control thread only. */
+    private String labelOf(String upstream, String address) {
+        Member m = membership.find(upstream, Membership.normalize(address));
+        return m == null ? "absent" : StatusReport.stateLabel(membership.state(upstream, m), nanoTime.getAsLong());
     }
 
     // ---- health ----
@@ -347,8 +371,13 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             }
             ServerState st = membership.state(upstream, m);
             boolean wasFresh = membership.firstPass(st);
-            boolean changed = st.probeHealthy() != healthy || wasFresh;
+            boolean wasHealthy = st.probeHealthy();
+            boolean changed = wasHealthy != healthy || wasFresh;
             st.setProbeHealthy(healthy, problem);
+            if (wasHealthy != healthy) {
+                transitions.record("health", upstream, m.address(), wasHealthy ? "healthy" : "unhealthy",
+                        healthy ? "healthy" : "unhealthy", healthy ? "active check passed" : problem);
+            }
             if (healthy) {
                 changed |= endEjectionOnPass(upstream, m, st);
             }
@@ -383,6 +412,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             return false;
         }
         log.info("upstream {} server {} back from ejection: it passed an active check", upstream, m.address());
+        transitions.record("ejection", upstream, m.address(), "ejected", labelOf(upstream, m.address()),
+                "passed an active check (unreachability alone had ejected it)");
         return true;
     }
 
@@ -422,14 +453,20 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             pool.add(membership.state(upstream, each));
         }
         ServerState st = server.state();
+        String from = StatusReport.stateLabel(st, nanoTime.getAsLong());
         Duration length = ejections.consider(upstream, m.address(), st, u.passive(), pool, failures);
         if (length == null) {
             return;
         }
+        transitions.record("ejection", upstream, m.address(), from, labelOf(upstream, m.address()),
+                failures + " failures in a row" + (st.ejectedForAnswers() ? ", 5xx among them" : "") + "; out for "
+                        + length.toMillis() + " ms");
         publish();
         thread.schedule(() -> {
             if (ejections.expire(st)) {
                 log.info("upstream {} server {} back from ejection", upstream, m.address());
+                transitions.record("ejection", upstream, m.address(), "ejected", labelOf(upstream, m.address()),
+                        "ejection time over");
                 publish();
             }
         }, length.toNanos(), TimeUnit.NANOSECONDS);

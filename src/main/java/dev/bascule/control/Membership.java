@@ -210,7 +210,7 @@ final class Membership {
         return m;
     }
 
-    private static String normalize(String address) {
+    static String normalize(String address) {
         try {
             return HostPort.parse(address).toString();
         } catch (IllegalArgumentException e) {

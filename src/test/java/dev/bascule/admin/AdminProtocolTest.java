@@ -30,8 +30,8 @@ class AdminProtocolTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/", "/nope", "/status/", "/statusx", "/upstreams", "/upstreams/web-blue",
-        "/upstreams/web-blue/members", "/upstreams/web-blue/servers/127.0.0.1:1/pause",
+    @ValueSource(strings = {"/nope", "/dashboard", "/dashboard/", "/status/", "/statusx", "/upstreams",
+        "/upstreams/web-blue", "/upstreams/web-blue/members", "/upstreams/web-blue/servers/127.0.0.1:1/pause",
         "/upstreams/web-blue/servers/127.0.0.1:1/drain/now"})
     void anUnknownPathIsNotFound(String path) throws Exception {
         HttpResponse<String> r = t.get(path);
