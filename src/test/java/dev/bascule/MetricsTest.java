@@ -300,7 +300,7 @@ class MetricsTest {
         HttpResponse<String> r = post("/metrics");
 
         assertThat(r.statusCode()).isEqualTo(405);
-        assertThat(r.headers().firstValue("allow")).hasValue("GET");
+        assertThat(r.headers().firstValue("allow")).hasValue("GET, HEAD");
     }
 
     @Test

@@ -182,7 +182,7 @@ final class AdminGuard {
 
     /** {@code GET /ready}, which probes send without a token. */
     private static boolean isProbe(AdminRequest r) {
-        if (!r.method().equals("GET")) {
+        if (!r.readsOnly()) {
             return false;
         }
         try {
@@ -194,7 +194,7 @@ final class AdminGuard {
 
     /** {@code GET} of a file of the dashboard, which holds no data: see {@link DashboardAssets}. */
     private static boolean isDashboardFile(AdminRequest r) {
-        if (!r.method().equals("GET")) {
+        if (!r.readsOnly()) {
             return false;
         }
         try {

@@ -37,6 +37,11 @@ record AdminRequest(HttpVersion version, String method, String target, HttpHeade
         return new AdminRequest(HttpVersion.HTTP_1_1, "", "", EmptyHttpHeaders.INSTANCE, new byte[0], false, reply);
     }
 
+    /** GET or HEAD: a request that only reads (RFC 9110 9.2.1), answered alike apart from HEAD's missing body. */
+    boolean readsOnly() {
+        return method.equals("GET") || method.equals("HEAD");
+    }
+
     /**
      * The {@code Accept} header (RFC 9110 §12.5.1); several lines are one list (RFC 9110 §5.3). Null when
      * absent.

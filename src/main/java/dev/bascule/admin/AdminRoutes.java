@@ -139,7 +139,7 @@ final class AdminRoutes {
         String address = path.get(3);
         if (path.size() == 4) {
             return switch (r.method()) {
-                case "GET" -> server(upstream, address);
+                case "GET", "HEAD" -> server(upstream, address);
                 case "PATCH" -> {
                     int weight = Bodies.newWeight(r.body());
                     yield control.setWeight(upstream, address, weight)
@@ -147,7 +147,7 @@ final class AdminRoutes {
                 }
                 case "DELETE" -> control.removeServer(upstream, address)
                         .thenCompose(v -> serverAfter(upstream, address, HttpResponseStatus.ACCEPTED));
-                default -> done(Reply.methodNotAllowed(r.method(), "GET, PATCH, DELETE"));
+                default -> done(Reply.methodNotAllowed(r.method(), "GET, HEAD, PATCH, DELETE"));
             };
         }
         return switch (path.get(4)) {
@@ -159,7 +159,11 @@ final class AdminRoutes {
 
     private static CompletableFuture<Reply> only(AdminRequest r, String method,
             Supplier<CompletableFuture<Reply>> action) {
-        return r.method().equals(method) ? action.get() : done(Reply.methodNotAllowed(r.method(), method));
+        // RFC 9110 9.3.2: a resource that answers GET answers HEAD alike; the server codec leaves out the body.
+        if (r.method().equals(method) || method.equals("GET") && r.readsOnly()) {
+            return action.get();
+        }
+        return done(Reply.methodNotAllowed(r.method(), method.equals("GET") ? "GET, HEAD" : method));
     }
 
     /** Answered here, not by the control thread: a probe must not wait behind a reload. */

@@ -43,11 +43,11 @@ class AdminProtocolTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "POST   | /status                                    | GET",
-        "DELETE | /status                                    | GET",
+        "POST   | /status                                    | GET, HEAD",
+        "DELETE | /status                                    | GET, HEAD",
         "GET    | /reload                                    | POST",
         "GET    | /upstreams/web-blue/servers                | POST",
-        "PUT    | /upstreams/web-blue/servers/127.0.0.1:1    | GET, PATCH, DELETE",
+        "PUT    | /upstreams/web-blue/servers/127.0.0.1:1    | GET, HEAD, PATCH, DELETE",
         "GET    | /upstreams/web-blue/servers/127.0.0.1:1/drain   | POST",
         "DELETE | /upstreams/web-blue/servers/127.0.0.1:1/undrain | POST",
     })

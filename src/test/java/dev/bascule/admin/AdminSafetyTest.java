@@ -224,6 +224,12 @@ class AdminSafetyTest {
         assertThat(send("GET", "/nope", null, null).statusCode()).as("even a path that is not there").isEqualTo(401);
         assertThat(send("GET", "/status", null, "Basic " + TOKEN).statusCode()).isEqualTo(401);
         assertThat(send("GET", "/ready", null, null).statusCode()).isEqualTo(200);
+        HttpResponse<String> head = send("HEAD", "/ready", null, null);
+        assertThat(head.statusCode()).as("HEAD, as load balancers probe").isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        assertThat(send("HEAD", "/status", null, null).statusCode()).as("HEAD needs the token as GET does")
+                .isEqualTo(401);
+        assertThat(send("HEAD", "/status", null, "Bearer " + TOKEN).statusCode()).isEqualTo(200);
 
         HttpResponse<String> wrong = send("GET", "/status", null, "Bearer not-" + TOKEN);
         assertThat(wrong.statusCode()).isEqualTo(401);
