@@ -146,6 +146,7 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
                     answerLocally(admission.status(), admission.retryAfterSeconds());
                 }
             }
+            case REDIRECT -> redirect(admission.route().target());
             case FORWARD -> {
                 RouteAction action = admission.route().target();
                 bodyLimit.start(action.maxBodySize());
@@ -237,6 +238,16 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
         }
         // The response ends the stream; closing then resets it if the client is still sending (RFC 9113 8.1).
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        closeRecord();
+    }
+
+    /** Answers with the redirect of the route the request matched; the rest of its body, if any, is dropped. */
+    private void redirect(RouteAction action) {
+        answered = true;
+        HttpResponseStatus status = admission.status();
+        record.status(status.code(), LocalReason.REDIRECT);
+        ctx.writeAndFlush(Redirects.of(status, admission.location(), false, action.responseHeaders()))
+                .addListener(ChannelFutureListener.CLOSE);
         closeRecord();
     }
 
