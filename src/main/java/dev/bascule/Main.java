@@ -10,6 +10,8 @@ import dev.bascule.config.UpstreamConfig;
 import dev.bascule.demo.DemoOrigin;
 import dev.bascule.explain.Explanation;
 import dev.bascule.explain.Question;
+import dev.bascule.nginx.NginxImport;
+import dev.bascule.nginx.NginxSyntaxException;
 import dev.bascule.proxy.Transport;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.io.IOException;
@@ -18,6 +20,7 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,11 +31,16 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** The {@code bascule} command line: {@code run}, {@code validate}, {@code explain} and {@code demo} (the default). */
+/**
+ * The {@code bascule} command line: {@code run}, {@code validate}, {@code explain}, {@code import-nginx} and
+ * {@code demo} (the default).
+ */
 @Command(name = "bascule", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A reverse proxy and load balancer.%nWith no command, runs the demo.",
-        subcommands = {Main.Run.class, Main.Validate.class, Main.Explain.class, Main.Demo.class})
+        subcommands = {Main.Run.class, Main.Validate.class, Main.Explain.class, Main.ImportNginx.class,
+            Main.Demo.class})
 public final class Main implements Callable<Integer> {
 
     /** The demo's config, shipped inside the jar and in the repository as examples/labs.yaml. */
@@ -174,6 +182,58 @@ public final class Main implements Callable<Integer> {
             out.print(json ? explanation.json().toPrettyString() + "\n" : explanation.text());
             out.flush();
             return explanation.routed() ? MATCHED : NO_ROUTE;
+        }
+    }
+
+    /**
+     * Translates an nginx config into a Bascule one on stdout; what it does not translate goes to stderr, one line
+     * per directive. The result is checked as {@code validate} would.
+     */
+    @Command(name = "import-nginx", mixinStandardHelpOptions = true,
+            description = {"Translate an nginx config into a Bascule config, printed on stdout.",
+                    "Each directive not translated is listed on stderr as FILE:LINE: directive 'x' not translated:"
+                    + " reason; comments in the YAML say where the meaning differs.",
+                    "Exits 0 when the result is a valid Bascule config, 1 when the file cannot be read, nginx"
+                    + " would refuse its syntax, or the result does not validate yet (its errors follow)."})
+    static final class ImportNginx implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NGINX_CONF", description = "the nginx config file")
+        Path file;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            String text;
+            try {
+                text = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                err.println(file + ": cannot read: " + (e.getMessage() == null ? e : e.getMessage()));
+                err.flush();
+                return 1;
+            }
+            NginxImport.Result result;
+            try {
+                result = NginxImport.translate(text, file.toString());
+            } catch (NginxSyntaxException e) {
+                err.println(file + ":" + e.line() + ": " + e.getMessage());
+                err.flush();
+                return 1;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(result.yaml());
+            out.flush();
+            result.notes().forEach(err::println);
+            try {
+                loader().parse(result.yaml(), "imported.yaml");
+            } catch (ConfigException e) {
+                err.println("the translation is not a valid Bascule config yet:");
+                printErrors(e, err);
+                return 1;
+            }
+            err.flush();
+            return 0;
         }
     }
 

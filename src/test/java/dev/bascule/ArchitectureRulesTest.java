@@ -176,4 +176,19 @@ class ArchitectureRulesTest {
             .should().dependOnClassesThat().resideInAPackage("dev.bascule.explain..")
             .because("explain is an operator's question, asked through the admin API or the command line; the"
                     + " control and data planes never depend on it");
+
+    @ArchTest
+    static final ArchRule theNginxImportIsAnOfflineToolOfTheCommandLine = noClasses()
+            .that().resideOutsideOfPackages("dev.bascule.nginx..", "dev.bascule")
+            .should().dependOnClassesThat().resideInAPackage("dev.bascule.nginx..")
+            .because("import-nginx reads a file and prints YAML for a person to check; the proxy never reads an"
+                    + " nginx config, so only the command line may call it");
+
+    @ArchTest
+    static final ArchRule theNginxImportUsesNoNettyNorTheProxy = noClasses()
+            .that().resideInAPackage("dev.bascule.nginx..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "dev.bascule.proxy..",
+                    "dev.bascule.origin..", "dev.bascule.control..", "dev.bascule.admin..")
+            .because("it translates text to text; Bascule's own loader, called by the command line, is what judges"
+                    + " the result");
 }

@@ -60,7 +60,7 @@ class CommandLineTest {
     void helpAndVersion() {
         Run help = run("--help");
         assertThat(help.exit()).isZero();
-        assertThat(help.out()).contains("run", "validate", "explain", "demo");
+        assertThat(help.out()).contains("run", "validate", "explain", "import-nginx", "demo");
         Run version = run("--version");
         assertThat(version.exit()).isZero();
         assertThat(version.out()).startsWith("bascule ");
@@ -192,5 +192,47 @@ class CommandLineTest {
         Run noHost = run("explain", "-c", "examples/labs.yaml", "--path", "/");
         assertThat(noHost.exit()).as("not 2, which means no route").isEqualTo(1);
         assertThat(noHost.err()).contains("Missing required option: '--host=<host>'");
+    }
+
+    @Test
+    void importNginxPrintsTheYamlOnStdoutAndWhatItLeftOutOnStderr() throws Exception {
+        Path conf = dir.resolve("nginx.conf");
+        Files.copy(Path.of("src/test/resources/nginx/seed-nginx.conf"), conf);
+        Run r = run("import-nginx", conf.toString());
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).startsWith("# Translated from " + conf + " by bascule import-nginx.")
+                .contains("listeners:", "upstreams:", "routes:", "  - match: { host: blue.labs.com.br }");
+        assertThat(r.err().lines().toList()).containsExactly(
+                conf + ":1: directive 'events' not translated: Bascule has no worker processes: its event loops"
+                        + " are set with run --threads",
+                conf + ":2: directive 'worker_connections' not translated: Bascule limits client connections per"
+                        + " listener: limits.max_connections");
+
+        Path yaml = dir.resolve("bascule.yaml");
+        Files.writeString(yaml, r.out());
+        assertThat(run("validate", "-c", yaml.toString()).exit()).as("what it prints validates").isZero();
+    }
+
+    @Test
+    void importNginxExits1OnWhatNginxWouldRefuseOrWhatIsNoConfigYet() throws Exception {
+        Path broken = dir.resolve("broken.conf");
+        Files.writeString(broken, "http {\n    server { listen 80 }\n}\n");
+        Run syntax = run("import-nginx", broken.toString());
+        assertThat(syntax.exit()).isEqualTo(1);
+        assertThat(syntax.out()).isEmpty();
+        assertThat(syntax.err()).isEqualTo(broken + ":2: unexpected '}' after 'listen 80': a directive ends with"
+                + " ';'\n");
+
+        Path files = dir.resolve("files.conf");
+        Files.writeString(files, "http {\n    server { listen 80; root /srv/www; }\n}\n");
+        Run noRoute = run("import-nginx", files.toString());
+        assertThat(noRoute.exit()).isEqualTo(1);
+        assertThat(noRoute.out()).contains("listeners:");
+        assertThat(noRoute.err()).contains(files + ":2: directive 'root' not translated: Bascule serves no files",
+                "the translation is not a valid Bascule config yet:", "imported.yaml:");
+
+        Run missing = run("import-nginx", dir.resolve("none.conf").toString());
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).startsWith(dir.resolve("none.conf") + ": cannot read:");
     }
 }

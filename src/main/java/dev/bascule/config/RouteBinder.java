@@ -12,17 +12,22 @@ import java.util.Set;
  * contract.
  */
 final class RouteBinder {
-    static final List<String> ROUTE_KEYS = List.of("name", "match", "strip_prefix", "upstream", "retry", "allow", "deny",
-            "rate_limit", "max_body_size", "websocket");
-    static final List<String> MATCH_KEYS = List.of("host", "path_prefix");
+    static final List<String> ROUTE_KEYS = List.of("name", "match", "strip_prefix", "upstream", "redirect", "retry",
+            "allow", "deny", "rate_limit", "max_body_size", "websocket", "request_headers", "response_headers");
+    static final List<String> MATCH_KEYS = List.of("host", "path_prefix", "header", "cookie", "query", "method");
+    /** Route keys about forwarding, which a redirect route (answered by Bascule) cannot have. */
+    static final List<String> FORWARDING_KEYS = List.of("strip_prefix", "retry", "max_body_size", "websocket",
+            "request_headers");
     static final List<String> RATE_LIMIT_KEYS = List.of("requests_per_second", "burst", "key");
 
     private final Problems problems;
     private final RetryBinder retry;
+    private final RouteRulesBinder rules;
 
     RouteBinder(Problems problems) {
         this.problems = problems;
         this.retry = new RetryBinder(problems);
+        this.rules = new RouteRulesBinder(problems);
     }
 
     /**
@@ -70,22 +75,55 @@ final class RouteBinder {
             pathPrefix = match.parsed("path_prefix", RouteBinder::normalizePathPrefix, null);
             hasPathPrefix = match.node("path_prefix") != null;
         }
+        RequestMatchConfig conditions = rules.conditions(match);
         boolean stripPrefix = f.bool("strip_prefix", false);
         if (stripPrefix && !hasPathPrefix) {
             problems.add(f.keyMark("strip_prefix"), "strip_prefix: true needs a path_prefix in 'match' (there is nothing to strip)");
         }
-        String upstream = f.requiredText("upstream");
-        if (upstream != null && upstreamNames != null && !upstreamNames.contains(upstream)) {
-            problems.add(f.valueMark("upstream"), "unknown upstream '" + upstream + "'");
+        RedirectConfig redirect = rules.redirect(f.node("redirect"));
+        String upstream = upstreamOrRedirect(f, upstreamNames);
+        RetryConfig retryConfig = retry.bind(f.node("retry"));
+        List<Cidr> allow = f.list("allow", Cidr::parse, List.of());
+        List<Cidr> deny = f.list("deny", Cidr::parse, List.of());
+        RateLimitConfig rateLimit = rateLimit(f.node("rate_limit"));
+        long maxBodySize = f.size("max_body_size", -1);
+        boolean websocket = f.bool("websocket", true);
+        HeaderEditsConfig requestHeaders = rules.edits(f.node("request_headers"), "request_headers");
+        HeaderEditsConfig responseHeaders = rules.edits(f.node("response_headers"), "response_headers");
+        if (upstream != null) {
+            redirect = null; // both written: reported, and the route is read as forwarding
+        } else if (redirect == null) {
+            return null; // neither, or a bad one: reported
         }
-        return new RouteConfig(host, pathPrefix, stripPrefix, upstream,
-                retry.bind(f.node("retry")),
-                f.list("allow", Cidr::parse, List.of()),
-                f.list("deny", Cidr::parse, List.of()),
-                rateLimit(f.node("rate_limit")),
-                f.size("max_body_size", -1),
-                f.bool("websocket", true),
-                name);
+        return new RouteConfig(host, pathPrefix, stripPrefix, upstream, retryConfig, allow, deny, rateLimit,
+                maxBodySize, websocket, name, conditions, requestHeaders, responseHeaders, redirect);
+    }
+
+    /**
+     * The route's upstream; null for a route with {@code redirect} instead, or when neither or both are written
+     * (reported). A redirect route is answered by Bascule, so the keys about forwarding are refused on it.
+     */
+    private String upstreamOrRedirect(Fields f, Set<String> upstreamNames) {
+        boolean hasRedirect = f.node("redirect") != null;
+        if (!hasRedirect) {
+            String upstream = f.requiredText("upstream");
+            if (upstream != null && upstreamNames != null && !upstreamNames.contains(upstream)) {
+                problems.add(f.valueMark("upstream"), "unknown upstream '" + upstream + "'");
+            }
+            return upstream;
+        }
+        if (f.node("upstream") != null) {
+            problems.add(f.keyMark("redirect"), "a route has 'upstream' or 'redirect', not both: a redirect is"
+                    + " answered by Bascule itself");
+            return f.text("upstream");
+        }
+        for (String key : FORWARDING_KEYS) {
+            if (f.node(key) != null) {
+                problems.add(f.keyMark(key), "'" + key + "' does not apply to a redirect route: Bascule answers it"
+                        + " without forwarding anything");
+            }
+        }
+        return null;
     }
 
     /**

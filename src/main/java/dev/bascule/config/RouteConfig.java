@@ -13,7 +13,7 @@ import java.util.Set;
  * @param host exact host or a leading wildcard such as {@code *.labs.test}; null matches any host
  * @param pathPrefix segment-aware path prefix; null matches any path
  * @param stripPrefix remove {@code pathPrefix} from the path forwarded to the origin
- * @param upstream name of the upstream that serves the route
+ * @param upstream name of the upstream that serves the route; null for a {@code redirect} route
  * @param retry when a failed attempt is tried again ({@link RetryConfig#DEFAULTS} when not written)
  * @param allow client ranges allowed (empty: everyone not denied)
  * @param deny client ranges refused with 403; deny wins over allow
@@ -21,14 +21,30 @@ import java.util.Set;
  * @param maxBodySize largest request body in bytes (413 above it); -1 for no limit
  * @param websocket a WebSocket upgrade request (RFC 6455 section 4.1) is tunnelled to the upstream; false: 403
  * @param name null when not written; unique among the routes of a config
+ * @param conditions the header, cookie, query and method conditions of {@code match}
+ * @param requestHeaders edits of the request sent upstream
+ * @param responseHeaders edits of the response sent to the client (relayed, or this route's redirect)
+ * @param redirect non-null for a route Bascule answers itself; then {@code upstream} is null
  */
 public record RouteConfig(String host, String pathPrefix, boolean stripPrefix, String upstream, RetryConfig retry,
         List<Cidr> allow, List<Cidr> deny, RateLimitConfig rateLimit, long maxBodySize, boolean websocket,
-        String name) {
+        String name, RequestMatchConfig conditions, HeaderEditsConfig requestHeaders,
+        HeaderEditsConfig responseHeaders, RedirectConfig redirect) {
 
     public RouteConfig {
         allow = List.copyOf(allow);
         deny = List.copyOf(deny);
+        if ((upstream == null) == (redirect == null)) {
+            throw new IllegalArgumentException("a route has an upstream or a redirect, one of the two");
+        }
+    }
+
+    /** A route to an upstream with no header, cookie, query or method condition and no header edits. */
+    public RouteConfig(String host, String pathPrefix, boolean stripPrefix, String upstream, RetryConfig retry,
+            List<Cidr> allow, List<Cidr> deny, RateLimitConfig rateLimit, long maxBodySize, boolean websocket,
+            String name) {
+        this(host, pathPrefix, stripPrefix, upstream, retry, allow, deny, rateLimit, maxBodySize, websocket, name,
+                RequestMatchConfig.NONE, HeaderEditsConfig.NONE, HeaderEditsConfig.NONE, null);
     }
 
     public RouteConfig(String host, String pathPrefix, boolean stripPrefix, String upstream) {
@@ -38,14 +54,20 @@ public record RouteConfig(String host, String pathPrefix, boolean stripPrefix, S
 
     /**
      * The route's match written compactly, for a route without a name: {@code blue.labs.test}, {@code /green},
-     * {@code labs.test/api}, or {@code *} for a route that matches everything. It depends on this route alone, so
-     * it stays the same when other routes are added before it.
+     * {@code labs.test/api}, or {@code *} for a route that matches everything; the other conditions follow in
+     * brackets ({@code labs.test[x-release=green]}, {@code *[GET|HEAD]}: see {@link RequestMatchConfig#label()}),
+     * so routes told apart only by them get labels of their own. It depends on this route alone, so it stays the
+     * same when other routes are added before it.
      */
     public String matchLabel() {
-        if (host == null && pathPrefix == null) {
-            return "*";
-        }
-        return (host == null ? "" : host) + (pathPrefix == null ? "" : pathPrefix);
+        String where = host == null && pathPrefix == null ? "*"
+                : (host == null ? "" : host) + (pathPrefix == null ? "" : pathPrefix);
+        return where + conditions.label();
+    }
+
+    /** The upstream as metrics label it: {@code ""} for a redirect route, which has none. */
+    public String upstreamLabel() {
+        return upstream == null ? "" : upstream;
     }
 
     /**

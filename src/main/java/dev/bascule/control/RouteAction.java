@@ -2,14 +2,17 @@ package dev.bascule.control;
 
 import dev.bascule.route.AddressRanges;
 import dev.bascule.route.RateLimiter;
+import dev.bascule.route.Redirect;
 import dev.bascule.stats.RouteSeries;
 import dev.bascule.upstream.AffinityKey;
 
 /**
- * What a matched route does with a request: the pool that serves it and the route's policies.
+ * What a matched route does with a request: the pool that serves it, or the redirect Bascule answers with, and
+ * the route's policies.
  *
  * <p>Immutable; part of a snapshot.
  *
+ * @param pool the upstream's pool; null for a redirect route
  * @param maxBodySize largest request body in bytes (413 above it); -1 for no limit
  * @param hostNamed the route names the host it serves (a host condition), so an absolute-form request target
  *     for that host may be served (RFC 9112 3.2.2) without making Bascule an open forward proxy
@@ -20,10 +23,25 @@ import dev.bascule.upstream.AffinityKey;
  * @param websocket a WebSocket upgrade request (RFC 6455 section 4.1) is tunnelled; false: answered 403
  * @param label the route's {@code name}, or its match written compactly ({@code blue.labs.test}, {@code /green},
  *     {@code labs.test/api}, {@code *} for a route that matches everything): the {@code route} label of metrics
- * @param series where the route's requests count
+ * @param series where the route's requests count (upstream {@code ""} for a redirect route)
+ * @param redirect non-null for a route Bascule answers itself with a redirect, instead of forwarding
+ * @param requestHeaders edits of the request sent upstream
+ * @param responseHeaders edits of the response sent to the client: relayed from an origin, or the redirect
  */
 public record RouteAction(Pool pool, RetryPolicy retry, long maxBodySize, boolean hostNamed, AddressRanges allow,
-        AddressRanges deny, RateLimiter rateLimiter, AffinityKey rateKey, boolean websocket, String label, RouteSeries series) {
+        AddressRanges deny, RateLimiter rateLimiter, AffinityKey rateKey, boolean websocket, String label, RouteSeries series,
+        Redirect redirect, HeaderEdits requestHeaders, HeaderEdits responseHeaders) {
+
+    public RouteAction {
+        if ((pool == null) == (redirect == null)) {
+            throw new IllegalArgumentException("a route has a pool or a redirect, one of the two");
+        }
+    }
+
+    /** The upstream's name; {@code ""} for a redirect route, as metrics label it. */
+    public String upstreamName() {
+        return pool == null ? "" : pool.name();
+    }
 
     /** Whether a client at {@code address} may use this route: not denied, and allowed when a list exists. */
     public boolean admits(byte[] address) {
@@ -35,6 +53,6 @@ public record RouteAction(Pool pool, RetryPolicy retry, long maxBodySize, boolea
 
     @Override
     public String toString() {
-        return pool.name();
+        return pool != null ? pool.name() : "redirect " + redirect;
     }
 }

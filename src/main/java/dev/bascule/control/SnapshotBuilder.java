@@ -17,9 +17,7 @@ import dev.bascule.stats.RouteSeries;
 import dev.bascule.stats.StatsRegistry;
 import dev.bascule.tls.OriginTls;
 import dev.bascule.route.AddressRanges;
-import dev.bascule.route.HostMatcher;
 import dev.bascule.route.RateLimiter;
-import dev.bascule.route.PathPrefix;
 import dev.bascule.route.Route;
 import dev.bascule.route.RouteTable;
 import dev.bascule.trace.Sampler;
@@ -99,15 +97,15 @@ final class SnapshotBuilder {
         for (int i = 0; i < config.routes().size(); i++) {
             RouteConfig rc = config.routes().get(i);
             String label = labels.get(i);
-            series.add(label + '\n' + rc.upstream());
-            routes.add(new Route<>(
-                    rc.host() == null ? null : HostMatcher.of(rc.host()),
-                    rc.pathPrefix() == null ? null : PathPrefix.of(rc.pathPrefix()),
-                    rc.stripPrefix(),
-                    new RouteAction(pools.get(rc.upstream()), retryPolicy(rc.retry()), rc.maxBodySize(),
+            series.add(label + '\n' + rc.upstreamLabel());
+            routes.add(RouteParts.route(rc,
+                    new RouteAction(rc.upstream() == null ? null : pools.get(rc.upstream()), retryPolicy(rc.retry()),
+                            rc.maxBodySize(),
                             rc.host() != null, ranges(rc.allow()), ranges(rc.deny()), limiter(rc, routes.size(), live),
                             rc.rateLimit() == null ? null : affinityKey(rc.rateLimit().key()), rc.websocket(),
-                            label, stats.series(label, rc.upstream(), listenerNames))));
+                            label, stats.series(label, rc.upstreamLabel(), listenerNames),
+                            RouteParts.redirect(rc.redirect()), RouteParts.edits(rc.requestHeaders()),
+                            RouteParts.edits(rc.responseHeaders()))));
         }
         rateLimiters.keySet().retainAll(live);
         RouteSeries unrouted = stats.series("", "", listenerNames);

@@ -3,7 +3,10 @@ package dev.bascule.explain;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bascule.control.HeaderEdits;
 import dev.bascule.route.AddressRanges;
+import dev.bascule.route.Redirect;
+import dev.bascule.route.RequestCondition;
 import java.util.List;
 
 /**
@@ -46,11 +49,54 @@ final class ExplainJson {
             r.put("path_prefix", c.pathPrefix());
             r.put("strip_prefix", c.stripPrefix());
             r.put("upstream", c.upstream());
+            if (c.redirect() != null) {
+                r.put("redirect", c.redirect());
+            }
+            if (!c.conditions().isEmpty()) {
+                ArrayNode conditions = r.putArray("conditions");
+                for (RouteCheck.ConditionCheck cc : c.conditions()) {
+                    ObjectNode o = conditions.addObject();
+                    o.put("kind", cc.kind());
+                    if (cc.condition().kind() == RequestCondition.Kind.METHOD) {
+                        ArrayNode methods = o.putArray("methods");
+                        cc.condition().methods().forEach(methods::add);
+                    } else {
+                        o.put("name", cc.condition().name());
+                        o.put("value", cc.condition().value());
+                    }
+                    o.put("found", cc.found());
+                    o.put("held", cc.held());
+                }
+            }
             r.put("matched", c.matched());
             r.put("won", c == winner);
-            r.put("why", c.matched() ? null : c.miss().text);
+            r.put("why", c.why());
         }
         return routes;
+    }
+
+    /** A route's {@code request_headers} or {@code response_headers}; null when it has none. */
+    static ObjectNode edits(HeaderEdits edits) {
+        if (edits.isEmpty()) {
+            return null;
+        }
+        ObjectNode e = object();
+        ObjectNode set = e.putObject("set");
+        edits.set().forEach(f -> set.put(f.name(), f.value()));
+        ObjectNode add = e.putObject("add");
+        edits.add().forEach(f -> add.put(f.name(), f.value()));
+        ArrayNode remove = e.putArray("remove");
+        edits.remove().forEach(remove::add);
+        return e;
+    }
+
+    /** A redirect route's answer to this question: its status and Location. */
+    static ObjectNode redirect(Redirect redirect, String location) {
+        ObjectNode r = object();
+        r.put("status", redirect.status());
+        r.put("location", location);
+        r.put("keep_path", redirect.keepPath());
+        return r;
     }
 
     /** The winner's identity and the target it sends upstream; the caller adds what the route does. */

@@ -39,14 +39,17 @@ final class ExplainText {
             }
             rows.add(new String[] {r.get("index").asText(),
                     r.get("label").asText() + (r.get("strip_prefix").asBoolean() ? " (strip)" : ""),
-                    "-> " + r.get("upstream").asText(), verdict});
+                    r.has("redirect") ? "-> redirect " + r.get("redirect").asText() : "-> " + r.get("upstream").asText(),
+                    verdict});
         }
         table(out, rows);
 
         JsonNode route = e.get("route");
         if (!route.isNull()) {
             route(out, route, e.at("/routes/" + route.get("index").asInt() + "/path_prefix").asText());
-            upstream(out, e.get("upstream"));
+            if (!e.get("upstream").isNull()) {
+                upstream(out, e.get("upstream"));
+            }
         }
 
         JsonNode outcome = e.get("outcome");
@@ -63,9 +66,19 @@ final class ExplainText {
 
     /** @param prefix the winner's path prefix */
     private static void route(StringBuilder out, JsonNode route, String prefix) {
+        JsonNode redirect = route.get("redirect");
         out.append("\nroute ").append(route.get("index").asText()).append(" (").append(route.get("label").asText())
-                .append(") -> upstream ").append(route.get("upstream").asText()).append('\n');
+                .append(") -> ").append(redirect != null ? "redirect" : "upstream " + route.get("upstream").asText())
+                .append('\n');
         List<String[]> rows = new ArrayList<>();
+        if (redirect != null) {
+            rows.add(new String[] {"redirect:", redirect.get("status").asInt() + " to "
+                    + redirect.get("location").asText() + (redirect.get("keep_path").asBoolean() ? " (keep_path)" : "")});
+            edits(rows, "response headers:", route.get("response_headers"));
+            access(rows, route);
+            table(out, rows);
+            return;
+        }
         String target = route.get("target").asText();
         rows.add(new String[] {"target sent:", route.get("strip_prefix").asBoolean()
                 ? target + " (strip_prefix removes " + prefix + ")" : target});
@@ -81,6 +94,28 @@ final class ExplainText {
         JsonNode body = route.get("max_body_size");
         rows.add(new String[] {"max body size:", body.isNull() ? "no limit" : body.asLong() + " bytes"});
         rows.add(new String[] {"websocket:", route.get("websocket").asBoolean() ? "tunnelled" : "refused (403)"});
+        edits(rows, "request headers:", route.get("request_headers"));
+        edits(rows, "response headers:", route.get("response_headers"));
+        access(rows, route);
+        table(out, rows);
+    }
+
+    /** A route's header edits in one row, when it has any: {@code remove server; set x-env: prod; add x-tag: a}. */
+    private static void edits(List<String[]> rows, String title, JsonNode edits) {
+        if (edits == null || edits.isNull()) {
+            return;
+        }
+        List<String> parts = new ArrayList<>();
+        for (JsonNode name : edits.get("remove")) {
+            parts.add("remove " + name.asText());
+        }
+        edits.get("set").fields().forEachRemaining(f -> parts.add("set " + f.getKey() + ": " + f.getValue().asText()));
+        edits.get("add").fields().forEachRemaining(f -> parts.add("add " + f.getKey() + ": " + f.getValue().asText()));
+        rows.add(new String[] {title, String.join("; ", parts)});
+    }
+
+    /** The allow/deny verdict and the rate limit, which apply to every route. */
+    private static void access(List<String[]> rows, JsonNode route) {
         JsonNode access = route.get("access");
         rows.add(new String[] {"access:", (access.get("verdict").isNull() ? "" : access.get("verdict").asText() + ": ")
                 + access.get("why").asText()});
@@ -97,7 +132,6 @@ final class ExplainText {
             }
             rows.add(new String[] {"rate limit:", text});
         }
-        table(out, rows);
     }
 
     private static void upstream(StringBuilder out, JsonNode u) {

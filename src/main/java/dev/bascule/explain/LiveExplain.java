@@ -11,6 +11,7 @@ import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
 import dev.bascule.control.StatusReport;
 import dev.bascule.route.RateLimiter;
+import dev.bascule.route.Redirect;
 import dev.bascule.route.Route;
 import dev.bascule.upstream.AffinityKey;
 import dev.bascule.upstream.Cookies;
@@ -44,7 +45,9 @@ final class LiveExplain {
         config.put("snapshot_version", snapshot.version());
 
         List<Route<RouteAction>> routes = snapshot.routes().routes();
-        List<RouteCheck> checks = RouteCheck.all(routes, RouteAction::label, action -> action.pool().name(), q);
+        List<RouteCheck> checks = RouteCheck.all(routes, RouteAction::label,
+                action -> action.pool() == null ? null : action.pool().name(),
+                action -> action.redirect() == null ? null : action.redirect().toString(), q);
         RouteCheck winner = RouteCheck.winner(checks);
         root.set("routes", ExplainJson.routes(checks, winner));
         if (winner == null) {
@@ -57,10 +60,18 @@ final class LiveExplain {
         RouteAction action = route.target();
         List<String> unchecked = new ArrayList<>();
 
-        ObjectNode r = ExplainJson.winner(winner, route.rewriteTarget(q.path()));
-        r.set("retry", retry(action.retry(), q.method()));
-        r.put("max_body_size", action.maxBodySize() >= 0 ? action.maxBodySize() : null);
-        r.put("websocket", action.websocket());
+        Redirect redirect = action.redirect();
+        String location = redirect == null ? null : redirect.location(q.path(), route.pathPrefix());
+        ObjectNode r = ExplainJson.winner(winner, redirect == null ? route.rewriteTarget(q.path()) : null);
+        if (redirect != null) {
+            r.set("redirect", ExplainJson.redirect(redirect, location));
+        } else {
+            r.set("retry", retry(action.retry(), q.method()));
+            r.put("max_body_size", action.maxBodySize() >= 0 ? action.maxBodySize() : null);
+            r.put("websocket", action.websocket());
+            r.set("request_headers", ExplainJson.edits(action.requestHeaders()));
+        }
+        r.set("response_headers", ExplainJson.edits(action.responseHeaders()));
         ObjectNode access = ExplainJson.access(action.allow(), action.deny(), q);
         r.set("access", access);
         Integer tokens = null;
@@ -77,7 +88,11 @@ final class LiveExplain {
         root.set("route", r);
 
         Pool pool = action.pool();
-        root.set("upstream", upstream(pool, q, nowNanos));
+        if (pool == null) {
+            root.putNull("upstream");
+        } else {
+            root.set("upstream", upstream(pool, q, nowNanos));
+        }
 
         String verdict = access.get("verdict").isNull() ? null : access.get("verdict").asText();
         if (verdict == null) {
@@ -88,6 +103,8 @@ final class LiveExplain {
             outcome = ExplainJson.outcome("answer", 403, access.get("why").asText(), unchecked);
         } else if (tokens != null && tokens == 0) {
             outcome = ExplainJson.outcome("answer", 429, "the rate limit bucket of this key is empty", unchecked);
+        } else if (redirect != null) {
+            outcome = ExplainJson.outcome("answer", redirect.status(), "redirect to " + location, unchecked);
         } else if (pool.candidates().isEmpty()) {
             outcome = ExplainJson.outcome("answer", 503, pool.members().isEmpty()
                     ? "upstream " + pool.name() + " has no server"

@@ -10,8 +10,8 @@ import dev.bascule.config.RouteConfig;
 import dev.bascule.config.ServerConfig;
 import dev.bascule.config.UpstreamConfig;
 import dev.bascule.route.AddressRanges;
-import dev.bascule.route.HostMatcher;
-import dev.bascule.route.PathPrefix;
+import dev.bascule.control.RouteParts;
+import dev.bascule.route.Redirect;
 import dev.bascule.route.Route;
 import dev.bascule.upstream.Cookies;
 import java.util.ArrayList;
@@ -42,16 +42,15 @@ final class OfflineExplain {
 
         List<Route<RouteConfig>> routes = new ArrayList<>();
         for (RouteConfig rc : config.routes()) {
-            // A loaded config was validated: these cannot throw.
-            routes.add(new Route<>(rc.host() == null ? null : HostMatcher.of(rc.host()),
-                    rc.pathPrefix() == null ? null : PathPrefix.of(rc.pathPrefix()), rc.stripPrefix(), rc));
+            routes.add(RouteParts.route(rc, rc)); // compiled as a snapshot's are; a loaded config cannot throw
         }
         List<String> labels = RouteConfig.labels(config.routes());
         Map<RouteConfig, String> labelOf = new IdentityHashMap<>();
         for (int i = 0; i < labels.size(); i++) {
             labelOf.put(config.routes().get(i), labels.get(i));
         }
-        List<RouteCheck> checks = RouteCheck.all(routes, labelOf::get, RouteConfig::upstream, q);
+        List<RouteCheck> checks = RouteCheck.all(routes, labelOf::get, RouteConfig::upstream,
+                rc -> rc.redirect() == null ? null : RouteParts.redirect(rc.redirect()).toString(), q);
         RouteCheck winner = RouteCheck.winner(checks);
         root.set("routes", ExplainJson.routes(checks, winner));
         if (winner == null) {
@@ -64,26 +63,43 @@ final class OfflineExplain {
         RouteConfig rc = route.target();
         List<String> unchecked = new ArrayList<>();
 
-        ObjectNode r = ExplainJson.winner(winner, route.rewriteTarget(q.path()));
-        r.set("retry", retry(rc.retry() == null ? RetryConfig.DEFAULTS : rc.retry(), q.method()));
-        r.put("max_body_size", rc.maxBodySize() >= 0 ? rc.maxBodySize() : null);
-        r.put("websocket", rc.websocket());
+        Redirect redirect = RouteParts.redirect(rc.redirect());
+        String location = redirect == null ? null : redirect.location(q.path(), route.pathPrefix());
+        ObjectNode r = ExplainJson.winner(winner, redirect == null ? route.rewriteTarget(q.path()) : null);
+        if (redirect != null) {
+            r.set("redirect", ExplainJson.redirect(redirect, location));
+        } else {
+            r.set("retry", retry(rc.retry() == null ? RetryConfig.DEFAULTS : rc.retry(), q.method()));
+            r.put("max_body_size", rc.maxBodySize() >= 0 ? rc.maxBodySize() : null);
+            r.put("websocket", rc.websocket());
+            r.set("request_headers", ExplainJson.edits(RouteParts.edits(rc.requestHeaders())));
+        }
+        r.set("response_headers", ExplainJson.edits(RouteParts.edits(rc.responseHeaders())));
         ObjectNode access = ExplainJson.access(ranges(rc.allow()), ranges(rc.deny()), q);
         r.set("access", access);
         r.set("rate_limit", rateLimit(rc.rateLimit(), q));
         root.set("route", r);
 
-        UpstreamConfig upstream = config.upstreams().get(rc.upstream());
-        root.set("upstream", upstream(upstream, q));
+        UpstreamConfig upstream = rc.upstream() == null ? null : config.upstreams().get(rc.upstream());
+        if (upstream == null) {
+            root.putNull("upstream");
+        } else {
+            root.set("upstream", upstream(upstream, q));
+        }
 
         if (access.get("verdict").isNull()) {
             unchecked.add("allow/deny: no client given");
         }
         unchecked.add(NO_LIVE_STATE);
-        ObjectNode outcome = "denied".equals(access.get("verdict").asText(null))
-                ? ExplainJson.outcome("answer", 403, access.get("why").asText(), unchecked)
-                : ExplainJson.outcome("forward", null,
-                        "to upstream " + upstream.name() + " as " + r.get("target").asText(), unchecked);
+        ObjectNode outcome;
+        if ("denied".equals(access.get("verdict").asText(null))) {
+            outcome = ExplainJson.outcome("answer", 403, access.get("why").asText(), unchecked);
+        } else if (redirect != null) {
+            outcome = ExplainJson.outcome("answer", redirect.status(), "redirect to " + location, unchecked);
+        } else {
+            outcome = ExplainJson.outcome("forward", null,
+                    "to upstream " + upstream.name() + " as " + r.get("target").asText(), unchecked);
+        }
         root.set("outcome", outcome);
         return root;
     }

@@ -12,8 +12,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 /**
  * The first step of every request, whatever protocol brought it: from (snapshot, request head, client) to either
  * "forward with this route and target" or "answer locally with this status". It validates the head, routes it,
- * applies the route's allow/deny, its WebSocket rules, rate limit and declared body limit, in that order, and
- * touches nothing else: no channel, no write, no timer.
+ * applies the route's allow/deny, then answers a redirect route's redirect (after its rate limit), else applies
+ * the route's WebSocket rules, rate limit and declared body limit, in that order, and touches nothing else: no
+ * channel, no write, no timer.
  *
  * <p>Threading: one per client connection (or stream), confined to its event loop, reused for each request;
  * the accessors describe the last decision. Allocates nothing for a valid origin-form request.
@@ -28,13 +29,21 @@ final class Admission {
         FORWARD,
         /** Answer {@link #status()} locally; the connection may carry on if the request can be skipped. */
         ANSWER,
+        /**
+         * The route answers with a redirect: {@link #status()} with {@link #location()}, and the route's response
+         * header edits; like {@link #ANSWER} otherwise.
+         */
+        REDIRECT,
         /** Answer {@link #status()} and close: after this request the byte stream cannot be trusted. */
         REJECT
     }
 
     private final ClientAddress client;
+    /** The request as the routes' header, cookie and method conditions read it. */
+    private final HeadFields fields = new HeadFields();
     private Route<RouteAction> route;
     private String upstreamTarget;
+    private String location;
     private HttpResponseStatus status;
     private long retryAfterSeconds;
     private boolean websocket;
@@ -51,6 +60,7 @@ final class Admission {
     Verdict admit(Snapshot snapshot, HttpRequest request, long nowNanos) {
         route = null;
         upstreamTarget = null;
+        location = null;
         retryAfterSeconds = 0;
         websocket = false;
         ProxySettings settings = snapshot.settings();
@@ -66,7 +76,8 @@ final class Admission {
                 return reject(HttpResponseStatus.BAD_REQUEST);
             }
         }
-        Route<RouteAction> matched = snapshot.routes().match(request.headers().get(HttpHeaderNames.HOST), uri);
+        Route<RouteAction> matched = snapshot.routes().match(request.headers().get(HttpHeaderNames.HOST), uri,
+                fields.of(request));
         if (absoluteForm && (matched == null || !matched.target().hostNamed())) {
             // RFC 9112 3.2.2: absolute-form only for a host a route names, never as an open forward proxy.
             return reject(HttpResponseStatus.BAD_REQUEST);
@@ -80,6 +91,9 @@ final class Admission {
         if (!action.admits(client.bytes())) {
             return answer(HttpResponseStatus.FORBIDDEN);
         }
+        if (action.redirect() != null) {
+            return redirect(action, matched, request, uri, nowNanos);
+        }
         if (WebSocketHandshake.requested(request)) {
             if (!action.websocket()) {
                 return answer(HttpResponseStatus.FORBIDDEN); // the route does not tunnel WebSockets
@@ -92,12 +106,8 @@ final class Admission {
             }
             websocket = true;
         }
-        if (action.rateLimiter() != null) {
-            long wait = action.rateLimiter().tryAcquire(rateKey(action, request), nowNanos);
-            if (wait > 0) {
-                retryAfterSeconds = Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
-                return answer(HttpResponseStatus.TOO_MANY_REQUESTS);
-            }
+        if (action.rateLimiter() != null && limited(action, request, nowNanos)) {
+            return answer(HttpResponseStatus.TOO_MANY_REQUESTS);
         }
         if (action.maxBodySize() >= 0 && declaredLength(request) > action.maxBodySize()) {
             // Refused before any origin is contacted; the unread body leaves the stream unusable.
@@ -105,6 +115,17 @@ final class Admission {
         }
         upstreamTarget = matched.rewriteTarget(uri);
         return Verdict.FORWARD;
+    }
+
+    /** A redirect route: its rate limit applies, then it answers; nothing about forwarding does. */
+    private Verdict redirect(RouteAction action, Route<RouteAction> matched, HttpRequest request, String uri,
+            long nowNanos) {
+        if (action.rateLimiter() != null && limited(action, request, nowNanos)) {
+            return answer(HttpResponseStatus.TOO_MANY_REQUESTS);
+        }
+        status = HttpResponseStatus.valueOf(action.redirect().status());
+        location = action.redirect().location(uri, matched.pathPrefix());
+        return Verdict.REDIRECT;
     }
 
     private Verdict reject(HttpResponseStatus s) {
@@ -115,6 +136,16 @@ final class Admission {
     private Verdict answer(HttpResponseStatus s) {
         status = s;
         return Verdict.ANSWER;
+    }
+
+    /** Takes a token from the route's rate limit; true, with Retry-After set, when there was none. */
+    private boolean limited(RouteAction action, HttpRequest request, long nowNanos) {
+        long wait = action.rateLimiter().tryAcquire(rateKey(action, request), nowNanos);
+        if (wait > 0) {
+            retryAfterSeconds = Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
+            return true;
+        }
+        return false;
     }
 
     /** The declared Content-Length, which {@link RequestValidator} checked is 1 to 18 digits; -1 when absent. */
@@ -152,7 +183,12 @@ final class Admission {
         return websocket;
     }
 
-    /** The status to answer with, for {@link Verdict#ANSWER} and {@link Verdict#REJECT}. */
+    /** The Location of a {@link Verdict#REDIRECT}: the route's {@code to}, with the rest of the target if kept. */
+    String location() {
+        return location;
+    }
+
+    /** The status to answer with, for {@link Verdict#ANSWER}, {@link Verdict#REDIRECT} and {@link Verdict#REJECT}. */
     HttpResponseStatus status() {
         return status;
     }

@@ -1,5 +1,6 @@
 package dev.bascule.proxy;
 
+import dev.bascule.control.HeaderEdits;
 import dev.bascule.control.Pool;
 import dev.bascule.control.Protocol;
 import dev.bascule.control.RetryPolicy;
@@ -64,6 +65,8 @@ final class Exchange extends ServerChoice implements OriginListener {
     private final boolean websocket;
     /** The account of this request, the downstream's; this adds the upstream's part. */
     private final ExchangeRecord record;
+    /** The route's edits of the response sent to the client. */
+    private final HeaderEdits responseEdits;
     /** Why the next try is a retry, counted when it starts; null when it is the first (or a resend). */
     private RetryReason retryReason;
 
@@ -129,6 +132,8 @@ final class Exchange extends ServerChoice implements OriginListener {
         if (websocket) {
             HeaderRules.toUpstreamUpgrade(request);
         }
+        RouteHeaders.apply(request.headers(), action.requestHeaders());
+        this.responseEdits = action.responseHeaders();
     }
 
     /** RFC 9110 9.2.2: methods whose repetition has the same intended effect. */
@@ -435,6 +440,7 @@ final class Exchange extends ServerChoice implements OriginListener {
         HttpVersion originVersion = head.protocolVersion();
         keepAliveAfter = HeaderRules.toClient(head, clientVersion, clientKeepAlive, bodyless,
                 via == null ? null : via.element(originVersion.majorVersion(), originVersion.minorVersion()));
+        RouteHeaders.apply(head.headers(), responseEdits);
         downstream.sendHead(head);
     }
 

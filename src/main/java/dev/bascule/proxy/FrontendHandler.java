@@ -167,6 +167,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
                 timeouts.requestHead(HttpUtilLite.hasBody(request.headers()));
                 answer(admission.status(), request, admission.retryAfterSeconds());
             }
+            case REDIRECT -> {
+                timeouts.requestHead(HttpUtilLite.hasBody(request.headers()));
+                redirect(request, admission.route().target());
+            }
             case FORWARD -> {
                 timeouts.requestHead(HttpUtilLite.hasBody(request.headers()));
                 RouteAction action = admission.route().target();
@@ -273,15 +277,29 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
             WebSocketHandshake.addVersionRequired(response.headers());
         }
         record.status(status.code(), LocalReason.ofStatus(status.code()));
+        writeAnswer(response, keepAlive);
+    }
+
+    /** Answers a request its redirect route matched, as {@link #answer} does; counted as a redirect. */
+    private void redirect(HttpRequest request, RouteAction action) {
+        boolean keepAlive = HeaderRules.wantsKeepAlive(request) && !HttpUtilLite.hasBody(request.headers());
+        ReferenceCountUtil.release(request);
+        HttpResponseStatus status = admission.status();
+        record.status(status.code(), LocalReason.REDIRECT);
+        writeAnswer(Redirects.of(status, admission.location(), !keepAlive, action.responseHeaders()), keepAlive);
+    }
+
+    private void writeAnswer(FullHttpResponse response, boolean keepAlive) {
+        int code = response.status().code();
         RequestTracing.toClient(response.headers(), record);
         if (keepAlive) {
             discardingBody = true; // swallow the empty LastHttpContent that follows
             ctx.writeAndFlush(response, ctx.voidPromise());
-            closeRecord(status.code());
+            closeRecord(code);
             read();
         } else {
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-            closeRecord(status.code());
+            closeRecord(code);
         }
     }
 

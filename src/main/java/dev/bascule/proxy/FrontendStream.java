@@ -147,6 +147,7 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
                     answerLocally(admission.status(), admission.retryAfterSeconds());
                 }
             }
+            case REDIRECT -> redirect(admission.route().target());
             case FORWARD -> {
                 RouteAction action = admission.route().target();
                 bodyLimit.start(action.maxBodySize());
@@ -239,6 +240,17 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
         }
         RequestTracing.toClient(response.headers(), record);
         // The response ends the stream; closing then resets it if the client is still sending (RFC 9113 8.1).
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        closeRecord();
+    }
+
+    /** Answers with the redirect of the route the request matched; the rest of its body, if any, is dropped. */
+    private void redirect(RouteAction action) {
+        answered = true;
+        HttpResponseStatus status = admission.status();
+        record.status(status.code(), LocalReason.REDIRECT);
+        FullHttpResponse response = Redirects.of(status, admission.location(), false, action.responseHeaders());
+        RequestTracing.toClient(response.headers(), record);
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         closeRecord();
     }

@@ -1,9 +1,11 @@
 package dev.bascule.route;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
- * One compiled routing rule: optional host and path conditions, and where matching requests go.
+ * One compiled routing rule: optional host and path conditions, optional conditions on headers, cookies, the
+ * query and the method ({@link RequestCondition}, all of which must hold), and where matching requests go.
  *
  * <p>Immutable and thread-safe.
  *
@@ -13,6 +15,7 @@ public final class Route<T> {
     private final HostMatcher host;
     private final PathPrefix pathPrefix;
     private final boolean stripPrefix;
+    private final RequestCondition[] conditions;
     private final T target;
 
     /**
@@ -21,17 +24,45 @@ public final class Route<T> {
      * @param stripPrefix remove the matched prefix from the forwarded target; requires a path prefix
      */
     public Route(HostMatcher host, PathPrefix pathPrefix, boolean stripPrefix, T target) {
+        this(host, pathPrefix, stripPrefix, List.of(), target);
+    }
+
+    /** @param conditions every one must hold as well; empty for none */
+    public Route(HostMatcher host, PathPrefix pathPrefix, boolean stripPrefix, List<RequestCondition> conditions,
+            T target) {
         if (stripPrefix && pathPrefix == null) {
             throw new IllegalArgumentException("strip_prefix needs a path_prefix");
         }
         this.host = host;
         this.pathPrefix = pathPrefix;
         this.stripPrefix = stripPrefix;
+        this.conditions = conditions.toArray(new RequestCondition[0]);
         this.target = Objects.requireNonNull(target, "target");
     }
 
+    /** Host and path only: a route with other conditions never matches this way. */
     public boolean matches(CharSequence requestHost, CharSequence requestTarget) {
-        return matchesHost(requestHost) && matchesPath(requestTarget);
+        return conditions.length == 0 && matchesHost(requestHost) && matchesPath(requestTarget);
+    }
+
+    /** Every condition: host and path first, as they are the cheapest and tell most routes apart. */
+    public boolean matches(CharSequence requestHost, CharSequence requestTarget, RequestFields request) {
+        return matchesHost(requestHost) && matchesPath(requestTarget) && matchesConditions(requestTarget, request);
+    }
+
+    /** The conditions beyond host and path alone: true without any. */
+    public boolean matchesConditions(CharSequence requestTarget, RequestFields request) {
+        for (RequestCondition c : conditions) {
+            if (!c.holds(requestTarget, request)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The conditions beyond host and path, in the order written. */
+    public List<RequestCondition> conditions() {
+        return List.of(conditions);
     }
 
     /** The host condition alone: true without one. */
@@ -70,7 +101,8 @@ public final class Route<T> {
 
     @Override
     public String toString() {
-        return "route(host=" + host + ", path_prefix=" + pathPrefix + (stripPrefix ? ", strip" : "") + " -> "
+        return "route(host=" + host + ", path_prefix=" + pathPrefix + (stripPrefix ? ", strip" : "")
+                + (conditions.length == 0 ? "" : ", " + List.of(conditions)) + " -> "
                 + target + ")";
     }
 }

@@ -31,6 +31,19 @@ public final class RouteTable<T> {
         return null;
     }
 
+    /**
+     * As {@link #match(CharSequence, CharSequence)}, with the routes' header, cookie, query and method conditions
+     * read from {@code request}.
+     */
+    public Route<T> match(CharSequence host, CharSequence target, RequestFields request) {
+        for (Route<T> route : routes) {
+            if (route.matches(host, target, request)) {
+                return route;
+            }
+        }
+        return null;
+    }
+
     public List<Route<T>> routes() {
         return List.of(routes);
     }

@@ -23,7 +23,7 @@ public enum LocalReason {
     RATE_LIMITED("rate_limited"),
     /** The origin failed: unreachable, reset, or a malformed answer (502). */
     BAD_GATEWAY("bad_gateway"),
-    /** The listener answers every request with a redirect to HTTPS (308). */
+    /** A redirect: the listener's to HTTPS (308), or a redirect route's (301, 302, 303, 307, 308). */
     REDIRECT("redirect");
 
     private final String label;
@@ -47,7 +47,7 @@ public enum LocalReason {
             case 403 -> DENIED;
             case 429 -> RATE_LIMITED;
             case 502 -> BAD_GATEWAY;
-            case 301, 302, 307, 308 -> REDIRECT;
+            case 301, 302, 303, 307, 308 -> REDIRECT;
             default -> BAD_REQUEST;
         };
     }

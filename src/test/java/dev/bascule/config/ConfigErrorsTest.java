@@ -238,7 +238,8 @@ class ConfigErrorsTest {
                 "t.yaml:6:20: bad host 'a.*.test': a wildcard is allowed only as a leading '*.', as in *.labs.test",
                 "t.yaml:8:27: path_prefix 'green' must start with '/'",
                 "t.yaml:11:5: strip_prefix: true needs a path_prefix in 'match' (there is nothing to strip)",
-                "t.yaml:13:14: unknown key 'paths' in 'match'; allowed keys: host, path_prefix");
+                "t.yaml:13:14: unknown key 'paths' in 'match'; allowed keys: host, path_prefix, header, cookie, query,"
+                        + " method");
     }
 
     @Test
@@ -366,5 +367,129 @@ class ConfigErrorsTest {
                   "web blue": { servers: [ { address: 127.0.0.1:9001 } ] }
                 routes: [ { upstream: web blue } ]
                 """)).containsExactly("t.yaml:3:3: bad upstream name 'web blue': use letters, digits, '-', '_' and '.'");
+    }
+
+    @Test
+    void headerCookieQueryAndMethodConditions() {
+        assertThat(errors("""
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams:
+                  web: { servers: [ { address: 127.0.0.1:9001 } ] }
+                routes:
+                  - match:
+                      header: { "x release": a, host: a.test, Cookie: x, x-a: " padded", X-B: 1, x-b: 2, x-c: }
+                      cookie: { "a b": x, c: "x y", d: "" }
+                      query: { "": x, v: 2 }
+                      method: [ get, POST, POST ]
+                    upstream: web
+                  - match: { header: [ x-a ], method: [] }
+                    upstream: web
+                  - match: { method: GET }
+                    upstream: web
+                """)).containsExactly(
+                "t.yaml:6:17: bad header name 'x release': expected a token such as x-release",
+                "t.yaml:6:33: match the host with 'host' beside 'header', not as a header",
+                "t.yaml:6:47: match a cookie with 'cookie: { NAME: value }', not the whole Cookie header",
+                "t.yaml:6:63: header value ' padded' starts or ends with whitespace, which is not part of a field"
+                        + " value (RFC 9110 5.5)",
+                "t.yaml:6:82: 'x-b' is already in 'header' at line 6 (names are compared without case)",
+                "t.yaml:6:90: 'x-c' needs a value (write \"\" for an empty one)",
+                "t.yaml:7:17: bad cookie name 'a b': expected a token such as release",
+                "t.yaml:7:30: bad cookie value 'x y': a cookie value has no spaces, quotes, commas, semicolons or"
+                        + " backslashes (RFC 6265 4.1.1)",
+                "t.yaml:8:16: a query parameter name cannot be empty",
+                "t.yaml:9:17: method 'get' never matches: methods are case-sensitive (RFC 9110 9.1); write 'GET'",
+                "t.yaml:9:28: method 'POST' is listed twice",
+                "t.yaml:11:22: 'header' must be a mapping of names to values, found a list",
+                "t.yaml:11:39: 'method' needs at least one method, such as [ GET, HEAD ]",
+                "t.yaml:13:22: 'method' must be a list, found a string");
+    }
+
+    @Test
+    void headerEditsRefuseFramingAndHopByHopFields() {
+        assertThat(errors("""
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams:
+                  web: { servers: [ { address: 127.0.0.1:9001 } ] }
+                routes:
+                  - upstream: web
+                    request_headers:
+                      set: { Content-Length: 1, connection: close, host: a.test, x-ip: $remote_addr, x-a: 1 }
+                      add: { Host: b.test, Transfer-Encoding: chunked, expect: 100-continue }
+                      remove: [ host, x-a, upgrade, x-r, X-R ]
+                      replace: { x: y }
+                    response_headers:
+                      set: { host: a.test, te: trailers, keep-alive: 5, x-ok: "price $5" }
+                """)).containsExactly(
+                "t.yaml:7:14: header 'content-length' cannot be edited: Bascule frames each message itself for the"
+                        + " next hop (RFC 9112 6)",
+                "t.yaml:7:33: header 'connection' cannot be edited: hop-by-hop: it describes one connection, not"
+                        + " the message (RFC 9110 7.6.1)",
+                "t.yaml:7:72: header value '$remote_addr' looks like it uses a variable: values are fixed strings"
+                        + " and would be sent as written",
+                "t.yaml:8:14: 'host' can only be set: a request has exactly one Host (RFC 9112 3.2)",
+                "t.yaml:8:28: header 'transfer-encoding' cannot be edited: Bascule frames each message itself for"
+                        + " the next hop (RFC 9112 6)",
+                "t.yaml:8:56: header 'expect' cannot be edited: Bascule answers 100-continue itself and sends the"
+                        + " body once an origin is ready",
+                "t.yaml:9:17: 'host' can only be set: a request has exactly one Host (RFC 9112 3.2)",
+                "t.yaml:9:23: header 'x-a' is already edited at line 7: name each header in one of set, add and"
+                        + " remove",
+                "t.yaml:9:28: header 'upgrade' cannot be edited: hop-by-hop: it describes one connection, not the"
+                        + " message (RFC 9110 7.6.1)",
+                "t.yaml:9:42: header 'x-r' is already in 'remove' at line 9",
+                "t.yaml:10:7: unknown key 'replace' in 'request_headers'; allowed keys: set, add, remove",
+                "t.yaml:12:14: 'host' is a request header; a response has none",
+                "t.yaml:12:28: header 'te' cannot be edited: hop-by-hop: it describes one connection, not the"
+                        + " message (RFC 9110 7.6.1)",
+                "t.yaml:12:42: header 'keep-alive' cannot be edited: hop-by-hop: it describes one connection, not"
+                        + " the message (RFC 9110 7.6.1)");
+    }
+
+    @Test
+    void aRouteHasAnUpstreamOrARedirect() {
+        assertThat(errors("""
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams:
+                  web: { servers: [ { address: 127.0.0.1:9001 } ] }
+                routes:
+                  - upstream: web
+                    redirect: { to: /new }
+                  - match: { path_prefix: /old }
+                    redirect: { to: "https://labs.test/new?x=1", status: 304, keep_path: true, code: 301 }
+                    strip_prefix: true
+                    retry: { attempts: 2 }
+                    websocket: false
+                    max_body_size: 1m
+                    request_headers: { set: { x-a: b } }
+                  - redirect: { to: "ftp://labs.test/" }
+                  - redirect: { to: "//labs.test/x" }
+                  - redirect: { to: "https:///x" }
+                  - redirect: { to: "/a b" }
+                  - redirect: { status: 301 }
+                """)).containsExactly(
+                "t.yaml:6:5: a route has 'upstream' or 'redirect', not both: a redirect is answered by Bascule itself",
+                "t.yaml:8:21: with keep_path: true, 'to' cannot have a query or a fragment: the request's path and"
+                        + " query are appended to it",
+                "t.yaml:8:58: redirect status must be 301, 302, 303, 307 or 308, found 304",
+                "t.yaml:8:80: unknown key 'code' in 'redirect'; allowed keys: to, status, keep_path",
+                "t.yaml:9:5: 'strip_prefix' does not apply to a redirect route: Bascule answers it without"
+                        + " forwarding anything",
+                "t.yaml:10:5: 'retry' does not apply to a redirect route: Bascule answers it without forwarding"
+                        + " anything",
+                "t.yaml:11:5: 'websocket' does not apply to a redirect route: Bascule answers it without forwarding"
+                        + " anything",
+                "t.yaml:12:5: 'max_body_size' does not apply to a redirect route: Bascule answers it without"
+                        + " forwarding anything",
+                "t.yaml:13:5: 'request_headers' does not apply to a redirect route: Bascule answers it without"
+                        + " forwarding anything",
+                "t.yaml:14:21: redirect 'to' 'ftp://labs.test/' must be an http:// or https:// URL, or a path"
+                        + " starting with '/'",
+                "t.yaml:15:21: redirect 'to' '//labs.test/x' must be an http:// or https:// URL, or a path starting"
+                        + " with '/'",
+                "t.yaml:16:21: redirect 'to' 'https:///x' has no host",
+                "t.yaml:17:21: redirect 'to' '/a b' must be visible ASCII without spaces; percent-encode anything"
+                        + " else",
+                "t.yaml:18:15: missing 'to' in 'redirect'");
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,6 +94,23 @@ class EveryKeyTest {
                 retry: { attempts: 1, on: [] }
                 rate_limit: { requests_per_second: 2.5 }
                 websocket: false
+              - match:
+                  host: labs.test
+                  header: { X-Release: green, x-empty: "" }
+                  cookie: { release: green }
+                  query: { v: 2, q: "a b" }
+                  method: [ GET, HEAD ]
+                upstream: web
+                request_headers: { set: { x-env: prod, Host: web.internal }, add: { x-tag: a }, remove: [ x-debug ] }
+                response_headers: { set: { x-served-by: bascule }, add: { set-cookie: "a=1" }, remove: [ server ] }
+              - match: { path_prefix: /old }
+                name: old
+                redirect: { to: "https://labs.test/new", status: 308, keep_path: true }
+                allow: [ 10.0.0.0/8 ]
+                rate_limit: { requests_per_second: 10 }
+                response_headers: { remove: [ x-debug ] }
+              - match: { path_prefix: /gone }
+                redirect: { to: /new }
             request_id: false
             tracing: { otlp_endpoint: "https://collector.internal:4318/v1/traces", sample: 0.25 }
             """;
@@ -168,7 +186,25 @@ class EveryKeyTest {
                         new RateLimitConfig(2.5, 10, new HashKeyConfig(HashKeyConfig.Source.HEADER, "X-Api-Key")),
                         10L << 20, true, null),
                 new RouteConfig(null, "/", false, "web", new RetryConfig(1, Set.of(), null), List.of(), List.of(),
-                        new RateLimitConfig(2.5, 3, HashKeyConfig.CLIENT_IP), -1, false, null));
+                        new RateLimitConfig(2.5, 3, HashKeyConfig.CLIENT_IP), -1, false, null),
+                new RouteConfig("labs.test", null, false, "web", RetryConfig.DEFAULTS, List.of(), List.of(), null, -1,
+                        true, null,
+                        new RequestMatchConfig(Map.of("x-release", "green", "x-empty", ""), Map.of("release", "green"),
+                                Map.of("v", "2", "q", "a b"), List.of("GET", "HEAD")),
+                        new HeaderEditsConfig(Map.of("x-env", "prod", "host", "web.internal"), Map.of("x-tag", "a"),
+                                List.of("x-debug")),
+                        new HeaderEditsConfig(Map.of("x-served-by", "bascule"), Map.of("set-cookie", "a=1"),
+                                List.of("server")),
+                        null),
+                new RouteConfig(null, "/old", false, null, RetryConfig.DEFAULTS, List.of(cidr("10.0.0.0/8")), List.of(),
+                        new RateLimitConfig(10, 10, HashKeyConfig.CLIENT_IP), -1, true, "old", RequestMatchConfig.NONE,
+                        HeaderEditsConfig.NONE, new HeaderEditsConfig(Map.of(), Map.of(), List.of("x-debug")),
+                        new RedirectConfig("https://labs.test/new", 308, true)),
+                new RouteConfig(null, "/gone", false, null, RetryConfig.DEFAULTS, List.of(), List.of(), null, -1, true,
+                        null, RequestMatchConfig.NONE, HeaderEditsConfig.NONE, HeaderEditsConfig.NONE,
+                        new RedirectConfig("/new", 302, false)));
+        assertThat(config.routes().get(2).conditions().headers().keySet()).as("in the order written")
+                .containsExactly("x-release", "x-empty");
     }
 
     @Test

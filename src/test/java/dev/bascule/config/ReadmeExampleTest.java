@@ -29,9 +29,15 @@ class ReadmeExampleTest {
         assertThat(config.upstreams().get("api").tls().verify()).isTrue();
         assertThat(config.upstreams().get("grpc-svc").protocol()).isEqualTo(HttpProtocol.H2C);
         assertThat(config.upstreams().get("grpc-svc").healthCheck().type()).isEqualTo(HealthCheckConfig.Type.GRPC);
-        assertThat(config.routes()).hasSize(7);
+        assertThat(config.routes()).hasSize(9);
         assertThat(config.routes().get(3).rateLimit()).isEqualTo(new RateLimitConfig(100, 200, HashKeyConfig.CLIENT_IP));
         assertThat(config.routes().get(5).websocket()).isTrue();
+        RouteConfig pinned = config.routes().get(6);
+        assertThat(pinned.matchLabel()).isEqualTo("labs.test[x-release=green,cookie:release=green,?v=2,GET|HEAD]");
+        assertThat(pinned.requestHeaders().set()).containsEntry("x-env", "prod");
+        assertThat(pinned.responseHeaders().remove()).containsExactly("server");
+        assertThat(config.routes().get(7).redirect()).isEqualTo(new RedirectConfig("https://labs.test/new", 301, true));
+        assertThat(config.routes().get(7).upstream()).isNull();
         // The block shows the defaults of the protocol keys.
         assertThat(config.limits().h2MaxConcurrentStreams()).isEqualTo(LimitsConfig.DEFAULTS.h2MaxConcurrentStreams());
         assertThat(config.timeouts()).isEqualTo(TimeoutsConfig.DEFAULTS);

@@ -51,6 +51,13 @@ class AdmissionTest {
                   - match: { path_prefix: /no-ws }
                     upstream: blue
                     websocket: false
+                  - match: { path_prefix: /pinned, header: { x-release: green }, cookie: { tier: beta },
+                             query: { v: "2" }, method: [ GET ] }
+                    upstream: green
+                  - match: { path_prefix: /old }
+                    redirect: { to: "https://labs.test/new", status: 301, keep_path: true }
+                    deny: [ 192.168.66.0/24 ]
+                    rate_limit: { requests_per_second: 1, burst: 1 }
                   - match: { host: blue.labs.test, path_prefix: / }
                     upstream: blue
                 """, "t.yaml"), Balancers.standard(), Resolver.SYSTEM, Clock.systemUTC(), System::nanoTime,
@@ -198,5 +205,39 @@ class AdmissionTest {
         assertThat(a.admit(snapshot, get("labs.test", "/no-ws/page"), 0)).isEqualTo(Admission.Verdict.FORWARD);
         assertThat(from("192.168.66.7").admit(snapshot, get("labs.test", "/admin", HANDSHAKE), 0))
                 .as("deny is judged before the handshake").isEqualTo(Admission.Verdict.ANSWER);
+    }
+
+    @Test
+    void headerCookieQueryAndMethodMustAllHold() {
+        Admission a = from("203.0.113.5");
+        String[] pinned = {"x-release", "green", "cookie", "a=1; tier=beta"};
+        assertThat(a.admit(snapshot, get("labs.test", "/pinned/x?v=2", pinned), 0)).isEqualTo(Admission.Verdict.FORWARD);
+        assertThat(a.route().target().pool().name()).isEqualTo("green");
+        assertThat(a.admit(snapshot, get("labs.test", "/pinned/x?v=1", pinned), 0)).isEqualTo(Admission.Verdict.ANSWER);
+        assertThat(a.status()).as("the query misses: no route").isEqualTo(HttpResponseStatus.NOT_FOUND);
+        assertThat(a.admit(snapshot, get("labs.test", "/pinned/x?v=2", "x-release", "green"), 0))
+                .as("no cookie").isEqualTo(Admission.Verdict.ANSWER);
+        assertThat(a.admit(snapshot, get("labs.test", "/pinned/x?v=2", "x-release", "blue", "cookie", "tier=beta"), 0))
+                .as("another header value").isEqualTo(Admission.Verdict.ANSWER);
+        HttpRequest post = get("labs.test", "/pinned/x?v=2", pinned);
+        post.setMethod(HttpMethod.POST);
+        assertThat(a.admit(snapshot, post, 0)).as("another method").isEqualTo(Admission.Verdict.ANSWER);
+    }
+
+    @Test
+    void aRedirectRouteAnswersWithItsLocationAfterItsAccessRulesAndRateLimit() {
+        Admission a = from("203.0.113.6");
+        long now = 9_000_000_000L;
+        assertThat(a.admit(snapshot, get("labs.test", "/old/a/b?x=1"), now)).isEqualTo(Admission.Verdict.REDIRECT);
+        assertThat(a.status()).isEqualTo(HttpResponseStatus.MOVED_PERMANENTLY);
+        assertThat(a.location()).isEqualTo("https://labs.test/new/a/b?x=1");
+        assertThat(a.route().target().pool()).isNull();
+        assertThat(a.upstreamTarget()).isNull();
+        assertThat(a.admit(snapshot, get("labs.test", "/old"), now)).as("rate limited").isEqualTo(Admission.Verdict.ANSWER);
+        assertThat(a.status()).isEqualTo(HttpResponseStatus.TOO_MANY_REQUESTS);
+        assertThat(a.location()).isNull();
+        Admission denied = from("192.168.66.8");
+        assertThat(denied.admit(snapshot, get("labs.test", "/old"), now)).isEqualTo(Admission.Verdict.ANSWER);
+        assertThat(denied.status()).isEqualTo(HttpResponseStatus.FORBIDDEN);
     }
 }
