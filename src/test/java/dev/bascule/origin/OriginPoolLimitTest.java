@@ -272,7 +272,9 @@ class OriginPoolLimitTest {
         await().pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(5)).until(() -> second.connection != null);
         assertThat(second.reused).isFalse();
         assertThat(queue.length()).isZero();
-        assertThat(s.state().openConnections()).isEqualTo(1);
+        // the discarded connection is counted until its close completes, which may come after the next connect
+        await().pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(5))
+                .until(() -> s.state().openConnections() == 1);
         assertThat(origin.connectionsAccepted()).isEqualTo(2);
         assertThat(origin.peakOpenConnections()).isEqualTo(1);
     }
