@@ -128,6 +128,16 @@ class ArchitectureRulesTest {
                     + " the config and hands it an output and a format, so the log never reaches into either plane");
 
     @ArchTest
+    static final ArchRule releaseDecidesOnValuesOnly = noClasses()
+            .that().resideInAPackage("dev.bascule.release..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "dev.bascule.proxy..",
+                    "dev.bascule.origin..", "dev.bascule.control..", "dev.bascule.health..", "dev.bascule.admin..",
+                    "dev.bascule.config..", "dev.bascule.metrics..")
+            .because("a rollout's decisions are a function of its state, the step's figures and the time, so the"
+                    + " same decision comes out on any instance of a fleet; the control plane drives it and applies"
+                    + " the split it asks for");
+
+    @ArchTest
     static final ArchRule historyOnlyReads = noClasses()
             .that().resideInAPackage("dev.bascule.history..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.bascule.proxy..", "dev.bascule.origin..",
