@@ -11,11 +11,19 @@ import dev.bascule.testing.Scrape;
 import dev.bascule.testing.TestOrigin;
 import io.netty.handler.codec.http.HttpMethod;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -157,6 +165,32 @@ class MirrorTest {
                 "code", "200")).isNull();
         assertThat(s.value("bascule_server_in_flight", "upstream", "web-green", "server", green.address()))
                 .isEqualTo(0.0);
+        assertReadmeDocuments(s);
+    }
+
+    /** README's metrics table lists each mirror metric with the type and labels it is exported with. */
+    private static void assertReadmeDocuments(Scrape s) throws Exception {
+        Map<String, String> exported = new TreeMap<>();
+        Matcher type = Pattern.compile("(?m)^# TYPE (bascule_mirror_\\w+) (\\w+)$").matcher(s.text());
+        while (type.find()) {
+            Set<String> labels = new TreeSet<>();
+            s.all(type.group(1)).forEach(sample -> labels.addAll(sample.labels().keySet()));
+            exported.put(type.group(1), type.group(2) + " " + labels);
+        }
+        String readme = Files.readString(Path.of("README.md"));
+        Map<String, String> documented = new TreeMap<>();
+        Matcher row = Pattern.compile("(?m)^\\| `(bascule_mirror_\\w+)` \\| (\\w+)[^|]*\\|([^|]*)\\|")
+                .matcher(readme.substring(readme.indexOf("\n## Metrics\n")));
+        while (row.find()) {
+            Set<String> labels = new TreeSet<>();
+            Matcher label = Pattern.compile("`(\\w+)`").matcher(row.group(3));
+            while (label.find()) {
+                labels.add(label.group(1));
+            }
+            documented.put(row.group(1), row.group(2) + " " + labels);
+        }
+        assertThat(exported).hasSize(4);
+        assertThat(documented).isEqualTo(exported);
     }
 
     @Test
