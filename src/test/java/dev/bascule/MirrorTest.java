@@ -3,6 +3,7 @@ package dev.bascule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.bascule.testing.H2Origin;
 import dev.bascule.testing.H2cClient;
 import dev.bascule.testing.LeakGuard;
 import dev.bascule.testing.ProxyUnderTest;
@@ -324,6 +325,31 @@ class MirrorTest {
         assertThat(green.requests()).isEqualTo(20);
         // Answered copies give their connections back: twenty copies, one after another, over few connections.
         assertThat(green.connectionsAccepted()).isLessThanOrEqualTo(4);
+    }
+
+    @Test
+    void copiesGoOverAnHttp2MirrorUpstreamWithTheirBodies() throws Exception {
+        try (H2Origin h2 = H2Origin.start("green-h2", 100)) {
+            proxy = ProxyUnderTest.start("""
+                    listeners: [ { address: 127.0.0.1:0 } ]
+                    admin: { address: 127.0.0.2:0 }
+                    upstreams:
+                      web-blue: { servers: [ { address: %s } ] }
+                      web-green: { protocol: h2c, servers: [ { address: %s } ] }
+                    routes:
+                      - upstream: web-blue
+                        mirror: { upstream: web-green }
+                    """.formatted(blue.address(), h2.address()), 1);
+            try (RawHttp c = proxy.raw()) {
+                assertThat(c.exchange(get("/work/1")).header("x-origin")).isEqualTo("blue");
+                assertThat(c.exchange(post("/work/2", pattern(5000))).header("x-origin")).isEqualTo("blue");
+                assertThat(c.exchange(chunkedPost("/work/3", pattern(3000))).header("x-origin")).isEqualTo("blue");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> metric("bascule_mirror_responses_total",
+                    "route", "*", "upstream", "web-green", "code", "200") == 3);
+            assertThat(h2.processed()).containsOnlyKeys("1", "2", "3");
+            assertThat(metric("bascule_mirror_dropped_total", "route", "*", "upstream", "web-green")).isZero();
+        }
     }
 
     private static byte[] pattern(int n) {
