@@ -124,7 +124,10 @@ final class MirrorCopy implements OriginListener, PickContext, Runnable {
         schedule();
     }
 
-    /** The request ended before its body was read whole (answered early, failed, or its client left). */
+    /**
+     * Gives the copy up, counted as dropped; the exchange calls this when its request ended before the body was
+     * read whole (answered early, failed, or its client left). Nothing once the copy is over.
+     */
     void drop() {
         if (!done) {
             mirror.stats().dropped();
