@@ -13,21 +13,23 @@ import java.util.Set;
  */
 final class RouteBinder {
     static final List<String> ROUTE_KEYS = List.of("name", "match", "strip_prefix", "upstream", "redirect", "retry",
-            "allow", "deny", "rate_limit", "max_body_size", "websocket", "request_headers", "response_headers");
+            "allow", "deny", "rate_limit", "max_body_size", "websocket", "request_headers", "response_headers", "mirror");
     static final List<String> MATCH_KEYS = List.of("host", "path_prefix", "header", "cookie", "query", "method");
     /** Route keys about forwarding, which a redirect route (answered by Bascule) cannot have. */
     static final List<String> FORWARDING_KEYS = List.of("strip_prefix", "retry", "max_body_size", "websocket",
-            "request_headers");
+            "request_headers", "mirror");
     static final List<String> RATE_LIMIT_KEYS = List.of("requests_per_second", "burst", "key");
 
     private final Problems problems;
     private final RetryBinder retry;
     private final RouteRulesBinder rules;
+    private final MirrorBinder mirror;
 
     RouteBinder(Problems problems) {
         this.problems = problems;
         this.retry = new RetryBinder(problems);
         this.rules = new RouteRulesBinder(problems);
+        this.mirror = new MirrorBinder(problems);
     }
 
     /**
@@ -90,13 +92,14 @@ final class RouteBinder {
         boolean websocket = f.bool("websocket", true);
         HeaderEditsConfig requestHeaders = rules.edits(f.node("request_headers"), "request_headers");
         HeaderEditsConfig responseHeaders = rules.edits(f.node("response_headers"), "response_headers");
+        MirrorConfig mirrorConfig = upstream == null ? null : mirror.bind(f.node("mirror"), upstream, upstreamNames);
         if (upstream != null) {
             redirect = null; // both written: reported, and the route is read as forwarding
         } else if (redirect == null) {
             return null; // neither, or a bad one: reported
         }
         return new RouteConfig(host, pathPrefix, stripPrefix, upstream, retryConfig, allow, deny, rateLimit,
-                maxBodySize, websocket, name, conditions, requestHeaders, responseHeaders, redirect);
+                maxBodySize, websocket, name, conditions, requestHeaders, responseHeaders, redirect, mirrorConfig);
     }
 
     /**

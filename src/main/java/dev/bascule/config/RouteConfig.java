@@ -25,11 +25,12 @@ import java.util.Set;
  * @param requestHeaders edits of the request sent upstream
  * @param responseHeaders edits of the response sent to the client (relayed, or this route's redirect)
  * @param redirect non-null for a route Bascule answers itself; then {@code upstream} is null
+ * @param mirror where copies of a share of the route's requests go; null for none (always for a redirect route)
  */
 public record RouteConfig(String host, String pathPrefix, boolean stripPrefix, String upstream, RetryConfig retry,
         List<Cidr> allow, List<Cidr> deny, RateLimitConfig rateLimit, long maxBodySize, boolean websocket,
         String name, RequestMatchConfig conditions, HeaderEditsConfig requestHeaders,
-        HeaderEditsConfig responseHeaders, RedirectConfig redirect) {
+        HeaderEditsConfig responseHeaders, RedirectConfig redirect, MirrorConfig mirror) {
 
     public RouteConfig {
         allow = List.copyOf(allow);
@@ -37,6 +38,18 @@ public record RouteConfig(String host, String pathPrefix, boolean stripPrefix, S
         if ((upstream == null) == (redirect == null)) {
             throw new IllegalArgumentException("a route has an upstream or a redirect, one of the two");
         }
+        if (redirect != null && mirror != null) {
+            throw new IllegalArgumentException("a redirect route forwards nothing, so it mirrors nothing");
+        }
+    }
+
+    /** A route without a mirror. */
+    public RouteConfig(String host, String pathPrefix, boolean stripPrefix, String upstream, RetryConfig retry,
+            List<Cidr> allow, List<Cidr> deny, RateLimitConfig rateLimit, long maxBodySize, boolean websocket,
+            String name, RequestMatchConfig conditions, HeaderEditsConfig requestHeaders,
+            HeaderEditsConfig responseHeaders, RedirectConfig redirect) {
+        this(host, pathPrefix, stripPrefix, upstream, retry, allow, deny, rateLimit, maxBodySize, websocket, name,
+                conditions, requestHeaders, responseHeaders, redirect, null);
     }
 
     /** A route to an upstream with no header, cookie, query or method condition and no header edits. */

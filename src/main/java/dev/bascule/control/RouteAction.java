@@ -27,15 +27,27 @@ import dev.bascule.upstream.AffinityKey;
  * @param redirect non-null for a route Bascule answers itself with a redirect, instead of forwarding
  * @param requestHeaders edits of the request sent upstream
  * @param responseHeaders edits of the response sent to the client: relayed from an origin, or the redirect
+ * @param mirror where copies of a share of the route's requests also go; null for none
  */
 public record RouteAction(Pool pool, RetryPolicy retry, long maxBodySize, boolean hostNamed, AddressRanges allow,
         AddressRanges deny, RateLimiter rateLimiter, AffinityKey rateKey, boolean websocket, String label, RouteSeries series,
-        Redirect redirect, HeaderEdits requestHeaders, HeaderEdits responseHeaders) {
+        Redirect redirect, HeaderEdits requestHeaders, HeaderEdits responseHeaders, Mirror mirror) {
 
     public RouteAction {
         if ((pool == null) == (redirect == null)) {
             throw new IllegalArgumentException("a route has a pool or a redirect, one of the two");
         }
+        if (redirect != null && mirror != null) {
+            throw new IllegalArgumentException("a redirect route forwards nothing, so it mirrors nothing");
+        }
+    }
+
+    /** A route without a mirror. */
+    public RouteAction(Pool pool, RetryPolicy retry, long maxBodySize, boolean hostNamed, AddressRanges allow,
+            AddressRanges deny, RateLimiter rateLimiter, AffinityKey rateKey, boolean websocket, String label,
+            RouteSeries series, Redirect redirect, HeaderEdits requestHeaders, HeaderEdits responseHeaders) {
+        this(pool, retry, maxBodySize, hostNamed, allow, deny, rateLimiter, rateKey, websocket, label, series,
+                redirect, requestHeaders, responseHeaders, null);
     }
 
     /** The upstream's name; {@code ""} for a redirect route, as metrics label it. */

@@ -8,6 +8,7 @@ import dev.bascule.config.RateLimitConfig;
 import dev.bascule.config.HashKeyConfig;
 import dev.bascule.config.HostPort;
 import dev.bascule.config.LimitsConfig;
+import dev.bascule.config.MirrorConfig;
 import dev.bascule.config.RetryConfig;
 import dev.bascule.config.RouteConfig;
 import dev.bascule.config.TimeoutsConfig;
@@ -105,7 +106,7 @@ final class SnapshotBuilder {
                             rc.rateLimit() == null ? null : affinityKey(rc.rateLimit().key()), rc.websocket(),
                             label, stats.series(label, rc.upstreamLabel(), listenerNames),
                             RouteParts.redirect(rc.redirect()), RouteParts.edits(rc.requestHeaders()),
-                            RouteParts.edits(rc.responseHeaders()))));
+                            RouteParts.edits(rc.responseHeaders()), mirror(rc, pools, label))));
         }
         rateLimiters.keySet().retainAll(live);
         RouteSeries unrouted = stats.series("", "", listenerNames);
@@ -114,6 +115,12 @@ final class SnapshotBuilder {
         long version = previous == null ? 1 : previous.version() + 1;
         return new Snapshot(version, loaded.version(), config.source(), loaded.loadedAt(), new RouteTable<>(routes),
                 pools, loaded.listeners(), settings(config), events, unrouted);
+    }
+
+    /** The route's mirror, its counters resolved by the route's label; null when it has none. */
+    private Mirror mirror(RouteConfig rc, Map<String, Pool> pools, String label) {
+        MirrorConfig m = rc.mirror();
+        return m == null ? null : new Mirror(pools.get(m.upstream()), m.perMillion(), m.maxInFlight(), stats.mirror(label));
     }
 
     private Pool pool(UpstreamConfig upstream, List<Member> members, Pool old, Map<String, OriginTls> originTls,

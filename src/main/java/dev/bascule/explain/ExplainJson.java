@@ -75,6 +75,20 @@ final class ExplainJson {
         return routes;
     }
 
+    /**
+     * A route's {@code mirror}: the upstream copies go to, the share copied ({@code percent}, as a number) and how
+     * many may be out at once.
+     *
+     * @param percent the share as written, such as {@code 10} or {@code 0.5}
+     */
+    static ObjectNode mirror(String upstream, String percent, int maxInFlight) {
+        ObjectNode m = object();
+        m.put("upstream", upstream);
+        m.put("percent", new java.math.BigDecimal(percent));
+        m.put("max_in_flight", maxInFlight);
+        return m;
+    }
+
     /** A route's {@code request_headers} or {@code response_headers}; null when it has none. */
     static ObjectNode edits(HeaderEdits edits) {
         if (edits.isEmpty()) {

@@ -96,8 +96,25 @@ final class ExplainText {
         rows.add(new String[] {"websocket:", route.get("websocket").asBoolean() ? "tunnelled" : "refused (403)"});
         edits(rows, "request headers:", route.get("request_headers"));
         edits(rows, "response headers:", route.get("response_headers"));
+        mirror(rows, route.get("mirror"));
         access(rows, route);
         table(out, rows);
+    }
+
+    /** A route's mirror in one row, when it has one: {@code 10% to web-green, at most 100 in flight (3 now)}. */
+    private static void mirror(List<String[]> rows, JsonNode m) {
+        if (m == null || m.isNull()) {
+            return;
+        }
+        String text = m.get("percent").asText() + "% of requests copied to " + m.get("upstream").asText()
+                + ", answers discarded; at most " + m.get("max_in_flight").asInt() + " in flight";
+        if (m.has("in_flight")) {
+            text += " (" + m.get("in_flight").asInt() + " now)";
+            if (!m.get("routable").asBoolean()) {
+                text += "; no routable server: copies are dropped";
+            }
+        }
+        rows.add(new String[] {"mirror:", text});
     }
 
     /** A route's header edits in one row, when it has any: {@code remove server; set x-env: prod; add x-tag: a}. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bascule.balance.AffinityHash;
 import dev.bascule.balance.Hash;
 import dev.bascule.balance.RoundRobin;
+import dev.bascule.control.Mirror;
 import dev.bascule.control.Pool;
 import dev.bascule.control.RetryPolicy;
 import dev.bascule.control.RouteAction;
@@ -70,6 +71,7 @@ final class LiveExplain {
             r.put("max_body_size", action.maxBodySize() >= 0 ? action.maxBodySize() : null);
             r.put("websocket", action.websocket());
             r.set("request_headers", ExplainJson.edits(action.requestHeaders()));
+            r.set("mirror", mirror(action.mirror()));
         }
         r.set("response_headers", ExplainJson.edits(action.responseHeaders()));
         ObjectNode access = ExplainJson.access(action.allow(), action.deny(), q);
@@ -115,6 +117,17 @@ final class LiveExplain {
         }
         root.set("outcome", outcome);
         return root;
+    }
+
+    /** The route's mirror with its copies out now and whether its upstream can take one; null for none. */
+    private static ObjectNode mirror(Mirror m) {
+        if (m == null) {
+            return null;
+        }
+        ObjectNode j = ExplainJson.mirror(m.pool().name(), m.percentText(), m.maxInFlight());
+        j.put("in_flight", m.stats().inFlight());
+        j.put("routable", !m.pool().candidates().isEmpty() && !m.pool().panic() && !m.pool().rejectWhenNoneRoutable());
+        return j;
     }
 
     private static ObjectNode retry(RetryPolicy p, String method) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bascule.config.BasculeConfig;
 import dev.bascule.config.Cidr;
+import dev.bascule.config.MirrorConfig;
 import dev.bascule.config.RateLimitConfig;
 import dev.bascule.config.RetryConfig;
 import dev.bascule.config.RouteConfig;
@@ -73,6 +74,8 @@ final class OfflineExplain {
             r.put("max_body_size", rc.maxBodySize() >= 0 ? rc.maxBodySize() : null);
             r.put("websocket", rc.websocket());
             r.set("request_headers", ExplainJson.edits(RouteParts.edits(rc.requestHeaders())));
+            MirrorConfig m = rc.mirror();
+            r.set("mirror", m == null ? null : ExplainJson.mirror(m.upstream(), m.percentText(), m.maxInFlight()));
         }
         r.set("response_headers", ExplainJson.edits(RouteParts.edits(rc.responseHeaders())));
         ObjectNode access = ExplainJson.access(ranges(rc.allow()), ranges(rc.deny()), q);

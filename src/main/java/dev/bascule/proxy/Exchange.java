@@ -67,6 +67,8 @@ final class Exchange extends ServerChoice implements OriginListener {
     private final ExchangeRecord record;
     /** The route's edits of the response sent to the client. */
     private final HeaderEdits responseEdits;
+    /** The copy for the route's mirror until it is sent (once the request is whole); null when none is due. */
+    private MirrorCopy mirror;
     /** Why the next try is a retry, counted when it starts; null when it is the first (or a resend). */
     private RetryReason retryReason;
 
@@ -116,9 +118,6 @@ final class Exchange extends ServerChoice implements OriginListener {
         this.via = downstream.via(snapshot.settings());
         this.grpc = GrpcAnswers.isGrpc(request.headers())
                 ? new GrpcCall(request.headers(), downstream.nowNanos(), snapshot.settings().streamIdleMillis()) : null;
-        // On HTTP/2 a request of any method may have to be sent again when the origin did not process it.
-        this.replay = hasBody && (idempotent && retry.attempts() > 1 || pool.protocol() != Protocol.HTTP1)
-                ? new ReplayBuffer() : null;
         this.expectContinue = request.headers().containsValue(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true);
         if (expectContinue) {
             // Bascule answers 100 Continue itself once an origin is ready to take the body.
@@ -134,6 +133,11 @@ final class Exchange extends ServerChoice implements OriginListener {
         }
         RouteHeaders.apply(request.headers(), action.requestHeaders());
         this.responseEdits = action.responseHeaders();
+        this.mirror = MirrorCopy.of(action.mirror(), request, downstream, snapshot.settings(), websocket);
+        // On HTTP/2 a request of any method may have to be sent again when the origin did not process it; a
+        // mirrored request's copy needs the whole body too.
+        this.replay = hasBody && (idempotent && retry.attempts() > 1 || pool.protocol() != Protocol.HTTP1
+                || mirror != null) ? new ReplayBuffer() : null;
     }
 
     /** RFC 9110 9.2.2: methods whose repetition has the same intended effect. */
@@ -158,6 +162,10 @@ final class Exchange extends ServerChoice implements OriginListener {
     private void begin() {
         if (finished) {
             return;
+        }
+        if (mirror != null && !hasBody) {
+            mirror.send(); // on a later turn of the loop, after this request's own work
+            mirror = null;
         }
         pool.retryBudget().requestStarted();
         if (grpc != null) {
@@ -373,6 +381,10 @@ final class Exchange extends ServerChoice implements OriginListener {
         }
         origin.writeAndFlush(content);
         if (last) {
+            if (mirror != null) {
+                mirror.send(replay); // dropped when the body outgrew the replay buffer
+                mirror = null;
+            }
             requestSent();
             return;
         }
@@ -732,6 +744,10 @@ final class Exchange extends ServerChoice implements OriginListener {
     private void releaseReplay() {
         if (replay != null) {
             replay.release();
+        }
+        if (mirror != null) {
+            mirror.drop(); // the exchange ended before the body was read whole
+            mirror = null;
         }
     }
 

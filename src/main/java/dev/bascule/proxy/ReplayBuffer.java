@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * Keeps a small request body while it is forwarded, so an idempotent request can be sent again to another
- * server. A body larger than {@link #LIMIT} is not kept: such a request is simply not retried.
+ * server, or copied to a route's mirror ({@link MirrorCopy}). A body larger than {@link #LIMIT} is not kept: such
+ * a request is simply not retried, nor mirrored.
  *
  * <p>Threading: confined to the exchange's event loop. Holds references to pooled buffers until {@link
  * #release()}.
@@ -42,6 +43,20 @@ final class ReplayBuffer {
     /** Whether the whole body is held. */
     boolean complete() {
         return parts != null && complete;
+    }
+
+    /**
+     * Another buffer with the same whole body and references of its own, for a copy sent elsewhere ({@link
+     * MirrorCopy}); this one is unchanged. Only when {@link #complete()}.
+     */
+    ReplayBuffer retainedCopy() {
+        ReplayBuffer copy = new ReplayBuffer();
+        for (int i = 0; i < parts.size(); i++) {
+            copy.parts.add(parts.get(i).retainedDuplicate());
+        }
+        copy.bytes = bytes;
+        copy.complete = true;
+        return copy;
     }
 
     /** Sends the held body again; the buffer keeps its own references for a further try. */

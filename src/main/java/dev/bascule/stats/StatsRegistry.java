@@ -21,6 +21,8 @@ public final class StatsRegistry {
     private final Map<String, UpstreamStats> upstreams = new HashMap<>();
     private final Map<RouteKey, RouteStats> routes = new HashMap<>();
     private final Map<RequestKey, StatusCounts> requests = new HashMap<>();
+    /** By route label: what each route's mirror did. */
+    private final Map<String, MirrorStats> mirrors = new HashMap<>();
     private final AtomicLongArray local = new AtomicLongArray(LocalReason.values().length);
     /** Access log lines lost, over every log a reload opened: the writer fell behind, or could not write. */
     private final AtomicLong accessLogDropped = new AtomicLong();
@@ -82,6 +84,11 @@ public final class StatsRegistry {
         return new RouteSeries(route, upstream, stats, byListener);
     }
 
+    /** The mirror counts of the route labelled {@code route}. */
+    public MirrorStats mirror(String route) {
+        return mirrors.computeIfAbsent(route, r -> new MirrorStats());
+    }
+
     /**
      * Forgets every recorder not named here: what a reload removed starts again from zero should it come back.
      *
@@ -94,6 +101,7 @@ public final class StatsRegistry {
         routes.keySet().removeIf(k -> !routeSeries.contains(k.route() + '\n' + k.upstream()));
         requests.keySet().removeIf(k -> !listenerNames.contains(k.listener())
                 || !routeSeries.contains(k.route() + '\n' + k.upstream()));
+        mirrors.keySet().removeIf(route -> routeSeries.stream().noneMatch(s -> s.startsWith(route + '\n')));
     }
 
     public void localResponse(LocalReason reason) {

@@ -492,4 +492,44 @@ class ConfigErrorsTest {
                         + " else",
                 "t.yaml:18:15: missing 'to' in 'redirect'");
     }
+
+    @Test
+    void aMirrorNamesAnotherKnownUpstreamAShareAndALimit() {
+        assertThat(errors("""
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams:
+                  blue: { servers: [ { address: 127.0.0.1:9001 } ] }
+                  green: { servers: [ { address: 127.0.0.1:9002 } ] }
+                routes:
+                  - { upstream: blue, mirror: { upstream: red } }
+                  - { upstream: blue, mirror: { upstream: blue } }
+                  - { upstream: blue, mirror: { upstream: green, percent: 0 } }
+                  - { upstream: blue, mirror: { upstream: green, percent: 100.5 } }
+                  - { upstream: blue, mirror: { upstream: green, percent: 10% } }
+                  - { upstream: blue, mirror: { upstream: green, percent: 0.00001 } }
+                  - { upstream: blue, mirror: { upstream: green, max_in_flight: 0 } }
+                  - { upstream: blue, mirror: { percent: 5, copies: 2 } }
+                  - { upstream: blue, mirror: green }
+                  - match: { path_prefix: /old }
+                    redirect: { to: /new }
+                    mirror: { upstream: green }
+                """)).containsExactly(
+                "t.yaml:6:43: unknown upstream 'red'",
+                "t.yaml:7:43: a route cannot mirror to its own upstream 'blue': the same servers would get each copied"
+                        + " request twice",
+                "t.yaml:8:59: percent must be a number above 0 and at most 100 with at most four decimals, such as"
+                        + " 10 or 0.5, found '0'",
+                "t.yaml:9:59: percent must be a number above 0 and at most 100 with at most four decimals, such as"
+                        + " 10 or 0.5, found '100.5'",
+                "t.yaml:10:59: percent must be a number above 0 and at most 100 with at most four decimals, such as"
+                        + " 10 or 0.5, found '10%'",
+                "t.yaml:11:59: percent must be a number above 0 and at most 100 with at most four decimals, such as"
+                        + " 10 or 0.5, found '0.00001'",
+                "t.yaml:12:65: max_in_flight must be an integer of at least 1, found '0'",
+                "t.yaml:13:31: missing 'upstream' in 'mirror'",
+                "t.yaml:13:45: unknown key 'copies' in 'mirror'; allowed keys: upstream, percent, max_in_flight",
+                "t.yaml:14:31: 'mirror' must be a mapping, found a string",
+                "t.yaml:17:5: 'mirror' does not apply to a redirect route: Bascule answers it without forwarding"
+                        + " anything");
+    }
 }

@@ -103,6 +103,7 @@ class EveryKeyTest {
                 upstream: web
                 request_headers: { set: { x-env: prod, Host: web.internal }, add: { x-tag: a }, remove: [ x-debug ] }
                 response_headers: { set: { x-served-by: bascule }, add: { set-cookie: "a=1" }, remove: [ server ] }
+                mirror: { upstream: api, percent: 12.5, max_in_flight: 7 }
               - match: { path_prefix: /old }
                 name: old
                 redirect: { to: "https://labs.test/new", status: 308, keep_path: true }
@@ -195,7 +196,7 @@ class EveryKeyTest {
                                 List.of("x-debug")),
                         new HeaderEditsConfig(Map.of("x-served-by", "bascule"), Map.of("set-cookie", "a=1"),
                                 List.of("server")),
-                        null),
+                        null, new MirrorConfig("api", 125_000, 7)),
                 new RouteConfig(null, "/old", false, null, RetryConfig.DEFAULTS, List.of(cidr("10.0.0.0/8")), List.of(),
                         new RateLimitConfig(10, 10, HashKeyConfig.CLIENT_IP), -1, true, "old", RequestMatchConfig.NONE,
                         HeaderEditsConfig.NONE, new HeaderEditsConfig(Map.of(), Map.of(), List.of("x-debug")),
@@ -259,6 +260,27 @@ class EveryKeyTest {
         assertThat(config.routes()).containsExactly(new RouteConfig(null, null, false, "web",
                 new RetryConfig(2, EnumSet.of(RetryConfig.RetryOn.CONNECT_FAILURE, RetryConfig.RetryOn.RESET), null),
                 List.of(), List.of(), null, -1, true, null));
+    }
+
+    @Test
+    void aMirrorCopiesEveryRequestWithAHundredInFlightByDefault() throws Exception {
+        BasculeConfig config = ConfigLoaderTest.LOADER.parse("""
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                upstreams:
+                  blue: { servers: [ { address: 127.0.0.1:9001 } ] }
+                  green: { servers: [ { address: 127.0.0.1:9002 } ] }
+                routes:
+                  - { upstream: blue, mirror: { upstream: green } }
+                  - { upstream: blue, mirror: { upstream: green, percent: 0.0001 } }
+                  - { upstream: blue, mirror: { upstream: green, percent: "100.0" } }
+                  - { upstream: green }
+                """, "t.yaml");
+
+        assertThat(config.routes()).extracting(RouteConfig::mirror).containsExactly(
+                new MirrorConfig("green", 1_000_000, 100), new MirrorConfig("green", 1, 100),
+                new MirrorConfig("green", 1_000_000, 100), null);
+        assertThat(config.routes().get(1).mirror().percentText()).isEqualTo("0.0001");
+        assertThat(config.routes().get(0).mirror().percentText()).isEqualTo("100");
     }
 
     @Test

@@ -30,6 +30,7 @@ class ReadmeExampleTest {
         assertThat(config.upstreams().get("grpc-svc").protocol()).isEqualTo(HttpProtocol.H2C);
         assertThat(config.upstreams().get("grpc-svc").healthCheck().type()).isEqualTo(HealthCheckConfig.Type.GRPC);
         assertThat(config.routes()).hasSize(9);
+        assertThat(config.routes().get(0).mirror()).isEqualTo(new MirrorConfig("web-green", 100_000, 100));
         assertThat(config.routes().get(3).rateLimit()).isEqualTo(new RateLimitConfig(100, 200, HashKeyConfig.CLIENT_IP));
         assertThat(config.routes().get(5).websocket()).isTrue();
         RouteConfig pinned = config.routes().get(6);

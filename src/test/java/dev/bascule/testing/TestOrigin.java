@@ -80,6 +80,8 @@ public final class TestOrigin implements AutoCloseable {
     private final ConcurrentLinkedQueue<Recorded> recorded = new ConcurrentLinkedQueue<>();
     /** When non-zero, every request except health probes is answered with this status. */
     private volatile int forcedStatus;
+    /** When non-zero, every request except health probes is answered this many milliseconds late. */
+    private volatile long delayMillis;
 
     /** What the origin saw of one request; {@code version} as its request line had it, such as {@code HTTP/1.1}. */
     public record Recorded(String method, String uri, HttpHeaders headers, String version) {}
@@ -166,6 +168,14 @@ public final class TestOrigin implements AutoCloseable {
         forcedStatus = status;
     }
 
+    /**
+     * Makes the origin answer every request (but {@code /health}) {@code millis} late, without blocking its event
+     * loop, as a slow server would; 0 restores normal.
+     */
+    public void delayEvery(long millis) {
+        delayMillis = millis;
+    }
+
     public List<Recorded> recorded() {
         return List.copyOf(recorded);
     }
@@ -232,7 +242,14 @@ public final class TestOrigin implements AutoCloseable {
                 bytesUploaded.addAndGet(content.content().readableBytes());
                 content.release();
                 if (content instanceof LastHttpContent) {
-                    respond(ctx, current, uploaded);
+                    long delay = delayMillis;
+                    HttpRequest req = current;
+                    long n = uploaded;
+                    if (delay > 0 && !req.uri().startsWith("/health")) {
+                        ctx.executor().schedule(() -> respond(ctx, req, n), delay, TimeUnit.MILLISECONDS);
+                    } else {
+                        respond(ctx, req, n);
+                    }
                 }
             }
         }
