@@ -13,7 +13,8 @@ import java.util.Set;
  */
 final class RouteBinder {
     static final List<String> ROUTE_KEYS = List.of("name", "match", "strip_prefix", "upstream", "redirect", "retry",
-            "allow", "deny", "rate_limit", "max_body_size", "websocket", "request_headers", "response_headers");
+            "allow", "deny", "rate_limit", "max_body_size", "websocket", "request_headers", "response_headers",
+            "split", "sticky");
     static final List<String> MATCH_KEYS = List.of("host", "path_prefix", "header", "cookie", "query", "method");
     /** Route keys about forwarding, which a redirect route (answered by Bascule) cannot have. */
     static final List<String> FORWARDING_KEYS = List.of("strip_prefix", "retry", "max_body_size", "websocket",
@@ -23,11 +24,13 @@ final class RouteBinder {
     private final Problems problems;
     private final RetryBinder retry;
     private final RouteRulesBinder rules;
+    private final SplitBinder splits;
 
     RouteBinder(Problems problems) {
         this.problems = problems;
         this.retry = new RetryBinder(problems);
         this.rules = new RouteRulesBinder(problems);
+        this.splits = new SplitBinder(problems);
     }
 
     /**
@@ -81,7 +84,9 @@ final class RouteBinder {
             problems.add(f.keyMark("strip_prefix"), "strip_prefix: true needs a path_prefix in 'match' (there is nothing to strip)");
         }
         RedirectConfig redirect = rules.redirect(f.node("redirect"));
-        String upstream = upstreamOrRedirect(f, upstreamNames);
+        SplitConfig split = splits.bind(f, upstreamNames);
+        boolean splitWritten = f.node("split") != null;
+        String upstream = splitWritten ? null : upstreamOrRedirect(f, upstreamNames);
         RetryConfig retryConfig = retry.bind(f.node("retry"));
         List<Cidr> allow = f.list("allow", Cidr::parse, List.of());
         List<Cidr> deny = f.list("deny", Cidr::parse, List.of());
@@ -90,13 +95,18 @@ final class RouteBinder {
         boolean websocket = f.bool("websocket", true);
         HeaderEditsConfig requestHeaders = rules.edits(f.node("request_headers"), "request_headers");
         HeaderEditsConfig responseHeaders = rules.edits(f.node("response_headers"), "response_headers");
-        if (upstream != null) {
+        if (splitWritten) {
+            if (split == null) {
+                return null; // a bad split: reported
+            }
+            redirect = null; // both written: reported, and the route is read as a split
+        } else if (upstream != null) {
             redirect = null; // both written: reported, and the route is read as forwarding
         } else if (redirect == null) {
             return null; // neither, or a bad one: reported
         }
         return new RouteConfig(host, pathPrefix, stripPrefix, upstream, retryConfig, allow, deny, rateLimit,
-                maxBodySize, websocket, name, conditions, requestHeaders, responseHeaders, redirect);
+                maxBodySize, websocket, name, conditions, requestHeaders, responseHeaders, redirect, split);
     }
 
     /**
