@@ -388,13 +388,25 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             BasculeConfig file = loaded.config();
             Map<String, Integer> fileWeights = splitRoute(file, route);
             Map<String, Integer> next = SplitCommand.weights(route, weights, fileWeights, file.upstreams().keySet());
-            changes.splitSet(route, next, fileWeights);
-            keeper.save(changes.state());
-            log.info("route {} split set through the admin API: {} (file: {})", route,
-                    SplitConfig.describe(next), SplitConfig.describe(fileWeights));
-            publish();
+            applySplit(route, next, fileWeights, "the admin API");
             return routeStatus(route);
         });
+    }
+
+    /**
+     * Puts checked weights in force: recorded with the file's weights they override, kept in the state file, and
+     * published at once. Control thread only. This is where a rollout (issue 11's {@code POST
+     * /routes/{name}/rollout}) moves a split at each step, and rolls it back: a part of its own on this thread,
+     * reading each side's series ({@link RouteSplit.Side#action()}'s {@code series()}) between steps.
+     *
+     * @param by who set them, for the log line
+     */
+    private void applySplit(String route, Map<String, Integer> next, Map<String, Integer> fileWeights, String by) {
+        changes.splitSet(route, next, fileWeights);
+        keeper.save(changes.state());
+        log.info("route {} split set through {}: {} (file: {})", route, by, SplitConfig.describe(next),
+                SplitConfig.describe(fileWeights));
+        publish();
     }
 
     /** One route by name (or, for a route without one, by label); a future failed with a 404 when none. */

@@ -197,10 +197,17 @@ final class RuntimeChanges {
                 : state.withSplit(new SplitChange(route, weights, fileWeights, clock.instant()));
     }
 
+    /** Added: a server the file lists (removed through the API, now back) is the file's again, at this weight. */
     void serverAdded(String upstream, String address, int weight) {
-        state = state.withoutServer(upstream, address)
-                .withServer(new ServerChange(upstream, address, ServerChange.Kind.ADDED, weight,
-                        fileWeight(fileMembers, upstream, address), clock.instant()));
+        Integer file = fileWeight(fileMembers, upstream, address);
+        state = state.withoutServer(upstream, address);
+        if (file == null) {
+            state = state.withServer(new ServerChange(upstream, address, ServerChange.Kind.ADDED, weight, null,
+                    clock.instant()));
+        } else if (file != weight) {
+            state = state.withServer(new ServerChange(upstream, address, ServerChange.Kind.WEIGHT, weight, file,
+                    clock.instant()));
+        }
     }
 
     /** Taken out for good: an added server is forgotten; one of the file's is recorded as removed. */

@@ -85,6 +85,13 @@ class RuntimeChangesTest {
         c.splitSet("app", split(90, 10), split(90, 10));
         assertThat(c.state().splits()).isEmpty();
         assertThat(c.state().servers()).extracting(ServerChange::kind).containsExactly(ServerChange.Kind.REMOVED);
+
+        // A removed server of the file added back is the file's again: at another weight, only that is recorded.
+        c.serverAdded("web-green", "10.0.0.3:80", 4);
+        assertThat(c.state().servers()).extracting(ServerChange::kind).containsExactly(ServerChange.Kind.WEIGHT);
+        assertThat(addresses(c.apply(members(file), m -> { }), "web-green")).containsExactly("10.0.0.3:80@4:config");
+        c.weightSet("web-green", "10.0.0.3:80", 1);
+        assertThat(c.state().isEmpty()).isTrue();
     }
 
     @Test
