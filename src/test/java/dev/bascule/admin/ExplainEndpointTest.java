@@ -226,7 +226,7 @@ class ExplainEndpointTest {
 
         RawHttp.Response post = admin("POST", "/explain?host=a.test&path=/");
         assertThat(post.status()).isEqualTo(405);
-        assertThat(post.header("allow")).isEqualTo("GET");
+        assertThat(post.header("allow")).isEqualTo("GET, HEAD");
     }
 
     private void assertError(String pathAndQuery, String message) throws Exception {
