@@ -188,6 +188,15 @@ class ArchitectureRulesTest {
                     + " control and data planes never depend on it");
 
     @ArchTest
+    static final ArchRule runtimeStateIsRecordsAndStores = noClasses()
+            .that().resideInAPackage("dev.bascule.state..")
+            .should().dependOnClassesThat(resideInAPackage("io.netty..").or(resideInAPackage("dev.bascule..")
+                    .and(not(resideInAPackage("dev.bascule.state..")))))
+            .because("the state package holds what outlives a restart and where it is kept; control decides what"
+                    + " goes in and how it meets a reloaded file, so a store (a file today, etcd tomorrow) knows"
+                    + " neither the proxy nor the config format");
+
+    @ArchTest
     static final ArchRule theNginxImportIsAnOfflineToolOfTheCommandLine = noClasses()
             .that().resideOutsideOfPackages("dev.bascule.nginx..", "dev.bascule")
             .should().dependOnClassesThat().resideInAPackage("dev.bascule.nginx..")

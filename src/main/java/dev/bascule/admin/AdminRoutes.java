@@ -49,6 +49,13 @@ import org.slf4j.LoggerFactory;
  * DELETE /upstreams/{name}/servers/{address}          202 the server, now draining; it leaves once idle
  * POST   /upstreams/{name}/servers/{address}/drain    200 the server
  * POST   /upstreams/{name}/servers/{address}/undrain  200 the server
+ * GET    /routes                                      200 every route: name, label, match, upstream or split with
+ *                                                         its weights, sticky, rollout (see {@link RoutesJson})
+ * GET    /routes/{name}                               200 one route (by name, or by label for a route without one)
+ * PUT    /routes/{name}/split                         200 the route; body {"web-blue": 80, "web-green": 20}, applied
+ *                                                         at once and kept in the state file; 409 a route without a
+ *                                                         name or a split with those upstreams, 400 weights that do
+ *                                                         not add up to 100 or an unknown upstream
  * </pre>
  * {@code {address}} may be raw ({@code 127.0.0.1:9005}, {@code [::1]:9005}) or percent-encoded. Other bodies
  * are ignored.
@@ -129,6 +136,9 @@ final class AdminRoutes {
         if (path.equals(List.of("metrics")) && metrics != null) {
             return only(r, "GET", () -> metrics(r.accept()));
         }
+        if (path.get(0).equals("routes") && path.size() <= 3) {
+            return routes(r, path);
+        }
         if (path.size() < 3 || path.size() > 5 || !path.get(0).equals("upstreams") || !path.get(2).equals("servers")) {
             return done(Reply.notFound());
         }
@@ -155,6 +165,24 @@ final class AdminRoutes {
             case "undrain" -> only(r, "POST", () -> drain(upstream, address, false));
             default -> done(Reply.notFound());
         };
+    }
+
+    /** {@code /routes}, {@code /routes/{name}}, {@code /routes/{name}/split}. */
+    private CompletableFuture<Reply> routes(AdminRequest r, List<String> path) {
+        if (path.size() == 1) {
+            return only(r, "GET", () -> control.routes()
+                    .thenApply(routes -> new Reply(HttpResponseStatus.OK, RoutesJson.routes(routes))));
+        }
+        String name = path.get(1);
+        if (path.size() == 2) {
+            return only(r, "GET", () -> control.route(name)
+                    .thenApply(route -> new Reply(HttpResponseStatus.OK, RoutesJson.route(route))));
+        }
+        if (!path.get(2).equals("split")) {
+            return done(Reply.notFound());
+        }
+        return only(r, "PUT", () -> control.setSplit(name, Bodies.splitWeights(r.body()))
+                .thenApply(route -> new Reply(HttpResponseStatus.OK, RoutesJson.route(route))));
     }
 
     private static CompletableFuture<Reply> only(AdminRequest r, String method,

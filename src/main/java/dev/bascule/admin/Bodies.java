@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bascule.control.CommandException;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The request bodies of the commands, read strictly: unknown fields, missing fields and wrong types are 400s
@@ -45,6 +47,24 @@ final class Bodies {
             throw Json.badBody("missing field 'weight'");
         }
         return weight(o.get("weight"));
+    }
+
+    /**
+     * {@code {"web-blue": 80, "web-green": 20}}: a split's weights by upstream. Integers only; which upstreams,
+     * their range and their sum are the control plane's to check.
+     */
+    static Map<String, Integer> splitWeights(byte[] body) {
+        ObjectNode o = Json.readObject(body);
+        Map<String, Integer> weights = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode n = e.getValue();
+            if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+                throw Json.badBody("the weight of '" + e.getKey() + "' must be an integer from 0 to 100");
+            }
+            weights.put(e.getKey(), n.intValue());
+        }
+        return weights;
     }
 
     private static int weight(JsonNode n) {

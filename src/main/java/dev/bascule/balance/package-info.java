@@ -13,7 +13,8 @@
  * dev.bascule.balance.AffinityHash}. Strategies, one final class each, named as in the YAML: {@link
  * dev.bascule.balance.RoundRobin}, {@link dev.bascule.balance.LeastConn}, {@link
  * dev.bascule.balance.RandomTwo} (also {@code ewma}: power of two choices over peak-EWMA latency), {@link
- * dev.bascule.balance.Hash}.
+ * dev.bascule.balance.Hash}. One level up, {@link dev.bascule.balance.SplitChoice} chooses the side (upstream) of a
+ * split route the same way: by turns, exact over each cycle, or by a sticky key with weighted rendezvous hashing.
  *
  * <p>No Netty, no I/O, no locks: {@code pick} touches only per-server atomics and at most one counter.
  */

@@ -1,5 +1,6 @@
 package dev.bascule.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,9 @@ import java.util.Map;
  * @param tracing null when tracing is off ({@code tracing} absent)
  * @param accessLog where and how each finished request is logged ({@code access_log}, default JSON lines on
  *     standard output)
+ * @param stateFile where runtime changes (splits and servers set through the admin API) are kept across
+ *     restarts ({@code state_file}; by default {@code <config name>.state.json} beside a config read from a
+ *     file); null when none are kept ({@code state_file: off}, or a config not read from a file)
  */
 public record BasculeConfig(
         String source,
@@ -33,7 +37,8 @@ public record BasculeConfig(
         String via,
         boolean requestId,
         TracingConfig tracing,
-        AccessLogConfig accessLog) {
+        AccessLogConfig accessLog,
+        Path stateFile) {
 
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
     public static final String DEFAULT_VIA = "bascule";
@@ -43,5 +48,20 @@ public record BasculeConfig(
         upstreams = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(upstreams));
         routes = List.copyOf(routes);
         trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    /** A config that keeps no runtime changes across restarts. */
+    public BasculeConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, TimeoutsConfig timeouts,
+            LimitsConfig limits, Map<String, UpstreamConfig> upstreams, List<RouteConfig> routes,
+            Duration shutdownGrace, List<Cidr> trustedProxies, String via, boolean requestId, TracingConfig tracing,
+            AccessLogConfig accessLog) {
+        this(source, listeners, admin, timeouts, limits, upstreams, routes, shutdownGrace, trustedProxies, via,
+                requestId, tracing, accessLog, null);
+    }
+
+    /** The same config with other routes (runtime split weights applied to the file's). */
+    public BasculeConfig withRoutes(List<RouteConfig> next) {
+        return new BasculeConfig(source, listeners, admin, timeouts, limits, upstreams, next, shutdownGrace,
+                trustedProxies, via, requestId, tracing, accessLog, stateFile);
     }
 }

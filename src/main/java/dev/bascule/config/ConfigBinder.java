@@ -18,7 +18,7 @@ import java.util.Set;
  */
 final class ConfigBinder {
     static final List<String> TOP_KEYS = List.of("listeners", "admin", "timeouts", "limits", "upstreams", "routes",
-            "shutdown_grace", "trusted_proxies", "via", "request_id", "tracing", "access_log");
+            "shutdown_grace", "trusted_proxies", "via", "request_id", "tracing", "access_log", "state_file");
     static final List<String> ADMIN_KEYS = List.of("address", "token_file", "tls", "allowed_hosts");
     static final List<String> TIMEOUT_KEYS = List.of("connect", "response_header", "client_idle", "upstream_idle",
             "client_header", "client_body_idle", "tunnel_idle", "stream_idle");
@@ -32,12 +32,18 @@ final class ConfigBinder {
     private final Problems problems;
     private final Set<String> balancerNames;
     private final TlsBinder tls;
+    /** Where runtime changes are kept when {@code state_file} is not written; null for nowhere. */
+    private final Path defaultStateFile;
 
-    /** @param baseDir the config file's folder, absolute: relative file paths in the config start there */
-    ConfigBinder(Problems problems, Set<String> balancerNames, Path baseDir) {
+    /**
+     * @param baseDir the config file's folder, absolute: relative file paths in the config start there
+     * @param defaultStateFile the {@code state_file} of a config that does not write one; null for none
+     */
+    ConfigBinder(Problems problems, Set<String> balancerNames, Path baseDir, Path defaultStateFile) {
         this.problems = problems;
         this.balancerNames = balancerNames;
         this.tls = new TlsBinder(problems, baseDir);
+        this.defaultStateFile = defaultStateFile;
     }
 
     /**
@@ -68,11 +74,31 @@ final class ConfigBinder {
         boolean requestId = top.bool("request_id", true);
         TracingConfig tracing = new TracingBinder(problems).bind(top.node("tracing"));
         AccessLogConfig accessLog = accessLog(top.node("access_log"));
+        Path stateFile = stateFile(top);
         if (!problems.isEmpty()) {
             return null;
         }
         return new BasculeConfig(source, listeners, admin, timeouts, limits, upstreams, routes, shutdownGrace,
-                trustedProxies, via, requestId, tracing, accessLog);
+                trustedProxies, via, requestId, tracing, accessLog, stateFile);
+    }
+
+    /**
+     * {@code state_file}: a path (relative to the config's folder), or {@code off}; absent, the default. A boolean
+     * is refused rather than taken for a file named "false".
+     */
+    private Path stateFile(Fields top) {
+        YamlNode node = top.node("state_file");
+        if (node == null) {
+            return defaultStateFile;
+        }
+        if (node instanceof YamlNode.Scalar s && s.type() == YamlNode.Scalar.Type.BOOLEAN) {
+            problems.add(s.mark(), "bad state_file '" + s.text() + "', expected a file path or off");
+            return null;
+        }
+        if ("off".equals(top.text("state_file"))) {
+            return null;
+        }
+        return top.parsed("state_file", tls::path, null);
     }
 
     /** The {@code via} name, null for {@code off}; a boolean is refused rather than read as the name "false". */

@@ -46,26 +46,41 @@ public final class ConfigLoader {
             throw new ConfigException(List.of(new ConfigError(name, 1, 1, "cannot read config: " + describe(e))));
         }
         Path folder = file.toAbsolutePath().getParent();
-        return parse(text, name, folder != null ? folder : Path.of("").toAbsolutePath());
+        Path base = folder != null ? folder : Path.of("").toAbsolutePath();
+        return parse(text, name, base, base.resolve(stateFileName(file)));
+    }
+
+    /**
+     * The default {@code state_file} of a config file: its name with the extension replaced, {@code labs.yaml}
+     * becoming {@code labs.state.json}, beside it.
+     */
+    static String stateFileName(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return (dot > 0 ? name.substring(0, dot) : name) + ".state.json";
     }
 
     /**
      * Validates YAML text.
      *
      * @param fileName names the source in errors and in {@link BasculeConfig#source()}; relative paths in the
-     *     config are resolved against its folder, or the working directory when it names none
+     *     config are resolved against its folder, or the working directory when it names none. Text keeps no
+     *     runtime state unless it writes {@code state_file}: there is no file to keep it beside
      * @throws ConfigException listing every problem, sorted by position
      */
     public BasculeConfig parse(String yamlText, String fileName) throws ConfigException {
-        return parse(yamlText, fileName, folderOf(fileName));
+        return parse(yamlText, fileName, folderOf(fileName), null);
     }
 
-    private BasculeConfig parse(String yamlText, String fileName, Path baseDir) throws ConfigException {
+    /** @param defaultStateFile the {@code state_file} when the text writes none; null: no runtime state is kept */
+    private BasculeConfig parse(String yamlText, String fileName, Path baseDir, Path defaultStateFile)
+            throws ConfigException {
         Problems problems = new Problems(fileName);
         // A UTF-8 byte order mark is legal at the start of a YAML stream; do not let it become part of a key.
         String text = yamlText.startsWith("\uFEFF") ? yamlText.substring(1) : yamlText;
         YamlNode root = new YamlTreeReader(problems).read(text);
-        BasculeConfig config = new ConfigBinder(problems, balancerNames, baseDir).bind(root, fileName);
+        BasculeConfig config = new ConfigBinder(problems, balancerNames, baseDir, defaultStateFile)
+                .bind(root, fileName);
         problems.throwIfAny();
         return config;
     }

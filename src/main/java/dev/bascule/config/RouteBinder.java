@@ -13,7 +13,8 @@ import java.util.Set;
  */
 final class RouteBinder {
     static final List<String> ROUTE_KEYS = List.of("name", "match", "strip_prefix", "upstream", "redirect", "retry",
-            "allow", "deny", "rate_limit", "max_body_size", "websocket", "request_headers", "response_headers", "mirror");
+            "allow", "deny", "rate_limit", "max_body_size", "websocket", "request_headers", "response_headers",
+            "mirror", "split", "sticky");
     static final List<String> MATCH_KEYS = List.of("host", "path_prefix", "header", "cookie", "query", "method");
     /** Route keys about forwarding, which a redirect route (answered by Bascule) cannot have. */
     static final List<String> FORWARDING_KEYS = List.of("strip_prefix", "retry", "max_body_size", "websocket",
@@ -24,12 +25,14 @@ final class RouteBinder {
     private final RetryBinder retry;
     private final RouteRulesBinder rules;
     private final MirrorBinder mirror;
+    private final SplitBinder splits;
 
     RouteBinder(Problems problems) {
         this.problems = problems;
         this.retry = new RetryBinder(problems);
         this.rules = new RouteRulesBinder(problems);
         this.mirror = new MirrorBinder(problems);
+        this.splits = new SplitBinder(problems);
     }
 
     /**
@@ -83,7 +86,9 @@ final class RouteBinder {
             problems.add(f.keyMark("strip_prefix"), "strip_prefix: true needs a path_prefix in 'match' (there is nothing to strip)");
         }
         RedirectConfig redirect = rules.redirect(f.node("redirect"));
-        String upstream = upstreamOrRedirect(f, upstreamNames);
+        SplitConfig split = splits.bind(f, upstreamNames);
+        boolean splitWritten = f.node("split") != null;
+        String upstream = splitWritten ? null : upstreamOrRedirect(f, upstreamNames);
         RetryConfig retryConfig = retry.bind(f.node("retry"));
         List<Cidr> allow = f.list("allow", Cidr::parse, List.of());
         List<Cidr> deny = f.list("deny", Cidr::parse, List.of());
@@ -93,13 +98,23 @@ final class RouteBinder {
         HeaderEditsConfig requestHeaders = rules.edits(f.node("request_headers"), "request_headers");
         HeaderEditsConfig responseHeaders = rules.edits(f.node("response_headers"), "response_headers");
         MirrorConfig mirrorConfig = upstream == null ? null : mirror.bind(f.node("mirror"), upstream, upstreamNames);
-        if (upstream != null) {
+        if (splitWritten && f.node("mirror") != null) {
+            problems.add(f.keyMark("mirror"), "a split route cannot mirror (yet): mirror from a route with one"
+                    + " upstream");
+        }
+        if (splitWritten) {
+            if (split == null) {
+                return null; // a bad split: reported
+            }
+            redirect = null; // both written: reported, and the route is read as a split
+        } else if (upstream != null) {
             redirect = null; // both written: reported, and the route is read as forwarding
         } else if (redirect == null) {
             return null; // neither, or a bad one: reported
         }
         return new RouteConfig(host, pathPrefix, stripPrefix, upstream, retryConfig, allow, deny, rateLimit,
-                maxBodySize, websocket, name, conditions, requestHeaders, responseHeaders, redirect, mirrorConfig);
+                maxBodySize, websocket, name, conditions, requestHeaders, responseHeaders, redirect, mirrorConfig,
+                split);
     }
 
     /**

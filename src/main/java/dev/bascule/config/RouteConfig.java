@@ -13,7 +13,7 @@ import java.util.Set;
  * @param host exact host or a leading wildcard such as {@code *.labs.test}; null matches any host
  * @param pathPrefix segment-aware path prefix; null matches any path
  * @param stripPrefix remove {@code pathPrefix} from the path forwarded to the origin
- * @param upstream name of the upstream that serves the route; null for a {@code redirect} route
+ * @param upstream name of the upstream that serves the route; null for a {@code redirect} or {@code split} route
  * @param retry when a failed attempt is tried again ({@link RetryConfig#DEFAULTS} when not written)
  * @param allow client ranges allowed (empty: everyone not denied)
  * @param deny client ranges refused with 403; deny wins over allow
@@ -26,30 +26,32 @@ import java.util.Set;
  * @param responseHeaders edits of the response sent to the client (relayed, or this route's redirect)
  * @param redirect non-null for a route Bascule answers itself; then {@code upstream} is null
  * @param mirror where copies of a share of the route's requests go; null for none (always for a redirect route)
+ * @param split non-null for a route split across upstreams by weight; then {@code upstream} is null
  */
 public record RouteConfig(String host, String pathPrefix, boolean stripPrefix, String upstream, RetryConfig retry,
         List<Cidr> allow, List<Cidr> deny, RateLimitConfig rateLimit, long maxBodySize, boolean websocket,
         String name, RequestMatchConfig conditions, HeaderEditsConfig requestHeaders,
-        HeaderEditsConfig responseHeaders, RedirectConfig redirect, MirrorConfig mirror) {
+        HeaderEditsConfig responseHeaders, RedirectConfig redirect, MirrorConfig mirror, SplitConfig split) {
 
     public RouteConfig {
         allow = List.copyOf(allow);
         deny = List.copyOf(deny);
-        if ((upstream == null) == (redirect == null)) {
-            throw new IllegalArgumentException("a route has an upstream or a redirect, one of the two");
+        int targets = (upstream == null ? 0 : 1) + (redirect == null ? 0 : 1) + (split == null ? 0 : 1);
+        if (targets != 1) {
+            throw new IllegalArgumentException("a route has an upstream, a split or a redirect, one of the three");
         }
         if (redirect != null && mirror != null) {
             throw new IllegalArgumentException("a redirect route forwards nothing, so it mirrors nothing");
         }
     }
 
-    /** A route without a mirror. */
+    /** A route to an upstream without a mirror, or a redirect route. */
     public RouteConfig(String host, String pathPrefix, boolean stripPrefix, String upstream, RetryConfig retry,
             List<Cidr> allow, List<Cidr> deny, RateLimitConfig rateLimit, long maxBodySize, boolean websocket,
             String name, RequestMatchConfig conditions, HeaderEditsConfig requestHeaders,
             HeaderEditsConfig responseHeaders, RedirectConfig redirect) {
         this(host, pathPrefix, stripPrefix, upstream, retry, allow, deny, rateLimit, maxBodySize, websocket, name,
-                conditions, requestHeaders, responseHeaders, redirect, null);
+                conditions, requestHeaders, responseHeaders, redirect, null, null);
     }
 
     /** A route to an upstream with no header, cookie, query or method condition and no header edits. */
@@ -78,9 +80,21 @@ public record RouteConfig(String host, String pathPrefix, boolean stripPrefix, S
         return where + conditions.label();
     }
 
-    /** The upstream as metrics label it: {@code ""} for a redirect route, which has none. */
+    /**
+     * The upstream as metrics label it: {@code ""} for a redirect route, which has none, and for the requests of a
+     * split route answered before a side was chosen (each side counts under its own upstream).
+     */
     public String upstreamLabel() {
         return upstream == null ? "" : upstream;
+    }
+
+    /** This split route with other weights (a runtime change); the same route otherwise. */
+    public RouteConfig withSplit(SplitConfig next) {
+        if (split == null) {
+            throw new IllegalStateException("not a split route");
+        }
+        return new RouteConfig(host, pathPrefix, stripPrefix, upstream, retry, allow, deny, rateLimit, maxBodySize,
+                websocket, name, conditions, requestHeaders, responseHeaders, redirect, mirror, next);
     }
 
     /**

@@ -4,10 +4,13 @@ import dev.bascule.balance.Balancers;
 import dev.bascule.config.AdminToken;
 import dev.bascule.config.BasculeConfig;
 import dev.bascule.config.ConfigException;
+import dev.bascule.config.SplitConfig;
 import dev.bascule.config.UpstreamConfig;
 import dev.bascule.health.EjectionPolicy;
 import dev.bascule.health.HealthControl;
 import dev.bascule.health.ProbeTarget;
+import dev.bascule.state.FileStateStore;
+import dev.bascule.state.ServerChange;
 import dev.bascule.tls.TlsMaterial;
 import dev.bascule.upstream.AttemptFailure;
 import dev.bascule.upstream.Server;
@@ -38,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * change through the part that does that job, and publishes a new {@link Snapshot} after every change. The
  * parts: {@link Membership} (the operator's commands, validated there), {@link EjectionPolicy} (passive health),
  * {@link DnsRefresh}, {@link StatusReport}, {@link ProbeTargets} (what active checks probe), {@link
- * ListenerReconciler} (the data plane's listening sockets) and {@link AccessLogs} (the access log in force).
+ * ListenerReconciler} (the data plane's listening sockets), {@link AccessLogs} (the access log in force), {@link
+ * RuntimeChanges} (the admin API's changes that outlive reloads and restarts) and {@link StateKeeper} (which keeps
+ * them in the state file, off this thread).
  *
  * <p>Threading: all state is confined to the control thread; public methods hand their work to it and return a
  * future (or nothing), so they may be called from anywhere, event loops included, without blocking. Only
@@ -80,6 +85,10 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
 
     // ---- control thread only ----
     private final Membership membership;
+    /** Split weights and server changes made through the admin API, each with the file's value it overrode. */
+    private final RuntimeChanges changes;
+    /** Writes {@link #changes} to the state file on its own thread. */
+    private final StateKeeper keeper;
     private final DnsRefresh dns;
     private ScheduledFuture<?> slowStartTick;
 
@@ -101,9 +110,16 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         this.nanoTime = nanoTime;
         this.ejections = new EjectionPolicy(nanoTime);
         this.loaded = loaded;
-        this.membership = new Membership(registry, resolver, nanoTime, members);
+        this.keeper = new StateKeeper(loaded.config().stateFile() == null ? null
+                : new FileStateStore(loaded.config().stateFile(), clock));
+        this.changes = new RuntimeChanges(clock, resolver);
+        RuntimeChanges.Reconciled restored = RuntimeChanges.reconcile(keeper.load(), loaded.config(), members);
+        changes.adopt(restored, members);
+        restored.messages().forEach(m -> log.warn("state file: {}", m));
+        this.membership = new Membership(registry, resolver, nanoTime, changes.apply(members, log::warn));
+        applyDrains();
         this.dns = new DnsRefresh(thread, resolver, membership, this::membershipChanged);
-        this.live = new LiveSnapshot(builder.build(loaded, membership.pools(), null, nanoTime.getAsLong(), events));
+        this.live = new LiveSnapshot(builder.build(inForce(), membership.pools(), null, nanoTime.getAsLong(), events));
         probeTargets.refresh(loaded.config(), membership);
     }
 
@@ -197,9 +213,9 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
 
     /**
      * Swaps in a new config: resolves its servers and listeners, reads its certificates, opens the listening
-     * sockets it adds, keeps the state of every server it still has, drops servers it no longer lists (servers
-     * added through the API included), publishes, then closes the listeners it dropped. On failure nothing
-     * changes.
+     * sockets it adds, keeps the state of every server it still has, drops servers it no longer lists, publishes,
+     * then closes the listeners it dropped. The changes made through the admin API stay, but for those the file
+     * changed the same thing of since (then the file wins, and the log says so). On failure nothing changes.
      *
      * @return the new config version, or a future failed with {@link ConfigException}
      */
@@ -220,7 +236,14 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
                 }
             }
             loaded = nextLoaded;
-            membership.replaceAll(nextMembers);
+            RuntimeChanges.Reconciled kept = RuntimeChanges.reconcile(changes.state(), next, nextMembers);
+            changes.adopt(kept, nextMembers);
+            kept.messages().forEach(m -> log.warn("reload: {}", m));
+            membership.replaceAll(changes.apply(nextMembers, log::warn));
+            applyDrains();
+            if (kept.changed()) {
+                keeper.save(changes.state());
+            }
             if (tracing.follow(next.tracing(), thread) | logChanged) {
                 events = recordingEvents();
             }
@@ -267,6 +290,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         return onControl(() -> {
             UpstreamConfig u = loaded.config().upstreams().get(upstream);
             membership.add(upstream, address, weight, u != null && u.healthCheck() != null);
+            changes.serverAdded(upstream, Membership.normalize(address), weight);
+            keeper.save(changes.state());
             log.info("upstream {} server {} added (weight {})", upstream, address, weight);
             transitions.record("membership", upstream, Membership.normalize(address), "absent",
                     labelOf(upstream, address), "added through the admin API, weight " + weight);
@@ -281,6 +306,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             String from = labelOf(upstream, address);
             Member m = membership.startRemoval(upstream, address);
             ServerState state = membership.state(upstream, m);
+            changes.drainSet(upstream, m.address(), true); // a restart before it leaves finds it drained
+            keeper.save(changes.state());
             transitions.record("membership", upstream, m.address(), from, "draining",
                     "removal through the admin API: it leaves once its last request finishes");
             publish();
@@ -303,6 +330,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             return;
         }
         if (membership.finishRemoval(upstream, m, state)) {
+            changes.serverRemoved(upstream, m.address());
+            keeper.save(changes.state());
             membershipChanged();
             log.info("upstream {} server {} removed", upstream, m.address());
             transitions.record("membership", upstream, m.address(), "draining", "removed",
@@ -316,6 +345,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             String from = labelOf(upstream, address);
             Member m = membership.drain(upstream, address, draining);
             if (m != null) {
+                changes.drainSet(upstream, m.address(), draining);
+                keeper.save(changes.state());
                 log.info("upstream {} server {} {}", upstream, m.address(), draining ? "draining" : "undrained");
                 transitions.record("drain", upstream, m.address(), from, labelOf(upstream, address),
                         (draining ? "drained" : "undrained") + " through the admin API");
@@ -328,10 +359,89 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     public CompletableFuture<Void> setWeight(String upstream, String address, int weight) {
         return onControl(() -> {
             Member m = membership.setWeight(upstream, address, weight);
+            changes.weightSet(upstream, m.address(), weight);
+            keeper.save(changes.state());
             log.info("upstream {} server {} weight {}", upstream, m.address(), weight);
             publish();
             return null;
         });
+    }
+
+    // ---- routes and splits ----
+
+    /** Every route of the config in force, with the split weights in force. */
+    public CompletableFuture<List<RouteStatus>> routes() {
+        return onControl(() -> RouteReport.of(loaded.config(), changes, live.get()));
+    }
+
+    /**
+     * Sets the weights of a named split route at once: a new snapshot is published, and the weights are kept in the
+     * state file. An upstream of the split not named gets 0.
+     *
+     * @param weights by upstream; they must add up to 100
+     * @return the route as it is now; a future failed with {@link CommandException}: 404 no route of that name,
+     *     409 a route without a name or without a split holding every upstream named, 400 weights that are not
+     *     integers from 0 to 100 adding up to 100, or an upstream that does not exist
+     */
+    public CompletableFuture<RouteStatus> setSplit(String route, Map<String, Integer> weights) {
+        return onControl(() -> {
+            BasculeConfig file = loaded.config();
+            Map<String, Integer> fileWeights = splitRoute(file, route);
+            Map<String, Integer> next = SplitCommand.weights(route, weights, fileWeights, file.upstreams().keySet());
+            applySplit(route, next, fileWeights, "the admin API");
+            return routeStatus(route);
+        });
+    }
+
+    /**
+     * Puts checked weights in force: recorded with the file's weights they override, kept in the state file, and
+     * published at once. Control thread only. This is where a rollout (issue 11's {@code POST
+     * /routes/{name}/rollout}) moves a split at each step, and rolls it back: a part of its own on this thread,
+     * reading each side's series ({@link RouteSplit.Side#action()}'s {@code series()}) between steps.
+     *
+     * @param by who set them, for the log line
+     */
+    private void applySplit(String route, Map<String, Integer> next, Map<String, Integer> fileWeights, String by) {
+        changes.splitSet(route, next, fileWeights);
+        keeper.save(changes.state());
+        log.info("route {} split set through {}: {} (file: {})", route, by, SplitConfig.describe(next),
+                SplitConfig.describe(fileWeights));
+        publish();
+    }
+
+    /** One route by name (or, for a route without one, by label); a future failed with a 404 when none. */
+    public CompletableFuture<RouteStatus> route(String nameOrLabel) {
+        return onControl(() -> routeStatus(nameOrLabel));
+    }
+
+    private RouteStatus routeStatus(String nameOrLabel) {
+        List<RouteStatus> all = RouteReport.of(loaded.config(), changes, live.get());
+        for (RouteStatus r : all) {
+            if (nameOrLabel.equals(r.name())) {
+                return r;
+            }
+        }
+        for (RouteStatus r : all) {
+            if (r.name() == null && nameOrLabel.equals(r.label())) {
+                return r;
+            }
+        }
+        throw new CommandException(404, "no route named '" + nameOrLabel + "'");
+    }
+
+    /** The file's weights of a named split route, or the refusal that says what it is instead. */
+    private Map<String, Integer> splitRoute(BasculeConfig file, String route) {
+        Map<String, Integer> weights = RuntimeChanges.fileSplit(file, route);
+        if (weights != null) {
+            return weights;
+        }
+        RouteStatus r = routeStatus(route); // 404 when there is no such route at all
+        if (r.name() == null) {
+            throw new CommandException(409, "route '" + route + "' has no name: give it a 'name' in the config to"
+                    + " change it through the admin API");
+        }
+        throw new CommandException(409, "route '" + route + "' has no split: it sends to "
+                + (r.upstream() != null ? "upstream '" + r.upstream() + "'" : "a redirect"));
     }
 
     /** The running config and every server's state. */
@@ -490,8 +600,25 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     /** Builds and publishes a snapshot from the config in force, the membership and the server states. */
     private void publish() {
         long now = nanoTime.getAsLong();
-        live.publish(builder.build(loaded, membership.pools(), live.get(), now, events));
+        live.publish(builder.build(inForce(), membership.pools(), live.get(), now, events));
         scheduleSlowStartTick(now);
+    }
+
+    /** The file's config with the split weights set through the admin API, as snapshots are built from. */
+    private LoadedConfig inForce() {
+        BasculeConfig applied = changes.apply(loaded.config());
+        return applied == loaded.config() ? loaded : new LoadedConfig(applied, loaded.version(), loaded.loadedAt(),
+                loaded.tls(), loaded.listeners(), loaded.adminToken());
+    }
+
+    /** Drains the servers drained through the admin API (at start, and after a reload rebuilt the pools). */
+    private void applyDrains() {
+        for (ServerChange c : changes.drained()) {
+            Member m = membership.find(c.upstream(), c.address());
+            if (m != null) {
+                membership.state(c.upstream(), m).setDraining(true);
+            }
+        }
     }
 
     /** While a server ramps up under slow start, rebuild regularly so its weight follows. */
@@ -544,5 +671,6 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         }
         accessLogs.close();
         tracing.close();
+        keeper.close(); // after the control thread: its last change is pending, and written here
     }
 }

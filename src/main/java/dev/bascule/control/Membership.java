@@ -54,10 +54,12 @@ final class Membership {
         return fresh.contains(state);
     }
 
-    /** A reload's members replace every pool; servers added through the API are gone with it. */
+    /**
+     * A reload's members replace every pool: the file's, with the admin API's changes that stand applied by the
+     * caller. A server that stays keeps its state, a fresh one included (it still waits for its first probe).
+     */
     void replaceAll(Map<String, List<Member>> next) {
         members = next;
-        fresh.clear();
         retainRegistry();
     }
 

@@ -5,6 +5,8 @@ import dev.bascule.route.RateLimiter;
 import dev.bascule.route.Redirect;
 import dev.bascule.stats.RouteSeries;
 import dev.bascule.upstream.AffinityKey;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What a matched route does with a request: the pool that serves it, or the redirect Bascule answers with, and
@@ -12,7 +14,8 @@ import dev.bascule.upstream.AffinityKey;
  *
  * <p>Immutable; part of a snapshot.
  *
- * @param pool the upstream's pool; null for a redirect route
+ * @param pool the upstream's pool; null for a redirect route and for a split route (each side has its own
+ *     action, with its pool)
  * @param maxBodySize largest request body in bytes (413 above it); -1 for no limit
  * @param hostNamed the route names the host it serves (a host condition), so an absolute-form request target
  *     for that host may be served (RFC 9112 3.2.2) without making Bascule an open forward proxy
@@ -23,31 +26,61 @@ import dev.bascule.upstream.AffinityKey;
  * @param websocket a WebSocket upgrade request (RFC 6455 section 4.1) is tunnelled; false: answered 403
  * @param label the route's {@code name}, or its match written compactly ({@code blue.labs.test}, {@code /green},
  *     {@code labs.test/api}, {@code *} for a route that matches everything): the {@code route} label of metrics
- * @param series where the route's requests count (upstream {@code ""} for a redirect route)
+ * @param series where the route's requests count (upstream {@code ""} for a redirect route, and for the
+ *     requests of a split route answered before a side was chosen)
  * @param redirect non-null for a route Bascule answers itself with a redirect, instead of forwarding
  * @param requestHeaders edits of the request sent upstream
  * @param responseHeaders edits of the response sent to the client: relayed from an origin, or the redirect
  * @param mirror where copies of a share of the route's requests also go; null for none
+ * @param split non-null for a route split across upstreams: the data plane forwards with the action of the side
+ *     it chooses ({@link RouteSplit#next}, {@link RouteSplit#stick}), never with this one
  */
 public record RouteAction(Pool pool, RetryPolicy retry, long maxBodySize, boolean hostNamed, AddressRanges allow,
         AddressRanges deny, RateLimiter rateLimiter, AffinityKey rateKey, boolean websocket, String label, RouteSeries series,
-        Redirect redirect, HeaderEdits requestHeaders, HeaderEdits responseHeaders, Mirror mirror) {
+        Redirect redirect, HeaderEdits requestHeaders, HeaderEdits responseHeaders, Mirror mirror,
+        RouteSplit split) {
 
     public RouteAction {
-        if ((pool == null) == (redirect == null)) {
-            throw new IllegalArgumentException("a route has a pool or a redirect, one of the two");
+        int targets = (pool == null ? 0 : 1) + (redirect == null ? 0 : 1) + (split == null ? 0 : 1);
+        if (targets != 1) {
+            throw new IllegalArgumentException("a route has a pool, a split or a redirect, one of the three");
         }
         if (redirect != null && mirror != null) {
             throw new IllegalArgumentException("a redirect route forwards nothing, so it mirrors nothing");
         }
     }
 
-    /** A route without a mirror. */
+    /** A route to a pool without a mirror, or a redirect route. */
     public RouteAction(Pool pool, RetryPolicy retry, long maxBodySize, boolean hostNamed, AddressRanges allow,
             AddressRanges deny, RateLimiter rateLimiter, AffinityKey rateKey, boolean websocket, String label,
             RouteSeries series, Redirect redirect, HeaderEdits requestHeaders, HeaderEdits responseHeaders) {
         this(pool, retry, maxBodySize, hostNamed, allow, deny, rateLimiter, rateKey, websocket, label, series,
-                redirect, requestHeaders, responseHeaders, null);
+                redirect, requestHeaders, responseHeaders, null, null);
+    }
+
+    /** This route's action for one side of its split: the same policies, with that side's pool and series. */
+    public RouteAction forSide(Pool sidePool, RouteSeries sideSeries) {
+        return new RouteAction(sidePool, retry, maxBodySize, hostNamed, allow, deny, rateLimiter, rateKey, websocket,
+                label, sideSeries, null, requestHeaders, responseHeaders, mirror, null);
+    }
+
+    /** This route's action as a split: no pool of its own; {@code ownSeries} counts what no side answered. */
+    public RouteAction asSplit(RouteSplit sides, RouteSeries ownSeries) {
+        return new RouteAction(null, retry, maxBodySize, hostNamed, allow, deny, rateLimiter, rateKey, websocket,
+                label, ownSeries, null, requestHeaders, responseHeaders, null, sides);
+    }
+
+    /** Every series this route counts in: its own, then each side's of a split. */
+    public List<RouteSeries> allSeries() {
+        if (split == null) {
+            return List.of(series);
+        }
+        List<RouteSeries> all = new ArrayList<>(split.sides().size() + 1);
+        all.add(series);
+        for (RouteSplit.Side side : split.sides()) {
+            all.add(side.action().series());
+        }
+        return all;
     }
 
     /** The upstream's name; {@code ""} for a redirect route, as metrics label it. */
@@ -65,6 +98,13 @@ public record RouteAction(Pool pool, RetryPolicy retry, long maxBodySize, boolea
 
     @Override
     public String toString() {
+        if (split != null) {
+            StringBuilder b = new StringBuilder("split");
+            for (RouteSplit.Side side : split.sides()) {
+                b.append(b.length() == 5 ? " " : ", ").append(side.upstream()).append(' ').append(side.weight());
+            }
+            return b.toString();
+        }
         return pool != null ? pool.name() : "redirect " + redirect;
     }
 }

@@ -64,6 +64,8 @@ final class SnapshotBuilder {
      * bucket; keyed by the route's position and its limit settings.
      */
     private final Map<String, RateLimiter> rateLimiters = new HashMap<>();
+    /** Builds the sides of split routes, and keeps their turn counters across snapshots. */
+    private final SplitRoutes splits = new SplitRoutes();
 
     /** @param nanoTime the control plane's clock, which retry budgets read on the data plane too */
     SnapshotBuilder(ServerRegistry registry, StatsRegistry stats, Balancers balancers, LongSupplier nanoTime) {
@@ -95,20 +97,27 @@ final class SnapshotBuilder {
         }
         List<String> labels = RouteConfig.labels(config.routes());
         Set<String> series = new HashSet<>();
+        Set<String> splitLabels = new HashSet<>();
         for (int i = 0; i < config.routes().size(); i++) {
             RouteConfig rc = config.routes().get(i);
             String label = labels.get(i);
             series.add(label + '\n' + rc.upstreamLabel());
-            routes.add(RouteParts.route(rc,
-                    new RouteAction(rc.upstream() == null ? null : pools.get(rc.upstream()), retryPolicy(rc.retry()),
+            RouteAction action =
+                    new RouteAction(pools.get(rc.split() != null ? rc.split().sides().get(0).upstream()
+                            : rc.upstream()), retryPolicy(rc.retry()),
                             rc.maxBodySize(),
                             rc.host() != null, ranges(rc.allow()), ranges(rc.deny()), limiter(rc, routes.size(), live),
                             rc.rateLimit() == null ? null : affinityKey(rc.rateLimit().key()), rc.websocket(),
                             label, stats.series(label, rc.upstreamLabel(), listenerNames),
                             RouteParts.redirect(rc.redirect()), RouteParts.edits(rc.requestHeaders()),
-                            RouteParts.edits(rc.responseHeaders()), mirror(rc, pools, label))));
+                            RouteParts.edits(rc.responseHeaders()), mirror(rc, pools, label), null);
+            if (rc.split() != null) {
+                action = splits.build(action, rc.split(), pools, stats, listenerNames, series, splitLabels);
+            }
+            routes.add(RouteParts.route(rc, action));
         }
         rateLimiters.keySet().retainAll(live);
+        splits.retainOnly(splitLabels);
         RouteSeries unrouted = stats.series("", "", listenerNames);
         series.add("\n");
         stats.retainOnly(new HashSet<>(listenerNames), pools.keySet(), series);

@@ -68,7 +68,8 @@ final class ExplainText {
     private static void route(StringBuilder out, JsonNode route, String prefix) {
         JsonNode redirect = route.get("redirect");
         out.append("\nroute ").append(route.get("index").asText()).append(" (").append(route.get("label").asText())
-                .append(") -> ").append(redirect != null ? "redirect" : "upstream " + route.get("upstream").asText())
+                .append(") -> ").append(redirect != null ? "redirect" : route.has("split") ? route.get("upstream").asText()
+                        : "upstream " + route.get("upstream").asText())
                 .append('\n');
         List<String[]> rows = new ArrayList<>();
         if (redirect != null) {
@@ -94,6 +95,7 @@ final class ExplainText {
         JsonNode body = route.get("max_body_size");
         rows.add(new String[] {"max body size:", body.isNull() ? "no limit" : body.asLong() + " bytes"});
         rows.add(new String[] {"websocket:", route.get("websocket").asBoolean() ? "tunnelled" : "refused (403)"});
+        split(rows, route.get("split"));
         edits(rows, "request headers:", route.get("request_headers"));
         edits(rows, "response headers:", route.get("response_headers"));
         mirror(rows, route.get("mirror"));
@@ -115,6 +117,31 @@ final class ExplainText {
             }
         }
         rows.add(new String[] {"mirror:", text});
+    }
+
+    /**
+     * A split route's sides in one row ({@code web-blue 90, web-green 10 (down: its share goes to the others)}),
+     * and where this request goes.
+     */
+    private static void split(List<String[]> rows, JsonNode split) {
+        if (split == null || split.isNull()) {
+            return;
+        }
+        List<String> sides = new ArrayList<>();
+        for (JsonNode s : split.get("sides")) {
+            String side = s.get("upstream").asText() + " " + s.get("weight").asInt();
+            if (s.path("down").asBoolean()) {
+                side += " (down: its share goes to the others)";
+            }
+            sides.add(side);
+        }
+        rows.add(new String[] {"split:", String.join(", ", sides)});
+        String by = split.get("sticky").isNull() ? "by turns" : "sticky by " + split.get("sticky").asText();
+        if (split.has("upstream")) {
+            JsonNode up = split.get("upstream");
+            by += up.isNull() ? "; " + split.get("why").asText() : "; this request: " + up.asText();
+        }
+        rows.add(new String[] {"side:", by});
     }
 
     /** A route's header edits in one row, when it has any: {@code remove server; set x-env: prod; add x-tag: a}. */

@@ -47,7 +47,8 @@ final class LiveExplain {
 
         List<Route<RouteAction>> routes = snapshot.routes().routes();
         List<RouteCheck> checks = RouteCheck.all(routes, RouteAction::label,
-                action -> action.pool() == null ? null : action.pool().name(),
+                action -> action.split() != null ? action.toString()
+                        : action.pool() == null ? null : action.pool().name(),
                 action -> action.redirect() == null ? null : action.redirect().toString(), q);
         RouteCheck winner = RouteCheck.winner(checks);
         root.set("routes", ExplainJson.routes(checks, winner));
@@ -90,6 +91,15 @@ final class LiveExplain {
         root.set("route", r);
 
         Pool pool = action.pool();
+        if (action.split() != null) {
+            ObjectNode split = SplitExplain.live(action.split(), q);
+            r.set("split", split);
+            RouteAction side = SplitExplain.chosen(action.split(), split);
+            pool = side == null ? null : side.pool();
+            if (side == null) {
+                unchecked.add("split side: " + split.get("why").asText());
+            }
+        }
         if (pool == null) {
             root.putNull("upstream");
         } else {
@@ -107,6 +117,9 @@ final class LiveExplain {
             outcome = ExplainJson.outcome("answer", 429, "the rate limit bucket of this key is empty", unchecked);
         } else if (redirect != null) {
             outcome = ExplainJson.outcome("answer", redirect.status(), "redirect to " + location, unchecked);
+        } else if (pool == null) {
+            outcome = ExplainJson.outcome("forward", null, "to " + action + " as " + r.get("target").asText(),
+                    unchecked);
         } else if (pool.candidates().isEmpty()) {
             outcome = ExplainJson.outcome("answer", 503, pool.members().isEmpty()
                     ? "upstream " + pool.name() + " has no server"

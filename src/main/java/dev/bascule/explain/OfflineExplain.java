@@ -9,6 +9,7 @@ import dev.bascule.config.RateLimitConfig;
 import dev.bascule.config.RetryConfig;
 import dev.bascule.config.RouteConfig;
 import dev.bascule.config.ServerConfig;
+import dev.bascule.config.SplitConfig;
 import dev.bascule.config.UpstreamConfig;
 import dev.bascule.route.AddressRanges;
 import dev.bascule.control.RouteParts;
@@ -50,7 +51,8 @@ final class OfflineExplain {
         for (int i = 0; i < labels.size(); i++) {
             labelOf.put(config.routes().get(i), labels.get(i));
         }
-        List<RouteCheck> checks = RouteCheck.all(routes, labelOf::get, RouteConfig::upstream,
+        List<RouteCheck> checks = RouteCheck.all(routes, labelOf::get,
+                rc -> rc.split() == null ? rc.upstream() : "split " + SplitConfig.describe(rc.split().weights()),
                 rc -> rc.redirect() == null ? null : RouteParts.redirect(rc.redirect()).toString(), q);
         RouteCheck winner = RouteCheck.winner(checks);
         root.set("routes", ExplainJson.routes(checks, winner));
@@ -81,6 +83,9 @@ final class OfflineExplain {
         ObjectNode access = ExplainJson.access(ranges(rc.allow()), ranges(rc.deny()), q);
         r.set("access", access);
         r.set("rate_limit", rateLimit(rc.rateLimit(), q));
+        if (rc.split() != null) {
+            r.set("split", SplitExplain.offline(rc.split()));
+        }
         root.set("route", r);
 
         UpstreamConfig upstream = rc.upstream() == null ? null : config.upstreams().get(rc.upstream());
@@ -99,6 +104,9 @@ final class OfflineExplain {
             outcome = ExplainJson.outcome("answer", 403, access.get("why").asText(), unchecked);
         } else if (redirect != null) {
             outcome = ExplainJson.outcome("answer", redirect.status(), "redirect to " + location, unchecked);
+        } else if (upstream == null) {
+            outcome = ExplainJson.outcome("forward", null, "to split " + SplitConfig.describe(rc.split().weights())
+                    + " as " + r.get("target").asText(), unchecked);
         } else {
             outcome = ExplainJson.outcome("forward", null,
                     "to upstream " + upstream.name() + " as " + r.get("target").asText(), unchecked);

@@ -43,9 +43,10 @@ public record Recorders(List<String> upstreams, List<RouteSeries> routes, List<S
         List<RouteSeries> routes = new ArrayList<>();
         Set<RouteStats> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Route<RouteAction> route : snapshot.routes().routes()) {
-            RouteSeries series = route.target().series();
-            if (seen.add(series.stats())) {
-                routes.add(series);
+            for (RouteSeries series : route.target().allSeries()) { // a split route: one series per side
+                if (seen.add(series.stats())) {
+                    routes.add(series);
+                }
             }
         }
         if (seen.add(snapshot.unrouted().stats())) {

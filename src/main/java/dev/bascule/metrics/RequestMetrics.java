@@ -186,8 +186,9 @@ final class RequestMetrics {
         Snapshot s = live.get();
         Map<String, RouteSeries> unique = new LinkedHashMap<>();
         for (Route<RouteAction> r : s.routes().routes()) {
-            RouteSeries series = r.target().series();
-            unique.putIfAbsent(series.route() + '\n' + series.upstream(), series);
+            for (RouteSeries series : r.target().allSeries()) { // a split route: one series per side
+                unique.putIfAbsent(series.route() + '\n' + series.upstream(), series);
+            }
         }
         unique.putIfAbsent("\n", s.unrouted());
         unique.values().forEach(each);

@@ -1,11 +1,15 @@
 package dev.bascule.proxy;
 
 import dev.bascule.control.ProxySettings;
+import dev.bascule.balance.AffinityHash;
 import dev.bascule.control.RouteAction;
+import dev.bascule.control.RouteSplit;
 import dev.bascule.control.Snapshot;
 import dev.bascule.route.Route;
 import dev.bascule.upstream.AffinityKey;
+import dev.bascule.upstream.Cookies;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -13,8 +17,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * The first step of every request, whatever protocol brought it: from (snapshot, request head, client) to either
  * "forward with this route and target" or "answer locally with this status". It validates the head, routes it,
  * applies the route's allow/deny, then answers a redirect route's redirect (after its rate limit), else applies
- * the route's WebSocket rules, rate limit and declared body limit, in that order, and touches nothing else: no
- * channel, no write, no timer.
+ * the route's WebSocket rules, rate limit and declared body limit, in that order, and, for a split route, chooses
+ * the side it goes to; it touches nothing else: no channel, no write, no timer.
  *
  * <p>Threading: one per client connection (or stream), confined to its event loop, reused for each request;
  * the accessors describe the last decision. Allocates nothing for a valid origin-form request.
@@ -42,6 +46,10 @@ final class Admission {
     /** The request as the routes' header, cookie and method conditions read it. */
     private final HeadFields fields = new HeadFields();
     private Route<RouteAction> route;
+    /** What the request goes by: the route's action, or for a split route the chosen side's. */
+    private RouteAction action;
+    /** A {@code Set-Cookie} value for a client given a new sticky cookie; null otherwise. */
+    private String stickyCookie;
     private String upstreamTarget;
     private String location;
     private HttpResponseStatus status;
@@ -59,6 +67,8 @@ final class Admission {
      */
     Verdict admit(Snapshot snapshot, HttpRequest request, long nowNanos) {
         route = null;
+        action = null;
+        stickyCookie = null;
         upstreamTarget = null;
         location = null;
         retryAfterSeconds = 0;
@@ -87,6 +97,7 @@ final class Admission {
         }
         route = matched; // answers below count under the route too
         RouteAction action = matched.target();
+        this.action = action;
         client.resolve(request.headers(), settings.trustedProxies());
         if (!action.admits(client.bytes())) {
             return answer(HttpResponseStatus.FORBIDDEN);
@@ -114,7 +125,39 @@ final class Admission {
             return reject(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
         }
         upstreamTarget = matched.rewriteTarget(uri);
+        if (action.split() != null) {
+            this.action = side(action.split(), request);
+        }
         return Verdict.FORWARD;
+    }
+
+    /**
+     * The side of a split route this request goes to: by turns, or by its sticky key. A client without the sticky
+     * cookie is given one (sent with the response, {@link #addStickyCookie}) and placed by it at once, so its first
+     * request already lands where the following ones will; a missing sticky header places by client address.
+     */
+    private RouteAction side(RouteSplit split, HttpRequest request) {
+        AffinityKey key = split.sticky();
+        if (key == null) {
+            return split.next();
+        }
+        String value = switch (key.source()) {
+            case CLIENT_IP -> null;
+            case HEADER -> request.headers().get(key.name());
+            case COOKIE -> Cookies.value(request.headers().get(HttpHeaderNames.COOKIE), key.name());
+        };
+        if (value == null && key.source() == AffinityKey.Source.COOKIE) {
+            value = split.newStickyValue();
+            stickyCookie = split.setCookie(value);
+        }
+        return split.stick(value == null ? client.hash() : AffinityHash.hash64(value));
+    }
+
+    /** Adds the {@code Set-Cookie} of a sticky cookie this request was given, if any, to the response head. */
+    void addStickyCookie(HttpHeaders headers) {
+        if (stickyCookie != null) {
+            headers.add(HttpHeaderNames.SET_COOKIE, stickyCookie);
+        }
     }
 
     /** A redirect route: its rate limit applies, then it answers; nothing about forwarding does. */
@@ -171,6 +214,14 @@ final class Admission {
      */
     Route<RouteAction> route() {
         return route;
+    }
+
+    /**
+     * What the request goes by: the matched route's action, or for a split route that is forwarded, the action of
+     * the side chosen (its pool, and the series it counts in); null when no route matched.
+     */
+    RouteAction action() {
+        return action;
     }
 
     /** The request target to send upstream (origin-form, after any prefix strip). */

@@ -160,7 +160,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
         openRecord(snapshot, request);
         Admission.Verdict verdict = admission.admit(snapshot, request, nowNanos());
         record.client(admission.client().ip())
-                .route(admission.route() == null ? snapshot.unrouted() : admission.route().target().series());
+                .route(admission.action() == null ? snapshot.unrouted() : admission.action().series());
         switch (verdict) {
             case REJECT -> reject(admission.status());
             case ANSWER -> {
@@ -173,7 +173,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
             }
             case FORWARD -> {
                 timeouts.requestHead(HttpUtilLite.hasBody(request.headers()));
-                RouteAction action = admission.route().target();
+                RouteAction action = admission.action(); // a split route's chosen side
                 bodyLimit.start(action.maxBodySize());
                 exchangeRequestVersion = request.protocolVersion();
                 exchange = new Exchange(this, snapshot, action, request, admission.upstreamTarget(),
@@ -410,6 +410,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     public void sendHead(HttpResponse head) {
         record.status(head.status().code(), null);
         RequestTracing.toClient(head.headers(), record);
+        admission.addStickyCookie(head.headers());
         ctx.write(head, ctx.voidPromise());
     }
 

@@ -131,7 +131,7 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
         }
         Admission.Verdict verdict = admission.admit(snapshot, request, nowNanos());
         record.client(admission.client().ip())
-                .route(admission.route() == null ? snapshot.unrouted() : admission.route().target().series());
+                .route(admission.action() == null ? snapshot.unrouted() : admission.action().series());
         switch (verdict) {
             case REJECT, ANSWER -> {
                 if (GrpcAnswers.isGrpc(h)) {
@@ -149,7 +149,7 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
             }
             case REDIRECT -> redirect(admission.route().target());
             case FORWARD -> {
-                RouteAction action = admission.route().target();
+                RouteAction action = admission.action(); // a split route's chosen side
                 bodyLimit.start(action.maxBodySize());
                 bodyIdleNanos = GrpcAnswers.isGrpc(h) ? 0
                         : TimeUnit.MILLISECONDS.toNanos(snapshot.settings().clientBodyIdleMillis());
@@ -382,6 +382,7 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     public void sendHead(HttpResponse head) {
         record.status(head.status().code(), null);
         RequestTracing.toClient(head.headers(), record);
+        admission.addStickyCookie(head.headers());
         writePendingHead(); // an interim head before this one
         pendingHead = head;
     }

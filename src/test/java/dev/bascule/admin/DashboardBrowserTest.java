@@ -112,6 +112,9 @@ class DashboardBrowserTest {
                   - match: { path_prefix: /green }
                     strip_prefix: true
                     upstream: web-green
+                  - name: app
+                    match: { host: labs.test }
+                    split: [ { upstream: web-blue, weight: 90 }, { upstream: web-green, weight: 10 } ]
                   - match: { path_prefix: / }
                     upstream: web-blue
                 """.formatted(adminExtra, blue1.address(), blue2.address(), green1.address(), green2.address());
@@ -175,6 +178,16 @@ class DashboardBrowserTest {
                 assertThat(browser.findElement(By.cssSelector(row("web-blue", blue2.address())
                         + " button[data-action='undrain']")).getText()).isEqualTo("Undrain");
                 await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector("#routes tbody tr")).size() >= 5);
+                // A split route shows each upstream's weight beside it, and follows a change made through the API.
+                await().atMost(WAIT).until(() -> splitOnPage("web-green").equals("10%"));
+                assertThat(splitOnPage("web-blue")).isEqualTo("90%");
+                try (RawHttp raw = new RawHttp(bascule.adminAddress())) {
+                    String body = "{\"web-blue\": 70, \"web-green\": 30}";
+                    assertThat(raw.exchange("PUT /routes/app/split HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n"
+                            + body).status()).isEqualTo(200);
+                }
+                await().atMost(WAIT).until(() -> splitOnPage("web-green").equals("30%"));
                 screenshot("dashboard.png");
             }
 
@@ -253,6 +266,13 @@ class DashboardBrowserTest {
     private String stateOnPage(String upstream, String address) {
         List<WebElement> badge = browser.findElements(By.cssSelector(row(upstream, address) + " td.state .badge"));
         return badge.isEmpty() ? "" : badge.get(0).getText();
+    }
+
+    /** The weight the routes table shows beside {@code upstream} in the split route {@code app}; "" when none. */
+    private String splitOnPage(String upstream) {
+        List<WebElement> text = browser.findElements(By.cssSelector("#routes tr[data-route='app'][data-upstream='"
+                + upstream + "'] .split:not([hidden]) .split-text"));
+        return text.isEmpty() ? "" : text.get(0).getText();
     }
 
     /** The text of a server row's cell, by column (0: the address). */

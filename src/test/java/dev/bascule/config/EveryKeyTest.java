@@ -112,6 +112,11 @@ class EveryKeyTest {
                 response_headers: { remove: [ x-debug ] }
               - match: { path_prefix: /gone }
                 redirect: { to: /new }
+              - name: canary
+                match: { host: canary.labs.test }
+                split: [ { upstream: web, weight: 75 }, { upstream: api, weight: 25 } ]
+                sticky: { key: "header:X-User" }
+            state_file: run/state.json
             request_id: false
             tracing: { otlp_endpoint: "https://collector.internal:4318/v1/traces", sample: 0.25 }
             """;
@@ -196,14 +201,20 @@ class EveryKeyTest {
                                 List.of("x-debug")),
                         new HeaderEditsConfig(Map.of("x-served-by", "bascule"), Map.of("set-cookie", "a=1"),
                                 List.of("server")),
-                        null, new MirrorConfig("api", 125_000, 7)),
+                        null, new MirrorConfig("api", 125_000, 7), null),
                 new RouteConfig(null, "/old", false, null, RetryConfig.DEFAULTS, List.of(cidr("10.0.0.0/8")), List.of(),
                         new RateLimitConfig(10, 10, HashKeyConfig.CLIENT_IP), -1, true, "old", RequestMatchConfig.NONE,
                         HeaderEditsConfig.NONE, new HeaderEditsConfig(Map.of(), Map.of(), List.of("x-debug")),
                         new RedirectConfig("https://labs.test/new", 308, true)),
                 new RouteConfig(null, "/gone", false, null, RetryConfig.DEFAULTS, List.of(), List.of(), null, -1, true,
                         null, RequestMatchConfig.NONE, HeaderEditsConfig.NONE, HeaderEditsConfig.NONE,
-                        new RedirectConfig("/new", 302, false)));
+                        new RedirectConfig("/new", 302, false)),
+                new RouteConfig("canary.labs.test", null, false, null, RetryConfig.DEFAULTS, List.of(), List.of(),
+                        null, -1, true, "canary", RequestMatchConfig.NONE, HeaderEditsConfig.NONE,
+                        HeaderEditsConfig.NONE, null, null, new SplitConfig(List.of(new SplitConfig.Side("web", 75),
+                                new SplitConfig.Side("api", 25)), new HashKeyConfig(HashKeyConfig.Source.HEADER,
+                                "X-User"))));
+        assertThat(config.stateFile()).isEqualTo(dir.resolve("run/state.json"));
         assertThat(config.routes().get(2).conditions().headers().keySet()).as("in the order written")
                 .containsExactly("x-release", "x-empty");
     }

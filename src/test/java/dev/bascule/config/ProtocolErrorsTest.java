@@ -178,7 +178,7 @@ class ProtocolErrorsTest {
                 "t.yaml:5:16: 'websocket' must be true or false, found 'no'",
                 "t.yaml:7:5: unknown key 'websockets' in a route (did you mean 'websocket'?); allowed keys: name, match,"
                         + " strip_prefix, upstream, redirect, retry, allow, deny, rate_limit, max_body_size, websocket,"
-                        + " request_headers, response_headers, mirror",
+                        + " request_headers, response_headers, mirror, split, sticky",
                 "t.yaml:9:16: 'websocket' must be true or false, found '1'");
     }
 }

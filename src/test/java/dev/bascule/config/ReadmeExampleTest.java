@@ -29,8 +29,9 @@ class ReadmeExampleTest {
         assertThat(config.upstreams().get("api").tls().verify()).isTrue();
         assertThat(config.upstreams().get("grpc-svc").protocol()).isEqualTo(HttpProtocol.H2C);
         assertThat(config.upstreams().get("grpc-svc").healthCheck().type()).isEqualTo(HealthCheckConfig.Type.GRPC);
-        assertThat(config.routes()).hasSize(9);
-        assertThat(config.routes().get(0).mirror()).isEqualTo(new MirrorConfig("web-green", 100_000, 100));
+        assertThat(config.routes()).hasSize(10);
+        assertThat(config.routes().stream().filter(r -> r.mirror() != null).toList()).singleElement()
+                .extracting(RouteConfig::mirror).isEqualTo(new MirrorConfig("web-green", 100_000, 100));
         assertThat(config.routes().get(3).rateLimit()).isEqualTo(new RateLimitConfig(100, 200, HashKeyConfig.CLIENT_IP));
         assertThat(config.routes().get(5).websocket()).isTrue();
         RouteConfig pinned = config.routes().get(6);
@@ -39,6 +40,12 @@ class ReadmeExampleTest {
         assertThat(pinned.responseHeaders().remove()).containsExactly("server");
         assertThat(config.routes().get(7).redirect()).isEqualTo(new RedirectConfig("https://labs.test/new", 301, true));
         assertThat(config.routes().get(7).upstream()).isNull();
+        RouteConfig split = config.routes().get(8);
+        assertThat(split.name()).isEqualTo("app");
+        assertThat(split.split()).isEqualTo(new SplitConfig(List.of(new SplitConfig.Side("web-blue", 90),
+                new SplitConfig.Side("web-green", 10)), new HashKeyConfig(HashKeyConfig.Source.COOKIE,
+                "bascule_release")));
+        assertThat(config.routes().get(9).pathPrefix()).as("the catch-all comes last").isEqualTo("/");
         // The block shows the defaults of the protocol keys.
         assertThat(config.limits().h2MaxConcurrentStreams()).isEqualTo(LimitsConfig.DEFAULTS.h2MaxConcurrentStreams());
         assertThat(config.timeouts()).isEqualTo(TimeoutsConfig.DEFAULTS);
@@ -48,6 +55,7 @@ class ReadmeExampleTest {
         assertThat(config.accessLog().sameLog(AccessLogConfig.DEFAULT)).as("the access log's defaults").isTrue();
         // The admin block shows token_file's default ("": none) and the optional keys.
         Path here = Path.of("").toAbsolutePath();
+        assertThat(config.stateFile()).isEqualTo(here.resolve("labs.state.json"));
         assertThat(config.admin()).isEqualTo(new AdminConfig(HostPort.parse("127.0.0.1:9901"), null,
                 new CertificateConfig(here.resolve("certs/admin.pem"), here.resolve("certs/admin.key")),
                 List.of("ops.example.com")));

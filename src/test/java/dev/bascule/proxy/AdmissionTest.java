@@ -7,7 +7,9 @@ import dev.bascule.config.ConfigLoader;
 import dev.bascule.control.ControlPlane;
 import dev.bascule.control.Resolver;
 import dev.bascule.control.Snapshot;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -58,6 +60,13 @@ class AdmissionTest {
                     redirect: { to: "https://labs.test/new", status: 301, keep_path: true }
                     deny: [ 192.168.66.0/24 ]
                     rate_limit: { requests_per_second: 1, burst: 1 }
+                  - match: { host: split.labs.test }
+                    split: [ { upstream: blue, weight: 50 }, { upstream: green, weight: 50 } ]
+                    sticky: { key: cookie:side }
+                  - match: { host: xff.labs.test }
+                    split: [ { upstream: blue, weight: 50 }, { upstream: green, weight: 50 } ]
+                    sticky: { key: client_ip }
+                    deny: [ 192.168.66.0/24 ]
                   - match: { host: blue.labs.test, path_prefix: / }
                     upstream: blue
                 """, "t.yaml"), Balancers.standard(), Resolver.SYSTEM, Clock.systemUTC(), System::nanoTime,
@@ -68,6 +77,45 @@ class AdmissionTest {
     @AfterAll
     static void stop() {
         control.close();
+    }
+
+    @Test
+    void aSplitRouteForwardsWithItsSidesActionAndGivesAClientWithoutTheCookieOne() {
+        Admission a = from("10.0.0.1");
+        assertThat(a.admit(snapshot, get("split.labs.test", "/"), 0)).isEqualTo(Admission.Verdict.FORWARD);
+        assertThat(a.action().split()).as("a side's own action").isNull();
+        assertThat(a.action().series().upstream()).isEqualTo(a.action().pool().name());
+        HttpHeaders response = new DefaultHttpHeaders();
+        a.addStickyCookie(response);
+        String setCookie = response.get("set-cookie");
+        assertThat(setCookie).matches("side=[0-9a-f]{32}; Path=/; HttpOnly; SameSite=Lax");
+        String pool = a.action().pool().name();
+
+        String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+        for (int i = 0; i < 10; i++) {
+            assertThat(a.admit(snapshot, get("split.labs.test", "/", "cookie", "x=1; " + cookie), 0))
+                    .isEqualTo(Admission.Verdict.FORWARD);
+            assertThat(a.action().pool().name()).as("placed by the cookie it was given").isEqualTo(pool);
+            HttpHeaders next = new DefaultHttpHeaders();
+            a.addStickyCookie(next);
+            assertThat(next.contains("set-cookie")).isFalse();
+        }
+    }
+
+    @Test
+    void aStickySplitByAddressFollowsTheTrustedClientAndAnAnswerBeforeASideCountsUnderTheRoute() {
+        Admission a = from("10.9.0.1");
+        assertThat(a.admit(snapshot, get("xff.labs.test", "/", "x-forwarded-for", "172.16.0.7"), 0))
+                .isEqualTo(Admission.Verdict.FORWARD);
+        String pool = a.action().pool().name();
+        for (int i = 0; i < 5; i++) {
+            a.admit(snapshot, get("xff.labs.test", "/", "x-forwarded-for", "172.16.0.7"), 0);
+            assertThat(a.action().pool().name()).isEqualTo(pool);
+        }
+        Admission denied = from("192.168.66.5");
+        assertThat(denied.admit(snapshot, get("xff.labs.test", "/"), 0)).isEqualTo(Admission.Verdict.ANSWER);
+        assertThat(denied.action().split()).as("no side chosen: the route's own action").isNotNull();
+        assertThat(denied.action().series().upstream()).isEmpty();
     }
 
     private static Admission from(String ip) {

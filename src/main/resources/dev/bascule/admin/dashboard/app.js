@@ -1,4 +1,5 @@
-// Bascule dashboard: polls the admin API each second (GET /stats, /status, /events) and draws what it gets.
+// Bascule dashboard: polls the admin API each second (GET /stats, /status, /events, /routes) and draws what it
+// gets.
 // Plain ES modules, no build step; served with a Content-Security-Policy that allows no inline script or style, so
 // every element is built with textContent (names and reasons from the API are never parsed as HTML).
 //   format.js   numbers, times, element building      samples.js  the /stats samples, kept aligned
@@ -26,15 +27,15 @@ async function poll(force) {
     const behind = Date.now() - lastPollAt > 25000;
     const statsPath = lastSampleTime == null ? '/stats?window=15m'
       : '/stats?window=' + (behind ? '15m' : '30s') + '&since=' + encodeURIComponent(lastSampleTime);
-    const [s, status, events] = await Promise.all([api('GET', statsPath), api('GET', '/status'),
-      api('GET', '/events')]);
+    const [s, status, events, routes] = await Promise.all([api('GET', statsPath), api('GET', '/status'),
+      api('GET', '/events'), api('GET', '/routes')]);
     mergeStats(s);
     latestStatus = status;
     renderHeader(status);
     renderKpis(status);
     renderCharts(status);
     renderServers(status);
-    renderRoutes();
+    renderRoutes(routes);
     renderEvents(events);
     setLive(true);
     lastPollAt = Date.now();

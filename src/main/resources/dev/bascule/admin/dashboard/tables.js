@@ -208,21 +208,45 @@ function drawSpark(canvas, values) {
 
 const routeRows = new Map();
 
-export function renderRoutes() {
+/** The sides of every split route (GET /routes), by route label and upstream. */
+function splitSides(routes) {
+  const sides = new Map();
+  for (const route of (routes && routes.routes) || []) {
+    for (const side of route.split || []) sides.set(route.label + '\n' + side.upstream, side);
+  }
+  return sides;
+}
+
+/** A split route's row shows its upstream's weight: a small bar and the percentage. */
+function renderSplit(r, side) {
+  r.split.hidden = !side;
+  if (!side) return;
+  r.splitFill.style.width = side.weight + '%';
+  r.splitText.textContent = side.weight + '%' + (side.down ? ' (down)' : '');
+  r.split.title = 'split weight ' + side.weight + '%' + (side.weight !== side.file_weight
+    ? ' (set through the API; the file says ' + side.file_weight + '%)' : '')
+    + (side.down ? '; every server down: its share goes to the other sides' : '');
+  r.split.classList.toggle('down', side.down);
+}
+
+export function renderRoutes(routes) {
   const tbody = $('routes').tBodies[0];
   const rows = [];
+  const sides = splitSides(routes);
   for (const [key, s] of stats.series) {
     if (s.kind !== 'route') continue;
     let r = routeRows.get(key);
     if (!r) {
       r = { rps: h('td', { class: 'num' }), bar: h('div', { class: 'mix-bar' }), text: h('span', { class: 'mix-text' }),
-        p99: h('td', { class: 'num' }) };
+        p99: h('td', { class: 'num' }), splitFill: h('span'), splitText: h('span', { class: 'split-text' }) };
+      r.split = h('span', { class: 'split', hidden: true }, h('span', { class: 'split-bar' }, r.splitFill), r.splitText);
       r.tr = h('tr', { dataset: { route: s.name, upstream: s.upstream } },
         h('td', { class: 'mono', text: s.name === '' ? '(no route matched)' : s.name }),
-        h('td', { text: s.upstream || '–' }),
+        h('td', {}, h('span', { text: s.upstream || '–' }), r.split),
         r.rps, h('td', {}, h('div', { class: 'mix' }, r.bar, r.text)), r.p99);
       routeRows.set(key, r);
     }
+    renderSplit(r, sides.get(s.name + '\n' + s.upstream));
     r.rps.textContent = fmtRate(lastValue(s.v.requests));
     const counts = ['2xx', '3xx', '4xx', '5xx'].map((c) => sumLast(s.v[c], MIX_WINDOW));
     const all = sumLast(s.v.requests, MIX_WINDOW);

@@ -1,0 +1,42 @@
+package dev.bascule.metrics;
+
+import dev.bascule.control.LiveSnapshot;
+import dev.bascule.control.RouteAction;
+import dev.bascule.control.RouteSplit;
+import dev.bascule.route.Route;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The weights of split routes, read from the live snapshot when scraped: the file's, or those set through the
+ * admin API since. Each side's requests count in {@code bascule_requests_total} under its own upstream.
+ *
+ * <p>Threading: the callback runs on the scraping thread and reads the immutable snapshot only.
+ */
+final class ReleaseMetrics {
+    private ReleaseMetrics() {}
+
+    static void register(PrometheusRegistry registry, LiveSnapshot live) {
+        GaugeWithCallback.builder()
+                .name("bascule_route_split_weight")
+                .help("The weight in percent of each upstream of a split route, as configured or set through the"
+                        + " admin API (a side whose every server is down keeps its weight here while its share goes"
+                        + " to the others)")
+                .labelNames("route", "upstream")
+                .callback(cb -> {
+                    Set<String> seen = new HashSet<>();
+                    for (Route<RouteAction> r : live.get().routes().routes()) {
+                        RouteSplit split = r.target().split();
+                        if (split == null || !seen.add(r.target().label())) {
+                            continue;
+                        }
+                        for (RouteSplit.Side side : split.sides()) {
+                            cb.call(side.weight(), r.target().label(), side.upstream());
+                        }
+                    }
+                })
+                .register(registry);
+    }
+}
