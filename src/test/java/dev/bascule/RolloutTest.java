@@ -347,6 +347,24 @@ class RolloutTest {
     }
 
     @Test
+    void aReloadThatChangesTheSplitUnderTheRolloutEndsItAndTheFileWins() throws Exception {
+        startProxy();
+        assertThat(post("/routes/app/rollout", plan("[30, 100]", "1h", null)).status()).isEqualTo(202);
+        bascule.reload().get(10, TimeUnit.SECONDS); // the same file: the rollout goes on
+        assertThat(phase()).isEqualTo("running");
+        assertThat(weight("web-green")).isEqualTo(30);
+
+        writeConfig("split: [ { upstream: web-blue, weight: 80 }, { upstream: web-green, weight: 20 } ]");
+        bascule.reload().get(10, TimeUnit.SECONDS);
+        JsonNode ended = rollout();
+        assertThat(ended.get("phase").asText()).isEqualTo("aborted");
+        assertThat(ended.get("reason").asText()).startsWith("the file changed the route's split since");
+        assertThat(weight("web-green")).as("the file's split applies").isEqualTo(20);
+        assertThat(weight("web-blue")).isEqualTo(80);
+        assertThat(rollouts("aborted")).isEqualTo(1.0);
+    }
+
+    @Test
     void aStateFileWithABadRolloutIsReportedAndIgnored() throws Exception {
         String at = Instant.parse("2026-01-01T00:00:00Z").toString();
         Files.writeString(stateFile, """
