@@ -337,8 +337,9 @@ class MetricsTest {
         }
 
         // gRPC calls are the one kind of traffic this test does not send, and its config has no split route
-        // (SplitsTest scrapes bascule_route_split_weight).
-        for (String absent : List.of("bascule_grpc_responses_total", "bascule_route_split_weight")) {
+        // (SplitsTest scrapes bascule_route_split_weight, RolloutTest bascule_rollouts_total).
+        for (String absent : List.of("bascule_grpc_responses_total", "bascule_route_split_weight",
+                "bascule_rollouts_total")) {
             documentedTypes.remove(absent);
             documentedLabels.remove(absent);
         }

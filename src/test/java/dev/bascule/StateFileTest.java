@@ -168,7 +168,7 @@ class StateFileTest {
         assertThat(server(extra.address())).isNull();
         assertThat(server(blue1.address()).get("state").asText()).isEqualTo("healthy");
         JsonNode state = JSON.readTree(Files.readString(stateFile));
-        assertThat(state.get("format").asText()).isEqualTo("bascule-state/1");
+        assertThat(state.get("format").asText()).isEqualTo("bascule-state/2");
         assertThat(state.get("servers")).hasSize(1);
         assertThat(state.at("/servers/0/change").asText()).isEqualTo("weight");
         assertThat(state.at("/servers/0/file_weight").asInt()).isEqualTo(1);

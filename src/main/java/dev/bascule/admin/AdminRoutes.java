@@ -5,6 +5,8 @@ import dev.bascule.config.ConfigException;
 import dev.bascule.control.CommandException;
 import dev.bascule.control.ConfigSource;
 import dev.bascule.control.ControlPlane;
+import dev.bascule.control.RolloutCommand;
+import dev.bascule.control.RouteStatus;
 import dev.bascule.control.Snapshot;
 import dev.bascule.control.Status;
 import dev.bascule.explain.Explanation;
@@ -54,8 +56,15 @@ import org.slf4j.LoggerFactory;
  * GET    /routes/{name}                               200 one route (by name, or by label for a route without one)
  * PUT    /routes/{name}/split                         200 the route; body {"web-blue": 80, "web-green": 20}, applied
  *                                                         at once and kept in the state file; 409 a route without a
- *                                                         name or a split with those upstreams, 400 weights that do
- *                                                         not add up to 100 or an unknown upstream
+ *                                                         name or a split with those upstreams, or with a live
+ *                                                         rollout; 400 weights that do not add up to 100 or an
+ *                                                         unknown upstream
+ * POST   /routes/{name}/rollout                       202 the rollout; body {"to": "web-green", "steps": [5, 25, 50,
+ *                                                         100], "step_interval": "30s", "guard": {...}} (see {@link
+ *                                                         Bodies#rolloutPlan}); 409 a route without a name or a split
+ *                                                         with that upstream, or with a live rollout; 400 a bad plan
+ * POST   /routes/{name}/rollout/pause|resume|abort    200 the rollout; 409 when none is running or paused
+ * POST   /routes/{name}/promote                       200 the rollout, done with its upstream at 100%; 409 likewise
  * </pre>
  * {@code {address}} may be raw ({@code 127.0.0.1:9005}, {@code [::1]:9005}) or percent-encoded. Other bodies
  * are ignored.
@@ -136,7 +145,7 @@ final class AdminRoutes {
         if (path.equals(List.of("metrics")) && metrics != null) {
             return only(r, "GET", () -> metrics(r.accept()));
         }
-        if (path.get(0).equals("routes") && path.size() <= 3) {
+        if (path.get(0).equals("routes") && path.size() <= 4) {
             return routes(r, path);
         }
         if (path.size() < 3 || path.size() > 5 || !path.get(0).equals("upstreams") || !path.get(2).equals("servers")) {
@@ -167,7 +176,7 @@ final class AdminRoutes {
         };
     }
 
-    /** {@code /routes}, {@code /routes/{name}}, {@code /routes/{name}/split}. */
+    /** {@code /routes}, {@code /routes/{name}}, {@code /routes/{name}/split}, its rollout and promote. */
     private CompletableFuture<Reply> routes(AdminRequest r, List<String> path) {
         if (path.size() == 1) {
             return only(r, "GET", () -> control.routes()
@@ -178,11 +187,32 @@ final class AdminRoutes {
             return only(r, "GET", () -> control.route(name)
                     .thenApply(route -> new Reply(HttpResponseStatus.OK, RoutesJson.route(route))));
         }
-        if (!path.get(2).equals("split")) {
-            return done(Reply.notFound());
+        if (path.size() == 4) {
+            if (!path.get(2).equals("rollout")) {
+                return done(Reply.notFound());
+            }
+            RolloutCommand command = switch (path.get(3)) {
+                case "pause" -> RolloutCommand.PAUSE;
+                case "resume" -> RolloutCommand.RESUME;
+                case "abort" -> RolloutCommand.ABORT;
+                default -> null;
+            };
+            return command == null ? done(Reply.notFound())
+                    : only(r, "POST", () -> control.rollout(name, command).thenApply(AdminRoutes::rolloutReply));
         }
-        return only(r, "PUT", () -> control.setSplit(name, Bodies.splitWeights(r.body()))
-                .thenApply(route -> new Reply(HttpResponseStatus.OK, RoutesJson.route(route))));
+        return switch (path.get(2)) {
+            case "split" -> only(r, "PUT", () -> control.setSplit(name, Bodies.splitWeights(r.body()))
+                    .thenApply(route -> new Reply(HttpResponseStatus.OK, RoutesJson.route(route))));
+            case "rollout" -> only(r, "POST", () -> control.startRollout(name, Bodies.rolloutPlan(r.body()))
+                    .thenApply(route -> new Reply(HttpResponseStatus.ACCEPTED, RoutesJson.rollout(route.rollout()))));
+            case "promote" -> only(r, "POST", () -> control.rollout(name, RolloutCommand.PROMOTE)
+                    .thenApply(AdminRoutes::rolloutReply));
+            default -> done(Reply.notFound());
+        };
+    }
+
+    private static Reply rolloutReply(RouteStatus route) {
+        return new Reply(HttpResponseStatus.OK, RoutesJson.rollout(route.rollout()));
     }
 
     private static CompletableFuture<Reply> only(AdminRequest r, String method,

@@ -3,6 +3,8 @@ package dev.bascule.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bascule.control.CommandException;
+import dev.bascule.release.RolloutPlan;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,6 +67,105 @@ final class Bodies {
             weights.put(e.getKey(), n.intValue());
         }
         return weights;
+    }
+
+    /** The guard of a rollout that names none: at most 1% errors, a p99 at most 1.5 times the other side's. */
+    static final RolloutPlan.Guard DEFAULT_GUARD = new RolloutPlan.Guard(0.01, 1.5, 100);
+
+    /**
+     * {@code {"to": "web-green", "steps": [5, 25, 50, 100], "step_interval": "30s", "guard": {"max_error_rate":
+     * 0.01, "max_p99_ratio": 1.5, "min_requests": 100}}}: {@code guard} and each of its fields optional (the
+     * defaults of {@link #DEFAULT_GUARD}).
+     *
+     * @throws CommandException 400 naming the field, or with the plan's own rule that is broken
+     */
+    static RolloutPlan rolloutPlan(byte[] body) {
+        ObjectNode o = Json.readObject(body);
+        onlyFields(o, List.of("to", "steps", "step_interval", "guard"));
+        JsonNode to = o.get("to");
+        if (to == null || !to.isTextual() || to.textValue().isEmpty()) {
+            throw Json.badBody("'to' must name the upstream to move traffic to");
+        }
+        JsonNode stepsNode = o.get("steps");
+        if (stepsNode == null || !stepsNode.isArray()) {
+            throw Json.badBody("'steps' must be a list of shares in percent, such as [5, 25, 50, 100]");
+        }
+        List<Integer> steps = new ArrayList<>();
+        for (JsonNode n : stepsNode) {
+            if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+                throw Json.badBody("'steps' must be integers from 1 to 100, found " + n);
+            }
+            steps.add(n.intValue());
+        }
+        JsonNode interval = o.get("step_interval");
+        if (interval == null || !interval.isTextual()) {
+            throw Json.badBody("'step_interval' must be a duration such as \"30s\"");
+        }
+        long intervalMillis = durationMillis(interval.textValue());
+        RolloutPlan.Guard guard = DEFAULT_GUARD;
+        try {
+            JsonNode g = o.get("guard");
+            if (g != null && !g.isNull()) {
+                if (!g.isObject()) {
+                    throw Json.badBody("'guard' must be an object");
+                }
+                onlyFields((ObjectNode) g, List.of("max_error_rate", "max_p99_ratio", "min_requests"));
+                guard = new RolloutPlan.Guard(
+                        number(g, "max_error_rate", DEFAULT_GUARD.maxErrorRate()),
+                        number(g, "max_p99_ratio", DEFAULT_GUARD.maxP99Ratio()),
+                        count(g, "min_requests", DEFAULT_GUARD.minRequests()));
+            }
+            return new RolloutPlan(to.textValue(), steps, intervalMillis, guard);
+        } catch (IllegalArgumentException e) {
+            throw Json.badBody(e.getMessage());
+        }
+    }
+
+    /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}: one number, one unit, greater than zero. */
+    static long durationMillis(String text) {
+        int digits = 0;
+        while (digits < text.length() && text.charAt(digits) >= '0' && text.charAt(digits) <= '9') {
+            digits++;
+        }
+        String unit = text.substring(digits);
+        long scale = switch (unit) {
+            case "ms" -> 1;
+            case "s" -> 1_000;
+            case "m" -> 60_000;
+            case "h" -> 3_600_000;
+            default -> 0;
+        };
+        if (digits == 0 || digits > 9 || scale == 0) {
+            throw Json.badBody("'step_interval' must be a number with a unit (ms, s, m, h), such as \"30s\"; found \""
+                    + text + "\"");
+        }
+        long millis = Long.parseLong(text.substring(0, digits)) * scale;
+        if (millis == 0) {
+            throw Json.badBody("'step_interval' must be greater than zero");
+        }
+        return millis;
+    }
+
+    private static double number(JsonNode o, String field, double fallback) {
+        JsonNode n = o.get(field);
+        if (n == null) {
+            return fallback;
+        }
+        if (!n.isNumber()) {
+            throw Json.badBody("'" + field + "' must be a number");
+        }
+        return n.doubleValue();
+    }
+
+    private static long count(JsonNode o, String field, long fallback) {
+        JsonNode n = o.get(field);
+        if (n == null) {
+            return fallback;
+        }
+        if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+            throw Json.badBody("'" + field + "' must be an integer");
+        }
+        return n.longValue();
     }
 
     private static int weight(JsonNode n) {

@@ -43,6 +43,7 @@ final class DashboardAssets {
             Map.entry("dashboard/api.js", new File("api.js", JS, REVALIDATE)),
             Map.entry("dashboard/charts.js", new File("charts.js", JS, REVALIDATE)),
             Map.entry("dashboard/format.js", new File("format.js", JS, REVALIDATE)),
+            Map.entry("dashboard/rollouts.js", new File("rollouts.js", JS, REVALIDATE)),
             Map.entry("dashboard/samples.js", new File("samples.js", JS, REVALIDATE)),
             Map.entry("dashboard/tables.js", new File("tables.js", JS, REVALIDATE)),
             Map.entry("dashboard/" + UPLOT + "uPlot.iife.min.js", new File(UPLOT + "uPlot.iife.min.js", JS, IMMUTABLE)),

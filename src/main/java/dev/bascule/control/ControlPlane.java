@@ -9,6 +9,7 @@ import dev.bascule.config.UpstreamConfig;
 import dev.bascule.health.EjectionPolicy;
 import dev.bascule.health.HealthControl;
 import dev.bascule.health.ProbeTarget;
+import dev.bascule.release.RolloutPlan;
 import dev.bascule.state.FileStateStore;
 import dev.bascule.state.ServerChange;
 import dev.bascule.tls.TlsMaterial;
@@ -42,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * parts: {@link Membership} (the operator's commands, validated there), {@link EjectionPolicy} (passive health),
  * {@link DnsRefresh}, {@link StatusReport}, {@link ProbeTargets} (what active checks probe), {@link
  * ListenerReconciler} (the data plane's listening sockets), {@link AccessLogs} (the access log in force), {@link
- * RuntimeChanges} (the admin API's changes that outlive reloads and restarts) and {@link StateKeeper} (which keeps
- * them in the state file, off this thread).
+ * RuntimeChanges} (the admin API's changes that outlive reloads and restarts), {@link StateKeeper} (which keeps
+ * them in the state file, off this thread) and {@link Rollouts} (progressive rollouts, judged every second).
  *
  * <p>Threading: all state is confined to the control thread; public methods hand their work to it and return a
  * future (or nothing), so they may be called from anywhere, event loops included, without blocking. Only
@@ -89,6 +90,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     private final RuntimeChanges changes;
     /** Writes {@link #changes} to the state file on its own thread. */
     private final StateKeeper keeper;
+    /** Runs the rollouts, which it keeps in {@link #changes}. */
+    private final Rollouts rollouts;
     private final DnsRefresh dns;
     private ScheduledFuture<?> slowStartTick;
 
@@ -116,6 +119,11 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         RuntimeChanges.Reconciled restored = RuntimeChanges.reconcile(keeper.load(), loaded.config(), members);
         changes.adopt(restored, members);
         restored.messages().forEach(m -> log.warn("state file: {}", m));
+        this.rollouts = new Rollouts(clock, changes, this::applySplit, () -> keeper.save(changes.state()),
+                stats.rollouts());
+        if (rollouts.followFile(loaded.config(), "state file")) {
+            keeper.save(changes.state());
+        }
         this.membership = new Membership(registry, resolver, nanoTime, changes.apply(members, log::warn));
         applyDrains();
         this.dns = new DnsRefresh(thread, resolver, membership, this::membershipChanged);
@@ -143,6 +151,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         cp.thread.execute(() -> cp.dns.follow(config));
         cp.thread.scheduleWithFixedDelay(() -> cp.builder.expireIdleRateLimitKeys(cp.nanoTime.getAsLong()),
                 RATE_LIMIT_SWEEP_SECONDS, RATE_LIMIT_SWEEP_SECONDS, TimeUnit.SECONDS);
+        cp.thread.scheduleWithFixedDelay(cp::tickRollouts, Rollouts.TICK_MILLIS, Rollouts.TICK_MILLIS,
+                TimeUnit.MILLISECONDS);
         return cp;
     }
 
@@ -241,7 +251,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             kept.messages().forEach(m -> log.warn("reload: {}", m));
             membership.replaceAll(changes.apply(nextMembers, log::warn));
             applyDrains();
-            if (kept.changed()) {
+            boolean rolloutsEnded = rollouts.followFile(next, "reload");
+            if (kept.changed() || rolloutsEnded) {
                 keeper.save(changes.state());
             }
             if (tracing.follow(next.tracing(), thread) | logChanged) {
@@ -380,7 +391,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
      *
      * @param weights by upstream; they must add up to 100
      * @return the route as it is now; a future failed with {@link CommandException}: 404 no route of that name,
-     *     409 a route without a name or without a split holding every upstream named, 400 weights that are not
+     *     409 a route without a name or without a split holding every upstream named, or with a rollout running or
+     *     paused, 400 weights that are not
      *     integers from 0 to 100 adding up to 100, or an upstream that does not exist
      */
     public CompletableFuture<RouteStatus> setSplit(String route, Map<String, Integer> weights) {
@@ -388,6 +400,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             BasculeConfig file = loaded.config();
             Map<String, Integer> fileWeights = splitRoute(file, route);
             Map<String, Integer> next = SplitCommand.weights(route, weights, fileWeights, file.upstreams().keySet());
+            rollouts.refuseSplitWhileLive(route);
             applySplit(route, next, fileWeights, "the admin API");
             return routeStatus(route);
         });
@@ -407,6 +420,43 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         log.info("route {} split set through {}: {} (file: {})", route, by, SplitConfig.describe(next),
                 SplitConfig.describe(fileWeights));
         publish();
+    }
+
+    /**
+     * Starts a rollout on a named split route: {@code to} gets the first step's share at once, and the split moves
+     * on step by step while the guard holds ({@link Rollouts}).
+     *
+     * @return the route as it is now, with its rollout; a future failed with {@link CommandException}: 404 no
+     *     route of that name, 409 a route without a name or a split with {@code to}, or one with a rollout running
+     *     or paused already
+     */
+    public CompletableFuture<RouteStatus> startRollout(String route, RolloutPlan plan) {
+        return onControl(() -> {
+            rollouts.start(route, plan, splitRoute(loaded.config(), route), live.get());
+            return routeStatus(route);
+        });
+    }
+
+    /**
+     * Pauses, resumes, aborts or promotes the live rollout of a route.
+     *
+     * @return the route as it is now; a future failed with {@link CommandException} 404 (no such route) or 409
+     *     (no rollout running or paused on it)
+     */
+    public CompletableFuture<RouteStatus> rollout(String route, RolloutCommand command) {
+        return onControl(() -> {
+            rollouts.command(route, command, splitRoute(loaded.config(), route), live.get());
+            return routeStatus(route);
+        });
+    }
+
+    /** Judges the live rollouts; on the control thread, every {@link Rollouts#TICK_MILLIS}. */
+    private void tickRollouts() {
+        try {
+            rollouts.tick(loaded.config(), live.get());
+        } catch (RuntimeException e) {
+            log.warn("rollouts not judged this time: {}", e.toString(), e); // the next tick tries again
+        }
     }
 
     /** One route by name (or, for a route without one, by label); a future failed with a 404 when none. */

@@ -55,7 +55,8 @@ final class RouteReport {
         }
         return new RouteStatus(rc.name(), label, rc.host(), rc.pathPrefix(), rc.stripPrefix(), rc.conditions(),
                 rc.upstream(), sides, source, sticky,
-                rc.redirect() == null ? null : RouteParts.redirect(rc.redirect()).toString());
+                rc.redirect() == null ? null : RouteParts.redirect(rc.redirect()).toString(),
+                rc.name() == null ? null : changes.state().rollout(rc.name()));
     }
 
     private static RouteSplit.Side side(RouteSplit split, String upstream) {

@@ -1,6 +1,7 @@
 package dev.bascule.control;
 
 import dev.bascule.config.RequestMatchConfig;
+import dev.bascule.release.RolloutState;
 import java.util.List;
 
 /**
@@ -17,10 +18,11 @@ import java.util.List;
  * @param sticky what keeps a client on its side ({@code cookie:NAME}, {@code client_ip}, {@code header:NAME});
  *     null when requests are dealt by turns, or without a split
  * @param redirect what a redirect route answers; null for another route
+ * @param rollout the route's last rollout, live or over; null when it has had none
  */
 public record RouteStatus(String name, String label, String host, String pathPrefix, boolean stripPrefix,
         RequestMatchConfig conditions, String upstream, List<Side> split, String splitSource, String sticky,
-        String redirect) {
+        String redirect, RolloutState rollout) {
 
     /**
      * @param weight in force, in percent

@@ -4,6 +4,7 @@ import dev.bascule.config.BasculeConfig;
 import dev.bascule.config.HostPort;
 import dev.bascule.config.RouteConfig;
 import dev.bascule.config.SplitConfig;
+import dev.bascule.release.RolloutState;
 import dev.bascule.state.ReleaseState;
 import dev.bascule.state.ServerChange;
 import dev.bascule.state.SplitChange;
@@ -20,7 +21,7 @@ import java.util.function.Consumer;
 
 /**
  * The changes made through the admin API that outlive reloads and restarts (split weights; servers added,
- * removed, reweighted, drained), held as a {@link ReleaseState}: what each one set, and the file's value it
+ * removed, reweighted, drained; rollouts, which {@link Rollouts} runs), held as a {@link ReleaseState}: what each one set, and the file's value it
  * overrode. On a reload (and at start, against the state file) each change stays unless the file changed that
  * same thing since; then the file wins and the log says so ({@link #reconcile}).
  *
@@ -195,6 +196,11 @@ final class RuntimeChanges {
     void splitSet(String route, Map<String, Integer> weights, Map<String, Integer> fileWeights) {
         state = weights.equals(fileWeights) ? state.withoutSplit(route)
                 : state.withSplit(new SplitChange(route, weights, fileWeights, clock.instant()));
+    }
+
+    /** A rollout started, moved on, or ended; the last one of its route is kept. */
+    void rolloutSet(RolloutState rollout) {
+        state = state.withRollout(rollout);
     }
 
     /** Added: a server the file lists (removed through the API, now back) is the file's again, at this weight. */

@@ -51,8 +51,9 @@ final class StateKeeper implements AutoCloseable {
             Versioned v = store.load();
             version = v.version();
             if (!v.state().isEmpty()) {
-                log.info("runtime changes read from {}: {} split(s), {} server change(s)", store.describe(),
-                        v.state().splits().size(), v.state().servers().size());
+                log.info("runtime changes read from {}: {} split(s), {} server change(s), {} rollout(s)",
+                        store.describe(), v.state().splits().size(), v.state().servers().size(),
+                        v.state().rollouts().size());
             }
             return v.state();
         } catch (StateStoreException e) {

@@ -3,7 +3,8 @@
  * <p>Entry point: {@link dev.bascule.control.ControlPlane}, one thread that applies reloads, admin commands,
  * health verdicts, ejections and DNS changes through a part for each job ({@code Membership}, {@code
  * DnsRefresh}, {@code StatusReport}, {@code ProbeTargets}, {@code ListenerReconciler}, {@code RuntimeChanges} and
- * {@code StateKeeper} for the admin API's changes that outlive reloads and restarts, {@code RouteReport}) and after
+ * {@code StateKeeper} for the admin API's changes that outlive reloads and restarts, {@code Rollouts} for
+ * progressive rollouts, {@code RouteReport}) and after
  * each change publishes a new immutable {@link dev.bascule.control.Snapshot} built by {@code SnapshotBuilder}
  * (with {@code SplitRoutes} for the sides of split routes, {@link dev.bascule.control.RouteSplit}). {@link
  * dev.bascule.control.LiveSnapshot} is the one volatile reference the data plane reads it through: routes,

@@ -40,7 +40,7 @@ public final class Metrics {
         ConfigMetrics.register(registry, live, reloads);
         RequestMetrics.register(registry, live, stats);
         MirrorMetrics.register(registry, live);
-        ReleaseMetrics.register(registry, live);
+        ReleaseMetrics.register(registry, live, stats.rollouts());
         CounterWithCallback.builder()
                 .name("bascule_access_log_dropped_total")
                 .help("Access log lines lost: the writer fell behind (every slot of its queue taken) or could not write")

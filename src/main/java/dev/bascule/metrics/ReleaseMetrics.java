@@ -4,6 +4,8 @@ import dev.bascule.control.LiveSnapshot;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.RouteSplit;
 import dev.bascule.route.Route;
+import dev.bascule.stats.RolloutCounts;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.HashSet;
@@ -11,14 +13,15 @@ import java.util.Set;
 
 /**
  * The weights of split routes, read from the live snapshot when scraped: the file's, or those set through the
- * admin API since. Each side's requests count in {@code bascule_requests_total} under its own upstream.
+ * admin API since (a rollout's steps included). Each side's requests count in {@code bascule_requests_total} under
+ * its own upstream. And the rollouts ended, by route and result.
  *
- * <p>Threading: the callback runs on the scraping thread and reads the immutable snapshot only.
+ * <p>Threading: the callbacks run on the scraping thread and read the immutable snapshot and atomic counts only.
  */
 final class ReleaseMetrics {
     private ReleaseMetrics() {}
 
-    static void register(PrometheusRegistry registry, LiveSnapshot live) {
+    static void register(PrometheusRegistry registry, LiveSnapshot live, RolloutCounts rollouts) {
         GaugeWithCallback.builder()
                 .name("bascule_route_split_weight")
                 .help("The weight in percent of each upstream of a split route, as configured or set through the"
@@ -35,6 +38,17 @@ final class ReleaseMetrics {
                         for (RouteSplit.Side side : split.sides()) {
                             cb.call(side.weight(), r.target().label(), side.upstream());
                         }
+                    }
+                })
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("bascule_rollouts_total")
+                .help("Rollouts ended, by result: done (the last step passed, or promoted), rolled_back (the guard saw"
+                        + " a breach), aborted (through the admin API, or a reload took the route's split away)")
+                .labelNames("route", "result")
+                .callback(cb -> {
+                    for (RolloutCounts.Count c : rollouts.all()) {
+                        cb.call(c.value(), c.route(), c.result());
                     }
                 })
                 .register(registry);

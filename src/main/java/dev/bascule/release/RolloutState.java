@@ -53,7 +53,7 @@ public record RolloutState(
     }
 
     public RolloutState {
-        before = Map.copyOf(before);
+        before = Collections.unmodifiableMap(new LinkedHashMap<>(before)); // in the split's order, for reports
     }
 
     /**

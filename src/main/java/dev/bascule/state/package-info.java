@@ -1,6 +1,7 @@
 /**
  * Runtime state that outlives a restart: the changes made through the admin API (split weights; servers added,
- * removed, reweighted, drained), each with the file's value it overrode.
+ * removed, reweighted, drained), each with the file's value it overrode, and the rollouts ({@code
+ * release.RolloutState}, kept as the pure values they are).
  *
  * <p>Control plane only: no Netty, no proxy class. The control plane ({@code control.RuntimeChanges}) decides
  * what the state holds and how it meets a reloaded file; this package holds the records, their JSON, and where

@@ -26,6 +26,8 @@ public final class StatsRegistry {
     private final AtomicLongArray local = new AtomicLongArray(LocalReason.values().length);
     /** Access log lines lost, over every log a reload opened: the writer fell behind, or could not write. */
     private final AtomicLong accessLogDropped = new AtomicLong();
+    /** Rollouts ended, by route and result. */
+    private final RolloutCounts rollouts = new RolloutCounts();
 
     private record RouteKey(String route, String upstream) {}
 
@@ -115,6 +117,11 @@ public final class StatsRegistry {
     /** The count of access log lines lost, which each access log adds to from its threads. */
     public AtomicLong accessLogDropped() {
         return accessLogDropped;
+    }
+
+    /** Rollouts ended, by route and result; counted by the control thread. */
+    public RolloutCounts rollouts() {
+        return rollouts;
     }
 
     @Override

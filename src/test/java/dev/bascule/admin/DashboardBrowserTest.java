@@ -188,7 +188,27 @@ class DashboardBrowserTest {
                             + body).status()).isEqualTo(200);
                 }
                 await().atMost(WAIT).until(() -> splitOnPage("web-green").equals("30%"));
+
+                // A rollout shows its step, and the page's buttons pause and abort it.
+                try (RawHttp raw = new RawHttp(bascule.adminAddress())) {
+                    String body = "{\"to\": \"web-green\", \"steps\": [30, 100], \"step_interval\": \"1h\"}";
+                    assertThat(raw.exchange("POST /routes/app/rollout HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n"
+                            + body).status()).isEqualTo(202);
+                }
+                await().atMost(WAIT).until(() -> browser.findElement(By.id("rollouts")).getText()
+                        .contains("step 1 of 2: web-green 30%"));
                 screenshot("dashboard.png");
+                rolloutButton("pause");
+                await().atMost(WAIT).until(() -> browser.findElement(By.id("toasts")).getText()
+                        .contains("Rollout of app to web-green is now paused"));
+                await().atMost(WAIT).until(() -> !browser.findElements(
+                        By.cssSelector("#rollouts tr[data-phase='paused']")).isEmpty());
+                rolloutButton("abort");
+                await().atMost(WAIT).until(() -> !browser.findElements(
+                        By.cssSelector("#rollouts tr[data-phase='aborted']")).isEmpty());
+                assertThat(browser.findElements(By.cssSelector("#rollouts button"))).as("nothing left to do")
+                        .isEmpty();
             }
 
             // Set a weight: the dialog asks for the number.
@@ -227,6 +247,17 @@ class DashboardBrowserTest {
             screenshot("dashboard-failure.png");
             throw t;
         }
+    }
+
+    /** Clicks a rollout's button and confirms; the row is redrawn when the rollout changes, so it is found anew. */
+    private void rolloutButton(String action) {
+        await().atMost(WAIT).ignoreExceptions().until(() -> {
+            browser.findElement(By.cssSelector("#rollouts tr[data-route='app'] button[data-action='" + action + "']"))
+                    .click();
+            return true;
+        });
+        await().atMost(WAIT).until(() -> browser.findElement(By.id("confirm")).isDisplayed());
+        browser.findElement(By.id("confirm-ok")).click();
     }
 
     @Test

@@ -80,6 +80,11 @@ public final class TestOrigin implements AutoCloseable {
     private final ConcurrentLinkedQueue<Recorded> recorded = new ConcurrentLinkedQueue<>();
     /** When non-zero, every request except health probes is answered with this status. */
     private volatile int forcedStatus;
+    /** Every how many requests one is answered with {@link #failEveryStatus}; 0 for none. */
+    private volatile int failEvery;
+    private volatile int failEveryStatus;
+    private final AtomicInteger failEveryTurn = new AtomicInteger();
+    private final AtomicInteger failedOnPurpose = new AtomicInteger();
     /** When non-zero, every request except health probes is answered this many milliseconds late. */
     private volatile long delayMillis;
 
@@ -166,6 +171,20 @@ public final class TestOrigin implements AutoCloseable {
     /** Makes the origin answer every request (but {@code /health}) with {@code status}; 0 restores normal. */
     public void failWith(int status) {
         forcedStatus = status;
+    }
+
+    /**
+     * Makes the origin answer every {@code n}th request (but {@code /health}) with {@code status}, the others
+     * normally: {@code failEvery(5, 500)} fails 20% of requests. 0 restores normal.
+     */
+    public void failEvery(int n, int status) {
+        failEveryStatus = status;
+        failEvery = n;
+    }
+
+    /** The requests answered with the status of {@link #failEvery} so far. */
+    public int failedOnPurpose() {
+        return failedOnPurpose.get();
     }
 
     /**
@@ -261,6 +280,12 @@ public final class TestOrigin implements AutoCloseable {
             int forced = forcedStatus;
             if (forced != 0 && !q.path().equals("/health")) {
                 send(ctx, keepAlive, HttpResponseStatus.valueOf(forced), name);
+                return;
+            }
+            int failNth = failEvery;
+            if (failNth > 0 && !q.path().equals("/health") && failEveryTurn.incrementAndGet() % failNth == 0) {
+                failedOnPurpose.incrementAndGet();
+                send(ctx, keepAlive, HttpResponseStatus.valueOf(failEveryStatus), name);
                 return;
             }
             switch (q.path()) {

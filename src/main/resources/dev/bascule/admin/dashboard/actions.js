@@ -153,3 +153,26 @@ export async function reload() {
   run((r) => 'Config version ' + r.version + ' loaded', () => api('POST', '/reload'));
 }
 
+
+const ROLLOUT_ACTIONS = {
+  pause: { path: '/rollout/pause', title: 'Pause', text: 'The step stops moving on; the guard still watches it.' },
+  resume: { path: '/rollout/resume', title: 'Resume', text: 'The step goes on where it stood.' },
+  abort: { path: '/rollout/abort', title: 'Abort', text: 'The rollout ends and the split goes back to what it was'
+    + ' before it.', danger: true },
+  promote: { path: '/promote', title: 'Promote', text: 'The rollout ends with its upstream at 100% now.',
+    danger: true },
+};
+
+/** Pause, resume, abort or promote the rollout of a route, after asking. */
+export async function rolloutAction(route, to, action) {
+  const a = ROLLOUT_ACTIONS[action];
+  const yes = await confirmAction({
+    title: a.title + ' the rollout of ' + route + ' to ' + to + '?',
+    text: a.text,
+    ok: a.title,
+    danger: !!a.danger,
+  });
+  if (!yes) return;
+  run((r) => 'Rollout of ' + route + ' to ' + r.to + ' is now ' + r.phase.replace('_', ' '),
+    () => api('POST', '/routes/' + encodeURIComponent(route) + a.path));
+}

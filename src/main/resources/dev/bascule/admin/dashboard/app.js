@@ -5,6 +5,7 @@
 //   format.js   numbers, times, element building      samples.js  the /stats samples, kept aligned
 //   api.js      calls, errors, the token               charts.js   the three charts (uPlot)
 //   actions.js  commands with confirmation             tables.js   header, KPI tiles, servers, routes, transitions
+//   rollouts.js each split route's rollout and its buttons
 
 import { $ } from './format.js';
 import { ApiError, api } from './api.js';
@@ -12,6 +13,7 @@ import { lastSampleTime, mergeStats } from './samples.js';
 import { renderCharts, resetCharts } from './charts.js';
 import { renderEvents, renderHeader, renderKpis, renderRoutes, renderServers, setLive } from './tables.js';
 import { onActionDone, reload } from './actions.js';
+import { renderRollouts } from './rollouts.js';
 
 // ---------------------------------------------------------------- polling
 
@@ -36,6 +38,7 @@ async function poll(force) {
     renderCharts(status);
     renderServers(status);
     renderRoutes(routes);
+    renderRollouts(routes);
     renderEvents(events);
     setLive(true);
     lastPollAt = Date.now();
