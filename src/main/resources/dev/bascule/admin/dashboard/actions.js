@@ -129,7 +129,8 @@ export async function removeServer(upstream, address) {
 export async function addServer(upstream) {
   const v = await confirmAction({
     title: 'Add a server to ' + upstream,
-    text: 'It takes traffic at once (or after its first passing health check). A reload forgets it.',
+    text: 'It takes traffic at once (or after its first passing health check), and is kept in the state file'
+      + ' across reloads and restarts.',
     fields: [
       { name: 'address', label: 'Address (host:port)', placeholder: '127.0.0.1:9005' },
       { name: 'weight', label: 'Weight', type: 'number', value: 1, min: 1, max: 1000 },
@@ -146,7 +147,7 @@ export async function reload() {
   const yes = await confirmAction({
     title: 'Reload the config?',
     text: 'Bascule reads its config file again and swaps it in whole, or changes nothing if it has an error.'
-      + ' Servers added through the API are dropped.',
+      + ' Changes made through the API stay, unless the file changed the same thing since.',
     ok: 'Reload',
   });
   if (!yes) return;
