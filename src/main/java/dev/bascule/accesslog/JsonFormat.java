@@ -22,7 +22,8 @@ import java.time.ZoneOffset;
  * referer} and {@code local} (why Bascule answered itself: {@code no_route}, {@code rate_limited} ...).
  *
  * <p>Jackson's generator does the escaping (RFC 8259 section 7): quotes, backslashes and control characters,
- * and every character outside ASCII as {@code \}{@code uXXXX}, so a line is plain ASCII whatever a client sent.
+ * and every character outside ASCII as a backslash-u escape of four hex digits, so a line is plain ASCII
+ * whatever a client sent.
  *
  * <p>Threading: the writer thread's alone.
  */
