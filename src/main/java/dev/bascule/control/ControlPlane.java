@@ -4,26 +4,19 @@ import dev.bascule.balance.Balancers;
 import dev.bascule.config.AdminToken;
 import dev.bascule.config.BasculeConfig;
 import dev.bascule.config.ConfigException;
-import dev.bascule.config.SplitConfig;
 import dev.bascule.config.UpstreamConfig;
-import dev.bascule.health.EjectionPolicy;
 import dev.bascule.health.HealthControl;
 import dev.bascule.health.ProbeTarget;
 import dev.bascule.release.RolloutPlan;
 import dev.bascule.state.FileStateStore;
 import dev.bascule.state.ServerChange;
 import dev.bascule.tls.TlsMaterial;
-import dev.bascule.upstream.AttemptFailure;
-import dev.bascule.upstream.Server;
-import dev.bascule.stats.ExchangeRecord;
 import dev.bascule.stats.RecordSink;
-import dev.bascule.stats.RetryReason;
 import dev.bascule.stats.StatsRegistry;
 import dev.bascule.upstream.ServerRegistry;
 import dev.bascule.upstream.ServerState;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,11 +33,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The control plane: one thread that owns the config in force and the membership of every pool, runs each
  * change through the part that does that job, and publishes a new {@link Snapshot} after every change. The
- * parts: {@link Membership} (the operator's commands, validated there), {@link EjectionPolicy} (passive health),
+ * parts: {@link Membership} (the operator's commands, validated there), {@link HealthFeedback} (active checks and ejections),
  * {@link DnsRefresh}, {@link StatusReport}, {@link ProbeTargets} (what active checks probe), {@link
  * ListenerReconciler} (the data plane's listening sockets), {@link AccessLogs} (the access log in force), {@link
  * RuntimeChanges} (the admin API's changes that outlive reloads and restarts), {@link StateKeeper} (which keeps
- * them in the state file, off this thread) and {@link Rollouts} (progressive rollouts, judged every second).
+ * them in the state file, off this thread) and {@link ReleaseCommands} (routes, splits and rollouts).
  *
  * <p>Threading: all state is confined to the control thread; public methods hand their work to it and return a
  * future (or nothing), so they may be called from anywhere, event loops included, without blocking. Only
@@ -67,7 +60,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     private final LongSupplier nanoTime;
     private final LiveSnapshot live;
     private final ProbeTargets probeTargets = new ProbeTargets(this::tls);
-    private final EjectionPolicy ejections;
+    /** Active check results and passive failures, turned into server states; control thread only. */
+    private final HealthFeedback health;
     /** The counters every snapshot's series are resolved from; control thread only (its recorders: anyone). */
     private final StatsRegistry stats;
     /** Passive health, counters and the sinks of the config in force; control thread only. */
@@ -90,8 +84,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     private final RuntimeChanges changes;
     /** Writes {@link #changes} to the state file on its own thread. */
     private final StateKeeper keeper;
-    /** Runs the rollouts, which it keeps in {@link #changes}. */
-    private final Rollouts rollouts;
+    /** Routes, splits and rollouts. */
+    private final ReleaseCommands release;
     private final DnsRefresh dns;
     private ScheduledFuture<?> slowStartTick;
 
@@ -105,13 +99,11 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         accessLogs.start(loaded.config()); // first: a file that cannot be opened leaves nothing to undo
         this.tracing = new TraceExport(clock, nanoTime);
         tracing.follow(loaded.config().tracing(), thread);
-        this.events = recordingEvents();
         this.builder = new SnapshotBuilder(registry, stats, balancers, nanoTime);
         this.resolver = resolver;
         this.clock = clock;
         this.transitions = new Transitions(clock);
         this.nanoTime = nanoTime;
-        this.ejections = new EjectionPolicy(nanoTime);
         this.loaded = loaded;
         this.keeper = new StateKeeper(loaded.config().stateFile() == null ? null
                 : new FileStateStore(loaded.config().stateFile(), clock));
@@ -119,15 +111,18 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         RuntimeChanges.Reconciled restored = RuntimeChanges.reconcile(keeper.load(), loaded.config(), members);
         changes.adopt(restored, members);
         restored.messages().forEach(m -> log.warn("state file: {}", m));
-        this.rollouts = new Rollouts(clock, changes, this::applySplit, () -> keeper.save(changes.state()),
-                stats.rollouts());
-        if (rollouts.followFile(loaded.config(), "state file")) {
-            keeper.save(changes.state());
-        }
         this.membership = new Membership(registry, resolver, nanoTime, changes.apply(members, log::warn));
+        this.health = new HealthFeedback(thread, membership, transitions, nanoTime, () -> this.loaded.config(),
+                this::publish, () -> probeTargets.refresh(this.loaded.config(), membership));
+        this.events = recordingEvents();
         applyDrains();
         this.dns = new DnsRefresh(thread, resolver, membership, this::membershipChanged);
         this.live = new LiveSnapshot(builder.build(inForce(), membership.pools(), null, nanoTime.getAsLong(), events));
+        this.release = new ReleaseCommands(() -> this.loaded.config(), changes, keeper, live, this::publish, clock,
+                stats.rollouts());
+        if (release.followFile(loaded.config(), "state file")) {
+            keeper.save(changes.state()); // rollouts only: the snapshot's splits are as built
+        }
         probeTargets.refresh(loaded.config(), membership);
     }
 
@@ -151,7 +146,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         cp.thread.execute(() -> cp.dns.follow(config));
         cp.thread.scheduleWithFixedDelay(() -> cp.builder.expireIdleRateLimitKeys(cp.nanoTime.getAsLong()),
                 RATE_LIMIT_SWEEP_SECONDS, RATE_LIMIT_SWEEP_SECONDS, TimeUnit.SECONDS);
-        cp.thread.scheduleWithFixedDelay(cp::tickRollouts, Rollouts.TICK_MILLIS, Rollouts.TICK_MILLIS,
+        cp.thread.scheduleWithFixedDelay(cp.release::tick, Rollouts.TICK_MILLIS, Rollouts.TICK_MILLIS,
                 TimeUnit.MILLISECONDS);
         return cp;
     }
@@ -251,7 +246,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             kept.messages().forEach(m -> log.warn("reload: {}", m));
             membership.replaceAll(changes.apply(nextMembers, log::warn));
             applyDrains();
-            boolean rolloutsEnded = rollouts.followFile(next, "reload");
+            boolean rolloutsEnded = release.followFile(next, "reload");
             if (kept.changed() || rolloutsEnded) {
                 keeper.save(changes.state());
             }
@@ -382,7 +377,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
 
     /** Every route of the config in force, with the split weights in force. */
     public CompletableFuture<List<RouteStatus>> routes() {
-        return onControl(() -> RouteReport.of(loaded.config(), changes, live.get()));
+        return onControl(release::routes);
     }
 
     /**
@@ -392,34 +387,11 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
      * @param weights by upstream; they must add up to 100
      * @return the route as it is now; a future failed with {@link CommandException}: 404 no route of that name,
      *     409 a route without a name or without a split holding every upstream named, or with a rollout running or
-     *     paused, 400 weights that are not
-     *     integers from 0 to 100 adding up to 100, or an upstream that does not exist
+     *     paused, 400 weights that are not integers from 0 to 100 adding up to 100, or an upstream that does not
+     *     exist
      */
     public CompletableFuture<RouteStatus> setSplit(String route, Map<String, Integer> weights) {
-        return onControl(() -> {
-            BasculeConfig file = loaded.config();
-            Map<String, Integer> fileWeights = splitRoute(file, route);
-            Map<String, Integer> next = SplitCommand.weights(route, weights, fileWeights, file.upstreams().keySet());
-            rollouts.refuseSplitWhileLive(route);
-            applySplit(route, next, fileWeights, "the admin API");
-            return routeStatus(route);
-        });
-    }
-
-    /**
-     * Puts checked weights in force: recorded with the file's weights they override, kept in the state file, and
-     * published at once. Control thread only. This is where a rollout (issue 11's {@code POST
-     * /routes/{name}/rollout}) moves a split at each step, and rolls it back: a part of its own on this thread,
-     * reading each side's series ({@link RouteSplit.Side#action()}'s {@code series()}) between steps.
-     *
-     * @param by who set them, for the log line
-     */
-    private void applySplit(String route, Map<String, Integer> next, Map<String, Integer> fileWeights, String by) {
-        changes.splitSet(route, next, fileWeights);
-        keeper.save(changes.state());
-        log.info("route {} split set through {}: {} (file: {})", route, by, SplitConfig.describe(next),
-                SplitConfig.describe(fileWeights));
-        publish();
+        return onControl(() -> release.setSplit(route, weights));
     }
 
     /**
@@ -431,10 +403,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
      *     or paused already
      */
     public CompletableFuture<RouteStatus> startRollout(String route, RolloutPlan plan) {
-        return onControl(() -> {
-            rollouts.start(route, plan, splitRoute(loaded.config(), route), live.get());
-            return routeStatus(route);
-        });
+        return onControl(() -> release.startRollout(route, plan));
     }
 
     /**
@@ -444,54 +413,12 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
      *     (no rollout running or paused on it)
      */
     public CompletableFuture<RouteStatus> rollout(String route, RolloutCommand command) {
-        return onControl(() -> {
-            rollouts.command(route, command, splitRoute(loaded.config(), route), live.get());
-            return routeStatus(route);
-        });
-    }
-
-    /** Judges the live rollouts; on the control thread, every {@link Rollouts#TICK_MILLIS}. */
-    private void tickRollouts() {
-        try {
-            rollouts.tick(loaded.config(), live.get());
-        } catch (RuntimeException e) {
-            log.warn("rollouts not judged this time: {}", e.toString(), e); // the next tick tries again
-        }
+        return onControl(() -> release.rollout(route, command));
     }
 
     /** One route by name (or, for a route without one, by label); a future failed with a 404 when none. */
     public CompletableFuture<RouteStatus> route(String nameOrLabel) {
-        return onControl(() -> routeStatus(nameOrLabel));
-    }
-
-    private RouteStatus routeStatus(String nameOrLabel) {
-        List<RouteStatus> all = RouteReport.of(loaded.config(), changes, live.get());
-        for (RouteStatus r : all) {
-            if (nameOrLabel.equals(r.name())) {
-                return r;
-            }
-        }
-        for (RouteStatus r : all) {
-            if (r.name() == null && nameOrLabel.equals(r.label())) {
-                return r;
-            }
-        }
-        throw new CommandException(404, "no route named '" + nameOrLabel + "'");
-    }
-
-    /** The file's weights of a named split route, or the refusal that says what it is instead. */
-    private Map<String, Integer> splitRoute(BasculeConfig file, String route) {
-        Map<String, Integer> weights = RuntimeChanges.fileSplit(file, route);
-        if (weights != null) {
-            return weights;
-        }
-        RouteStatus r = routeStatus(route); // 404 when there is no such route at all
-        if (r.name() == null) {
-            throw new CommandException(409, "route '" + route + "' has no name: give it a 'name' in the config to"
-                    + " change it through the admin API");
-        }
-        throw new CommandException(409, "route '" + route + "' has no split: it sends to "
-                + (r.upstream() != null ? "upstream '" + r.upstream() + "'" : "a redirect"));
+        return onControl(() -> release.route(nameOrLabel));
     }
 
     /** The running config and every server's state. */
@@ -506,8 +433,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
 
     /** A server's state as {@code /status} names it, or {@code absent}; control thread only. */
     private String labelOf(String upstream, String address) {
-        Member m = membership.find(upstream, Membership.normalize(address));
-        return m == null ? "absent" : StatusReport.stateLabel(membership.state(upstream, m), nanoTime.getAsLong());
+        return health.labelOf(upstream, address);
     }
 
     // ---- health ----
@@ -524,112 +450,12 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
 
     @Override
     public void reportProbe(String upstream, String address, boolean healthy, String problem) {
-        thread.execute(() -> {
-            Member m = membership.find(upstream, address);
-            if (m == null) {
-                return;
-            }
-            ServerState st = membership.state(upstream, m);
-            boolean wasFresh = membership.firstPass(st);
-            boolean wasHealthy = st.probeHealthy();
-            boolean changed = wasHealthy != healthy || wasFresh;
-            st.setProbeHealthy(healthy, problem);
-            if (wasHealthy != healthy) {
-                transitions.record("health", upstream, m.address(), wasHealthy ? "healthy" : "unhealthy",
-                        healthy ? "healthy" : "unhealthy", healthy ? "active check passed" : problem);
-            }
-            if (healthy) {
-                changed |= endEjectionOnPass(upstream, m, st);
-            }
-            if (!changed) {
-                return;
-            }
-            if (healthy) {
-                st.setRoutableSinceNanos(nanoTime.getAsLong());
-                log.info("upstream {} server {} UP", upstream, m.address());
-            } else {
-                log.warn("upstream {} server {} DOWN: {}", upstream, m.address(), problem);
-            }
-            publish();
-            if (wasFresh) {
-                probeTargets.refresh(loaded.config(), membership);
-            }
-        });
+        thread.execute(() -> health.reportProbe(upstream, address, healthy, problem));
     }
 
     @Override
     public void probePassed(String upstream, String address) {
-        thread.execute(() -> {
-            Member m = membership.find(upstream, address);
-            if (m != null && endEjectionOnPass(upstream, m, membership.state(upstream, m))) {
-                publish();
-            }
-        });
-    }
-
-    private boolean endEjectionOnPass(String upstream, Member m, ServerState st) {
-        if (!ejections.probePassed(st)) {
-            return false;
-        }
-        log.info("upstream {} server {} back from ejection: it passed an active check", upstream, m.address());
-        transitions.record("ejection", upstream, m.address(), "ejected", labelOf(upstream, m.address()),
-                "passed an active check (unreachability alone had ejected it)");
-        return true;
-    }
-
-    /** Counts each attempt's outcome on the event loops; a run of failures reaching the threshold ejects. */
-    private final class PassiveHealthEvents implements ExchangeEvents {
-        @Override
-        public void attemptSucceeded(Pool pool, Server server) {
-            EjectionPolicy.succeeded(server.state());
-        }
-
-        @Override
-        public void attemptFailed(Pool pool, Server server, AttemptFailure failure) {
-            if (EjectionPolicy.failed(server.state(), failure, pool.ejectAfterFailures())) {
-                int failures = pool.ejectAfterFailures();
-                thread.execute(() -> eject(pool.name(), server, failures));
-            }
-        }
-
-        @Override
-        public void answered(Pool pool, Server server, int status, long responseNanos) {}
-
-        @Override
-        public void retried(Pool pool, RetryReason reason) {}
-
-        @Override
-        public void exchangeEnded(ExchangeRecord record) {}
-    }
-
-    private void eject(String upstream, Server server, int failures) {
-        UpstreamConfig u = loaded.config().upstreams().get(upstream);
-        Member m = membership.find(upstream, server.address());
-        if (u == null || m == null) {
-            return;
-        }
-        List<ServerState> pool = new ArrayList<>();
-        for (Member each : membership.of(upstream)) {
-            pool.add(membership.state(upstream, each));
-        }
-        ServerState st = server.state();
-        String from = StatusReport.stateLabel(st, nanoTime.getAsLong());
-        Duration length = ejections.consider(upstream, m.address(), st, u.passive(), pool, failures);
-        if (length == null) {
-            return;
-        }
-        transitions.record("ejection", upstream, m.address(), from, labelOf(upstream, m.address()),
-                failures + " failures in a row" + (st.ejectedForAnswers() ? ", 5xx among them" : "") + "; out for "
-                        + length.toMillis() + " ms");
-        publish();
-        thread.schedule(() -> {
-            if (ejections.expire(st)) {
-                log.info("upstream {} server {} back from ejection", upstream, m.address());
-                transitions.record("ejection", upstream, m.address(), "ejected", labelOf(upstream, m.address()),
-                        "ejection time over");
-                publish();
-            }
-        }, length.toNanos(), TimeUnit.NANOSECONDS);
+        thread.execute(() -> health.probePassed(upstream, address));
     }
 
     // ---- building ----
@@ -638,7 +464,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     private ExchangeEvents recordingEvents() {
         List<RecordSink> sinks = new ArrayList<>(accessLogs.sinks());
         sinks.addAll(tracing.sinks());
-        return new RecordingEvents(new PassiveHealthEvents(), stats, sinks);
+        return new RecordingEvents(health.passiveEvents(), stats, sinks);
     }
 
     /** Pool members changed: publish, and let active checks follow. */
