@@ -1,6 +1,9 @@
 package dev.bascule;
 
 import dev.bascule.admin.AdminServer;
+import dev.bascule.config.ConfigLoader;
+import dev.bascule.fleet.Fleet;
+import java.nio.file.Path;
 import dev.bascule.balance.Balancers;
 import dev.bascule.config.BasculeConfig;
 import dev.bascule.config.ConfigError;
@@ -49,12 +52,15 @@ public final class Bascule implements AutoCloseable {
     private final MultiThreadIoEventLoopGroup group;
     private final FrontendServer frontend;
     private final ActiveHealthChecker health;
+    /** The fleet this instance belongs to; null for a single instance. */
+    private final Fleet fleet;
     private volatile AdminServer admin;
     /** Where the admin API listens (a configured port 0 becomes a real one); null without one. */
     private volatile InetSocketAddress adminAddress;
 
     private Bascule(ControlPlane control, ConfigSource source, MultiThreadIoEventLoopGroup group,
-            FrontendServer frontend, ActiveHealthChecker health) {
+            FrontendServer frontend, ActiveHealthChecker health, Fleet fleet) {
+        this.fleet = fleet;
         this.control = control;
         this.source = source;
         this.group = group;
@@ -70,6 +76,32 @@ public final class Bascule implements AutoCloseable {
      * @throws ConfigException what only starting finds out: a certificate file, a port already taken
      */
     public static Bascule start(BasculeConfig config, int threads, ConfigSource source)
+            throws ConfigException, InterruptedException {
+        return start(config, threads, source, null);
+    }
+
+    /**
+     * Starts an instance from its config file; with a {@code cluster} section, as a member of that fleet: it
+     * starts with the fleet's config as etcd holds it (its file alone when etcd does not answer) and follows it.
+     *
+     * @param file the config file, read again on reload
+     * @param local {@code file} as just read
+     */
+    public static Bascule run(BasculeConfig local, Path file, ConfigLoader loader, int threads)
+            throws ConfigException, InterruptedException {
+        if (local.cluster() == null) {
+            return start(local, threads, () -> loader.load(file));
+        }
+        Fleet fleet = Fleet.join(local, file, loader);
+        try {
+            return start(fleet.initialConfig(), threads, fleet.source(), fleet);
+        } catch (ConfigException | RuntimeException | InterruptedException e) {
+            fleet.close();
+            throw e;
+        }
+    }
+
+    private static Bascule start(BasculeConfig config, int threads, ConfigSource source, Fleet fleet)
             throws ConfigException, InterruptedException {
         ScheduledExecutorService controlThread =
                 Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("bascule-control", true));
@@ -88,7 +120,7 @@ public final class Bascule implements AutoCloseable {
         OriginPool origins = new OriginPool(transport.channelType(), MAX_IDLE_PER_SERVER);
         FrontendServer frontend = new FrontendServer(transport, group, control.live(), origins);
         ActiveHealthChecker health = new ActiveHealthChecker(control, group, transport.channelType());
-        Bascule bascule = new Bascule(control, source, group, frontend, health);
+        Bascule bascule = new Bascule(control, source, group, frontend, health, fleet);
         health.start();
         if (!control.tls().isEmpty()) {
             log.info("TLS engine: {}", TlsContexts.describeProvider());
@@ -99,6 +131,11 @@ public final class Bascule implements AutoCloseable {
         } catch (ConfigException | RuntimeException e) {
             bascule.close();
             throw e;
+        }
+        if (fleet != null) {
+            InetSocketAddress a = bascule.adminAddress;
+            fleet.start(control, a == null ? null : a.getAddress().getHostAddress() + ":" + a.getPort());
+            log.info("fleet {}: joined as node {}", config.cluster().name(), fleet.node());
         }
         log.info("Bascule started: {} event loops on {}, config {}", loops, transport.name(), config.source());
         DescriptorLimit.logAtStart(config.listeners().size(), config.limits().maxConnections());
@@ -129,7 +166,7 @@ public final class Bascule implements AutoCloseable {
         HostPort at = config.admin().address();
         Metrics metrics = new Metrics(control.live(), Ticker.systemTicker()::nanoTime, control.reloads(),
                 control.stats());
-        AdminServer server = new AdminServer(control, source, metrics, group, transport.serverChannelType());
+        AdminServer server = new AdminServer(control, source, metrics, fleet, group, transport.serverChannelType());
         try {
             InetSocketAddress bound = server.bind(new InetSocketAddress(InetAddress.getByName(at.host()), at.port()),
                     config.admin().allowedHosts());
@@ -176,6 +213,11 @@ public final class Bascule implements AutoCloseable {
         return control;
     }
 
+    /** The fleet this instance belongs to; null for a single instance. */
+    public Fleet fleet() {
+        return fleet;
+    }
+
     /**
      * Graceful stop: the admin API's {@code GET /ready} answers 503 at once (the admin API itself stays up until
      * the end), closes the listeners at once, lets requests in flight finish for up to the config's {@code
@@ -210,6 +252,9 @@ public final class Bascule implements AutoCloseable {
     }
 
     private void stopLoops() {
+        if (fleet != null) {
+            fleet.close(); // first: the others see this instance leave at once, not when its lease runs out
+        }
         AdminServer a = admin;
         if (a != null) {
             a.close();

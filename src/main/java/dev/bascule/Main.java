@@ -34,13 +34,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The {@code bascule} command line: {@code run}, {@code validate}, {@code explain}, {@code import-nginx} and
- * {@code demo} (the default).
+ * The {@code bascule} command line: {@code run}, {@code validate}, {@code explain}, {@code import-nginx},
+ * {@code push} and {@code demo} (the default).
  */
 @Command(name = "bascule", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A reverse proxy and load balancer.%nWith no command, runs the demo.",
         subcommands = {Main.Run.class, Main.Validate.class, Main.Explain.class, Main.ImportNginx.class,
-            Main.Demo.class})
+            Push.class, Main.Demo.class})
 public final class Main implements Callable<Integer> {
 
     /** The demo's config, shipped inside the jar and in the repository as examples/labs.yaml. */
@@ -86,7 +86,7 @@ public final class Main implements Callable<Integer> {
             }
             Bascule bascule;
             try {
-                bascule = Bascule.start(cfg, threads, () -> loader.load(config));
+                bascule = Bascule.run(cfg, config, loader, threads);
             } catch (ConfigException e) { // what only starting finds out: a certificate file, a port already taken
                 printErrors(e, new PrintWriter(System.err, true, StandardCharsets.UTF_8));
                 return 1;

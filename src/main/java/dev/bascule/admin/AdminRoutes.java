@@ -10,6 +10,7 @@ import dev.bascule.control.RouteStatus;
 import dev.bascule.control.Snapshot;
 import dev.bascule.control.Status;
 import dev.bascule.explain.Explanation;
+import dev.bascule.fleet.Fleet;
 import dev.bascule.explain.Question;
 import dev.bascule.history.LiveStats;
 import dev.bascule.metrics.Exposition;
@@ -35,6 +36,8 @@ import org.slf4j.LoggerFactory;
  * GET    /stats?window=30s|5m|15m[&since=T]           200 one-second samples of the last window (see {@link
  *                                                         StatsJson}), those after Unix time T only; 400 for another
  *                                                         window
+ * GET    /cluster                                     200 the fleet as this instance sees it (see {@link ClusterJson});
+ *                                                     404 for an instance not in a fleet
  * GET    /events                                      200 the last server state changes, newest first (see {@link
  *                                                         TransitionsJson})
  * GET    /metrics                                     200 Prometheus text format 0.0.4, or OpenMetrics 1.0.0 when
@@ -85,6 +88,8 @@ final class AdminRoutes {
     private final BooleanSupplier ready;
     private final LiveStats stats;
     private final DashboardAssets dashboard;
+    /** Null for a single instance. */
+    private final Fleet fleet;
 
     /**
      * @param reloadSource null when this instance cannot reload (then {@code /reload} answers 503)
@@ -95,9 +100,11 @@ final class AdminRoutes {
      * @param ready false from the moment shutdown starts
      * @param stats the one-second samples {@code /stats} serves (read on their own thread)
      * @param dashboard the page and its files
+     * @param fleet the fleet {@code /cluster} reports; null for a single instance
      */
     AdminRoutes(ControlPlane control, ConfigSource reloadSource, Executor reloadThread, Metrics metrics,
-            Executor scrapeThread, BooleanSupplier ready, LiveStats stats, DashboardAssets dashboard) {
+            Executor scrapeThread, BooleanSupplier ready, LiveStats stats, DashboardAssets dashboard, Fleet fleet) {
+        this.fleet = fleet;
         this.control = control;
         this.reloadSource = reloadSource;
         this.reloadThread = reloadThread;
@@ -118,6 +125,14 @@ final class AdminRoutes {
         return reply.handle((ok, failed) -> failed == null ? ok : Reply.failure(failed));
     }
 
+    private CompletableFuture<Reply> cluster() {
+        if (fleet == null) {
+            return done(Reply.error(HttpResponseStatus.NOT_FOUND, "this instance is not part of a fleet (no"
+                    + " 'cluster' in its config)"));
+        }
+        return fleet.status().thenApply(s -> new Reply(HttpResponseStatus.OK, ClusterJson.of(s)));
+    }
+
     private CompletableFuture<Reply> route(AdminRequest r) {
         List<String> path = RequestPath.segments(r.target());
         if (path.equals(List.of("ready"))) {
@@ -135,6 +150,9 @@ final class AdminRoutes {
         }
         if (DashboardAssets.isAsset(path)) {
             return only(r, "GET", () -> done(dashboard.reply(path, r.headers().getAll(HttpHeaderNames.IF_NONE_MATCH))));
+        }
+        if (path.equals(List.of("cluster"))) {
+            return only(r, "GET", this::cluster);
         }
         if (path.equals(List.of("reload"))) {
             return only(r, "POST", this::reload);

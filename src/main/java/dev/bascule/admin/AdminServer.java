@@ -2,6 +2,7 @@ package dev.bascule.admin;
 
 import dev.bascule.control.ConfigSource;
 import dev.bascule.control.ControlPlane;
+import dev.bascule.fleet.Fleet;
 import dev.bascule.history.LiveStats;
 import dev.bascule.metrics.Metrics;
 import io.netty.bootstrap.ServerBootstrap;
@@ -81,6 +82,12 @@ public final class AdminServer implements AutoCloseable {
      */
     public AdminServer(ControlPlane control, ConfigSource reloadSource, Metrics metrics, EventLoopGroup group,
             Class<? extends ServerSocketChannel> serverChannelType) {
+        this(control, reloadSource, metrics, null, group, serverChannelType);
+    }
+
+    /** @param fleet the fleet {@code GET /cluster} reports; null for a single instance (then it answers 404) */
+    public AdminServer(ControlPlane control, ConfigSource reloadSource, Metrics metrics, Fleet fleet,
+            EventLoopGroup group, Class<? extends ServerSocketChannel> serverChannelType) {
         this.group = group;
         this.serverChannelType = serverChannelType;
         this.control = control;
@@ -91,7 +98,7 @@ public final class AdminServer implements AutoCloseable {
                 : Executors.newSingleThreadExecutor(new DefaultThreadFactory("bascule-admin-metrics", true));
         this.stats = LiveStats.start(control.live(), control::nanoTime, System::currentTimeMillis);
         this.routes = new AdminRoutes(control, reloadSource, reloadThread, metrics, scrapeThread, () -> !shuttingDown,
-                stats, DashboardAssets.load());
+                stats, DashboardAssets.load(), fleet);
     }
 
     /**

@@ -23,6 +23,9 @@ import java.util.Map;
  * @param stateFile where runtime changes (splits and servers set through the admin API) are kept across
  *     restarts ({@code state_file}; by default {@code <config name>.state.json} beside a config read from a
  *     file); null when none are kept ({@code state_file: off}, or a config not read from a file)
+ * @param cluster the fleet this instance belongs to ({@code cluster}); null for a single instance. With it,
+ *     {@code listeners}, {@code upstreams} and {@code routes} may each be left out: a file may hold only what
+ *     bootstraps an instance, and the fleet's config comes from etcd
  */
 public record BasculeConfig(
         String source,
@@ -38,7 +41,8 @@ public record BasculeConfig(
         boolean requestId,
         TracingConfig tracing,
         AccessLogConfig accessLog,
-        Path stateFile) {
+        Path stateFile,
+        ClusterConfig cluster) {
 
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
     public static final String DEFAULT_VIA = "bascule";
@@ -56,12 +60,12 @@ public record BasculeConfig(
             Duration shutdownGrace, List<Cidr> trustedProxies, String via, boolean requestId, TracingConfig tracing,
             AccessLogConfig accessLog) {
         this(source, listeners, admin, timeouts, limits, upstreams, routes, shutdownGrace, trustedProxies, via,
-                requestId, tracing, accessLog, null);
+                requestId, tracing, accessLog, null, null);
     }
 
     /** The same config with other routes (runtime split weights applied to the file's). */
     public BasculeConfig withRoutes(List<RouteConfig> next) {
         return new BasculeConfig(source, listeners, admin, timeouts, limits, upstreams, next, shutdownGrace,
-                trustedProxies, via, requestId, tracing, accessLog, stateFile);
+                trustedProxies, via, requestId, tracing, accessLog, stateFile, cluster);
     }
 }

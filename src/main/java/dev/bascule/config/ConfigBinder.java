@@ -18,7 +18,8 @@ import java.util.Set;
  */
 final class ConfigBinder {
     static final List<String> TOP_KEYS = List.of("listeners", "admin", "timeouts", "limits", "upstreams", "routes",
-            "shutdown_grace", "trusted_proxies", "via", "request_id", "tracing", "access_log", "state_file");
+            "shutdown_grace", "trusted_proxies", "via", "request_id", "tracing", "access_log", "state_file",
+            "cluster");
     static final List<String> ADMIN_KEYS = List.of("address", "token_file", "tls", "allowed_hosts");
     static final List<String> TIMEOUT_KEYS = List.of("connect", "response_header", "client_idle", "upstream_idle",
             "client_header", "client_body_idle", "tunnel_idle", "stream_idle");
@@ -34,12 +35,20 @@ final class ConfigBinder {
     private final TlsBinder tls;
     /** Where runtime changes are kept when {@code state_file} is not written; null for nowhere. */
     private final Path defaultStateFile;
+    /** Binding a fleet's shared config, whose listeners, upstreams and routes each instance's file may give. */
+    private final boolean shared;
 
     /**
      * @param baseDir the config file's folder, absolute: relative file paths in the config start there
      * @param defaultStateFile the {@code state_file} of a config that does not write one; null for none
      */
     ConfigBinder(Problems problems, Set<String> balancerNames, Path baseDir, Path defaultStateFile) {
+        this(problems, balancerNames, baseDir, defaultStateFile, false);
+    }
+
+    /** @param shared binding a fleet's shared config: listeners, upstreams and routes may each be left out */
+    ConfigBinder(Problems problems, Set<String> balancerNames, Path baseDir, Path defaultStateFile, boolean shared) {
+        this.shared = shared;
         this.problems = problems;
         this.balancerNames = balancerNames;
         this.tls = new TlsBinder(problems, baseDir);
@@ -59,15 +68,20 @@ final class ConfigBinder {
         if (top == null) {
             return null;
         }
-        List<ListenerConfig> listeners = new ListenerBinder(problems, tls).bind(
-                top.sequence(top.required("listeners"), "listeners"));
+        ClusterConfig cluster = new ClusterBinder(problems, tls).bind(top.node("cluster"));
+        // In a fleet, a file may hold only what bootstraps an instance: the rest comes from etcd.
+        boolean bootstrap = shared || top.node("cluster") != null;
+        List<ListenerConfig> listeners = bootstrap && top.node("listeners") == null ? List.of()
+                : new ListenerBinder(problems, tls).bind(top.sequence(top.required("listeners"), "listeners"));
         AdminConfig admin = admin(top.node("admin"), listeners);
         TimeoutsConfig timeouts = timeouts(top.node("timeouts"));
         LimitsConfig limits = limits(top.node("limits"));
-        YamlNode upstreamsNode = top.required("upstreams");
-        Map<String, UpstreamConfig> upstreams = new UpstreamBinder(problems, balancerNames, tls).bind(upstreamsNode);
-        List<RouteConfig> routes = new RouteBinder(problems).bind(
-                top.sequence(top.required("routes"), "routes"), declaredNames(upstreamsNode));
+        YamlNode upstreamsNode = bootstrap && top.node("upstreams") == null ? null : top.required("upstreams");
+        Map<String, UpstreamConfig> upstreams = upstreamsNode == null ? Map.of()
+                : new UpstreamBinder(problems, balancerNames, tls).bind(upstreamsNode);
+        List<RouteConfig> routes = bootstrap && top.node("routes") == null ? List.of()
+                : new RouteBinder(problems).bind(top.sequence(top.required("routes"), "routes"),
+                        upstreamsNode == null ? Set.of() : declaredNames(upstreamsNode));
         Duration shutdownGrace = top.duration("shutdown_grace", BasculeConfig.DEFAULT_SHUTDOWN_GRACE);
         List<Cidr> trustedProxies = top.list("trusted_proxies", Cidr::parse, List.of());
         String via = via(top);
@@ -79,7 +93,7 @@ final class ConfigBinder {
             return null;
         }
         return new BasculeConfig(source, listeners, admin, timeouts, limits, upstreams, routes, shutdownGrace,
-                trustedProxies, via, requestId, tracing, accessLog, stateFile);
+                trustedProxies, via, requestId, tracing, accessLog, stateFile, cluster);
     }
 
     /**

@@ -72,14 +72,32 @@ public final class ConfigLoader {
         return parse(yamlText, fileName, folderOf(fileName), null);
     }
 
+    /**
+     * Validates the config a fleet shares through etcd ({@code ./bascule push}): as a file, but {@code listeners},
+     * {@code upstreams} and {@code routes} may each be left out (each instance's own file may give them), and no
+     * runtime state is kept beside it (a fleet keeps it in etcd).
+     *
+     * @param name names the source in errors, such as {@code etcd:/bascule/labs/config@42}
+     * @param baseDir the instance's config folder: relative paths (certificates) are resolved on each instance
+     */
+    public BasculeConfig parseShared(String yamlText, String name, Path baseDir) throws ConfigException {
+        return parse(yamlText, name, baseDir, null, true);
+    }
+
     /** @param defaultStateFile the {@code state_file} when the text writes none; null: no runtime state is kept */
     private BasculeConfig parse(String yamlText, String fileName, Path baseDir, Path defaultStateFile)
+            throws ConfigException {
+        return parse(yamlText, fileName, baseDir, defaultStateFile, false);
+    }
+
+    /** @param shared the fleet's shared config, whose sections an instance's file may complete */
+    private BasculeConfig parse(String yamlText, String fileName, Path baseDir, Path defaultStateFile, boolean shared)
             throws ConfigException {
         Problems problems = new Problems(fileName);
         // A UTF-8 byte order mark is legal at the start of a YAML stream; do not let it become part of a key.
         String text = yamlText.startsWith("\uFEFF") ? yamlText.substring(1) : yamlText;
         YamlNode root = new YamlTreeReader(problems).read(text);
-        BasculeConfig config = new ConfigBinder(problems, balancerNames, baseDir, defaultStateFile)
+        BasculeConfig config = new ConfigBinder(problems, balancerNames, baseDir, defaultStateFile, shared)
                 .bind(root, fileName);
         problems.throwIfAny();
         return config;

@@ -38,6 +38,15 @@ public final class ProxyUnderTest implements AutoCloseable {
         return new ProxyUnderTest(Bascule.start(parse(yaml), threads));
     }
 
+    /**
+     * Starts Bascule from a config file as {@code ./bascule run -c FILE} does: with a {@code cluster} section, as a
+     * member of that fleet.
+     */
+    public static ProxyUnderTest run(java.nio.file.Path file, int threads) throws Exception {
+        ConfigLoader loader = new ConfigLoader(Balancers.standard().names());
+        return new ProxyUnderTest(Bascule.run(loader.load(file), file, loader, threads));
+    }
+
     /** Starts Bascule with a config built in code (TLS tests copy a parsed one with the TLS parts set). */
     public static ProxyUnderTest start(BasculeConfig config, int threads) throws Exception {
         return new ProxyUnderTest(Bascule.start(config, threads));

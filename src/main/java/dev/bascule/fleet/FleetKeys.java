@@ -1,0 +1,45 @@
+package dev.bascule.fleet;
+
+import io.etcd.jetcd.ByteSequence;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Where a fleet keeps what it shares in etcd: every key starts with {@code /bascule/<name>/}, so fleets share an
+ * etcd cluster without seeing each other, and one prefix watch follows one kind of thing.
+ *
+ * <p>Immutable.
+ */
+final class FleetKeys {
+    private final String prefix;
+
+    FleetKeys(String prefix) {
+        this.prefix = prefix;
+    }
+
+    /** The shared config's key. */
+    ByteSequence config() {
+        return bytes(prefix + "config");
+    }
+
+    /** The prefix of the instances' records. */
+    String nodesPrefix() {
+        return prefix + "nodes/";
+    }
+
+    ByteSequence node(String node) {
+        return bytes(nodesPrefix() + node);
+    }
+
+    /** The prefix under which origins register themselves, {@code <upstream>/servers/<address>} below it. */
+    String upstreamsPrefix() {
+        return prefix + "upstreams/";
+    }
+
+    static ByteSequence bytes(String text) {
+        return ByteSequence.from(text, StandardCharsets.UTF_8);
+    }
+
+    static String text(ByteSequence bytes) {
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,205 @@
+package dev.bascule.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bascule.Push;
+import dev.bascule.testing.AdminClient;
+import dev.bascule.testing.EtcdProcess;
+import dev.bascule.testing.LeakGuard;
+import dev.bascule.testing.ProxyUnderTest;
+import dev.bascule.testing.TestOrigin;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Three instances of one fleet, each with a bootstrap file of its own (the cluster, a listener, an admin API),
+ * sharing the config pushed to a real etcd: a push reaches all three within a second, a version that cannot apply
+ * leaves the running one and is reported, and an etcd outage changes nothing served.
+ */
+@ExtendWith(LeakGuard.class)
+class SharedConfigTest {
+    @TempDir
+    Path dir;
+
+    private EtcdProcess etcd;
+    private TestOrigin blue;
+    private TestOrigin green;
+    private final List<ProxyUnderTest> instances = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        etcd = EtcdProcess.start();
+        blue = TestOrigin.start("blue");
+        green = TestOrigin.start("green");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        instances.forEach(ProxyUnderTest::close);
+        blue.close();
+        green.close();
+        etcd.close();
+    }
+
+    private String cluster() {
+        return "cluster:\n  name: labs\n  etcd: { endpoints: [ \"" + etcd.endpoint() + "\" ], dial_timeout: 1s }\n";
+    }
+
+    private ProxyUnderTest instance(String node) throws Exception {
+        Path file = dir.resolve(node + ".yaml");
+        Files.writeString(file, cluster() + "  node: " + node + "\n"
+                + "listeners: [ { address: 127.0.0.1:0 } ]\n"
+                + "admin: { address: 127.0.0.2:0 }\n"
+                + "state_file: off\n");
+        ProxyUnderTest p = ProxyUnderTest.run(file, 1);
+        instances.add(p);
+        return p;
+    }
+
+    private Path shared(String name, String upstreamAddress) throws Exception {
+        Path file = dir.resolve(name);
+        Files.writeString(file, cluster()
+                + "access_log: { to: off }\n"
+                + "upstreams:\n  web: { servers: [ { address: " + upstreamAddress + " } ] }\n"
+                + "routes:\n  - { match: { path_prefix: / }, upstream: web }\n");
+        return file;
+    }
+
+    private static int push(Path file, StringWriter out, StringWriter err) {
+        return new CommandLine(new Push()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+                .execute("-c", file.toString());
+    }
+
+    private static String origin(ProxyUnderTest p) throws Exception {
+        HttpResponse<String> r = p.get("labs.test", "/");
+        return r.statusCode() + " " + r.headers().firstValue("x-origin").orElse("-");
+    }
+
+    private static JsonNode cluster(ProxyUnderTest p) throws Exception {
+        AdminClient.Answer a = new AdminClient(p.bascule().adminAddress()).get("/cluster");
+        assertThat(a.status()).isEqualTo(200);
+        return a.json();
+    }
+
+    @Test
+    void aPushReachesEveryInstanceWithinASecond() throws Exception {
+        List<ProxyUnderTest> fleet = List.of(instance("a"), instance("b"), instance("c"));
+        for (ProxyUnderTest p : fleet) {
+            assertThat(p.get("labs.test", "/").statusCode()).as("no routes before a push").isEqualTo(404);
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertThat(push(shared("v1.yaml", blue.address()), out, err)).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("pushed to fleet labs as revision");
+        for (ProxyUnderTest p : fleet) {
+            await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+                    .untilAsserted(() -> assertThat(origin(p)).isEqualTo("200 blue"));
+        }
+        assertThat(push(shared("v2.yaml", green.address()), out, err)).as(err.toString()).isZero();
+        for (ProxyUnderTest p : fleet) {
+            await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+                    .untilAsserted(() -> assertThat(origin(p)).isEqualTo("200 green"));
+        }
+        // Every instance sees every other, live, each at the same revision.
+        await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+            JsonNode c = cluster(fleet.get(1));
+            assertThat(c.get("cluster").asText()).isEqualTo("labs");
+            assertThat(c.get("node").asText()).isEqualTo("b");
+            assertThat(c.get("connected").asBoolean()).isTrue();
+            long revision = c.get("config").get("revision").asLong();
+            assertThat(revision).isPositive();
+            assertThat(c.get("nodes")).hasSize(3);
+            for (JsonNode n : c.get("nodes")) {
+                assertThat(n.get("live").asBoolean()).isTrue();
+                assertThat(n.get("config_revision").asLong()).isEqualTo(revision);
+                assertThat(n.get("admin").asText()).startsWith("127.0.0.2:");
+            }
+            assertThat(c.get("etcd")).hasSize(1);
+            assertThat(c.get("etcd").get(0).get("healthy").asBoolean()).isTrue();
+        });
+    }
+
+    @Test
+    void aPushThatValidatesButCannotApplyLeavesTheRunningConfigAndSaysWhy() throws Exception {
+        List<ProxyUnderTest> fleet = List.of(instance("a"), instance("b"));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertThat(push(shared("v1.yaml", blue.address()), out, err)).isZero();
+        for (ProxyUnderTest p : fleet) {
+            await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(origin(p)).isEqualTo("200 blue"));
+        }
+        // Valid YAML and a valid config, but its server's host name does not resolve on the instances.
+        assertThat(push(shared("v2.yaml", "no-such-host.invalid:80"), out, err)).isZero();
+        await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+            for (JsonNode n : cluster(fleet.get(0)).get("nodes")) {
+                assertThat(n.get("config_error").asText()).contains("no-such-host.invalid");
+            }
+        });
+        for (ProxyUnderTest p : fleet) {
+            assertThat(origin(p)).isEqualTo("200 blue");
+        }
+    }
+
+    @Test
+    void pushRefusesAnInvalidConfigWithFileLineAndColumn() throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, cluster() + "upstreams:\n  web: { servers: [ { address: " + blue.address()
+                + " } ] }\nroutes:\n  - { match: { path_prefix: / }, upstream: nope }\n");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertThat(push(bad, out, err)).isEqualTo(1);
+        assertThat(err.toString()).contains("bad.yaml:7:").contains("nope");
+    }
+
+    @Test
+    void anEtcdOutageChangesNothingServedAndTheFleetCatchesUpAfterIt() throws Exception {
+        ProxyUnderTest a = instance("a");
+        ProxyUnderTest b = instance("b");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertThat(push(shared("v1.yaml", blue.address()), out, err)).isZero();
+        for (ProxyUnderTest p : List.of(a, b)) {
+            await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(origin(p)).isEqualTo("200 blue"));
+        }
+        etcd.kill();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(cluster(a).get("connected").asBoolean()).isFalse());
+        for (int i = 0; i < 50; i++) {
+            assertThat(origin(a)).isEqualTo("200 blue");
+            assertThat(origin(b)).isEqualTo("200 blue");
+        }
+        etcd.restart();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(cluster(a).get("connected").asBoolean()).isTrue());
+        assertThat(push(shared("v2.yaml", green.address()), out, err)).as(err.toString()).isZero();
+        for (ProxyUnderTest p : List.of(a, b)) {
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(origin(p)).isEqualTo("200 green"));
+        }
+    }
+
+    @Test
+    void anInstanceStartedWhileEtcdIsDownServesItsFileAndFollowsTheFleetOnceItAnswers() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertThat(push(shared("v1.yaml", blue.address()), out, err)).isZero();
+        etcd.kill();
+        ProxyUnderTest a = instance("a");
+        assertThat(a.get("labs.test", "/").statusCode()).isEqualTo(404);
+        etcd.restart();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(origin(a)).isEqualTo("200 blue"));
+    }
+}
