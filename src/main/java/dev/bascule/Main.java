@@ -240,6 +240,10 @@ public final class Main implements Callable<Integer> {
     @Command(name = "demo", mixinStandardHelpOptions = true,
             description = "Start four demo origins and the proxy on 127.0.0.1:8080 (examples/labs.yaml).")
     static final class Demo implements Callable<Integer> {
+        @Option(names = "--origins-only", description = "start the four origins alone, for a fleet of instances to"
+                + " send to (see README, Running a fleet)")
+        boolean originsOnly;
+
         @Override
         public Integer call() throws Exception {
             String yaml;
@@ -271,10 +275,17 @@ public final class Main implements Callable<Integer> {
                     }
                 }
                 String demoYaml = yaml;
-                Bascule bascule = Bascule.start(cfg, 0, () -> loader().parse(demoYaml, DEMO_CONFIG));
-                printDemoHelp(cfg, origins);
+                Bascule bascule = originsOnly ? null
+                        : Bascule.start(cfg, 0, () -> loader().parse(demoYaml, DEMO_CONFIG));
+                if (bascule == null) {
+                    origins.forEach(o -> System.out.println("demo origin " + o.name() + " on " + o.address()));
+                } else {
+                    printDemoHelp(cfg, origins);
+                }
                 awaitShutdown(() -> {
-                    bascule.shutdownGracefully();
+                    if (bascule != null) {
+                        bascule.shutdownGracefully();
+                    }
                     origins.forEach(DemoOrigin::close);
                     originLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
                 });

@@ -138,6 +138,22 @@ class ArchitectureRulesTest {
                     + " the split it asks for");
 
     @ArchTest
+    static final ArchRule fleetFeedsControlOnly = noClasses()
+            .that().resideInAPackage("dev.bascule.fleet..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.bascule.proxy..", "dev.bascule.origin..",
+                    "dev.bascule.admin..", "dev.bascule.health..", "dev.bascule.metrics..")
+            .because("a fleet changes what an instance does only through the control plane's public commands"
+                    + " (reload, registered servers), exactly as the file and the admin API do; the data plane never"
+                    + " learns that etcd exists");
+
+    @ArchTest
+    static final ArchRule onlyFleetTalksToEtcd = noClasses()
+            .that().resideOutsideOfPackage("dev.bascule.fleet..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.etcd..", "io.grpc..", "io.vertx..")
+            .because("etcd's client and its gRPC stack load only when a config has a 'cluster' section: a single"
+                    + " instance pays for none of it, in classes or in memory");
+
+    @ArchTest
     static final ArchRule historyOnlyReads = noClasses()
             .that().resideInAPackage("dev.bascule.history..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.bascule.proxy..", "dev.bascule.origin..",

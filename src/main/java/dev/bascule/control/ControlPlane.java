@@ -80,6 +80,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
 
     // ---- control thread only ----
     private final Membership membership;
+    /** The servers registered in a fleet's etcd. */
+    private final RegisteredServers registered;
     /** Split weights and server changes made through the admin API, each with the file's value it overrode. */
     private final RuntimeChanges changes;
     /** Writes {@link #changes} to the state file on its own thread. */
@@ -112,6 +114,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         changes.adopt(restored, members);
         restored.messages().forEach(m -> log.warn("state file: {}", m));
         this.membership = new Membership(registry, resolver, nanoTime, changes.apply(members, log::warn));
+        this.registered = new RegisteredServers(membership);
         this.health = new HealthFeedback(thread, membership, transitions, nanoTime, () -> this.loaded.config(),
                 this::publish, () -> probeTargets.refresh(this.loaded.config(), membership));
         this.events = recordingEvents();
@@ -244,8 +247,9 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             RuntimeChanges.Reconciled kept = RuntimeChanges.reconcile(changes.state(), next, nextMembers);
             changes.adopt(kept, nextMembers);
             kept.messages().forEach(m -> log.warn("reload: {}", m));
-            membership.replaceAll(changes.apply(nextMembers, log::warn));
+            membership.replaceAll(registered.keptIn(changes.apply(nextMembers, log::warn)));
             applyDrains();
+            followRegisteredNow(registered.desired()); // an upstream the reload added may take some now
             boolean rolloutsEnded = release.followFile(next, "reload");
             if (kept.changed() || rolloutsEnded) {
                 keeper.save(changes.state());
@@ -304,6 +308,38 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             membershipChanged();
             return null;
         });
+    }
+
+    /**
+     * Brings the pools in line with the servers registered in the fleet's etcd (upstream, then address, then
+     * weight): new ones are added (source {@code etcd}), gone ones drained and removed. The fleet calls it with
+     * every registration there is, after each change.
+     */
+    public CompletableFuture<Void> followRegistered(Map<String, Map<String, Integer>> servers) {
+        return onControl(() -> {
+            followRegisteredNow(servers);
+            return null;
+        });
+    }
+
+    private void followRegisteredNow(Map<String, Map<String, Integer>> servers) {
+        java.util.Set<String> probed = new java.util.HashSet<>();
+        loaded.config().upstreams().values().forEach(u -> {
+            if (u.healthCheck() != null) {
+                probed.add(u.name());
+            }
+        });
+        List<String[]> done = registered.follow(servers, probed, (upstream, m) -> {
+            ServerState state = membership.state(upstream, membership.startRemoval(upstream, m.address()));
+            thread.schedule(() -> finishRemoval(upstream, m, state, 0), DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        });
+        for (String[] t : done) {
+            transitions.record("membership", t[0], t[1], t[2], t[3].equals("registered") ? labelOf(t[0], t[1]) : t[3],
+                    t[4]);
+        }
+        if (!done.isEmpty()) {
+            membershipChanged();
+        }
     }
 
     /** Drains a server, then removes it once its last request finished. Completes as soon as draining starts. */

@@ -74,7 +74,7 @@ final class DnsRefresh {
             }
         }
         for (Member m : current) {
-            if (m.source() == Member.Source.API) {
+            if (m.source() == Member.Source.API || m.source() == Member.Source.ETCD) {
                 next.add(m);
             }
         }

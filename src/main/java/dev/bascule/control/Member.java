@@ -22,11 +22,15 @@ public record Member(String address, InetSocketAddress resolved, int weight, Sou
         this(address, resolved, weight, source, configured, 0);
     }
 
-    /** Where a member came from; a reload keeps only {@link #CONFIG} and {@link #DNS} members it still lists. */
+    /**
+     * Where a member came from: the file, the admin API, a DNS name, or a fleet's etcd, where an origin registered
+     * itself ({@code /bascule/<name>/upstreams/<upstream>/servers/<address>}).
+     */
     public enum Source {
         CONFIG("config"),
         API("api"),
-        DNS("dns");
+        DNS("dns"),
+        ETCD("etcd");
 
         private final String label;
 

@@ -68,6 +68,11 @@ final class Membership {
      * pool has active checks.
      */
     void add(String upstream, String address, int weight, boolean probed) {
+        add(upstream, address, weight, probed, Member.Source.API);
+    }
+
+    /** Adds a server from {@code source}, as {@link #add(String, String, int, boolean)}; returns the member. */
+    Member add(String upstream, String address, int weight, boolean probed, Member.Source source) {
         List<Member> list = pool(upstream);
         checkWeight(weight);
         HostPort hp;
@@ -96,7 +101,9 @@ final class Membership {
             state.setProbeHealthy(false, "not probed yet");
             fresh.add(state);
         }
-        list.add(new Member(key, resolved, weight, Member.Source.API, null));
+        Member m = new Member(key, resolved, weight, source, null);
+        list.add(m);
+        return m;
     }
 
     /**

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * This instance's membership in a fleet: it follows the shared config in etcd and reloads when it changes (the
  * same all-or-nothing reload as a file's; a version it cannot apply leaves the running one and says why in its
  * record), writes its own record under a lease every {@link #HEARTBEAT_MILLIS}, follows the others' records, and
- * checks each etcd endpoint's health. When etcd cannot be reached it serves on with what it has, reports itself
+ * checks each etcd endpoint's health. It keeps the servers origins register in etcd in their pools ({@link
+ * Registrations}). When etcd cannot be reached it serves on with what it has, reports itself
  * disconnected, and catches up when etcd answers again.
  *
  * <p>Threading: all work runs on the fleet's own thread ({@code bascule-fleet}); the public methods may be called
@@ -86,6 +87,7 @@ public final class Fleet implements AutoCloseable {
     private String adminAddress;
     private PrefixFollower configFollower;
     private PrefixFollower nodesFollower;
+    private PrefixFollower serversFollower;
     private Map<String, NodeInfo> nodes = Map.of();
     private long leaseId;
     private volatile boolean connected = true;
@@ -197,8 +199,11 @@ public final class Fleet implements AutoCloseable {
                     this::configChanged);
             nodesFollower = new PrefixFollower(client, keys.nodesPrefix(), "the fleet's instances", thread,
                     this::nodesChanged);
+            serversFollower = new PrefixFollower(client, keys.upstreamsPrefix(), "the fleet's registered servers",
+                    thread, view -> control.followRegistered(Registrations.of(view.entries())));
             configFollower.start();
             nodesFollower.start();
+            serversFollower.start();
             thread.scheduleWithFixedDelay(this::heartbeat, 0, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
             thread.scheduleWithFixedDelay(this::checkEndpoints, 0, ENDPOINT_CHECK_MILLIS, TimeUnit.MILLISECONDS);
         });
@@ -381,6 +386,7 @@ public final class Fleet implements AutoCloseable {
             if (configFollower != null) {
                 configFollower.close();
                 nodesFollower.close();
+                serversFollower.close();
             }
         }, thread);
         try {

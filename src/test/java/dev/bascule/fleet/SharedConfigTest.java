@@ -202,4 +202,35 @@ class SharedConfigTest {
         etcd.restart();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(origin(a)).isEqualTo("200 blue"));
     }
+
+    @Test
+    void theDemoConfigPushedWithABootstrapFileKeepsEachInstancesOwnListenerAndAdmin() throws Exception {
+        ProxyUnderTest a = instance("a");
+        int port = a.port();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = new CommandLine(new Push()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+                .execute("-c", Path.of("examples/labs.yaml").toString(), "--cluster", dir.resolve("a.yaml").toString());
+        assertThat(exit).as(err.toString()).isZero();
+        await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
+            JsonNode status = new AdminClient(a.bascule().adminAddress()).get("/status").json();
+            assertThat(status.get("config").get("file").asText()).startsWith("etcd:/bascule/labs/config@");
+            assertThat(status.get("upstreams").has("web-blue")).isTrue();
+            assertThat(status.get("upstreams").has("web-green")).isTrue();
+        });
+        assertThat(a.port()).as("the instance's own listener, not the demo's 8080").isEqualTo(port);
+    }
+
+    @Test
+    void theReadmesBootstrapExampleIsAValidConfig() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int section = readme.indexOf("## Running a fleet");
+        int start = readme.indexOf("```yaml\n", section) + "```yaml\n".length();
+        String yaml = readme.substring(start, readme.indexOf("```", start));
+        var config = new dev.bascule.config.ConfigLoader(dev.bascule.balance.Balancers.standard().names())
+                .parse(yaml, "README.md");
+        assertThat(config.cluster().name()).isEqualTo("labs");
+        assertThat(config.cluster().node()).isEqualTo("edge-1");
+        assertThat(config.routes()).isEmpty();
+    }
 }
