@@ -9,7 +9,9 @@ import dev.bascule.health.HealthControl;
 import dev.bascule.health.ProbeTarget;
 import dev.bascule.release.RolloutPlan;
 import dev.bascule.state.FileStateStore;
+import dev.bascule.state.ReleaseState;
 import dev.bascule.state.ServerChange;
+import dev.bascule.state.Versioned;
 import dev.bascule.tls.TlsMaterial;
 import dev.bascule.stats.RecordSink;
 import dev.bascule.stats.StatsRegistry;
@@ -88,6 +90,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     private final StateKeeper keeper;
     /** Routes, splits and rollouts. */
     private final ReleaseCommands release;
+    /** Shares the runtime changes with a fleet; inactive for a single instance. */
+    private final StateSharing sharing;
     private final DnsRefresh dns;
     private ScheduledFuture<?> slowStartTick;
 
@@ -110,6 +114,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         this.keeper = new StateKeeper(loaded.config().stateFile() == null ? null
                 : new FileStateStore(loaded.config().stateFile(), clock));
         this.changes = new RuntimeChanges(clock, resolver);
+        this.sharing = new StateSharing(thread, changes, this::putStateInForce);
         RuntimeChanges.Reconciled restored = RuntimeChanges.reconcile(keeper.load(), loaded.config(), members);
         changes.adopt(restored, members);
         restored.messages().forEach(m -> log.warn("state file: {}", m));
@@ -149,7 +154,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         cp.thread.execute(() -> cp.dns.follow(config));
         cp.thread.scheduleWithFixedDelay(() -> cp.builder.expireIdleRateLimitKeys(cp.nanoTime.getAsLong()),
                 RATE_LIMIT_SWEEP_SECONDS, RATE_LIMIT_SWEEP_SECONDS, TimeUnit.SECONDS);
-        cp.thread.scheduleWithFixedDelay(cp.release::tick, Rollouts.TICK_MILLIS, Rollouts.TICK_MILLIS,
+        cp.thread.scheduleWithFixedDelay(cp::tickRollouts, Rollouts.TICK_MILLIS, Rollouts.TICK_MILLIS,
                 TimeUnit.MILLISECONDS);
         return cp;
     }
@@ -244,6 +249,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
                 }
             }
             loaded = nextLoaded;
+            ReleaseState beforeReload = changes.state();
             RuntimeChanges.Reconciled kept = RuntimeChanges.reconcile(changes.state(), next, nextMembers);
             changes.adopt(kept, nextMembers);
             kept.messages().forEach(m -> log.warn("reload: {}", m));
@@ -253,6 +259,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             boolean rolloutsEnded = release.followFile(next, "reload");
             if (kept.changed() || rolloutsEnded) {
                 keeper.save(changes.state());
+                sharing.shareSince(beforeReload, false); // every instance of a fleet reconciles alike: one write wins
             }
             if (tracing.follow(next.tracing(), thread) | logChanged) {
                 events = recordingEvents();
@@ -297,7 +304,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
 
     /** Adds a server to a pool (source {@code api}); it takes traffic at once, or after a first passing probe. */
     public CompletableFuture<Void> addServer(String upstream, String address, int weight) {
-        return onControl(() -> {
+        return sharing.command(() -> {
             UpstreamConfig u = loaded.config().upstreams().get(upstream);
             membership.add(upstream, address, weight, u != null && u.healthCheck() != null);
             changes.serverAdded(upstream, Membership.normalize(address), weight);
@@ -344,7 +351,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
 
     /** Drains a server, then removes it once its last request finished. Completes as soon as draining starts. */
     public CompletableFuture<Void> removeServer(String upstream, String address) {
-        return onControl(() -> {
+        return sharing.command(() -> {
             String from = labelOf(upstream, address);
             Member m = membership.startRemoval(upstream, address);
             ServerState state = membership.state(upstream, m);
@@ -360,8 +367,9 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     }
 
     private void finishRemoval(String upstream, Member m, ServerState state, int idlePolls) {
-        if (membership.find(upstream, m.address()) != m || !state.draining()) {
-            return; // a reload replaced the pool, or an undrain called the removal off
+        Member current = membership.find(upstream, m.address());
+        if (current == null || membership.state(upstream, current) != state || !state.draining()) {
+            return; // a reload replaced the server, or an undrain called the removal off
         }
         // Two quiet polls in a row: a request that read the previous snapshot just before the drain has had
         // time to register itself.
@@ -371,6 +379,10 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             thread.schedule(() -> finishRemoval(upstream, m, state, polls), DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
             return;
         }
+        sharing.background(() -> finishRemovalNow(upstream, current, state), false);
+    }
+
+    private void finishRemovalNow(String upstream, Member m, ServerState state) {
         if (membership.finishRemoval(upstream, m, state)) {
             changes.serverRemoved(upstream, m.address());
             keeper.save(changes.state());
@@ -383,7 +395,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
 
     /** Stops sending new requests to a server; requests in flight finish. */
     public CompletableFuture<Void> drain(String upstream, String address, boolean draining) {
-        return onControl(() -> {
+        return sharing.command(() -> {
             String from = labelOf(upstream, address);
             Member m = membership.drain(upstream, address, draining);
             if (m != null) {
@@ -399,7 +411,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     }
 
     public CompletableFuture<Void> setWeight(String upstream, String address, int weight) {
-        return onControl(() -> {
+        return sharing.command(() -> {
             Member m = membership.setWeight(upstream, address, weight);
             changes.weightSet(upstream, m.address(), weight);
             keeper.save(changes.state());
@@ -407,6 +419,63 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             publish();
             return null;
         });
+    }
+
+    // ---- a fleet's shared state ----
+
+    /**
+     * From now on the runtime changes are the fleet's: each command's change is written to {@code store} before it
+     * succeeds (503 when it cannot be), and the store's first version ({@link #adoptSharedState}, version 0 when it
+     * holds none) replaces what this instance had.
+     */
+    public CompletableFuture<Void> shareState(SharedState store) {
+        return onControl(() -> {
+            sharing.share(store);
+            return null;
+        });
+    }
+
+    /** A version of the fleet's runtime state written by another instance (or this one): put in force. */
+    public CompletableFuture<Void> adoptSharedState(Versioned current) {
+        return onControl(() -> {
+            sharing.adopt(current);
+            return null;
+        });
+    }
+
+    /** The version of the fleet's runtime state in force here; 0 for a single instance or before the first. */
+    public CompletableFuture<Long> sharedStateVersion() {
+        return onControl(sharing::version);
+    }
+
+    /** Puts a runtime state in force as a reload would: the pools, drains and splits it sets, published. */
+    private void putStateInForce(ReleaseState next) {
+        changes.replaceState(next);
+        keeper.save(next); // the state file keeps the last shared state: a restart with etcd away starts from it
+        membership.replaceAll(registered.keptIn(changes.applyToFile(log::warn)));
+        for (Map.Entry<String, List<Member>> pool : membership.pools().entrySet()) {
+            for (Member m : pool.getValue()) {
+                if (m.source() == Member.Source.ETCD) {
+                    continue; // drained by their registration, not by the runtime state
+                }
+                ServerState st = membership.state(pool.getKey(), m);
+                boolean drained = next.server(pool.getKey(), m.address(), ServerChange.Kind.DRAINED) != null;
+                if (st.draining() != drained) {
+                    st.setDraining(drained);
+                    if (!drained) {
+                        st.setRoutableSinceNanos(nanoTime.getAsLong());
+                    }
+                }
+            }
+        }
+        membershipChanged();
+    }
+
+    /** Judges the live rollouts, when this instance drives them (always, alone; when elected, in a fleet). */
+    private void tickRollouts() {
+        if (sharing.drivesRollouts()) {
+            sharing.background(release::tick, sharing.active());
+        }
     }
 
     // ---- routes and splits ----
@@ -427,7 +496,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
      *     exist
      */
     public CompletableFuture<RouteStatus> setSplit(String route, Map<String, Integer> weights) {
-        return onControl(() -> release.setSplit(route, weights));
+        return sharing.command(() -> release.setSplit(route, weights));
     }
 
     /**
@@ -439,7 +508,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
      *     or paused already
      */
     public CompletableFuture<RouteStatus> startRollout(String route, RolloutPlan plan) {
-        return onControl(() -> release.startRollout(route, plan));
+        return sharing.command(() -> release.startRollout(route, plan));
     }
 
     /**
@@ -449,7 +518,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
      *     (no rollout running or paused on it)
      */
     public CompletableFuture<RouteStatus> rollout(String route, RolloutCommand command) {
-        return onControl(() -> release.rollout(route, command));
+        return sharing.command(() -> release.rollout(route, command));
     }
 
     /** One route by name (or, for a route without one, by label); a future failed with a 404 when none. */

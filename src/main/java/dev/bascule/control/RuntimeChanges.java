@@ -124,6 +124,16 @@ final class RuntimeChanges {
         };
     }
 
+    /** Takes a fleet's state as the changes in force, against the same file (the fleet's config). */
+    void replaceState(ReleaseState next) {
+        state = next;
+    }
+
+    /** The file's servers with the changes in force ({@link #apply(Map, Consumer)} on the last load's servers). */
+    Map<String, List<Member>> applyToFile(Consumer<String> log) {
+        return apply(fileMembers, log);
+    }
+
     /** Takes the outcome of {@link #reconcile} as the changes in force, against the file's resolved servers. */
     void adopt(Reconciled reconciled, Map<String, List<Member>> nextFileMembers) {
         state = reconciled.state();

@@ -88,6 +88,10 @@ public final class Fleet implements AutoCloseable {
     private PrefixFollower configFollower;
     private PrefixFollower nodesFollower;
     private PrefixFollower serversFollower;
+    private PrefixFollower stateFollower;
+    private volatile RolloutDriver driver;
+    /** The revision of the runtime state last put in force, for this instance's record. */
+    private volatile long stateRevision;
     private Map<String, NodeInfo> nodes = Map.of();
     private long leaseId;
     private volatile boolean connected = true;
@@ -201,9 +205,15 @@ public final class Fleet implements AutoCloseable {
                     this::nodesChanged);
             serversFollower = new PrefixFollower(client, keys.upstreamsPrefix(), "the fleet's registered servers",
                     thread, view -> control.followRegistered(Registrations.of(view.entries())));
+            driver = new RolloutDriver(client, keys.rolloutDriver(), node, thread, cluster.name());
+            control.shareState(new EtcdSharedState(client, keys.stateText(), driver, clock));
+            stateFollower = new PrefixFollower(client, keys.stateText(), "the fleet's runtime state", thread,
+                    this::stateChanged);
             configFollower.start();
             nodesFollower.start();
             serversFollower.start();
+            stateFollower.start();
+            driver.start();
             thread.scheduleWithFixedDelay(this::heartbeat, 0, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
             thread.scheduleWithFixedDelay(this::checkEndpoints, 0, ENDPOINT_CHECK_MILLIS, TimeUnit.MILLISECONDS);
         });
@@ -263,6 +273,27 @@ public final class Fleet implements AutoCloseable {
         return loader.parseShared(text, "etcd:" + FleetKeys.text(keys.config()) + "@" + revision, base);
     }
 
+    // ---- the runtime state ----
+
+    private void stateChanged(PrefixFollower.View view) {
+        PrefixFollower.Entry e = view.entries().get("");
+        dev.bascule.state.Versioned v;
+        if (e == null) {
+            v = new dev.bascule.state.Versioned(0, dev.bascule.state.ReleaseState.EMPTY);
+        } else {
+            try {
+                v = EtcdSharedState.decode(e.value().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        e.modRevision());
+            } catch (CompletionException bad) {
+                log.error("fleet {}: the runtime state in etcd (revision {}) is not valid, keeping the one in force:"
+                        + " {}", cluster.name(), e.modRevision(), bad.getCause().getMessage());
+                return;
+            }
+        }
+        stateRevision = v.version();
+        control.adoptSharedState(v);
+    }
+
     // ---- the instances ----
 
     private void nodesChanged(PrefixFollower.View view) {
@@ -304,7 +335,8 @@ public final class Fleet implements AutoCloseable {
                 })
                 : client.getLeaseClient().grant(NODE_LEASE_SECONDS).thenApply(r -> r.getID());
         long now = clock.millis();
-        NodeInfo me = new NodeInfo(node, adminAddress, startedAt, now, sharedRevision, configError, 0, version);
+        NodeInfo me = new NodeInfo(node, adminAddress, startedAt, now, sharedRevision, configError, stateRevision,
+                version);
         lease.thenCompose(id -> {
             byte[] json;
             try {
@@ -361,6 +393,12 @@ public final class Fleet implements AutoCloseable {
         }, thread);
     }
 
+    /** Whether this instance drives the fleet's rollouts now (elected). */
+    public boolean drivesRollouts() {
+        RolloutDriver d = driver;
+        return d != null && d.drives();
+    }
+
     /** The fleet as this instance sees it now. */
     public CompletableFuture<FleetStatus> status() {
         return CompletableFuture.supplyAsync(() -> {
@@ -387,6 +425,8 @@ public final class Fleet implements AutoCloseable {
                 configFollower.close();
                 nodesFollower.close();
                 serversFollower.close();
+                stateFollower.close();
+                driver.close();
             }
         }, thread);
         try {

@@ -35,6 +35,16 @@ final class FleetKeys {
         return prefix + "upstreams/";
     }
 
+    /** The fleet's runtime state (splits, server changes, rollouts): the state file's JSON. */
+    String stateText() {
+        return prefix + "state";
+    }
+
+    /** The election of the instance that drives the fleet's rollouts. */
+    String rolloutDriver() {
+        return prefix + "rollout-driver";
+    }
+
     static ByteSequence bytes(String text) {
         return ByteSequence.from(text, StandardCharsets.UTF_8);
     }

@@ -44,7 +44,7 @@ import java.util.Set;
  *
  * <p>Stateless; the mapper is configured once, before it is shared.
  */
-final class StateJson {
+public final class StateJson {
     static final String FORMAT = "bascule-state/2";
     /** The format before rollouts were kept; read, never written. */
     static final String FORMAT_1 = "bascule-state/1";
@@ -64,7 +64,7 @@ final class StateJson {
 
     private StateJson() {}
 
-    static byte[] write(long version, Instant writtenAt, ReleaseState state) {
+    public static byte[] write(long version, Instant writtenAt, ReleaseState state) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("format", FORMAT);
         root.put("version", version);
@@ -101,7 +101,7 @@ final class StateJson {
     }
 
     /** @throws StateStoreException naming what is wrong and where */
-    static Versioned read(byte[] bytes) throws StateStoreException {
+    public static Versioned read(byte[] bytes) throws StateStoreException {
         JsonNode root;
         try {
             root = MAPPER.readTree(bytes);
