@@ -3,6 +3,8 @@ package dev.bascule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bascule.testing.AdminClient;
 import dev.bascule.testing.H2Origin;
 import dev.bascule.testing.H2cClient;
 import dev.bascule.testing.LeakGuard;
@@ -349,6 +351,75 @@ class MirrorTest {
                     "route", "*", "upstream", "web-green", "code", "200") == 3);
             assertThat(h2.processed()).containsOnlyKeys("1", "2", "3");
             assertThat(metric("bascule_mirror_dropped_total", "route", "*", "upstream", "web-green")).isZero();
+        }
+    }
+
+    @Test
+    void aSplitRouteMirrorsWhateverSideServesTheRequestAndItsCountsStayExact() throws Exception {
+        try (TestOrigin shadow = TestOrigin.start("shadow")) {
+            proxy = ProxyUnderTest.start("""
+                    listeners: [ { address: 127.0.0.1:0 } ]
+                    admin: { address: 127.0.0.2:0 }
+                    upstreams:
+                      web-blue: { servers: [ { address: %s } ] }
+                      web-green: { servers: [ { address: %s } ] }
+                      web-shadow: { servers: [ { address: %s } ] }
+                    routes:
+                      - name: app
+                        match: { path_prefix: /all }
+                        split: [ { upstream: web-blue, weight: 70 }, { upstream: web-green, weight: 30 } ]
+                        mirror: { upstream: web-shadow, percent: 100 }
+                      - name: tenth
+                        split: [ { upstream: web-blue, weight: 50 }, { upstream: web-green, weight: 50 } ]
+                        sticky: { key: "header:x-user" }
+                        mirror: { upstream: web-shadow, percent: 10 }
+                    """.formatted(blue.address(), green.address(), shadow.address()), 2);
+            Map<String, String> sideOf = new TreeMap<>();
+            try (RawHttp c = proxy.raw()) {
+                for (int i = 0; i < 100; i++) {
+                    RawHttp.Response r = c.exchange(get("/all/" + i));
+                    assertThat(r.status()).isEqualTo(200);
+                    sideOf.put("/all/" + i, r.header("x-origin"));
+                }
+                for (int i = 0; i < 100; i++) {
+                    RawHttp.Response r = c.exchange("GET /user/" + i + " HTTP/1.1\r\nHost: labs.test\r\nX-User: u" + i
+                            + "\r\n\r\n");
+                    assertThat(r.status()).isEqualTo(200);
+                    sideOf.put("/user/" + i, r.header("x-origin"));
+                }
+            }
+            // The split deals by turns exactly as without a mirror: 70 and 30 of 100.
+            assertThat(sideOf.entrySet().stream().filter(e -> e.getKey().startsWith("/all/"))
+                    .filter(e -> e.getValue().equals("blue")).count()).isEqualTo(70);
+            assertThat(blue.recorded().stream().filter(r -> r.uri().startsWith("/all/")).count()).isEqualTo(70);
+            assertThat(green.recorded().stream().filter(r -> r.uri().startsWith("/all/")).count()).isEqualTo(30);
+
+            // Every request of the route is copied (percent 100), whichever side served it; the other route copies
+            // exactly one request in ten of its own, again from both sides.
+            await().atMost(Duration.ofSeconds(10)).until(() -> shadow.requests() == 110);
+            List<String> copied = shadow.recorded().stream().map(TestOrigin.Recorded::uri).toList();
+            assertThat(copied.stream().filter(u -> u.startsWith("/all/")).sorted().toList())
+                    .isEqualTo(sideOf.keySet().stream().filter(u -> u.startsWith("/all/")).sorted().toList());
+            List<String> tenth = copied.stream().filter(u -> u.startsWith("/user/")).toList();
+            assertThat(tenth).hasSize(10);
+            assertThat(tenth.stream().map(sideOf::get).distinct().sorted().toList())
+                    .as("copies of requests served by each side").containsExactly("blue", "green");
+            assertThat(blue.requests() + green.requests()).as("no copy reached a side").isEqualTo(200);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> metric("bascule_mirror_in_flight",
+                    "route", "app", "upstream", "web-shadow") == 0);
+            Scrape s = scrape();
+            assertThat(s.value("bascule_mirror_requests_total", "route", "app", "upstream", "web-shadow"))
+                    .isEqualTo(100.0);
+            assertThat(s.value("bascule_mirror_requests_total", "route", "tenth", "upstream", "web-shadow"))
+                    .isEqualTo(10.0);
+            assertThat(s.all("bascule_requests_total").stream().filter(x -> x.labels().get("route").equals("app")
+                    && x.labels().get("upstream").equals("web-blue")).mapToDouble(Scrape.Sample::value).sum())
+                    .as("the sides count what they served, no copy").isEqualTo(70.0);
+            JsonNode explained = new AdminClient(proxy.bascule().adminAddress())
+                    .get("/explain?host=labs.test&path=/all/x").json();
+            assertThat(explained.at("/route/mirror/upstream").asText()).isEqualTo("web-shadow");
+            assertThat(explained.at("/route/mirror/percent").asText()).isEqualTo("100");
         }
     }
 
