@@ -45,6 +45,11 @@ public final class Main implements Callable<Integer> {
 
     /** The demo's config, shipped inside the jar and in the repository as examples/labs.yaml. */
     static final String DEMO_CONFIG = "examples/labs.yaml";
+    /**
+     * Where the demo keeps its runtime changes (splits, rollouts, servers), in the working directory: its config
+     * comes from the jar, which has no folder to keep them beside.
+     */
+    static final String DEMO_STATE_FILE = "labs.state.json";
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -253,9 +258,10 @@ public final class Main implements Callable<Integer> {
                 }
                 yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
+            Path stateFile = Path.of(DEMO_STATE_FILE).toAbsolutePath();
             BasculeConfig cfg;
             try {
-                cfg = loader().parse(yaml, DEMO_CONFIG);
+                cfg = loader().parse(yaml, DEMO_CONFIG, stateFile);
             } catch (ConfigException e) {
                 printErrors(e, new PrintWriter(System.err, true, StandardCharsets.UTF_8));
                 return 1;
@@ -276,7 +282,7 @@ public final class Main implements Callable<Integer> {
                 }
                 String demoYaml = yaml;
                 Bascule bascule = originsOnly ? null
-                        : Bascule.start(cfg, 0, () -> loader().parse(demoYaml, DEMO_CONFIG));
+                        : Bascule.start(cfg, 0, () -> loader().parse(demoYaml, DEMO_CONFIG, stateFile));
                 if (bascule == null) {
                     origins.forEach(o -> System.out.println("demo origin " + o.name() + " on " + o.address()));
                 } else {
@@ -313,7 +319,11 @@ public final class Main implements Callable<Integer> {
                     .append("  curl -H 'Host: labs.test' localhost:").append(port).append("/green/hello\n")
                     .append("  for i in 1 2 3 4 5 6; do curl -s localhost:").append(port)
                     .append("/ | grep -o '<h1>.*</h1>'; done   # blue-01 twice as often as blue-02\n")
-                    .append("Config: ").append(DEMO_CONFIG).append(". Stop with Ctrl-C.\n");
+                    .append("  curl -H 'Host: app.labs.test' localhost:").append(port)
+                    .append("/        # split 90/10 between blue and green; see README, Blue/green and canary releases\n")
+                    .append("Config: ").append(DEMO_CONFIG).append(". Runtime changes (splits, rollouts, servers) are")
+                    .append(" kept in ").append(DEMO_STATE_FILE).append(" here; delete it to start afresh.")
+                    .append(" Stop with Ctrl-C.\n");
             System.out.println(sb);
         }
     }

@@ -98,11 +98,13 @@ class CommandLineTest {
                   X-User: ann
 
                 routes, first match wins:
-                  0  blue.labs.test   -> web-blue   no: host did not match
-                  1  green.labs.test  -> web-green  no: host did not match
-                  2  /blue (strip)    -> web-blue   no: path prefix did not match
-                  3  /green (strip)   -> web-green  MATCH, wins
-                  4  /                -> web-blue   matches too, but route 3 comes first
+                  0  blue.labs.test                  -> web-blue                         no: host did not match
+                  1  green.labs.test                 -> web-green                        no: host did not match
+                  2  /blue (strip)                   -> web-blue                         no: path prefix did not match
+                  3  /green (strip)                  -> web-green                        MATCH, wins
+                  4  app.labs.test[x-release=green]  -> web-green                        no: host did not match; header x-release is absent
+                  5  app                             -> split web-blue 90, web-green 10  no: host did not match
+                  6  /                               -> web-blue                         matches too, but route 3 comes first
 
                 route 3 (/green) -> upstream web-green
                   target sent:    /x?y=1 (strip_prefix removes /green)
@@ -131,10 +133,10 @@ class CommandLineTest {
         e.fieldNames().forEachRemaining(keys::add);
         assertThat(keys).containsExactly("request", "config", "routes", "route", "upstream", "outcome");
         assertThat(e.at("/request/method").asText()).isEqualTo("GET");
-        assertThat(e.get("routes")).hasSize(5);
+        assertThat(e.get("routes")).hasSize(7);
         assertThat(e.at("/routes/0/won").asBoolean()).isTrue();
         assertThat(e.at("/routes/1/why").asText()).isEqualTo("host did not match");
-        assertThat(e.at("/routes/4/matched").asBoolean()).isTrue();
+        assertThat(e.at("/routes/6/matched").asBoolean()).isTrue();
         assertThat(e.at("/route/upstream").asText()).isEqualTo("web-blue");
         assertThat(e.at("/route/target").asText()).isEqualTo("/x");
         assertThat(e.at("/upstream/servers/0/address").asText()).isEqualTo("127.0.0.1:9001");

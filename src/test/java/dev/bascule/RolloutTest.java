@@ -179,11 +179,20 @@ class RolloutTest {
         assertThat(rollouts("done")).isEqualTo(1.0);
     }
 
+    /**
+     * Green answers 500 to one request in five. The rollout rolls back within its first step, all traffic is on
+     * blue after it, and the clients saw no failure but those 500s of green's: no more failed requests than green
+     * answered 500 before the rollback. "Before the rollback" is before the split without green was published:
+     * once {@code GET} shows the rollout rolled back, the new split is in force (the control thread applies it
+     * before it answers), so green may still answer only the requests already on their way, at most one per
+     * client loop, and then nothing more.
+     */
     @Test
     void greenFailingOneRequestInFiveIsRolledBackWithinTheFirstStep() throws Exception {
         startProxy();
         green.failEvery(5, 500);
-        try (LoadLoop load = new LoadLoop(proxy(), GET, 4, 200_000)) {
+        int loops = 4;
+        try (LoadLoop load = new LoadLoop(proxy(), GET, loops, 200_000)) {
             await().atMost(DEADLINE).until(() -> load.ok() > 200);
             AdminClient.Answer started = post("/routes/app/rollout", plan("[10, 50, 100]", "300ms",
                     "{\"max_error_rate\": 0.05, \"max_p99_ratio\": 1000, \"min_requests\": 20}"));
@@ -198,14 +207,28 @@ class RolloutTest {
             assertThat(weight("web-green")).isZero();
             assertThat(weight("web-blue")).isEqualTo(100);
 
-            int greenAnswers = green.requests();
+            int greenAtRollback = green.requests();
             int blueBefore = load.okFrom("blue");
             await().atMost(DEADLINE).until(() -> load.okFrom("blue") > blueBefore + 300);
-            assertThat(green.requests()).as("all traffic on blue").isLessThanOrEqualTo(greenAnswers + 4);
+            int greenInFlightAtRollback = green.requests() - greenAtRollback;
+            assertThat(greenInFlightAtRollback).as("only requests already on their way reach green")
+                    .isLessThanOrEqualTo(loops);
+            // Every loop has been answered by blue since (300 answers), so nothing of green's is in flight now:
+            // every 500 green ever answered was to a request sent it before the rollback.
+            int greenFailedBeforeRollback = green.failedOnPurpose();
+            int greenRequestsBeforeRollback = green.requests();
+            await().atMost(DEADLINE).until(() -> load.okFrom("blue") > blueBefore + 600);
+            assertThat(green.requests()).as("all traffic on blue: green gets nothing more")
+                    .isEqualTo(greenRequestsBeforeRollback);
             load.close();
-            assertThat(load.failures()).allSatisfy(f -> assertThat(f).startsWith("status 500"));
-            assertThat(load.failures().size()).as("no more failures than green answered")
-                    .isLessThanOrEqualTo(green.failedOnPurpose());
+
+            List<String> failed = load.failures();
+            assertThat(failed).as("the clients' failures are green's 500s, no 502, 503 or broken connection")
+                    .allSatisfy(f -> assertThat(f).startsWith("status 500"));
+            assertThat(green.failedOnPurpose()).isEqualTo(greenFailedBeforeRollback);
+            assertThat(greenFailedBeforeRollback).as("green failed some requests before the rollback").isPositive();
+            assertThat(failed.size()).as("client failures vs green's 500s before the rollback")
+                    .isLessThanOrEqualTo(greenFailedBeforeRollback);
         }
         assertThat(rollouts("rolled_back")).isEqualTo(1.0);
         assertThat(lines()).anySatisfy(l -> assertThat(l).startsWith(

@@ -4,6 +4,7 @@ import dev.bascule.balance.Balancers;
 import dev.bascule.config.BasculeConfig;
 import dev.bascule.config.ConfigLoader;
 import dev.bascule.config.RouteConfig;
+import dev.bascule.control.RouteParts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,8 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * {@link RouteTable#match} over the route table of the lab scenario ({@code examples/labs.yaml}: two exact
- * hosts, two path prefixes with strip, a catch-all), loaded and compiled the way the snapshot builder does it.
+ * hosts, two path prefixes with strip, the release routes on app.labs.test (one with a header condition, a
+ * split), a catch-all), loaded and compiled the way the snapshot builder does it.
  * Each {@code request} names a (Host header, target) pair and the route it should reach; {@link #setUp} checks
  * that it does. Run with {@code -prof gc}: matching should show {@code gc.alloc.rate.norm} of 0 B/op.
  */
@@ -30,8 +32,26 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class RouteMatchBench {
     @Param({"blue_host", "green_host_mixed_case_port", "blue_prefix", "green_prefix_query", "prefix_lookalike",
-            "catch_all", "no_host"})
+            "catch_all", "no_host", "release_split"})
     public String request;
+
+    /** A GET with no header lines but Host, as the data plane reads a request's fields for conditions. */
+    private static final RequestFields NO_FIELDS = new RequestFields() {
+        @Override
+        public String method() {
+            return "GET";
+        }
+
+        @Override
+        public CharSequence field(String name) {
+            return null;
+        }
+
+        @Override
+        public boolean hasField(String name, String value) {
+            return false;
+        }
+    };
 
     private RouteTable<String> table;
     private String host;
@@ -66,21 +86,27 @@ public class RouteMatchBench {
                 // "/greenhouse" must not take the "/green" route: it walks the whole table to the catch-all
                 host = "www.example.com";
                 target = "/greenhouse/index.html";
-                expected = 4;
+                expected = 6;
             }
             case "catch_all" -> {
                 host = "WWW.Example.COM:443";
                 target = "/about/team";
-                expected = 4;
+                expected = 6;
             }
             case "no_host" -> {
                 host = null; // an HTTP/1.0 request without Host
                 target = "/health";
-                expected = 4;
+                expected = 6;
+            }
+            case "release_split" -> {
+                // past the pinned route, whose x-release header condition does not hold without that header
+                host = "app.labs.test";
+                target = "/";
+                expected = 5;
             }
             default -> throw new IllegalArgumentException("unknown request " + request);
         }
-        Route<String> route = table.match(host, target);
+        Route<String> route = table.match(host, target, NO_FIELDS);
         if (route != table.routes().get(expected)) {
             throw new IllegalStateException(request + " matched " + route + ", expected route " + expected);
         }
@@ -88,7 +114,7 @@ public class RouteMatchBench {
 
     @Benchmark
     public Route<String> match() {
-        return table.match(host, target);
+        return table.match(host, target, NO_FIELDS);
     }
 
     /** The lab scenario's routes, each leading to its upstream's name; built as SnapshotBuilder builds them. */
@@ -103,13 +129,9 @@ public class RouteMatchBench {
         BasculeConfig config = new ConfigLoader(Balancers.standard().names()).parse(yaml, "examples/labs.yaml");
         List<Route<String>> routes = new ArrayList<>();
         for (RouteConfig rc : config.routes()) {
-            routes.add(new Route<>(
-                    rc.host() == null ? null : HostMatcher.of(rc.host()),
-                    rc.pathPrefix() == null ? null : PathPrefix.of(rc.pathPrefix()),
-                    rc.stripPrefix(),
-                    rc.upstream()));
+            routes.add(RouteParts.route(rc, rc.upstreamLabel()));
         }
-        if (routes.size() != 5) {
+        if (routes.size() != 7) {
             throw new IllegalStateException("the lab scenario has changed: " + routes);
         }
         return new RouteTable<>(routes);

@@ -84,6 +84,16 @@ public final class ConfigLoader {
         return parse(yamlText, name, baseDir, null, true);
     }
 
+    /**
+     * Validates YAML text that is kept nowhere as a file (the demo's, from the jar), with where its runtime state
+     * goes unless it writes {@code state_file}.
+     *
+     * @param defaultStateFile the {@code state_file} when the text writes none; null: no runtime state is kept
+     */
+    public BasculeConfig parse(String yamlText, String fileName, Path defaultStateFile) throws ConfigException {
+        return parse(yamlText, fileName, folderOf(fileName), defaultStateFile);
+    }
+
     /** @param defaultStateFile the {@code state_file} when the text writes none; null: no runtime state is kept */
     private BasculeConfig parse(String yamlText, String fileName, Path baseDir, Path defaultStateFile)
             throws ConfigException {

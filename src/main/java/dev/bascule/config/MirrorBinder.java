@@ -1,5 +1,6 @@
 package dev.bascule.config;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 
@@ -16,12 +17,13 @@ final class MirrorBinder {
     }
 
     /**
-     * @param routeUpstream the route's own upstream; null for a redirect route (which cannot mirror: reported by
-     *     {@link RouteBinder}) or when not written
+     * @param routeUpstreams the upstreams the route forwards to: its own, or each side of its split; empty when not
+     *     known (a redirect route, which cannot mirror: reported by {@link RouteBinder}; a bad split)
+     * @param split the route forwards by a split across {@code routeUpstreams}
      * @param upstreamNames every upstream name written in the file, or null to skip the reference check
      * @return null when absent or, after reporting, bad
      */
-    MirrorConfig bind(YamlNode node, String routeUpstream, Set<String> upstreamNames) {
+    MirrorConfig bind(YamlNode node, Collection<String> routeUpstreams, boolean split, Set<String> upstreamNames) {
         Fields f = node == null ? null : Fields.open(node, "'mirror'", problems, MIRROR_KEYS);
         if (f == null) {
             return null;
@@ -30,9 +32,15 @@ final class MirrorBinder {
         if (upstream != null && upstreamNames != null && !upstreamNames.contains(upstream)) {
             problems.add(f.valueMark("upstream"), "unknown upstream '" + upstream + "'");
             upstream = null;
-        } else if (upstream != null && upstream.equals(routeUpstream)) {
-            problems.add(f.valueMark("upstream"), "a route cannot mirror to its own upstream '" + upstream
-                    + "': the same servers would get each copied request twice");
+        } else if (upstream != null && routeUpstreams.contains(upstream)) {
+            // A copy and its request on the same servers would run it twice there: a POST would be done twice.
+            // On a split route the side may hold no share today, but a PUT or a rollout can give it one at any
+            // time, without the config being checked again.
+            problems.add(f.valueMark("upstream"), split
+                    ? "a split route cannot mirror to '" + upstream + "', one of its sides: the requests the split"
+                            + " sends there would reach the same servers twice"
+                    : "a route cannot mirror to its own upstream '" + upstream
+                            + "': the same servers would get each copied request twice");
             upstream = null;
         }
         int perMillion = f.parsed("percent", MirrorBinder::parsePercent, MirrorConfig.ALL);

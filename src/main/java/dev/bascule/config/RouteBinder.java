@@ -97,11 +97,12 @@ final class RouteBinder {
         boolean websocket = f.bool("websocket", true);
         HeaderEditsConfig requestHeaders = rules.edits(f.node("request_headers"), "request_headers");
         HeaderEditsConfig responseHeaders = rules.edits(f.node("response_headers"), "response_headers");
-        MirrorConfig mirrorConfig = upstream == null ? null : mirror.bind(f.node("mirror"), upstream, upstreamNames);
-        if (splitWritten && f.node("mirror") != null) {
-            problems.add(f.keyMark("mirror"), "a split route cannot mirror (yet): mirror from a route with one"
-                    + " upstream");
-        }
+        // A split route mirrors whatever side serves the request, as Envoy's request_mirror_policies on a route to
+        // weighted clusters: which requests are copied is the route's choice, made apart from the side's.
+        MirrorConfig mirrorConfig = splitWritten
+                ? mirror.bind(f.node("mirror"), split == null ? List.of() : split.weights().keySet(), true,
+                        upstreamNames)
+                : upstream == null ? null : mirror.bind(f.node("mirror"), List.of(upstream), false, upstreamNames);
         if (splitWritten) {
             if (split == null) {
                 return null; // a bad split: reported

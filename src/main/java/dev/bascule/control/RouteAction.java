@@ -31,7 +31,8 @@ import java.util.List;
  * @param redirect non-null for a route Bascule answers itself with a redirect, instead of forwarding
  * @param requestHeaders edits of the request sent upstream
  * @param responseHeaders edits of the response sent to the client: relayed from an origin, or the redirect
- * @param mirror where copies of a share of the route's requests also go; null for none
+ * @param mirror where copies of a share of the route's requests also go; null for none. A split route's sides
+ *     share it, so a request is copied or not whatever side serves it
  * @param split non-null for a route split across upstreams: the data plane forwards with the action of the side
  *     it chooses ({@link RouteSplit#next}, {@link RouteSplit#stick}), never with this one
  */
@@ -64,10 +65,14 @@ public record RouteAction(Pool pool, RetryPolicy retry, long maxBodySize, boolea
                 label, sideSeries, null, requestHeaders, responseHeaders, mirror, null);
     }
 
-    /** This route's action as a split: no pool of its own; {@code ownSeries} counts what no side answered. */
+    /**
+     * This route's action as a split: no pool of its own; {@code ownSeries} counts what no side answered. It keeps
+     * the route's mirror for explain and the metrics; the data plane copies requests with the side's action, whose
+     * mirror is the same one (one counter per route, whatever side a request goes to).
+     */
     public RouteAction asSplit(RouteSplit sides, RouteSeries ownSeries) {
         return new RouteAction(null, retry, maxBodySize, hostNamed, allow, deny, rateLimiter, rateKey, websocket,
-                label, ownSeries, null, requestHeaders, responseHeaders, null, sides);
+                label, ownSeries, null, requestHeaders, responseHeaders, mirror, sides);
     }
 
     /** Every series this route counts in: its own, then each side's of a split. */

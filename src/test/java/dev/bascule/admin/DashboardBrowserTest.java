@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bascule.Bascule;
 import dev.bascule.balance.Balancers;
 import dev.bascule.config.ConfigLoader;
+import dev.bascule.testing.DemoConfig;
 import dev.bascule.testing.LoadLoop;
 import dev.bascule.testing.RawHttp;
 import dev.bascule.testing.TestOrigin;
@@ -35,8 +36,8 @@ import org.openqa.selenium.logging.LogType;
 
 /**
  * The dashboard in a real browser: headless Chromium (Debian's {@code chromium} and {@code chromium-driver}
- * packages, which {@code .ci/run} installs) opens the page of a Bascule running the demo's setup (two upstreams of
- * two origins each, with health checks, on ephemeral ports), sees every server, sees the request counter climb
+ * packages, which {@code .ci/run} installs) opens the page of a Bascule running the demo's config (two upstreams of
+ * two origins each, with health checks, and the split route {@code app}, on ephemeral ports), sees every server, sees the request counter climb
  * under load, drains a server with the page's button and sees its state change (and the admin API agrees), sets a
  * weight through the dialog, and the browser console stays free of errors; a refused command shows the API's
  * message. Screenshots go to {@code target/dashboard.png} (a laptop's window) and
@@ -87,37 +88,17 @@ class DashboardBrowserTest {
         browser.manage().timeouts().pageLoadTimeout(WAIT).scriptTimeout(WAIT);
     }
 
-    /** The demo's config (examples/labs.yaml) on ephemeral ports, with {@code adminExtra} in its admin section. */
-    private String startBascule(String adminExtra) throws Exception {
-        String yaml = """
-                listeners: [ { name: public, address: 127.0.0.1:0, protocols: [http1, h2c] } ]
-                admin: { address: 127.0.0.2:0%s }
-                upstreams:
-                  web-blue:
-                    balancer: round_robin
-                    servers: [ { address: %s, weight: 2 }, { address: %s } ]
-                    health_check: { path: /health, interval: 2s, timeout: 1s }
-                  web-green:
-                    balancer: round_robin
-                    servers: [ { address: %s, weight: 2 }, { address: %s } ]
-                    health_check: { path: /health, interval: 2s, timeout: 1s }
-                routes:
-                  - match: { host: blue.labs.test }
-                    upstream: web-blue
-                  - match: { host: green.labs.test }
-                    upstream: web-green
-                  - match: { path_prefix: /blue }
-                    strip_prefix: true
-                    upstream: web-blue
-                  - match: { path_prefix: /green }
-                    strip_prefix: true
-                    upstream: web-green
-                  - name: app
-                    match: { host: labs.test }
-                    split: [ { upstream: web-blue, weight: 90 }, { upstream: web-green, weight: 10 } ]
-                  - match: { path_prefix: / }
-                    upstream: web-blue
-                """.formatted(adminExtra, blue1.address(), blue2.address(), green1.address(), green2.address());
+    /**
+     * The demo's config (examples/labs.yaml as shipped) on ephemeral ports; with {@code tokenFile}, the admin API
+     * asks for its token.
+     */
+    private String startBascule(Path tokenFile) throws Exception {
+        String yaml = DemoConfig.onAddresses("127.0.0.1:0", "127.0.0.2:0",
+                List.of(blue1.address(), blue2.address(), green1.address(), green2.address()));
+        if (tokenFile != null) {
+            String admin = "  address: 127.0.0.2:0\n";
+            yaml = yaml.replace(admin, admin + "  token_file: '" + tokenFile + "'\n");
+        }
         bascule = Bascule.start(new ConfigLoader(Balancers.standard().names()).parse(yaml, "labs.yaml"), 2);
         return "http://127.0.0.2:" + bascule.adminAddress().getPort() + "/";
     }
@@ -139,7 +120,7 @@ class DashboardBrowserTest {
 
     @Test
     void showsLiveTrafficAndDrainsAServerFromThePage() throws Exception {
-        browser.get(startBascule(""));
+        browser.get(startBascule(null));
         try {
             // Every server, each in its upstream, healthy.
             await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector("tr.server")).size() == 4);
@@ -265,7 +246,7 @@ class DashboardBrowserTest {
         String token = "dashboard-Token_0123456789";
         Path file = dir.resolve("admin.token");
         Files.writeString(file, token + "\n");
-        browser.get(startBascule(", token_file: '" + file + "'"));
+        browser.get(startBascule(file));
         try {
             WebElement dialog = browser.findElement(By.id("token"));
             await().atMost(WAIT).until(dialog::isDisplayed);

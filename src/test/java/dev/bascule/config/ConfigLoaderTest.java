@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -79,12 +80,28 @@ class ConfigLoaderTest {
         assertThat(config.upstreams().get("web-green").servers()).containsExactly(
                 new ServerConfig(hp("127.0.0.1:9003"), 2), new ServerConfig(hp("127.0.0.1:9004"), 1));
         assertThat(config.upstreams().values()).allSatisfy(u -> assertThat(u.healthCheck()).isEqualTo(HEALTH));
-        assertThat(config.routes()).containsExactly(
+        List<RouteConfig> routes = config.routes();
+        assertThat(routes).hasSize(7);
+        // The seed's nginx setup: by host, by path with the prefix stripped, everything else to blue.
+        assertThat(List.of(routes.get(0), routes.get(1), routes.get(2), routes.get(3), routes.get(6))).containsExactly(
                 new RouteConfig("blue.labs.test", null, false, "web-blue"),
                 new RouteConfig("green.labs.test", null, false, "web-green"),
                 new RouteConfig(null, "/blue", true, "web-blue"),
                 new RouteConfig(null, "/green", true, "web-green"),
                 new RouteConfig(null, "/", false, "web-blue"));
+        // The releases, on a host of their own: a request pinned to green by a header, the others split 90/10.
+        RouteConfig pinned = routes.get(4);
+        assertThat(pinned.host()).isEqualTo("app.labs.test");
+        assertThat(pinned.conditions().headers()).containsExactly(Map.entry("x-release", "green"));
+        assertThat(pinned.upstream()).isEqualTo("web-green");
+        RouteConfig app = routes.get(5);
+        assertThat(app.name()).isEqualTo("app");
+        assertThat(app.host()).isEqualTo("app.labs.test");
+        assertThat(app.pathPrefix()).isNull();
+        assertThat(app.split()).isEqualTo(new SplitConfig(List.of(new SplitConfig.Side("web-blue", 90),
+                new SplitConfig.Side("web-green", 10)), new HashKeyConfig(HashKeyConfig.Source.COOKIE,
+                "bascule_release")));
+        assertThat(config.stateFile()).isEqualTo(Path.of("examples/labs.state.json").toAbsolutePath());
     }
 
     @Test

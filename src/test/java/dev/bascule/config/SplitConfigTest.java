@@ -97,6 +97,37 @@ class SplitConfigTest {
     }
 
     @Test
+    void aSplitRouteMirrorsToAnUpstreamThatIsNoneOfItsSides() throws Exception {
+        String head = HEAD + "  web-shadow: { servers: [ { address: 127.0.0.1:9003 } ] }\n";
+        BasculeConfig c = ConfigLoaderTest.LOADER.parse(head + """
+                routes:
+                  - name: app
+                    split: [ { upstream: web-blue, weight: 90 }, { upstream: web-green, weight: 10 } ]
+                    mirror: { upstream: web-shadow, percent: 10 }
+                """, "t.yaml");
+        assertThat(c.routes().get(0).mirror()).isEqualTo(new MirrorConfig("web-shadow", 100_000, 100));
+        assertThat(c.routes().get(0).split().weights()).containsOnlyKeys("web-blue", "web-green");
+
+        assertThat(errors(head + """
+                routes:
+                  - split: [ { upstream: web-blue, weight: 100 }, { upstream: web-green, weight: 0 } ]
+                    mirror: { upstream: web-green }
+                  - split: [ { upstream: web-blue, weight: 50 }, { upstream: web-green, weight: 50 } ]
+                    mirror: { upstream: web-red, share: 1 }
+                  - split: [ { upstream: web-blue, weight: 50 } ]
+                    mirror: { upstream: web-shadow, percent: 0 }
+                """)).containsExactly(
+                "t.yaml:8:25: a split route cannot mirror to 'web-green', one of its sides: the requests the split"
+                        + " sends there would reach the same servers twice",
+                "t.yaml:10:25: unknown upstream 'web-red'",
+                "t.yaml:10:34: unknown key 'share' in 'mirror'; allowed keys: upstream, percent, max_in_flight",
+                "t.yaml:11:12: a split needs at least two upstreams; a route to one upstream is written 'upstream:"
+                        + " NAME'",
+                "t.yaml:12:46: percent must be a number above 0 and at most 100 with at most four decimals, such as"
+                        + " 10 or 0.5, found '0'");
+    }
+
+    @Test
     void theStateFileDefaultsToBesideTheConfigFile(@TempDir Path tmp) throws Exception {
         Path file = tmp.resolve("labs.yaml");
         Files.writeString(file, HEAD + "routes: [ { upstream: web-blue } ]\n");

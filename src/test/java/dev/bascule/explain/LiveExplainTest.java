@@ -69,8 +69,9 @@ class LiveExplainTest {
             green.labs.test  | /             | 1 | web-green | /
             labs.test        | /blue/x       | 2 | web-blue  | /x
             labs.test        | /green/x?y=1  | 3 | web-green | /x?y=1
-            labs.test        | /greenhouse   | 4 | web-blue  | /greenhouse
-            other.test       | /anything     | 4 | web-blue  | /anything
+            labs.test        | /greenhouse   | 6 | web-blue  | /greenhouse
+            other.test       | /anything     | 6 | web-blue  | /anything
+            app.labs.test    | /green/x      | 3 | web-green | /x
             """)
     void theRunningRoutesAgreeWithTheFile(String host, String path, int route, String upstream, String target)
             throws Exception {

@@ -17,12 +17,15 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The demo config's routes ({@code examples/labs.yaml}), explained from the file and checked route by route:
  * {@code blue.labs.test} and {@code green.labs.test} by host, {@code /blue} and {@code /green} by path with the
- * prefix stripped, everything else to blue.
+ * prefix stripped, everything else to blue, as the seed's nginx setup; and on {@code app.labs.test} alone, a
+ * request with {@code x-release: green} pinned to green, the others split.
  */
 class OfflineExplainTest {
     private static final String H = "host did not match";
     private static final String P = "path prefix did not match";
     private static final String B = "neither host nor path prefix matched";
+    private static final String HX = "host did not match; header x-release is absent";
+    private static final String X = "header x-release is absent";
     private static final String MATCH = "match";
     private static final String SHADOWED = "shadowed";
 
@@ -57,8 +60,10 @@ class OfflineExplainTest {
             labs.test            | /blue            | 2 | web-blue  | /
             labs.test            | /green/x?y=1     | 3 | web-green | /x?y=1
             labs.test            | /green?y=1       | 3 | web-green | /?y=1
-            labs.test            | /greenhouse      | 4 | web-blue  | /greenhouse
-            other.test           | /anything        | 4 | web-blue  | /anything
+            labs.test            | /greenhouse      | 6 | web-blue  | /greenhouse
+            other.test           | /anything        | 6 | web-blue  | /anything
+            labs.test            | /                | 6 | web-blue  | /
+            app.labs.test        | /green/x         | 3 | web-green | /x
             """)
     void eachRequestTakesTheFirstRouteThatMatches(String host, String path, int route, String upstream,
             String target) {
@@ -76,27 +81,32 @@ class OfflineExplainTest {
 
     @Test
     void everyRouteSaysWhetherItMatchedAndWhyNot() {
-        // Route by route: blue.labs.test, green.labs.test, /blue (strip), /green (strip), /.
+        // Route by route: blue.labs.test, green.labs.test, /blue (strip), /green (strip),
+        // app.labs.test[x-release=green], app (split), /.
         assertThat(verdicts(explain(labs, "blue.labs.test", "/x").json()))
-                .containsExactly(MATCH, H, P, P, SHADOWED);
+                .containsExactly(MATCH, H, P, P, HX, H, SHADOWED);
         assertThat(verdicts(explain(labs, "blue.labs.test", "/blue/x").json()))
-                .containsExactly(MATCH, H, SHADOWED, P, SHADOWED);
+                .containsExactly(MATCH, H, SHADOWED, P, HX, H, SHADOWED);
         assertThat(verdicts(explain(labs, "green.labs.test", "/x").json()))
-                .containsExactly(H, MATCH, P, P, SHADOWED);
+                .containsExactly(H, MATCH, P, P, HX, H, SHADOWED);
         assertThat(verdicts(explain(labs, "labs.test", "/blue/x").json()))
-                .containsExactly(H, H, MATCH, P, SHADOWED);
+                .containsExactly(H, H, MATCH, P, HX, H, SHADOWED);
         assertThat(verdicts(explain(labs, "labs.test", "/green/x").json()))
-                .containsExactly(H, H, P, MATCH, SHADOWED);
+                .containsExactly(H, H, P, MATCH, HX, H, SHADOWED);
         assertThat(verdicts(explain(labs, "labs.test", "/greenhouse").json()))
                 .as("a prefix matches whole segments only")
-                .containsExactly(H, H, P, P, MATCH);
+                .containsExactly(H, H, P, P, HX, H, MATCH);
+        assertThat(verdicts(explain(labs, "app.labs.test", "/x").json()))
+                .containsExactly(H, H, P, P, X, MATCH, SHADOWED);
+        assertThat(verdicts(explain(labs, "app.labs.test", "/x", "X-Release: green").json()))
+                .containsExactly(H, H, P, P, MATCH, SHADOWED, SHADOWED);
     }
 
     @Test
     void theRouteListShowsEachRouteAsConfigured() {
         JsonNode routes = explain(labs, "labs.test", "/green/x").json().get("routes");
 
-        assertThat(routes).hasSize(5);
+        assertThat(routes).hasSize(7);
         assertThat(routes.get(0).get("label").asText()).isEqualTo("blue.labs.test");
         assertThat(routes.get(0).get("host").asText()).isEqualTo("blue.labs.test");
         assertThat(routes.get(0).get("path_prefix").isNull()).isTrue();
@@ -106,7 +116,26 @@ class OfflineExplainTest {
         assertThat(routes.get(3).get("host").isNull()).isTrue();
         assertThat(routes.get(3).get("strip_prefix").asBoolean()).isTrue();
         assertThat(routes.get(3).get("why").isNull()).isTrue();
-        assertThat(routes.get(4).get("label").asText()).isEqualTo("/");
+        assertThat(routes.get(4).get("label").asText()).isEqualTo("app.labs.test[x-release=green]");
+        assertThat(routes.get(5).get("label").asText()).isEqualTo("app");
+        assertThat(routes.get(5).get("host").asText()).isEqualTo("app.labs.test");
+        assertThat(routes.get(6).get("label").asText()).isEqualTo("/");
+    }
+
+    @Test
+    void onAppLabsTestAHeaderPinsARequestToGreenAndTheOthersAreSplit() {
+        JsonNode pinned = explain(labs, "app.labs.test", "/x", "X-Release: green").json();
+        assertThat(pinned.at("/route/index").asInt()).isEqualTo(4);
+        assertThat(pinned.at("/route/upstream").asText()).isEqualTo("web-green");
+        assertThat(pinned.at("/outcome/why").asText()).isEqualTo("to upstream web-green as /x");
+
+        JsonNode split = explain(labs, "app.labs.test", "/x", "X-Release: blue").json();
+        assertThat(split.at("/route/index").asInt()).isEqualTo(5);
+        assertThat(split.at("/route/split/sticky").asText()).isEqualTo("cookie:bascule_release");
+        assertThat(split.at("/route/split/sides/0/upstream").asText()).isEqualTo("web-blue");
+        assertThat(split.at("/route/split/sides/0/weight").asInt()).isEqualTo(90);
+        assertThat(split.at("/route/split/sides/1/weight").asInt()).isEqualTo(10);
+        assertThat(split.at("/outcome/why").asText()).isEqualTo("to split web-blue 90, web-green 10 as /x");
     }
 
     @Test
@@ -225,10 +254,13 @@ class OfflineExplainTest {
 
         assertThat(text).startsWith("GET labs.test/green/x, no client given  (examples/labs.yaml)\n");
         assertThat(text).contains(
-                "  0  blue.labs.test   -> web-blue   no: host did not match\n",
-                "  2  /blue (strip)    -> web-blue   no: path prefix did not match\n",
-                "  3  /green (strip)   -> web-green  MATCH, wins\n",
-                "  4  /                -> web-blue   matches too, but route 3 comes first\n",
+                "  0  blue.labs.test                  -> web-blue                         no: host did not match\n",
+                "  2  /blue (strip)                   -> web-blue                         no: path prefix did not"
+                        + " match\n",
+                "  3  /green (strip)                  -> web-green                        MATCH, wins\n",
+                "  5  app                             -> split web-blue 90, web-green 10  no: host did not match\n",
+                "  6  /                               -> web-blue                         matches too, but route 3"
+                        + " comes first\n",
                 "route 3 (/green) -> upstream web-green\n",
                 "  target sent:    /x (strip_prefix removes /green)\n",
                 "upstream web-green, balancer round_robin\n",

@@ -62,11 +62,11 @@ public final class ProxyUnderTest implements AutoCloseable {
         return yaml.contains("access_log") ? c : withoutAccessLog(c);
     }
 
-    /** {@code config} with {@code access_log: { to: off }}. */
+    /** {@code config} with {@code access_log: { to: off }}; the rest as it was, its state file too. */
     public static BasculeConfig withoutAccessLog(BasculeConfig c) {
         return new BasculeConfig(c.source(), c.listeners(), c.admin(), c.timeouts(), c.limits(), c.upstreams(),
                 c.routes(), c.shutdownGrace(), c.trustedProxies(), c.via(), c.requestId(), c.tracing(),
-                AccessLogConfig.OFF);
+                AccessLogConfig.OFF, c.stateFile(), c.cluster());
     }
 
     public Bascule bascule() {
