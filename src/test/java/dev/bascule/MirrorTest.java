@@ -392,8 +392,10 @@ class MirrorTest {
         assertThat(s.value("bascule_upstream_requests_total", "upstream", "web-blue", "server", blue.address(),
                 "code", "200")).isEqualTo(20.0);
         assertThat(green.requests()).isEqualTo(20);
-        // Answered copies give their connections back: twenty copies, one after another, over few connections.
-        assertThat(green.connectionsAccepted()).isLessThanOrEqualTo(4);
+        // Answered copies give their connections back: twenty copies, one after another, reuse connections. (How
+        // many depends on whether a copy's connection is back in the pool before the next copy leaves, which a busy
+        // machine delays; a copy that kept its connection would make it twenty.)
+        assertThat(green.connectionsAccepted()).isLessThan(20);
     }
 
     @Test
