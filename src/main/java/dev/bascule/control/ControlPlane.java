@@ -127,7 +127,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         this.dns = new DnsRefresh(thread, resolver, membership, this::membershipChanged);
         this.live = new LiveSnapshot(builder.build(inForce(), membership.pools(), null, nanoTime.getAsLong(), events));
         this.release = new ReleaseCommands(() -> this.loaded.config(), changes, keeper, live, this::publish, clock,
-                stats.rollouts());
+                stats.rollouts(), this::rolloutTotals);
         if (release.followFile(loaded.config(), "state file")) {
             keeper.save(changes.state()); // rollouts only: the snapshot's splits are as built
         }
@@ -475,7 +475,24 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     private void tickRollouts() {
         if (sharing.drivesRollouts()) {
             sharing.background(release::tick, sharing.active());
+        } else {
+            release.notDriving();
         }
+    }
+
+    /** A rollout's figures by instance: this one's own, and in a fleet those the others published. */
+    private Map<String, RolloutTotals> rolloutTotals(Snapshot snapshot, String route, String to) {
+        Map<String, RolloutTotals> out = new java.util.HashMap<>(sharing.publishedTotals(route));
+        out.put(Rollouts.SELF, Rollouts.localTotals(snapshot, route, to));
+        return out;
+    }
+
+    /**
+     * This instance's running totals of every live rollout's route, by route: what it publishes for the fleet's
+     * driver to add up.
+     */
+    public CompletableFuture<Map<String, RolloutTotals>> localRolloutTotals() {
+        return onControl(release::localTotals);
     }
 
     // ---- routes and splits ----

@@ -34,13 +34,14 @@ final class ReleaseCommands {
      * @param publish builds and publishes a snapshot from the config in force and the runtime changes
      */
     ReleaseCommands(Supplier<BasculeConfig> file, RuntimeChanges changes, StateKeeper keeper, LiveSnapshot live,
-            Runnable publish, Clock clock, RolloutCounts counts) {
+            Runnable publish, Clock clock, RolloutCounts counts, Rollouts.FigureSource figures) {
         this.file = file;
         this.changes = changes;
         this.keeper = keeper;
         this.live = live;
         this.publish = publish;
-        this.rollouts = new Rollouts(clock, changes, this::applySplit, () -> keeper.save(changes.state()), counts);
+        this.rollouts = new Rollouts(clock, changes, this::applySplit, () -> keeper.save(changes.state()), counts,
+                figures);
     }
 
     /**
@@ -92,6 +93,22 @@ final class ReleaseCommands {
     RouteStatus rollout(String route, RolloutCommand command) {
         rollouts.command(route, command, splitRoute(file.get(), route), live.get());
         return route(route);
+    }
+
+    /** Another instance drives the rollouts: this one forgets its step counts. */
+    void notDriving() {
+        rollouts.forgetCounts();
+    }
+
+    /** This instance's running totals of every live rollout's route, by route, for a fleet's driver to add up. */
+    Map<String, RolloutTotals> localTotals() {
+        Map<String, RolloutTotals> out = new java.util.LinkedHashMap<>();
+        for (dev.bascule.release.RolloutState r : changes.state().rollouts()) {
+            if (!r.phase().over()) {
+                out.put(r.route(), Rollouts.localTotals(live.get(), r.route(), r.plan().to()));
+            }
+        }
+        return out;
     }
 
     /** Judges the live rollouts; every {@link Rollouts#TICK_MILLIS}. A failure is logged; the next tick retries. */

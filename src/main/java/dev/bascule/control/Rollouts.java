@@ -38,7 +38,42 @@ final class Rollouts {
         void apply(String route, Map<String, Integer> weights, Map<String, Integer> fileWeights, String by);
     }
 
-    private record Baseline(StepFigures to, StepFigures others) {}
+    /**
+     * Where the figures come from: by instance, the running totals of a route's sides. Alone, this instance's
+     * series ({@link #SELF}); in a fleet, every instance's as each published them.
+     */
+    interface FigureSource {
+        Map<String, RolloutTotals> totals(Snapshot live, String route, String to);
+    }
+
+    /** This instance's key in a {@link FigureSource}'s map. */
+    static final String SELF = "";
+
+    /**
+     * A live step's count: by instance, its totals when the step started (or when this instance first saw it in
+     * the step), and as last seen. An instance that leaves keeps what it counted until it left.
+     */
+    private static final class StepCount {
+        final Map<String, RolloutTotals> start = new HashMap<>();
+        final Map<String, RolloutTotals> last = new HashMap<>();
+
+        StepCount(Map<String, RolloutTotals> now) {
+            start.putAll(now);
+            last.putAll(now);
+        }
+
+        RolloutTotals figures(Map<String, RolloutTotals> now) {
+            now.forEach((node, totals) -> {
+                start.putIfAbsent(node, totals);
+                last.put(node, totals);
+            });
+            RolloutTotals sum = RolloutTotals.NONE;
+            for (Map.Entry<String, RolloutTotals> e : last.entrySet()) {
+                sum = sum.plus(e.getValue().minus(start.get(e.getKey())));
+            }
+            return sum;
+        }
+    }
 
     private final Clock clock;
     private final RuntimeChanges changes;
@@ -46,13 +81,16 @@ final class Rollouts {
     private final Runnable save;
     private final RolloutCounts counts;
     /** By route: the totals the live step's figures are counted from. */
-    private final Map<String, Baseline> baselines = new HashMap<>();
+    private final Map<String, StepCount> baselines = new HashMap<>();
+    private final FigureSource figures;
 
     /**
      * @param clock wall-clock time, which rollouts are stamped and timed with (so they resume after a restart)
      * @param save keeps the runtime changes in the state file, for a change that moves no split
      */
-    Rollouts(Clock clock, RuntimeChanges changes, SplitSetter splits, Runnable save, RolloutCounts counts) {
+    Rollouts(Clock clock, RuntimeChanges changes, SplitSetter splits, Runnable save, RolloutCounts counts,
+            FigureSource figures) {
+        this.figures = figures;
         this.clock = clock;
         this.changes = changes;
         this.splits = splits;
@@ -80,7 +118,7 @@ final class Rollouts {
         var set = changes.state().split(route);
         Map<String, Integer> before = set == null ? fileWeights : set.weights();
         RolloutState state = RolloutState.start(route, plan, before, clock.millis());
-        baselines.put(route, baseline(live, route, plan.to()));
+        baselines.put(route, new StepCount(figures.totals(live, route, plan.to())));
         changes.rolloutSet(state);
         log.info("route {} rollout to {} started: steps {} every {} ms, guard: error rate at most {}, p99 at most {}"
                 + " times the other side's, judged from {} requests", route, plan.to(), plan.steps(),
@@ -123,12 +161,17 @@ final class Rollouts {
             case PROMOTE -> current.promote(now);
         };
         if (!baselines.containsKey(route)) {
-            baselines.put(route, baseline(live, route, current.plan().to())); // paused since a restart
+            baselines.put(route, new StepCount(figures.totals(live, route, current.plan().to()))); // since a restart
         }
         log.info("route {} rollout to {}: {} through the admin API", route, current.plan().to(),
                 command.label());
         moved(current, next, fileWeights, live);
         return next;
+    }
+
+    /** Forgets the step counts: another instance drives now, and this one counts afresh if it drives again. */
+    void forgetCounts() {
+        baselines.clear();
     }
 
     /** Judges every live rollout with the figures of its step so far. */
@@ -139,14 +182,15 @@ final class Rollouts {
                 continue;
             }
             String route = current.route();
-            Baseline base = baselines.get(route);
-            Baseline totals = baseline(live, route, current.plan().to());
-            if (base == null) {
-                baselines.put(route, totals); // taken up again after a restart: the step counts from here
+            StepCount count = baselines.get(route);
+            Map<String, RolloutTotals> totals = figures.totals(live, route, current.plan().to());
+            if (count == null) {
+                // Taken up again after a restart, or by the new driver of a fleet: the step counts from here.
+                baselines.put(route, new StepCount(totals));
                 continue;
             }
-            RolloutState next = current.judge(totals.to().minus(base.to()), totals.others().minus(base.others()),
-                    now);
+            RolloutTotals step = count.figures(totals);
+            RolloutState next = current.judge(step.to(), step.others(), now);
             Map<String, Integer> fileWeights = RuntimeChanges.fileSplit(file, route);
             if (fileWeights == null) {
                 continue; // cannot be: a reload that takes the split away ends the rollout
@@ -224,7 +268,7 @@ final class Rollouts {
             baselines.remove(route);
         } else if (newStep) {
             // The sides' series outlive snapshots, so the totals read now are those the new split starts from.
-            baselines.put(route, baseline(live, route, next.plan().to()));
+            baselines.put(route, new StepCount(figures.totals(live, route, next.plan().to())));
         }
         Map<String, Integer> before = current.split(fileWeights.keySet());
         Map<String, Integer> after = next.split(fileWeights.keySet());
@@ -257,7 +301,7 @@ final class Rollouts {
     }
 
     /** The running totals of the route's {@code to} side and of its other sides together, in {@code live}. */
-    private static Baseline baseline(Snapshot live, String route, String to) {
+    static RolloutTotals localTotals(Snapshot live, String route, String to) {
         List<ListenerStats> listeners = new ArrayList<>();
         for (ListenerSettings l : live.listeners().values()) {
             listeners.add(l.stats());
@@ -279,6 +323,6 @@ final class Rollouts {
             }
             break; // one route table entry per route is enough: they share their series
         }
-        return new Baseline(toTotals, others);
+        return new RolloutTotals(toTotals, others);
     }
 }

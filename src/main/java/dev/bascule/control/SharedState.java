@@ -31,6 +31,13 @@ public interface SharedState {
     /** Whether this instance drives the fleet's rollouts now (elected; exactly one instance is at a time). */
     boolean drivesRollouts();
 
+    /**
+     * The running totals of a route's rollout as the fleet's other instances last published them, by instance name
+     * (this instance's own left out): the driver adds them to its own to judge the fleet as a whole. Read on the
+     * control thread; must not block.
+     */
+    java.util.Map<String, RolloutTotals> publishedTotals(String route);
+
     /** Where the state is kept, for messages. */
     String describe();
 }

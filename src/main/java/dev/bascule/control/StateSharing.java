@@ -74,6 +74,11 @@ final class StateSharing {
         }
     }
 
+    /** The running totals the fleet's other instances published for a route's rollout, by instance; none alone. */
+    java.util.Map<String, RolloutTotals> publishedTotals(String route) {
+        return shared == null ? java.util.Map.of() : shared.publishedTotals(route);
+    }
+
     /** Whether this instance may move rollouts: always alone, the elected driver in a fleet. */
     boolean drivesRollouts() {
         return shared == null || shared.drivesRollouts();

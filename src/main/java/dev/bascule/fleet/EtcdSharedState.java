@@ -91,6 +91,19 @@ final class EtcdSharedState implements SharedState {
         }
     }
 
+    /** By route, then instance: what the fleet's other instances published; replaced whole by the fleet. */
+    private volatile java.util.Map<String, java.util.Map<String, dev.bascule.control.RolloutTotals>> published =
+            java.util.Map.of();
+
+    void published(java.util.Map<String, java.util.Map<String, dev.bascule.control.RolloutTotals>> next) {
+        published = next;
+    }
+
+    @Override
+    public java.util.Map<String, dev.bascule.control.RolloutTotals> publishedTotals(String route) {
+        return published.getOrDefault(route, java.util.Map.of());
+    }
+
     @Override
     public boolean drivesRollouts() {
         return driver.drives();

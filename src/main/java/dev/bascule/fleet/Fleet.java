@@ -89,6 +89,10 @@ public final class Fleet implements AutoCloseable {
     private PrefixFollower nodesFollower;
     private PrefixFollower serversFollower;
     private PrefixFollower stateFollower;
+    private PrefixFollower figuresFollower;
+    private EtcdSharedState sharedState;
+    /** The routes this instance published figures for, so a rollout's end takes them away. */
+    private java.util.Set<String> publishedRoutes = java.util.Set.of();
     private volatile RolloutDriver driver;
     /** The revision of the runtime state last put in force, for this instance's record. */
     private volatile long stateRevision;
@@ -206,13 +210,17 @@ public final class Fleet implements AutoCloseable {
             serversFollower = new PrefixFollower(client, keys.upstreamsPrefix(), "the fleet's registered servers",
                     thread, view -> control.followRegistered(Registrations.of(view.entries())));
             driver = new RolloutDriver(client, keys.rolloutDriver(), node, thread, cluster.name());
-            control.shareState(new EtcdSharedState(client, keys.stateText(), driver, clock));
+            sharedState = new EtcdSharedState(client, keys.stateText(), driver, clock);
+            control.shareState(sharedState);
+            figuresFollower = new PrefixFollower(client, keys.figuresPrefix(), "the fleet's rollout figures", thread,
+                    view -> sharedState.published(PublishedFigures.of(view.entries(), node)));
             stateFollower = new PrefixFollower(client, keys.stateText(), "the fleet's runtime state", thread,
                     this::stateChanged);
             configFollower.start();
             nodesFollower.start();
             serversFollower.start();
             stateFollower.start();
+            figuresFollower.start();
             driver.start();
             thread.scheduleWithFixedDelay(this::heartbeat, 0, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
             thread.scheduleWithFixedDelay(this::checkEndpoints, 0, ENDPOINT_CHECK_MILLIS, TimeUnit.MILLISECONDS);
@@ -350,10 +358,31 @@ public final class Fleet implements AutoCloseable {
             if (failure == null) {
                 leaseId = id;
                 reconnected();
+                publishFigures(id);
             } else {
                 leaseId = 0; // a lease that expired while etcd was away is gone: the next beat takes a new one
                 disconnected(failure);
             }
+        }, thread);
+    }
+
+    /** Publishes this instance's totals of each live rollout under its record's lease, for the driver to add up. */
+    private void publishFigures(long lease) {
+        control.localRolloutTotals().whenCompleteAsync((totals, failure) -> {
+            if (failure != null || closed) {
+                return;
+            }
+            for (Map.Entry<String, dev.bascule.control.RolloutTotals> e : totals.entrySet()) {
+                client.getKVClient().put(keys.figures(e.getKey(), node),
+                        io.etcd.jetcd.ByteSequence.from(PublishedFigures.encode(e.getValue())),
+                        PutOption.builder().withLeaseId(lease).build());
+            }
+            for (String gone : publishedRoutes) {
+                if (!totals.containsKey(gone)) {
+                    client.getKVClient().delete(keys.figures(gone, node));
+                }
+            }
+            publishedRoutes = java.util.Set.copyOf(totals.keySet());
         }, thread);
     }
 
@@ -426,6 +455,7 @@ public final class Fleet implements AutoCloseable {
                 nodesFollower.close();
                 serversFollower.close();
                 stateFollower.close();
+                figuresFollower.close();
                 driver.close();
             }
         }, thread);

@@ -45,6 +45,15 @@ final class FleetKeys {
         return prefix + "rollout-driver";
     }
 
+    /** Where each instance publishes its totals of every live rollout: {@code <route>/<node>} below it. */
+    String figuresPrefix() {
+        return prefix + "figures/";
+    }
+
+    ByteSequence figures(String route, String node) {
+        return bytes(figuresPrefix() + route + "/" + node);
+    }
+
     static ByteSequence bytes(String text) {
         return ByteSequence.from(text, StandardCharsets.UTF_8);
     }

@@ -11,6 +11,8 @@
  * /bascule/labs/state                               the runtime state (the state file's JSON); its mod revision is
  *                                                   its version, and every write is conditioned on it
  * /bascule/labs/rollout-driver/LEASE                the election of the instance that drives rollouts
+ * /bascule/labs/figures/ROUTE/NODE                  each instance's running totals of a live rollout (JSON),
+ *                                                   under its record's lease; the driver adds them up
  * /bascule/labs/upstreams/UPSTREAM/servers/ADDRESS  self-registered servers, {"weight": N} or empty, under the
  *                                                   registering origin's lease
  * </pre>

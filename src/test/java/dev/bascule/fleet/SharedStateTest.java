@@ -282,6 +282,55 @@ class SharedStateTest {
         fleet.removeAll(closed);
     }
 
+    @Test
+    void aFailingGreenIsRolledBackFromTheWholeFleetsFigures() throws Exception {
+        green.failEvery(5, 500); // one request in five
+        AdminClient.Answer started = admin(fleet.get(0)).send("POST", "/routes/app/rollout", "{\"to\": \"web-green\","
+                + " \"steps\": [50, 100], \"step_interval\": \"30s\", \"guard\": {\"max_error_rate\": 0.05,"
+                + " \"max_p99_ratio\": 1000, \"min_requests\": 40}}");
+        assertThat(started.status()).as(started.body()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(8)).until(() -> fleet.stream().anyMatch(p -> p.bascule().fleet()
+                .drivesRollouts()));
+        ProxyUnderTest driver = fleet.stream().filter(p -> p.bascule().fleet().drivesRollouts()).findFirst()
+                .orElseThrow();
+        // Traffic only through the two instances that do not drive: the driver sees none of it itself.
+        List<ProxyUnderTest> others = fleet.stream().filter(p -> p != driver).toList();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Thread> loops = new ArrayList<>();
+        for (ProxyUnderTest p : others) {
+            Thread t = new Thread(() -> {
+                while (running.get()) {
+                    try {
+                        p.get("app.labs.test", "/");
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            });
+            t.start();
+            loops.add(t);
+        }
+        try {
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                JsonNode r = admin(driver).get("/routes/app").json().get("rollout");
+                assertThat(r.get("phase").asText()).isEqualTo("rolled_back");
+                assertThat(r.get("reason").asText()).contains("error rate");
+            });
+        } finally {
+            running.set(false);
+            for (Thread t : loops) {
+                t.join(5_000);
+            }
+        }
+        for (ProxyUnderTest p : fleet) {
+            await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(weight(p, "app", "web-green"))
+                    .isZero());
+            for (int i = 0; i < 5; i++) {
+                assertThat(origin(p, "app.labs.test")).isEqualTo("blue");
+            }
+        }
+    }
+
     private final List<ProxyUnderTest> closed = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private boolean fleetMemberClosed(ProxyUnderTest p) {
