@@ -23,6 +23,8 @@ import java.util.Map;
  * @param stateFile where runtime changes (splits and servers set through the admin API) are kept across
  *     restarts ({@code state_file}; by default {@code <config name>.state.json} beside a config read from a
  *     file); null when none are kept ({@code state_file: off}, or a config not read from a file)
+ * @param redis where the buckets of global rate limits live ({@code redis}); null when absent, which no route
+ *     with {@code scope: global} allows
  */
 public record BasculeConfig(
         String source,
@@ -38,7 +40,8 @@ public record BasculeConfig(
         boolean requestId,
         TracingConfig tracing,
         AccessLogConfig accessLog,
-        Path stateFile) {
+        Path stateFile,
+        RedisConfig redis) {
 
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
     public static final String DEFAULT_VIA = "bascule";
@@ -56,12 +59,21 @@ public record BasculeConfig(
             Duration shutdownGrace, List<Cidr> trustedProxies, String via, boolean requestId, TracingConfig tracing,
             AccessLogConfig accessLog) {
         this(source, listeners, admin, timeouts, limits, upstreams, routes, shutdownGrace, trustedProxies, via,
-                requestId, tracing, accessLog, null);
+                requestId, tracing, accessLog, null, null);
+    }
+
+    /** A config without a {@code redis} section. */
+    public BasculeConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, TimeoutsConfig timeouts,
+            LimitsConfig limits, Map<String, UpstreamConfig> upstreams, List<RouteConfig> routes,
+            Duration shutdownGrace, List<Cidr> trustedProxies, String via, boolean requestId, TracingConfig tracing,
+            AccessLogConfig accessLog, Path stateFile) {
+        this(source, listeners, admin, timeouts, limits, upstreams, routes, shutdownGrace, trustedProxies, via,
+                requestId, tracing, accessLog, stateFile, null);
     }
 
     /** The same config with other routes (runtime split weights applied to the file's). */
     public BasculeConfig withRoutes(List<RouteConfig> next) {
         return new BasculeConfig(source, listeners, admin, timeouts, limits, upstreams, next, shutdownGrace,
-                trustedProxies, via, requestId, tracing, accessLog, stateFile);
+                trustedProxies, via, requestId, tracing, accessLog, stateFile, redis);
     }
 }

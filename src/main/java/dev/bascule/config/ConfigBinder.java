@@ -18,7 +18,7 @@ import java.util.Set;
  */
 final class ConfigBinder {
     static final List<String> TOP_KEYS = List.of("listeners", "admin", "timeouts", "limits", "upstreams", "routes",
-            "shutdown_grace", "trusted_proxies", "via", "request_id", "tracing", "access_log", "state_file");
+            "shutdown_grace", "trusted_proxies", "via", "request_id", "tracing", "access_log", "state_file", "redis");
     static final List<String> ADMIN_KEYS = List.of("address", "token_file", "tls", "allowed_hosts");
     static final List<String> TIMEOUT_KEYS = List.of("connect", "response_header", "client_idle", "upstream_idle",
             "client_header", "client_body_idle", "tunnel_idle", "stream_idle");
@@ -64,9 +64,10 @@ final class ConfigBinder {
         AdminConfig admin = admin(top.node("admin"), listeners);
         TimeoutsConfig timeouts = timeouts(top.node("timeouts"));
         LimitsConfig limits = limits(top.node("limits"));
+        RedisConfig redis = new RedisBinder(problems).bind(top.node("redis"));
         YamlNode upstreamsNode = top.required("upstreams");
         Map<String, UpstreamConfig> upstreams = new UpstreamBinder(problems, balancerNames, tls).bind(upstreamsNode);
-        List<RouteConfig> routes = new RouteBinder(problems).bind(
+        List<RouteConfig> routes = new RouteBinder(problems, top.node("redis") != null).bind(
                 top.sequence(top.required("routes"), "routes"), declaredNames(upstreamsNode));
         Duration shutdownGrace = top.duration("shutdown_grace", BasculeConfig.DEFAULT_SHUTDOWN_GRACE);
         List<Cidr> trustedProxies = top.list("trusted_proxies", Cidr::parse, List.of());
@@ -79,7 +80,7 @@ final class ConfigBinder {
             return null;
         }
         return new BasculeConfig(source, listeners, admin, timeouts, limits, upstreams, routes, shutdownGrace,
-                trustedProxies, via, requestId, tracing, accessLog, stateFile);
+                trustedProxies, via, requestId, tracing, accessLog, stateFile, redis);
     }
 
     /**
