@@ -722,5 +722,6 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         accessLogs.close();
         tracing.close();
         keeper.close(); // after the control thread: its last change is pending, and written here
+        builder.closeGlobalLimits();
     }
 }

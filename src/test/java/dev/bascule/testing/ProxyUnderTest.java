@@ -53,11 +53,11 @@ public final class ProxyUnderTest implements AutoCloseable {
         return yaml.contains("access_log") ? c : withoutAccessLog(c);
     }
 
-    /** {@code config} with {@code access_log: { to: off }}. */
+    /** {@code config} with {@code access_log: { to: off }} (and no state file, as before it had one). */
     public static BasculeConfig withoutAccessLog(BasculeConfig c) {
         return new BasculeConfig(c.source(), c.listeners(), c.admin(), c.timeouts(), c.limits(), c.upstreams(),
                 c.routes(), c.shutdownGrace(), c.trustedProxies(), c.via(), c.requestId(), c.tracing(),
-                AccessLogConfig.OFF);
+                AccessLogConfig.OFF, null, c.redis());
     }
 
     public Bascule bascule() {
