@@ -179,6 +179,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
      * decides) or from {@link #globalLimitDecided}. The head counts as read, so the header timeout stops.
      */
     private void checkGlobal(Snapshot snapshot, HttpRequest request) {
+        recordRoute(snapshot); // a client that leaves meanwhile counts under the route
         timeouts.requestHead(HttpUtilLite.hasBody(request.headers()));
         if (globalCheck == null) {
             globalCheck = new GlobalCheck(ctx.executor(), this);
@@ -198,15 +199,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
         Snapshot snapshot = checkingSnapshot;
         checking = null;
         checkingSnapshot = null;
-        if (request == null || !ctx.channel().isActive()) {
+        if (request == null) {
+            return;
+        }
+        if (!ctx.channel().isActive()) {
+            ReferenceCountUtil.release(request); // closing: channelInactive will find nothing left to drop
             return;
         }
         proceed(admission.afterGlobalLimit(waitNanos), snapshot, request);
     }
 
+    /** Goes on with a request admitted (or refused) under {@code snapshot}, its rate limit decided. */
     private void proceed(Admission.Verdict verdict, Snapshot snapshot, HttpRequest request) {
-        record.client(admission.client().ip())
-                .route(admission.action() == null ? snapshot.unrouted() : admission.action().series());
+        recordRoute(snapshot);
         switch (verdict) {
             case REJECT -> reject(admission.status());
             case ANSWER -> {
@@ -228,6 +233,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
             }
             case CHECK_GLOBAL -> throw new IllegalStateException("a global rate limit is checked once per request");
         }
+    }
+
+    /** The client and the route (a split's side, once chosen) the record counts under. */
+    private void recordRoute(Snapshot snapshot) {
+        record.client(admission.client().ip())
+                .route(admission.action() == null ? snapshot.unrouted() : admission.action().series());
     }
 
     /** Opens the account of a request ({@code null} for none: a client that sent no complete head in time). */

@@ -141,6 +141,7 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
         }
         Admission.Verdict verdict = admission.admit(snapshot, request, nowNanos());
         if (verdict == Admission.Verdict.CHECK_GLOBAL) {
+            recordRoute(snapshot); // a client that leaves meanwhile counts under the route
             if (globalCheck == null) {
                 globalCheck = new GlobalCheck(ctx.executor(), this);
             }
@@ -172,10 +173,10 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
         }
     }
 
+    /** Goes on with a request admitted (or refused) under {@code snapshot}, its rate limit decided. */
     private void proceed(Admission.Verdict verdict, Snapshot snapshot, HttpRequest request) {
         HttpHeaders h = request.headers();
-        record.client(admission.client().ip())
-                .route(admission.action() == null ? snapshot.unrouted() : admission.action().series());
+        recordRoute(snapshot);
         switch (verdict) {
             case REJECT, ANSWER -> {
                 if (GrpcAnswers.isGrpc(h)) {
@@ -202,6 +203,12 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
             }
             case CHECK_GLOBAL -> throw new IllegalStateException("a global rate limit is checked once per request");
         }
+    }
+
+    /** The client and the route (a split's side, once chosen) the record counts under. */
+    private void recordRoute(Snapshot snapshot) {
+        record.client(admission.client().ip())
+                .route(admission.action() == null ? snapshot.unrouted() : admission.action().series());
     }
 
     /** The stream is going away, or answered otherwise, while its rate limit was checked: drop the check. */
