@@ -197,6 +197,22 @@ class ArchitectureRulesTest {
                     + " so trace depends on neither");
 
     @ArchTest
+    static final ArchRule onlyLimitUsesLettuce = noClasses()
+            .that().resideOutsideOfPackage("dev.bascule.limit..")
+            .should().dependOnClassesThat().resideInAPackage("io.lettuce..")
+            .because("the Redis client is one way to keep global buckets: the data plane asks a GlobalRateLimit and"
+                    + " gets a BucketAnswer, control opens and closes RedisBuckets, so the client can change without"
+                    + " touching either plane, and its threads stay its own");
+
+    @ArchTest
+    static final ArchRule limitKnowsNeitherPlaneNorTheConfig = noClasses()
+            .that().resideInAPackage("dev.bascule.limit..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.bascule.config..", "dev.bascule.control..",
+                    "dev.bascule.proxy..", "dev.bascule.origin..", "dev.bascule.admin..", "dev.bascule.metrics..")
+            .because("global rate limits are a service both planes use: control opens them from plain settings and"
+                    + " the event loops ask them, so they depend on neither, and count into a counter they are handed");
+
+    @ArchTest
     static final ArchRule onlyTheEntryPointAndAdminUseExplain = noClasses()
             .that().resideOutsideOfPackages("dev.bascule.explain..", "dev.bascule.admin..", "dev.bascule")
             .should().dependOnClassesThat().resideInAPackage("dev.bascule.explain..")

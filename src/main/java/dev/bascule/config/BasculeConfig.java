@@ -23,6 +23,8 @@ import java.util.Map;
  * @param stateFile where runtime changes (splits and servers set through the admin API) are kept across
  *     restarts ({@code state_file}; by default {@code <config name>.state.json} beside a config read from a
  *     file); null when none are kept ({@code state_file: off}, or a config not read from a file)
+ * @param redis where the buckets of global rate limits live ({@code redis}); null when absent, which no route
+ *     with {@code scope: global} allows
  * @param cluster the fleet this instance belongs to ({@code cluster}); null for a single instance. With it,
  *     {@code listeners}, {@code upstreams} and {@code routes} may each be left out: a file may hold only what
  *     bootstraps an instance, and the fleet's config comes from etcd
@@ -42,6 +44,7 @@ public record BasculeConfig(
         TracingConfig tracing,
         AccessLogConfig accessLog,
         Path stateFile,
+        RedisConfig redis,
         ClusterConfig cluster) {
 
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
@@ -60,12 +63,21 @@ public record BasculeConfig(
             Duration shutdownGrace, List<Cidr> trustedProxies, String via, boolean requestId, TracingConfig tracing,
             AccessLogConfig accessLog) {
         this(source, listeners, admin, timeouts, limits, upstreams, routes, shutdownGrace, trustedProxies, via,
-                requestId, tracing, accessLog, null, null);
+                requestId, tracing, accessLog, null, null, null);
+    }
+
+    /** A config without a {@code redis} or {@code cluster} section. */
+    public BasculeConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, TimeoutsConfig timeouts,
+            LimitsConfig limits, Map<String, UpstreamConfig> upstreams, List<RouteConfig> routes,
+            Duration shutdownGrace, List<Cidr> trustedProxies, String via, boolean requestId, TracingConfig tracing,
+            AccessLogConfig accessLog, Path stateFile) {
+        this(source, listeners, admin, timeouts, limits, upstreams, routes, shutdownGrace, trustedProxies, via,
+                requestId, tracing, accessLog, stateFile, null, null);
     }
 
     /** The same config with other routes (runtime split weights applied to the file's). */
     public BasculeConfig withRoutes(List<RouteConfig> next) {
         return new BasculeConfig(source, listeners, admin, timeouts, limits, upstreams, next, shutdownGrace,
-                trustedProxies, via, requestId, tracing, accessLog, stateFile, cluster);
+                trustedProxies, via, requestId, tracing, accessLog, stateFile, redis, cluster);
     }
 }

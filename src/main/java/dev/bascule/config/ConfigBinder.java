@@ -18,7 +18,7 @@ import java.util.Set;
  */
 final class ConfigBinder {
     static final List<String> TOP_KEYS = List.of("listeners", "admin", "timeouts", "limits", "upstreams", "routes",
-            "shutdown_grace", "trusted_proxies", "via", "request_id", "tracing", "access_log", "state_file",
+            "shutdown_grace", "trusted_proxies", "via", "request_id", "tracing", "access_log", "state_file", "redis",
             "cluster");
     static final List<String> ADMIN_KEYS = List.of("address", "token_file", "tls", "allowed_hosts");
     static final List<String> TIMEOUT_KEYS = List.of("connect", "response_header", "client_idle", "upstream_idle",
@@ -76,11 +76,13 @@ final class ConfigBinder {
         AdminConfig admin = admin(top.node("admin"), listeners);
         TimeoutsConfig timeouts = timeouts(top.node("timeouts"));
         LimitsConfig limits = limits(top.node("limits"));
+        RedisConfig redis = new RedisBinder(problems).bind(top.node("redis"));
         YamlNode upstreamsNode = bootstrap && top.node("upstreams") == null ? null : top.required("upstreams");
         Map<String, UpstreamConfig> upstreams = upstreamsNode == null ? Map.of()
                 : new UpstreamBinder(problems, balancerNames, tls).bind(upstreamsNode);
         List<RouteConfig> routes = bootstrap && top.node("routes") == null ? List.of()
-                : new RouteBinder(problems).bind(top.sequence(top.required("routes"), "routes"),
+                : new RouteBinder(problems, top.node("redis") != null).bind(
+                        top.sequence(top.required("routes"), "routes"),
                         upstreamsNode == null ? Set.of() : declaredNames(upstreamsNode));
         Duration shutdownGrace = top.duration("shutdown_grace", BasculeConfig.DEFAULT_SHUTDOWN_GRACE);
         List<Cidr> trustedProxies = top.list("trusted_proxies", Cidr::parse, List.of());
@@ -93,7 +95,7 @@ final class ConfigBinder {
             return null;
         }
         return new BasculeConfig(source, listeners, admin, timeouts, limits, upstreams, routes, shutdownGrace,
-                trustedProxies, via, requestId, tracing, accessLog, stateFile, cluster);
+                trustedProxies, via, requestId, tracing, accessLog, stateFile, redis, cluster);
     }
 
     /**

@@ -19,16 +19,19 @@ final class RouteBinder {
     /** Route keys about forwarding, which a redirect route (answered by Bascule) cannot have. */
     static final List<String> FORWARDING_KEYS = List.of("strip_prefix", "retry", "max_body_size", "websocket",
             "request_headers", "mirror");
-    static final List<String> RATE_LIMIT_KEYS = List.of("requests_per_second", "burst", "key");
+    static final List<String> RATE_LIMIT_KEYS = List.of("requests_per_second", "burst", "key", "scope");
 
     private final Problems problems;
     private final RetryBinder retry;
     private final RouteRulesBinder rules;
     private final MirrorBinder mirror;
     private final SplitBinder splits;
+    /** Whether the config has a {@code redis} section, which a rate limit with {@code scope: global} needs. */
+    private final boolean redisConfigured;
 
-    RouteBinder(Problems problems) {
+    RouteBinder(Problems problems, boolean redisConfigured) {
         this.problems = problems;
+        this.redisConfigured = redisConfigured;
         this.retry = new RetryBinder(problems);
         this.rules = new RouteRulesBinder(problems);
         this.mirror = new MirrorBinder(problems);
@@ -169,6 +172,11 @@ final class RouteBinder {
         Double rps = f.parsedRequired("requests_per_second", RouteBinder::parseRate);
         int burst = f.integer("burst", 1, Integer.MAX_VALUE, 0); // 0: not written
         HashKeyConfig key = f.parsed("key", RouteBinder::parseRateLimitKey, HashKeyConfig.CLIENT_IP);
+        RateLimitConfig.Scope scope = f.parsed("scope", RouteBinder::parseScope, RateLimitConfig.Scope.LOCAL);
+        if (scope == RateLimitConfig.Scope.GLOBAL && !redisConfigured) {
+            problems.add(f.valueMark("scope"), "scope: global needs a top-level 'redis' section (its address):"
+                    + " the buckets shared by every instance live there");
+        }
         if (rps == null) {
             return null;
         }
@@ -176,7 +184,16 @@ final class RouteBinder {
             // A bucket of one second's tokens, so an even stream that arrives a little bunched still passes.
             burst = (int) Math.min(Integer.MAX_VALUE, Math.max(1, Math.ceil(rps)));
         }
-        return new RateLimitConfig(rps, burst, key);
+        return new RateLimitConfig(rps, burst, key, scope);
+    }
+
+    static RateLimitConfig.Scope parseScope(String text) {
+        return switch (text) {
+            case "local" -> RateLimitConfig.Scope.LOCAL;
+            case "global" -> RateLimitConfig.Scope.GLOBAL;
+            default -> throw new IllegalArgumentException("bad rate_limit scope '" + text + "', expected local (each"
+                    + " instance counts for itself) or global (counted together in Redis)");
+        };
     }
 
     /** A positive rate in plain decimal ({@code 100}, {@code 0.5}); not 1e3, NaN or 0x10, which Java would take. */

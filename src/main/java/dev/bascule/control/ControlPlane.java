@@ -88,6 +88,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     private final RuntimeChanges changes;
     /** Writes {@link #changes} to the state file on its own thread. */
     private final StateKeeper keeper;
+    /** How many instances share global rate limits: 1 alone; a fleet's live members once it says so. */
+    private volatile dev.bascule.limit.LiveNodes liveNodes = dev.bascule.limit.LiveNodes.SINGLE;
     /** Routes, splits and rollouts. */
     private final ReleaseCommands release;
     /** Shares the runtime changes with a fleet; inactive for a single instance. */
@@ -105,7 +107,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         accessLogs.start(loaded.config()); // first: a file that cannot be opened leaves nothing to undo
         this.tracing = new TraceExport(clock, nanoTime);
         tracing.follow(loaded.config().tracing(), thread);
-        this.builder = new SnapshotBuilder(registry, stats, balancers, nanoTime);
+        this.builder = new SnapshotBuilder(registry, stats, balancers, nanoTime, () -> liveNodes.count());
         this.resolver = resolver;
         this.clock = clock;
         this.transitions = new Transitions(clock);
@@ -435,6 +437,14 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         });
     }
 
+    /**
+     * Where the count of live instances comes from, which divides a global rate limit among them while Redis cannot
+     * decide; read on the event loops, so it must be a cached value.
+     */
+    public void countNodesWith(dev.bascule.limit.LiveNodes nodes) {
+        liveNodes = nodes;
+    }
+
     /** A version of the fleet's runtime state written by another instance (or this one): put in force. */
     public CompletableFuture<Void> adoptSharedState(Versioned current) {
         return onControl(() -> {
@@ -670,5 +680,6 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         accessLogs.close();
         tracing.close();
         keeper.close(); // after the control thread: its last change is pending, and written here
+        builder.closeGlobalLimits();
     }
 }

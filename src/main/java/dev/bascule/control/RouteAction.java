@@ -1,5 +1,6 @@
 package dev.bascule.control;
 
+import dev.bascule.limit.GlobalRateLimit;
 import dev.bascule.route.AddressRanges;
 import dev.bascule.route.RateLimiter;
 import dev.bascule.route.Redirect;
@@ -21,7 +22,7 @@ import java.util.List;
  *     for that host may be served (RFC 9112 3.2.2) without making Bascule an open forward proxy
  * @param allow client ranges admitted; empty admits everyone not denied
  * @param deny client ranges refused (403); deny wins over allow
- * @param rateLimiter null when the route has no rate limit; shared with later snapshots of the same route
+ * @param rateLimiter null when the route has no local rate limit; shared with later snapshots of the same route
  * @param rateKey whose bucket a request draws from: client address or a header
  * @param websocket a WebSocket upgrade request (RFC 6455 section 4.1) is tunnelled; false: answered 403
  * @param label the route's {@code name}, or its match written compactly ({@code blue.labs.test}, {@code /green},
@@ -35,11 +36,13 @@ import java.util.List;
  *     share it, so a request is copied or not whatever side serves it
  * @param split non-null for a route split across upstreams: the data plane forwards with the action of the side
  *     it chooses ({@link RouteSplit#next}, {@link RouteSplit#stick}), never with this one
+ * @param globalLimit non-null for a rate limit with {@code scope: global}, counted in Redis (then {@code
+ *     rateLimiter} is null); its client key is {@code rateKey}
  */
 public record RouteAction(Pool pool, RetryPolicy retry, long maxBodySize, boolean hostNamed, AddressRanges allow,
         AddressRanges deny, RateLimiter rateLimiter, AffinityKey rateKey, boolean websocket, String label, RouteSeries series,
         Redirect redirect, HeaderEdits requestHeaders, HeaderEdits responseHeaders, Mirror mirror,
-        RouteSplit split) {
+        RouteSplit split, GlobalRateLimit globalLimit) {
 
     public RouteAction {
         int targets = (pool == null ? 0 : 1) + (redirect == null ? 0 : 1) + (split == null ? 0 : 1);
@@ -49,6 +52,9 @@ public record RouteAction(Pool pool, RetryPolicy retry, long maxBodySize, boolea
         if (redirect != null && mirror != null) {
             throw new IllegalArgumentException("a redirect route forwards nothing, so it mirrors nothing");
         }
+        if (rateLimiter != null && globalLimit != null) {
+            throw new IllegalArgumentException("a route's rate limit is local or global, not both");
+        }
     }
 
     /** A route to a pool without a mirror, or a redirect route. */
@@ -56,13 +62,13 @@ public record RouteAction(Pool pool, RetryPolicy retry, long maxBodySize, boolea
             AddressRanges deny, RateLimiter rateLimiter, AffinityKey rateKey, boolean websocket, String label,
             RouteSeries series, Redirect redirect, HeaderEdits requestHeaders, HeaderEdits responseHeaders) {
         this(pool, retry, maxBodySize, hostNamed, allow, deny, rateLimiter, rateKey, websocket, label, series,
-                redirect, requestHeaders, responseHeaders, null, null);
+                redirect, requestHeaders, responseHeaders, null, null, null);
     }
 
     /** This route's action for one side of its split: the same policies, with that side's pool and series. */
     public RouteAction forSide(Pool sidePool, RouteSeries sideSeries) {
         return new RouteAction(sidePool, retry, maxBodySize, hostNamed, allow, deny, rateLimiter, rateKey, websocket,
-                label, sideSeries, null, requestHeaders, responseHeaders, mirror, null);
+                label, sideSeries, null, requestHeaders, responseHeaders, mirror, null, globalLimit);
     }
 
     /**
@@ -72,7 +78,7 @@ public record RouteAction(Pool pool, RetryPolicy retry, long maxBodySize, boolea
      */
     public RouteAction asSplit(RouteSplit sides, RouteSeries ownSeries) {
         return new RouteAction(null, retry, maxBodySize, hostNamed, allow, deny, rateLimiter, rateKey, websocket,
-                label, ownSeries, null, requestHeaders, responseHeaders, mirror, sides);
+                label, ownSeries, null, requestHeaders, responseHeaders, mirror, sides, globalLimit);
     }
 
     /** Every series this route counts in: its own, then each side's of a split. */

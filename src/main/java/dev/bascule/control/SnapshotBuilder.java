@@ -17,6 +17,7 @@ import dev.bascule.config.UpstreamTlsConfig;
 import dev.bascule.stats.RouteSeries;
 import dev.bascule.stats.StatsRegistry;
 import dev.bascule.tls.OriginTls;
+import dev.bascule.limit.LiveNodes;
 import dev.bascule.route.AddressRanges;
 import dev.bascule.route.RateLimiter;
 import dev.bascule.route.Route;
@@ -66,9 +67,18 @@ final class SnapshotBuilder {
     private final Map<String, RateLimiter> rateLimiters = new HashMap<>();
     /** Builds the sides of split routes, and keeps their turn counters across snapshots. */
     private final SplitRoutes splits = new SplitRoutes();
+    /** The connection to the config's {@code redis} and the routes' global rate limits, kept across snapshots. */
+    private final GlobalLimits globalLimits;
 
     /** @param nanoTime the control plane's clock, which retry budgets read on the data plane too */
     SnapshotBuilder(ServerRegistry registry, StatsRegistry stats, Balancers balancers, LongSupplier nanoTime) {
+        this(registry, stats, balancers, nanoTime, LiveNodes.SINGLE);
+    }
+
+    /** @param liveNodes the instances sharing global rate limits, whose count divides them while Redis is out */
+    SnapshotBuilder(ServerRegistry registry, StatsRegistry stats, Balancers balancers, LongSupplier nanoTime,
+            LiveNodes liveNodes) {
+        this.globalLimits = new GlobalLimits(liveNodes, stats.rateLimitFallbacks());
         this.registry = registry;
         this.stats = stats;
         this.balancers = balancers;
@@ -83,6 +93,7 @@ final class SnapshotBuilder {
     Snapshot build(LoadedConfig loaded, Map<String, List<Member>> members, Snapshot previous, long nowNanos,
             ExchangeEvents events) {
         BasculeConfig config = loaded.config();
+        globalLimits.follow(config.redis()); // connects asynchronously when the section is new or changed
         Map<String, Pool> pools = new LinkedHashMap<>();
         for (UpstreamConfig upstream : config.upstreams().values()) {
             Pool old = previous == null ? null : previous.pools().get(upstream.name());
@@ -110,13 +121,15 @@ final class SnapshotBuilder {
                             rc.rateLimit() == null ? null : affinityKey(rc.rateLimit().key()), rc.websocket(),
                             label, stats.series(label, rc.upstreamLabel(), listenerNames),
                             RouteParts.redirect(rc.redirect()), RouteParts.edits(rc.requestHeaders()),
-                            RouteParts.edits(rc.responseHeaders()), mirror(rc, pools, label), null);
+                            RouteParts.edits(rc.responseHeaders()), mirror(rc, pools, label), null,
+                            globalLimits.limit(rc, label, i, live, MAX_RATE_LIMIT_KEYS));
             if (rc.split() != null) {
                 action = splits.build(action, rc.split(), pools, stats, listenerNames, series, splitLabels);
             }
             routes.add(RouteParts.route(rc, action));
         }
         rateLimiters.keySet().retainAll(live);
+        globalLimits.retainOnly(live);
         splits.retainOnly(splitLabels);
         RouteSeries unrouted = stats.series("", "", listenerNames);
         series.add("\n");
@@ -221,7 +234,7 @@ final class SnapshotBuilder {
 
     private RateLimiter limiter(RouteConfig rc, int index, Set<String> live) {
         RateLimitConfig r = rc.rateLimit();
-        if (r == null) {
+        if (r == null || r.global()) {
             return null;
         }
         String key = index + "|" + rc.host() + "|" + rc.pathPrefix() + "|" + r;
@@ -235,6 +248,12 @@ final class SnapshotBuilder {
         for (RateLimiter l : rateLimiters.values()) {
             l.expireIdle(nowNanos);
         }
+        globalLimits.expireIdle(nowNanos);
+    }
+
+    /** Closes the connection to Redis, if any; once, when Bascule stops. */
+    void closeGlobalLimits() {
+        globalLimits.close();
     }
 
     static RetryPolicy retryPolicy(RetryConfig r) {

@@ -170,7 +170,10 @@ final class ExplainText {
             String text = limit.get("requests_per_second").asText() + "/s, burst " + limit.get("burst").asInt()
                     + ", key " + limit.get("key").asText()
                     + (limit.get("key_value").isNull() ? "" : " = " + limit.get("key_value").asText());
-            if (limit.has("tokens")) {
+            if ("global".equals(limit.path("scope").asText())) {
+                text += "; global (buckets in Redis" + (limit.has("redis") ? ", " + limit.get("redis").asText()
+                        : "") + ")";
+            } else if (limit.has("tokens")) {
                 text += limit.get("tokens").isNull() ? "; tokens unknown" : "; tokens now "
                         + limit.get("tokens").asInt();
             }

@@ -11,6 +11,7 @@ import dev.bascule.control.RetryPolicy;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
 import dev.bascule.control.StatusReport;
+import dev.bascule.limit.GlobalRateLimit;
 import dev.bascule.route.RateLimiter;
 import dev.bascule.route.Redirect;
 import dev.bascule.route.Route;
@@ -78,7 +79,10 @@ final class LiveExplain {
         ObjectNode access = ExplainJson.access(action.allow(), action.deny(), q);
         r.set("access", access);
         Integer tokens = null;
-        if (action.rateLimiter() == null) {
+        if (action.globalLimit() != null) {
+            r.set("rate_limit", globalRateLimit(action.globalLimit(), action.rateKey(), q));
+            unchecked.add("rate limit: global, its buckets are in Redis (explaining does not ask it)");
+        } else if (action.rateLimiter() == null) {
             r.putNull("rate_limit");
         } else {
             ObjectNode limit = rateLimit(action.rateLimiter(), action.rateKey(), q, nowNanos);
@@ -172,6 +176,24 @@ final class LiveExplain {
         String value = ExplainJson.rateKeyValue(byHeader ? key.name() : null, q);
         l.put("key_value", value);
         l.put("tokens", value == null ? null : limiter.tokens(value, nowNanos));
+        l.put("scope", "local");
+        return l;
+    }
+
+    /**
+     * A global limit: its settings, and whether Redis is out now ({@code redis}: {@code ok} or {@code out}, when
+     * this instance's share decides); no tokens, which only Redis knows.
+     */
+    private static ObjectNode globalRateLimit(GlobalRateLimit limit, AffinityKey key, Question q) {
+        ObjectNode l = ExplainJson.object();
+        l.put("requests_per_second", limit.ratePerSecond());
+        l.put("burst", limit.burst());
+        boolean byHeader = key != null && key.source() == AffinityKey.Source.HEADER;
+        l.put("key", byHeader ? "header:" + key.name() : "client_ip");
+        l.put("key_value", ExplainJson.rateKeyValue(byHeader ? key.name() : null, q));
+        l.putNull("tokens");
+        l.put("scope", "global");
+        l.put("redis", limit.inOutage() ? "out" : "ok");
         return l;
     }
 

@@ -135,6 +135,7 @@ final class OfflineExplain {
         l.put("burst", limit.burst());
         l.put("key", limit.key().toString());
         l.put("key_value", ExplainJson.rateKeyValue(limit.key().name(), q));
+        l.put("scope", limit.global() ? "global" : "local");
         return l;
     }
 

@@ -27,7 +27,7 @@ final class ConfigComposer {
                 local.admin() != null ? local.admin() : shared.admin(),
                 shared.timeouts(), shared.limits(), shared.upstreams(), shared.routes(), shared.shutdownGrace(),
                 shared.trustedProxies(), shared.via(), shared.requestId(), shared.tracing(), shared.accessLog(),
-                local.stateFile(), local.cluster());
+                local.stateFile(), shared.redis(), local.cluster());
         if (c.listeners().isEmpty()) {
             throw new ConfigException(List.of(new ConfigError(shared.source(), 1, 1, "no listeners: neither "
                     + local.source() + " nor the fleet's config gives any")));

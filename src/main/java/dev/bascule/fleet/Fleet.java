@@ -203,6 +203,7 @@ public final class Fleet implements AutoCloseable {
         thread.execute(() -> {
             this.control = control;
             this.adminAddress = adminAddress;
+            control.countNodesWith(() -> liveNodeCount);
             configFollower = new PrefixFollower(client, FleetKeys.text(keys.config()), "the fleet's config", thread,
                     this::configChanged);
             nodesFollower = new PrefixFollower(client, keys.nodesPrefix(), "the fleet's instances", thread,
@@ -314,7 +315,11 @@ public final class Fleet implements AutoCloseable {
             }
         }
         nodes = next;
+        liveNodeCount = liveNodes();
     }
+
+    /** {@link #liveNodes()} as last counted: on each change of the records and each heartbeat. */
+    private volatile int liveNodeCount = 1;
 
     /** Instances whose heartbeat is recent, this one always included: the divisor of a local fallback limit. */
     public int liveNodes() {
@@ -357,6 +362,7 @@ public final class Fleet implements AutoCloseable {
         }).orTimeout(CALL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).whenCompleteAsync((id, failure) -> {
             if (failure == null) {
                 leaseId = id;
+                liveNodeCount = liveNodes();
                 reconnected();
                 publishFigures(id);
             } else {

@@ -46,6 +46,12 @@ public final class Metrics {
                 .help("Access log lines lost: the writer fell behind (every slot of its queue taken) or could not write")
                 .callback(cb -> cb.call(stats.accessLogDropped().get()))
                 .register(registry);
+        CounterWithCallback.builder()
+                .name("bascule_rate_limit_fallback_total")
+                .help("Requests whose global rate limit was decided locally, on this instance's share of the limit,"
+                        + " because Redis did not answer within redis.timeout, failed, or was out")
+                .callback(cb -> cb.call(stats.rateLimitFallbacks().sum()))
+                .register(registry);
     }
 
     /** Every metric as it is now: Bascule's own, then the JVM's and the process's. */

@@ -5,6 +5,7 @@ import dev.bascule.balance.AffinityHash;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.RouteSplit;
 import dev.bascule.control.Snapshot;
+import dev.bascule.limit.GlobalRateLimit;
 import dev.bascule.route.Route;
 import dev.bascule.upstream.AffinityKey;
 import dev.bascule.upstream.Cookies;
@@ -19,6 +20,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * applies the route's allow/deny, then answers a redirect route's redirect (after its rate limit), else applies
  * the route's WebSocket rules, rate limit and declared body limit, in that order, and, for a split route, chooses
  * the side it goes to; it touches nothing else: no channel, no write, no timer.
+ *
+ * <p>A route with a global rate limit (kept in Redis) stops half way: {@link Verdict#CHECK_GLOBAL} says to ask
+ * {@link #globalLimit()} for {@link #globalKey()}'s bucket, and {@link #afterGlobalLimit} takes the decision up
+ * where it stopped once the answer (or the local fallback) is known. Admission itself never waits.
  *
  * <p>Threading: one per client connection (or stream), confined to its event loop, reused for each request;
  * the accessors describe the last decision. Allocates nothing for a valid origin-form request.
@@ -39,7 +44,12 @@ final class Admission {
          */
         REDIRECT,
         /** Answer {@link #status()} and close: after this request the byte stream cannot be trusted. */
-        REJECT
+        REJECT,
+        /**
+         * The route's rate limit is global: check {@link #globalKey()} with {@link #globalLimit()}, then call
+         * {@link #afterGlobalLimit} for the verdict.
+         */
+        CHECK_GLOBAL
     }
 
     private final ClientAddress client;
@@ -55,6 +65,10 @@ final class Admission {
     private HttpResponseStatus status;
     private long retryAfterSeconds;
     private boolean websocket;
+    /** Set while a global rate limit is checked: where {@link #afterGlobalLimit} goes on from. */
+    private HttpRequest checkedRequest;
+    private String checkedUri;
+    private String globalKey;
 
     Admission(ClientAddress client) {
         this.client = client;
@@ -73,6 +87,9 @@ final class Admission {
         location = null;
         retryAfterSeconds = 0;
         websocket = false;
+        checkedRequest = null;
+        checkedUri = null;
+        globalKey = null;
         ProxySettings settings = snapshot.settings();
         status = RequestValidator.check(request, settings.maxUriLength(), settings.maxHeaderCount());
         if (status != null) {
@@ -120,6 +137,14 @@ final class Admission {
         if (action.rateLimiter() != null && limited(action, request, nowNanos)) {
             return answer(HttpResponseStatus.TOO_MANY_REQUESTS);
         }
+        if (action.globalLimit() != null) {
+            return checkGlobal(action, request, uri);
+        }
+        return forward(action, matched, request, uri);
+    }
+
+    /** What follows the rate limit for a forwarded request: the declared body limit, the target, a split's side. */
+    private Verdict forward(RouteAction action, Route<RouteAction> matched, HttpRequest request, String uri) {
         if (action.maxBodySize() >= 0 && declaredLength(request) > action.maxBodySize()) {
             // Refused before any origin is contacted; the unread body leaves the stream unusable.
             return reject(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
@@ -129,6 +154,49 @@ final class Admission {
             this.action = side(action.split(), request);
         }
         return Verdict.FORWARD;
+    }
+
+    private Verdict checkGlobal(RouteAction action, HttpRequest request, String uri) {
+        checkedRequest = request;
+        checkedUri = uri;
+        globalKey = rateKey(action, request);
+        return Verdict.CHECK_GLOBAL;
+    }
+
+    /**
+     * Goes on with the request that {@link #admit} left at {@link Verdict#CHECK_GLOBAL}, now that its global rate
+     * limit decided.
+     *
+     * @param waitNanos 0 when the request may pass, else the nanoseconds until it would (for Retry-After)
+     * @return any verdict but {@link Verdict#CHECK_GLOBAL}
+     */
+    Verdict afterGlobalLimit(long waitNanos) {
+        HttpRequest request = checkedRequest;
+        String uri = checkedUri;
+        if (request == null) {
+            throw new IllegalStateException("no global rate limit is being checked");
+        }
+        checkedRequest = null;
+        checkedUri = null;
+        if (waitNanos > 0) {
+            retryAfterSeconds = retryAfter(waitNanos);
+            return answer(HttpResponseStatus.TOO_MANY_REQUESTS);
+        }
+        RouteAction matchedAction = route.target();
+        if (matchedAction.redirect() != null) {
+            return redirectTo(matchedAction, route, uri);
+        }
+        return forward(matchedAction, route, request, uri);
+    }
+
+    /** The global rate limit to check, after {@link Verdict#CHECK_GLOBAL}. */
+    GlobalRateLimit globalLimit() {
+        return route.target().globalLimit();
+    }
+
+    /** Whose bucket the request draws from, after {@link Verdict#CHECK_GLOBAL}: the client address or a header. */
+    String globalKey() {
+        return globalKey;
     }
 
     /**
@@ -166,6 +234,13 @@ final class Admission {
         if (action.rateLimiter() != null && limited(action, request, nowNanos)) {
             return answer(HttpResponseStatus.TOO_MANY_REQUESTS);
         }
+        if (action.globalLimit() != null) {
+            return checkGlobal(action, request, uri);
+        }
+        return redirectTo(action, matched, uri);
+    }
+
+    private Verdict redirectTo(RouteAction action, Route<RouteAction> matched, String uri) {
         status = HttpResponseStatus.valueOf(action.redirect().status());
         location = action.redirect().location(uri, matched.pathPrefix());
         return Verdict.REDIRECT;
@@ -185,10 +260,15 @@ final class Admission {
     private boolean limited(RouteAction action, HttpRequest request, long nowNanos) {
         long wait = action.rateLimiter().tryAcquire(rateKey(action, request), nowNanos);
         if (wait > 0) {
-            retryAfterSeconds = Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
+            retryAfterSeconds = retryAfter(wait);
             return true;
         }
         return false;
+    }
+
+    /** Whole seconds, rounded up, at least 1 (RFC 9110 10.2.3: Retry-After is a count of seconds). */
+    private static long retryAfter(long waitNanos) {
+        return Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
     }
 
     /** The declared Content-Length, which {@link RequestValidator} checked is 1 to 18 digits; -1 when absent. */

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: confined to the connection's event loop.
  */
-final class FrontendHandler extends ChannelInboundHandlerAdapter implements Downstream {
+final class FrontendHandler extends ChannelInboundHandlerAdapter implements Downstream, GlobalCheck.Decided {
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
 
     private final LiveSnapshot live;
@@ -79,6 +79,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     private boolean upgrading;
     /** The Via elements for the pseudonym of the settings last seen, kept so requests do not rebuild them. */
     private Via via;
+    /** Waits for global rate-limit checks; made when the connection first needs one. */
+    private GlobalCheck globalCheck;
+    /**
+     * The request whose global rate limit is being checked, and the snapshot it was admitted under; null when none.
+     * Nothing more is read from the client meanwhile.
+     */
+    private HttpRequest checking;
+    private Snapshot checkingSnapshot;
 
     FrontendHandler(LiveSnapshot live, OriginConnector origins, String scheme, ClientTimeouts timeouts,
             ListenerStats listener) {
@@ -159,8 +167,51 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
         Snapshot snapshot = live.get();
         openRecord(snapshot, request);
         Admission.Verdict verdict = admission.admit(snapshot, request, nowNanos());
-        record.client(admission.client().ip())
-                .route(admission.action() == null ? snapshot.unrouted() : admission.action().series());
+        if (verdict == Admission.Verdict.CHECK_GLOBAL) {
+            checkGlobal(snapshot, request);
+            return;
+        }
+        proceed(verdict, snapshot, request);
+    }
+
+    /**
+     * Asks the route's global rate limit, and goes on when it decided: at once (Redis is out: the local share
+     * decides) or from {@link #globalLimitDecided}. The head counts as read, so the header timeout stops.
+     */
+    private void checkGlobal(Snapshot snapshot, HttpRequest request) {
+        recordRoute(snapshot); // a client that leaves meanwhile counts under the route
+        timeouts.requestHead(HttpUtilLite.hasBody(request.headers()));
+        if (globalCheck == null) {
+            globalCheck = new GlobalCheck(ctx.executor(), this);
+        }
+        long wait = globalCheck.start(admission.globalLimit(), admission.globalKey(), nowNanos());
+        if (wait == GlobalCheck.PENDING) {
+            checking = request;
+            checkingSnapshot = snapshot;
+            return;
+        }
+        proceed(admission.afterGlobalLimit(wait), snapshot, request);
+    }
+
+    @Override
+    public void globalLimitDecided(long waitNanos) {
+        HttpRequest request = checking;
+        Snapshot snapshot = checkingSnapshot;
+        checking = null;
+        checkingSnapshot = null;
+        if (request == null) {
+            return;
+        }
+        if (!ctx.channel().isActive()) {
+            ReferenceCountUtil.release(request); // closing: channelInactive will find nothing left to drop
+            return;
+        }
+        proceed(admission.afterGlobalLimit(waitNanos), snapshot, request);
+    }
+
+    /** Goes on with a request admitted (or refused) under {@code snapshot}, its rate limit decided. */
+    private void proceed(Admission.Verdict verdict, Snapshot snapshot, HttpRequest request) {
+        recordRoute(snapshot);
         switch (verdict) {
             case REJECT -> reject(admission.status());
             case ANSWER -> {
@@ -180,7 +231,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
                         admission.websocket());
                 exchange.start();
             }
+            case CHECK_GLOBAL -> throw new IllegalStateException("a global rate limit is checked once per request");
         }
+    }
+
+    /** The client and the route (a split's side, once chosen) the record counts under. */
+    private void recordRoute(Snapshot snapshot) {
+        record.client(admission.client().ip())
+                .route(admission.action() == null ? snapshot.unrouted() : admission.action().series());
     }
 
     /** Opens the account of a request ({@code null} for none: a client that sent no complete head in time). */
@@ -229,6 +287,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     }
 
     private void onContent(HttpContent content) {
+        if (checking != null) {
+            // Nothing is read while a rate limit is checked, so this cannot come; never let it reach an exchange.
+            content.release();
+            ctx.close();
+            return;
+        }
         boolean last = content instanceof LastHttpContent;
         if (content.decoderResult().isFailure()) {
             // A malformed body (bad chunk size, bare LF, ...): what was sent upstream is a partial request, so the
@@ -267,7 +331,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
      * @param retryAfterSeconds a Retry-After value to send, or 0 for none
      */
     private void answer(HttpResponseStatus status, HttpRequest request, long retryAfterSeconds) {
-        boolean keepAlive = HeaderRules.wantsKeepAlive(request) && !HttpUtilLite.hasBody(request.headers());
+        boolean keepAlive = !closing && HeaderRules.wantsKeepAlive(request) && !HttpUtilLite.hasBody(request.headers());
         ReferenceCountUtil.release(request);
         FullHttpResponse response = ErrorResponses.of(status, !keepAlive);
         if (retryAfterSeconds > 0) {
@@ -282,7 +346,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
 
     /** Answers a request its redirect route matched, as {@link #answer} does; counted as a redirect. */
     private void redirect(HttpRequest request, RouteAction action) {
-        boolean keepAlive = HeaderRules.wantsKeepAlive(request) && !HttpUtilLite.hasBody(request.headers());
+        boolean keepAlive = !closing && HeaderRules.wantsKeepAlive(request) && !HttpUtilLite.hasBody(request.headers());
         ReferenceCountUtil.release(request);
         HttpResponseStatus status = admission.status();
         record.status(status.code(), LocalReason.REDIRECT);
@@ -330,7 +394,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     /** Shutdown: close now if no request is in flight, else once its response is written. */
     void closeWhenIdle() {
         closing = true;
-        if (exchange == null && !upgrading) {
+        if (exchange == null && checking == null && !upgrading) {
             ctx.close();
         }
     }
@@ -557,6 +621,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
         exchange = null;
         if (e != null) {
             e.clientClosed();
+        }
+        if (checking != null) {
+            globalCheck.cancel(); // the client left while its rate limit was checked: a late answer is ignored
+            ReferenceCountUtil.release(checking);
+            checking = null;
+            checkingSnapshot = null;
         }
         closeRecord(ExchangeRecord.CLIENT_CLOSED);
     }

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: confined to the connection's event loop (every stream of a connection shares it).
  */
-final class FrontendStream extends ChannelInboundHandlerAdapter implements Downstream {
+final class FrontendStream extends ChannelInboundHandlerAdapter implements Downstream, GlobalCheck.Decided {
     private static final Logger log = LoggerFactory.getLogger(FrontendStream.class);
     /** What the stream was received in, for Via: HTTP/2 names its version by the major number (RFC 9113 3). */
     static final HttpVersion HTTP_2 = new HttpVersion("HTTP", 2, 0, false);
@@ -77,6 +77,16 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     private long bodyIdleNanos;
     /** When the stream started waiting on the client for more body ({@link LazyTimer#now()}); 0 when not. */
     private long waitingSince;
+    /** Waits for the request's global rate-limit check; made when the stream needs one. */
+    private GlobalCheck globalCheck;
+    /** The request whose global rate limit is being checked, and its snapshot; null when none. */
+    private HttpRequest checking;
+    private Snapshot checkingSnapshot;
+    /**
+     * The end of a request that came whole in its HEADERS frame, held while its rate limit is checked (nothing
+     * else is read meanwhile); released if the stream closes first.
+     */
+    private HttpContent heldContent;
 
     FrontendStream(LiveSnapshot live, OriginConnector origins, FrontendHttp2Connection connection) {
         this.live = live;
@@ -130,8 +140,43 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
             return;
         }
         Admission.Verdict verdict = admission.admit(snapshot, request, nowNanos());
-        record.client(admission.client().ip())
-                .route(admission.action() == null ? snapshot.unrouted() : admission.action().series());
+        if (verdict == Admission.Verdict.CHECK_GLOBAL) {
+            recordRoute(snapshot); // a client that leaves meanwhile counts under the route
+            if (globalCheck == null) {
+                globalCheck = new GlobalCheck(ctx.executor(), this);
+            }
+            long wait = globalCheck.start(admission.globalLimit(), admission.globalKey(), nowNanos());
+            if (wait == GlobalCheck.PENDING) {
+                checking = request;
+                checkingSnapshot = snapshot;
+                return;
+            }
+            verdict = admission.afterGlobalLimit(wait);
+        }
+        proceed(verdict, snapshot, request);
+    }
+
+    @Override
+    public void globalLimitDecided(long waitNanos) {
+        HttpRequest request = checking;
+        Snapshot snapshot = checkingSnapshot;
+        checking = null;
+        checkingSnapshot = null;
+        if (request == null) {
+            return;
+        }
+        proceed(admission.afterGlobalLimit(waitNanos), snapshot, request);
+        HttpContent held = heldContent;
+        heldContent = null;
+        if (held != null) {
+            onContent(held);
+        }
+    }
+
+    /** Goes on with a request admitted (or refused) under {@code snapshot}, its rate limit decided. */
+    private void proceed(Admission.Verdict verdict, Snapshot snapshot, HttpRequest request) {
+        HttpHeaders h = request.headers();
+        recordRoute(snapshot);
         switch (verdict) {
             case REJECT, ANSWER -> {
                 if (GrpcAnswers.isGrpc(h)) {
@@ -156,6 +201,28 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
                 exchange = new Exchange(this, snapshot, action, request, admission.upstreamTarget());
                 exchange.start();
             }
+            case CHECK_GLOBAL -> throw new IllegalStateException("a global rate limit is checked once per request");
+        }
+    }
+
+    /** The client and the route (a split's side, once chosen) the record counts under. */
+    private void recordRoute(Snapshot snapshot) {
+        record.client(admission.client().ip())
+                .route(admission.action() == null ? snapshot.unrouted() : admission.action().series());
+    }
+
+    /** The stream is going away, or answered otherwise, while its rate limit was checked: drop the check. */
+    private void abandonGlobalCheck() {
+        if (checking == null) {
+            return;
+        }
+        globalCheck.cancel(); // a late answer is ignored
+        checking = null;
+        checkingSnapshot = null;
+        HttpContent held = heldContent;
+        heldContent = null;
+        if (held != null) {
+            held.release();
         }
     }
 
@@ -207,6 +274,17 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     }
 
     private void onContent(HttpContent content) {
+        if (checking != null) {
+            if (heldContent != null) {
+                // One read, one message: a second cannot come while nothing is read. Never let it pass unchecked.
+                content.release();
+                abandonGlobalCheck();
+                ctx.close();
+                return;
+            }
+            heldContent = content;
+            return;
+        }
         waitingSince = 0;
         record.received(content.content().readableBytes());
         if (content instanceof LastHttpContent) {
@@ -284,6 +362,7 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         deadlines.cancel();
+        abandonGlobalCheck();
         connection.streamClosed();
         Exchange e = exchange;
         exchange = null;
@@ -296,6 +375,7 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("client stream {} failed", ctx.channel(), cause);
+        abandonGlobalCheck();
         if (cause instanceof DecoderException && exchange == null && !answered) {
             // A request head Netty could not turn into HTTP/1 terms is malformed (RFC 9113 8.1.1): for instance a
             // host field that differs from :authority (8.3.1).

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The long-lived recorders, by what they count, so that a reload that keeps a route, an upstream or a listener
@@ -14,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * ({@link #retainOnly}).
  *
  * <p>Threading: resolving and retaining are the control thread's; {@link #localResponses}, {@link
- * #accessLogDropped} and reads of recorders from any thread.
+ * #accessLogDropped}, {@link #rateLimitFallbacks} and reads of recorders from any thread.
  */
 public final class StatsRegistry {
     private final Map<String, ListenerStats> listeners = new HashMap<>();
@@ -26,6 +27,8 @@ public final class StatsRegistry {
     private final AtomicLongArray local = new AtomicLongArray(LocalReason.values().length);
     /** Access log lines lost, over every log a reload opened: the writer fell behind, or could not write. */
     private final AtomicLong accessLogDropped = new AtomicLong();
+    /** Requests a global rate limit decided without Redis; added to from every event loop. */
+    private final LongAdder rateLimitFallbacks = new LongAdder();
     /** Rollouts ended, by route and result. */
     private final RolloutCounts rollouts = new RolloutCounts();
 
@@ -117,6 +120,14 @@ public final class StatsRegistry {
     /** The count of access log lines lost, which each access log adds to from its threads. */
     public AtomicLong accessLogDropped() {
         return accessLogDropped;
+    }
+
+    /**
+     * The count of requests whose global rate limit was decided locally because Redis did not answer in time (or
+     * was out); added to from the event loops, read by metrics.
+     */
+    public LongAdder rateLimitFallbacks() {
+        return rateLimitFallbacks;
     }
 
     /** Rollouts ended, by route and result; counted by the control thread. */

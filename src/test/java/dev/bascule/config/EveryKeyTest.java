@@ -108,7 +108,7 @@ class EveryKeyTest {
                 name: old
                 redirect: { to: "https://labs.test/new", status: 308, keep_path: true }
                 allow: [ 10.0.0.0/8 ]
-                rate_limit: { requests_per_second: 10 }
+                rate_limit: { requests_per_second: 10, scope: global }
                 response_headers: { remove: [ x-debug ] }
               - match: { path_prefix: /gone }
                 redirect: { to: /new }
@@ -119,6 +119,8 @@ class EveryKeyTest {
             state_file: run/state.json
             request_id: false
             tracing: { otlp_endpoint: "https://collector.internal:4318/v1/traces", sample: 0.25 }
+            redis: { address: redis.internal:6380, username: bascule, password: "s3cret", database: 2, timeout: 20ms,
+                     key_prefix: "edge:" }
             """;
 
     static HostPort hp(String text) {
@@ -162,6 +164,9 @@ class EveryKeyTest {
                 new TracingConfig(URI.create("https://collector.internal:4318/v1/traces"), 0.25));
         assertThat(config.accessLog()).isEqualTo(new AccessLogConfig(AccessLogConfig.To.FILE,
                 dir.resolve("logs/access.log"), AccessLogConfig.Format.COMBINED, 4, 19));
+        assertThat(config.redis()).isEqualTo(new RedisConfig(hp("redis.internal:6380"), "bascule", "s3cret", 2,
+                Duration.ofMillis(20), "edge:"));
+        assertThat(config.redis().toString()).as("the password is never printed").doesNotContain("s3cret");
 
         assertThat(config.upstreams().get("web")).isEqualTo(new UpstreamConfig("web", "ewma", null,
                 List.of(new ServerConfig(hp("127.0.0.1:9001"), 1, 100), new ServerConfig(hp("127.0.0.1:9002"), 3, 0)),
@@ -203,7 +208,8 @@ class EveryKeyTest {
                                 List.of("server")),
                         null, new MirrorConfig("api", 125_000, 7), null),
                 new RouteConfig(null, "/old", false, null, RetryConfig.DEFAULTS, List.of(cidr("10.0.0.0/8")), List.of(),
-                        new RateLimitConfig(10, 10, HashKeyConfig.CLIENT_IP), -1, true, "old", RequestMatchConfig.NONE,
+                        new RateLimitConfig(10, 10, HashKeyConfig.CLIENT_IP, RateLimitConfig.Scope.GLOBAL), -1, true,
+                        "old", RequestMatchConfig.NONE,
                         HeaderEditsConfig.NONE, new HeaderEditsConfig(Map.of(), Map.of(), List.of("x-debug")),
                         new RedirectConfig("https://labs.test/new", 308, true)),
                 new RouteConfig(null, "/gone", false, null, RetryConfig.DEFAULTS, List.of(), List.of(), null, -1, true,
@@ -253,6 +259,7 @@ class EveryKeyTest {
         assertThat(config.requestId()).isTrue();
         assertThat(config.tracing()).as("absent: off").isNull();
         assertThat(config.accessLog()).as("JSON lines on standard output").isEqualTo(AccessLogConfig.DEFAULT);
+        assertThat(config.redis()).as("absent: no global rate limits").isNull();
         assertThat(config.admin()).as("plain HTTP, no token, loopback names only")
                 .isEqualTo(new AdminConfig(hp("localhost:9901"), null, null, List.of()));
         UpstreamConfig web = config.upstreams().get("web");
@@ -344,10 +351,30 @@ class EveryKeyTest {
         assertThat(first.retry()).isEqualTo(new RetryConfig(2,
                 EnumSet.of(RetryConfig.RetryOn.CONNECT_FAILURE, RetryConfig.RetryOn.RESET), Duration.ofSeconds(1)));
         assertThat(first.rateLimit()).isEqualTo(new RateLimitConfig(0.5, 1, HashKeyConfig.CLIENT_IP));
+        assertThat(first.rateLimit().scope()).as("local by default").isEqualTo(RateLimitConfig.Scope.LOCAL);
         RouteConfig second = config.routes().get(1);
         assertThat(second.retry()).isEqualTo(RetryConfig.DEFAULTS);
         assertThat(second.rateLimit()).isEqualTo(
                 new RateLimitConfig(100, 100, new HashKeyConfig(HashKeyConfig.Source.HEADER, "x-user")));
+    }
+
+    @Test
+    void redisNeedsOnlyAnAddress() throws Exception {
+        BasculeConfig config = ConfigLoaderTest.LOADER.parse("""
+                listeners: [ { address: 127.0.0.1:8080 } ]
+                redis: { address: "[::1]:6379", password: 12345 }
+                upstreams: { web: { servers: [ { address: 127.0.0.1:9001 } ] } }
+                routes:
+                  - upstream: web
+                    rate_limit: { requests_per_second: 100, burst: 200, scope: global }
+                  - upstream: web
+                    rate_limit: { requests_per_second: 100, scope: local }
+                """, "t.yaml");
+        assertThat(config.redis()).isEqualTo(new RedisConfig(hp("[::1]:6379"), null, "12345", 0,
+                Duration.ofMillis(5), "bascule:"));
+        assertThat(config.routes().get(0).rateLimit()).isEqualTo(
+                new RateLimitConfig(100, 200, HashKeyConfig.CLIENT_IP, RateLimitConfig.Scope.GLOBAL));
+        assertThat(config.routes().get(1).rateLimit().global()).isFalse();
     }
 
     @Test

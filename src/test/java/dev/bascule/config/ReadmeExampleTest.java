@@ -33,6 +33,8 @@ class ReadmeExampleTest {
         assertThat(config.routes().stream().filter(r -> r.mirror() != null).toList()).singleElement()
                 .extracting(RouteConfig::mirror).isEqualTo(new MirrorConfig("web-green", 100_000, 100));
         assertThat(config.routes().get(3).rateLimit()).isEqualTo(new RateLimitConfig(100, 200, HashKeyConfig.CLIENT_IP));
+        assertThat(config.redis()).as("the redis block shows its defaults").isEqualTo(
+                new RedisConfig(HostPort.parse("127.0.0.1:6379")));
         assertThat(config.routes().get(5).websocket()).isTrue();
         RouteConfig pinned = config.routes().get(6);
         assertThat(pinned.matchLabel()).isEqualTo("labs.test[x-release=green,cookie:release=green,?v=2,GET|HEAD]");

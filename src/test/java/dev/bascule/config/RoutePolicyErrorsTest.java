@@ -76,7 +76,7 @@ class RoutePolicyErrorsTest {
                 "t.yaml:7:48: bad rate_limit key 'header:X Api', expected client_ip or header:NAME",
                 "t.yaml:9:40: " + badRate.formatted("1e3"),
                 "t.yaml:9:45: unknown key 'per' in 'rate_limit' (did you mean 'key'?); allowed keys: requests_per_second,"
-                        + " burst, key",
+                        + " burst, key, scope",
                 "t.yaml:11:40: " + badRate.formatted("fast"));
     }
 }

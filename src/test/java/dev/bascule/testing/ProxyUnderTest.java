@@ -66,7 +66,7 @@ public final class ProxyUnderTest implements AutoCloseable {
     public static BasculeConfig withoutAccessLog(BasculeConfig c) {
         return new BasculeConfig(c.source(), c.listeners(), c.admin(), c.timeouts(), c.limits(), c.upstreams(),
                 c.routes(), c.shutdownGrace(), c.trustedProxies(), c.via(), c.requestId(), c.tracing(),
-                AccessLogConfig.OFF, c.stateFile(), c.cluster());
+                AccessLogConfig.OFF, c.stateFile(), c.redis(), c.cluster());
     }
 
     public Bascule bascule() {
