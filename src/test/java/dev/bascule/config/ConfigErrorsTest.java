@@ -68,7 +68,7 @@ class ConfigErrorsTest {
                 "t.yaml:4:48: unknown key 'wieght' in a server of upstream 'web' (did you mean 'weight'?); allowed keys: address, weight,"
                         + " max_connections",
                 "t.yaml:6:1: unknown key 'colour' in the config; allowed keys: listeners, admin, timeouts, limits, upstreams,"
-                        + " routes, shutdown_grace, trusted_proxies, via, request_id, tracing, access_log, state_file, redis");
+                        + " routes, shutdown_grace, trusted_proxies, via, request_id, tracing, access_log, state_file, redis, cluster");
     }
 
     @Test
@@ -100,7 +100,7 @@ class ConfigErrorsTest {
                 "t.yaml:4:13: 'access_log' must be a mapping, found a string",
                 "t.yaml:5:1: unknown key 'acces_log' in the config (did you mean 'access_log'?); allowed keys:"
                         + " listeners, admin, timeouts, limits, upstreams, routes, shutdown_grace, trusted_proxies, via,"
-                        + " request_id, tracing, access_log, state_file, redis");
+                        + " request_id, tracing, access_log, state_file, redis, cluster");
     }
 
     @Test
