@@ -87,6 +87,11 @@ public final class EtcdProcess implements AutoCloseable {
         return "http://127.0.0.1:" + clientPort;
     }
 
+    /** The server's process id, for reading its CPU time and memory under {@code /proc}; -1 while stopped. */
+    public long pid() {
+        return process != null ? process.pid() : -1;
+    }
+
     /** Kills the server at once (SIGKILL), as a crash would. */
     public void kill() throws InterruptedException {
         if (process != null) {

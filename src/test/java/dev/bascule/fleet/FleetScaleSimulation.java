@@ -1,0 +1,560 @@
+package dev.bascule.fleet;
+
+import dev.bascule.testing.EtcdProcess;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.support.CloseableClient;
+import io.grpc.stub.StreamObserver;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+
+/**
+ * A fleet's etcd traffic at scale, measured against a real etcd: {@code watchers} followers of a fleet's
+ * {@code upstreams/} prefix (each the real {@link PrefixFollower} on an etcd client and a thread of its own, as in
+ * an instance, without the proxy around it), {@code servers} self-registered servers each under a lease of its own,
+ * kept alive, and then how long a change takes to reach every follower: the first registrations, one new
+ * registration, one deregistration (its lease revoked), one lease that expires. It also reports etcd's CPU time,
+ * memory and database size, and this JVM's CPU time (the followers and the registering origins), phase by phase.
+ *
+ * <p>Not a test: {@code bench/fleet-sim} runs it at the default scale (under a minute), and
+ * {@code FleetScaleSimulationTest} runs it at a tiny one so it keeps working. The origins' leases are kept alive by
+ * a few clients ({@value #REGISTRARS}), not one each: etcd renews as many leases, over fewer connections.
+ *
+ * <p>Threading: {@link #run} blocks its caller; each follower runs on its own thread.
+ */
+final class FleetScaleSimulation {
+    /** The clients that register the servers and keep their leases alive, standing in for the origins. */
+    static final int REGISTRARS = 4;
+    private static final String PREFIX = "/bascule/sim/upstreams/";
+    private static final int SERVERS_PER_UPSTREAM = 100;
+    private static final int MAX_IN_FLIGHT = 256;
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+    private static final ByteSequence WEIGHT = FleetKeys.bytes("{\"weight\": 1}");
+
+    /**
+     * @param watchers followers of the prefix, each with its own client and thread
+     * @param servers registered before the changes are measured, each under its own lease, kept alive
+     * @param changes new registrations measured one after the other, then removed one after the other
+     * @param expiries servers left to expire one after the other, each measured
+     * @param serverTtlSeconds the lease of every registered server
+     * @param expiryTtlSeconds the lease of a server left to expire
+     * @param steady how long to measure etcd with nothing but the leases' renewals
+     */
+    record Scale(int watchers, int servers, int changes, int expiries, long serverTtlSeconds, long expiryTtlSeconds,
+            Duration steady) {
+        static final Scale DEFAULT = new Scale(50, 1_000, 100, 3, 10, 2, Duration.ofSeconds(5));
+    }
+
+    enum Kind { INITIAL, ADD, REMOVE, EXPIRY }
+
+    /**
+     * One change and the time it took to reach every follower (for an expiry, from the lease's grant, so the TTL
+     * is included).
+     *
+     * @param seenBy how many followers saw it before the timeout
+     */
+    record ProbeResult(Kind kind, String key, long nanos, int seenBy) {}
+
+    /**
+     * A phase of the run and the CPU time spent in it: by etcd, by this whole JVM (followers, their clients and the
+     * registering origins), and by the followers' own threads alone (handling changes and copying their view).
+     */
+    record Phase(String name, long wallNanos, long etcdCpuNanos, long jvmCpuNanos, long followerCpuNanos) {}
+
+    /**
+     * @param registeredNanos from the first grant until etcd acknowledged every first registration
+     * @param finalEntries the keys each follower holds at the end (every server still registered)
+     * @param renewalsPerSecond lease renewals etcd answered per second in the steady phase
+     */
+    record Result(Scale scale, String etcdVersion, long registeredNanos, List<ProbeResult> probes,
+            List<Phase> phases, int[] finalEntries, double renewalsPerSecond, long keepAliveErrors,
+            long etcdRssBytes, long etcdPeakRssBytes, long etcdDbBytes) {
+
+        long[] nanos(Kind kind) {
+            return probes.stream().filter(p -> p.kind() == kind).mapToLong(ProbeResult::nanos).sorted().toArray();
+        }
+
+        List<ProbeResult> missed() {
+            return probes.stream().filter(p -> p.seenBy() < scale.watchers()).toList();
+        }
+    }
+
+    private FleetScaleSimulation() {}
+
+    /**
+     * Runs the simulation against the etcd at {@code endpoint}, whose process is {@code etcdPid} (for its CPU and
+     * memory). It starts by deleting what a run before it left under the prefix, and closes every client it made;
+     * the keys it leaves go when their leases run out.
+     */
+    static Result run(String endpoint, long etcdPid, Scale scale) throws Exception {
+        List<Probe> active = new CopyOnWriteArrayList<>();
+        List<ProbeResult> probes = new ArrayList<>();
+        List<Phase> phases = new ArrayList<>();
+        List<Watcher> watchers = new ArrayList<>();
+        List<Registrar> registrars = new ArrayList<>();
+        AtomicLong renewals = new AtomicLong();
+        AtomicLong keepAliveErrors = new AtomicLong();
+        try (Client admin = Client.builder().endpoints(endpoint).build()) {
+            admin.getKVClient().delete(FleetKeys.bytes(PREFIX), DeleteOption.builder().isPrefix(true).build())
+                    .get(10, TimeUnit.SECONDS);
+            for (int i = 0; i < REGISTRARS; i++) {
+                registrars.add(new Registrar(endpoint, renewals, keepAliveErrors));
+            }
+
+            LongSupplier followersCpu = () -> watchers.stream().mapToLong(Watcher::cpuNanos).sum();
+            PhaseClock phase = new PhaseClock(etcdPid, followersCpu);
+            Probe ready = new Probe("every follower's first read", m -> true, scale.watchers(), System.nanoTime());
+            active.add(ready);
+            for (int i = 0; i < scale.watchers(); i++) {
+                Watcher w = new Watcher(i, endpoint, active);
+                watchers.add(w);
+                w.follower.start();
+            }
+            await(ready, active, Duration.ofSeconds(30));
+            phases.add(phase.end("followers start and read"));
+
+            // The first registrations, as fast as etcd takes them.
+            phase = new PhaseClock(etcdPid, followersCpu);
+            long start = System.nanoTime();
+            Probe initial = new Probe("the first " + scale.servers() + " servers",
+                    m -> m.size() >= scale.servers(), scale.watchers(), start);
+            active.add(initial);
+            Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+            List<CompletableFuture<Registration>> first = new ArrayList<>();
+            for (int i = 0; i < scale.servers(); i++) {
+                inFlight.acquire();
+                CompletableFuture<Registration> r = registrars.get(i % REGISTRARS)
+                        .register(serverKey(i), scale.serverTtlSeconds());
+                r.whenComplete((ok, failure) -> inFlight.release());
+                first.add(r);
+            }
+            CompletableFuture.allOf(first.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            long registeredNanos = System.nanoTime() - start;
+            await(initial, active, Duration.ofSeconds(60));
+            probes.add(initial.result(Kind.INITIAL));
+            phases.add(phase.end("first registrations"));
+
+            // Nothing but renewals: what the leases cost etcd at rest.
+            double renewalsPerSecond = 0;
+            if (!scale.steady().isZero()) {
+                phase = new PhaseClock(etcdPid, followersCpu);
+                long before = renewals.get();
+                Thread.sleep(scale.steady().toMillis());
+                renewalsPerSecond = (renewals.get() - before) / (scale.steady().toMillis() / 1000.0);
+                phases.add(phase.end("steady (renewals only)"));
+            }
+
+            // One change at a time: a new server, then each of them removed (lease revoked).
+            phase = new PhaseClock(etcdPid, followersCpu);
+            Registrar origin = registrars.get(0);
+            List<Registration> added = new ArrayList<>();
+            for (int i = 0; i < scale.changes(); i++) {
+                String key = changeKey(i);
+                long leaseId = origin.grant(scale.serverTtlSeconds()).get(10, TimeUnit.SECONDS);
+                Probe p = new Probe(key, m -> m.containsKey(key), scale.watchers(), System.nanoTime());
+                active.add(p);
+                added.add(origin.put(key, leaseId).get(10, TimeUnit.SECONDS));
+                await(p, active, PROBE_TIMEOUT);
+                probes.add(p.result(Kind.ADD));
+            }
+            for (Registration r : added) {
+                Probe p = new Probe(r.key(), m -> !m.containsKey(r.key()), scale.watchers(), System.nanoTime());
+                active.add(p);
+                origin.revoke(r).get(10, TimeUnit.SECONDS);
+                await(p, active, PROBE_TIMEOUT);
+                probes.add(p.result(Kind.REMOVE));
+            }
+            phases.add(phase.end(scale.changes() + " additions and " + scale.changes() + " removals"));
+
+            // A server that stops renewing: its key goes when etcd expires the lease.
+            phase = new PhaseClock(etcdPid, followersCpu);
+            for (int i = 0; i < scale.expiries(); i++) {
+                String key = expiryKey(i);
+                long[] grantedAt = new long[1];
+                long leaseId = origin.grant(scale.expiryTtlSeconds()).thenApply(id -> {
+                    grantedAt[0] = System.nanoTime();
+                    return id;
+                }).get(10, TimeUnit.SECONDS);
+                Probe present = new Probe(key, m -> m.containsKey(key), scale.watchers(), System.nanoTime());
+                active.add(present);
+                origin.putOnly(key, leaseId).get(10, TimeUnit.SECONDS);
+                await(present, active, PROBE_TIMEOUT);
+                Probe gone = new Probe(key, m -> !m.containsKey(key), scale.watchers(), grantedAt[0]);
+                active.add(gone);
+                await(gone, active, PROBE_TIMEOUT.plusSeconds(scale.expiryTtlSeconds()));
+                probes.add(gone.result(Kind.EXPIRY));
+            }
+            phases.add(phase.end(scale.expiries() + " expiries"));
+
+            int[] finalEntries = watchers.stream().mapToInt(w -> w.last.size()).toArray();
+            var status = admin.getMaintenanceClient().statusMember(endpoint).get(10, TimeUnit.SECONDS);
+            long[] memory = memory(etcdPid);
+            return new Result(scale, status.getVersion(), registeredNanos, List.copyOf(probes), List.copyOf(phases),
+                    finalEntries, renewalsPerSecond, keepAliveErrors.get(), memory[0], memory[1],
+                    status.getDbSize());
+        } finally {
+            for (Watcher w : watchers) {
+                w.close();
+            }
+            for (Registrar r : registrars) {
+                r.close();
+            }
+        }
+    }
+
+    private static void await(Probe p, List<Probe> active, Duration timeout) throws InterruptedException {
+        p.all.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        active.remove(p);
+    }
+
+    private static String serverKey(int i) {
+        return "u" + (i / SERVERS_PER_UPSTREAM) + "/servers/10." + (i >> 16 & 0xff) + "." + (i >> 8 & 0xff)
+                + "." + (i & 0xff) + ":8080";
+    }
+
+    private static String changeKey(int i) {
+        return "changes/servers/10.254." + (i >> 8 & 0xff) + "." + (i & 0xff) + ":8080";
+    }
+
+    private static String expiryKey(int i) {
+        return "expiries/servers/10.253.0." + (i & 0xff) + ":8080";
+    }
+
+    // ---- the pieces ----
+
+    /**
+     * A state every follower should reach, and when each one did. Offered every view a follower delivers (on that
+     * follower's thread); the first view that satisfies it counts.
+     */
+    private static final class Probe {
+        final String what;
+        final Predicate<Map<String, PrefixFollower.Entry>> reached;
+        final long startNanos;
+        /** Per follower: nanoseconds from the start until it got there, or 0 while it has not. */
+        final AtomicLongArray seenAfter;
+        final CountDownLatch all;
+
+        Probe(String what, Predicate<Map<String, PrefixFollower.Entry>> reached, int watchers, long startNanos) {
+            this.what = what;
+            this.reached = reached;
+            this.startNanos = startNanos;
+            this.seenAfter = new AtomicLongArray(watchers);
+            this.all = new CountDownLatch(watchers);
+        }
+
+        void offer(int watcher, Map<String, PrefixFollower.Entry> view) {
+            if (seenAfter.get(watcher) == 0 && reached.test(view)
+                    && seenAfter.compareAndSet(watcher, 0, Math.max(1, System.nanoTime() - startNanos))) {
+                all.countDown();
+            }
+        }
+
+        ProbeResult result(Kind kind) {
+            long last = 0;
+            int seen = 0;
+            for (int i = 0; i < seenAfter.length(); i++) {
+                long t = seenAfter.get(i);
+                if (t != 0) {
+                    seen++;
+                    last = Math.max(last, t);
+                }
+            }
+            return new ProbeResult(kind, what, last, seen);
+        }
+    }
+
+    /** A lightweight fleet member: one etcd client, one thread, one follower of the upstreams prefix. */
+    private static final class Watcher implements AutoCloseable {
+        final Client client;
+        final ScheduledExecutorService thread;
+        final PrefixFollower follower;
+        /** The follower's latest copy; written on its thread, read at the end. */
+        volatile Map<String, PrefixFollower.Entry> last = Map.of();
+        private final long threadId;
+
+        Watcher(int index, String endpoint, List<Probe> probes) throws Exception {
+            client = Client.builder().endpoints(endpoint).build();
+            thread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("sim-watcher-" + index,
+                    true));
+            follower = new PrefixFollower(client, PREFIX, "simulated watcher " + index, thread, view -> {
+                last = view.entries();
+                for (Probe p : probes) {
+                    p.offer(index, view.entries());
+                }
+            });
+            threadId = thread.submit(() -> Thread.currentThread().getId()).get();
+        }
+
+        /** CPU time of the follower's thread so far. */
+        long cpuNanos() {
+            return Math.max(0, ManagementFactory.getThreadMXBean().getThreadCpuTime(threadId));
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            follower.close();
+            thread.shutdown();
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+            client.close();
+        }
+    }
+
+    /** A server's registration: its key (below the prefix), its lease, and the renewals that keep it. */
+    private record Registration(String key, long leaseId, CloseableClient keepAlive) {}
+
+    /** Registers servers as origins would: a lease each, a put under it, renewals until revoked. */
+    private static final class Registrar implements AutoCloseable {
+        final Client client;
+        final AtomicLong renewals;
+        final AtomicLong errors;
+        final List<CloseableClient> keepAlives = new CopyOnWriteArrayList<>();
+
+        Registrar(String endpoint, AtomicLong renewals, AtomicLong errors) {
+            this.client = Client.builder().endpoints(endpoint).build();
+            this.renewals = renewals;
+            this.errors = errors;
+        }
+
+        CompletableFuture<Long> grant(long ttlSeconds) {
+            return client.getLeaseClient().grant(ttlSeconds).thenApply(g -> g.getID());
+        }
+
+        CompletableFuture<Registration> register(String key, long ttlSeconds) {
+            return grant(ttlSeconds).thenCompose(id -> put(key, id));
+        }
+
+        /**
+         * Puts the key (below the prefix, as the followers name it) under the lease and keeps the lease alive (jetcd
+         * renews at a third of the TTL).
+         */
+        CompletableFuture<Registration> put(String key, long leaseId) {
+            CloseableClient keepAlive = client.getLeaseClient().keepAlive(leaseId,
+                    new StreamObserver<LeaseKeepAliveResponse>() {
+                        @Override
+                        public void onNext(LeaseKeepAliveResponse r) {
+                            renewals.incrementAndGet();
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            errors.incrementAndGet();
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            // the lease is gone or was given up
+                        }
+                    });
+            keepAlives.add(keepAlive);
+            return putOnly(key, leaseId).thenApply(r -> new Registration(key, leaseId, keepAlive));
+        }
+
+        /** Puts the key under the lease without renewing it: the key goes when the lease runs out. */
+        CompletableFuture<?> putOnly(String key, long leaseId) {
+            return client.getKVClient().put(FleetKeys.bytes(PREFIX + key), WEIGHT,
+                    PutOption.builder().withLeaseId(leaseId).build());
+        }
+
+        /** Deregisters: stops renewing and revokes the lease, which deletes the key. */
+        CompletableFuture<?> revoke(Registration r) {
+            r.keepAlive().close();
+            keepAlives.remove(r.keepAlive());
+            return client.getLeaseClient().revoke(r.leaseId());
+        }
+
+        @Override
+        public void close() {
+            keepAlives.forEach(CloseableClient::close);
+            client.close();
+        }
+    }
+
+    /** CPU time of etcd, of this JVM and of the followers' threads since it was made. */
+    private static final class PhaseClock {
+        final long etcdPid;
+        final LongSupplier followersCpu;
+        final long wall = System.nanoTime();
+        final long etcdCpu;
+        final long jvmCpu = jvmCpuNanos();
+        final long followerCpu;
+
+        PhaseClock(long etcdPid, LongSupplier followersCpu) throws IOException {
+            this.etcdPid = etcdPid;
+            this.followersCpu = followersCpu;
+            this.etcdCpu = etcdCpuNanos(etcdPid);
+            this.followerCpu = followersCpu.getAsLong();
+        }
+
+        Phase end(String name) throws IOException {
+            return new Phase(name, System.nanoTime() - wall, etcdCpuNanos(etcdPid) - etcdCpu,
+                    jvmCpuNanos() - jvmCpu, followersCpu.getAsLong() - followerCpu);
+        }
+    }
+
+    /** utime + stime of a process, fields 14 and 15 of /proc/PID/stat, in clock ticks of 10 ms (USER_HZ 100). */
+    static long etcdCpuNanos(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // after "pid (comm) ", f[0] is field 3 (state): utime is field 14, stime field 15
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+    }
+
+    private static long jvmCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** VmRSS and VmHWM (peak) of a process, in bytes. */
+    private static long[] memory(long pid) throws IOException {
+        long rss = 0;
+        long peak = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                rss = kib(line) * 1024;
+            } else if (line.startsWith("VmHWM:")) {
+                peak = kib(line) * 1024;
+            }
+        }
+        return new long[] {rss, peak};
+    }
+
+    private static long kib(String line) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+    }
+
+    // ---- the report ----
+
+    static String report(Result r) {
+        Scale s = r.scale();
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "fleet-sim: %d followers of %s, %d servers (lease %d s each, kept alive"
+                + " by %d clients), etcd %s%n", s.watchers(), PREFIX, s.servers(), s.serverTtlSeconds(), REGISTRARS,
+                r.etcdVersion()));
+        long[] initial = r.nanos(Kind.INITIAL);
+        b.append(String.format(Locale.ROOT, "first %d registrations: acknowledged by etcd in %s, in every"
+                + " follower's copy in %s%n", s.servers(), ms(r.registeredNanos()), ms(initial[0])));
+        b.append(line("one new registration to every follower", r.nanos(Kind.ADD)));
+        b.append(line("one deregistration (lease revoked) to every follower", r.nanos(Kind.REMOVE)));
+        long[] expiry = r.nanos(Kind.EXPIRY);
+        long ttl = TimeUnit.SECONDS.toNanos(s.expiryTtlSeconds());
+        long[] late = Arrays.stream(expiry).map(n -> n - ttl).sorted().toArray();
+        b.append(String.format(Locale.ROOT, "lease expiry (TTL %d s) to every follower: %s after the grant, that is"
+                + " %s after the TTL ran out (%d expiries)%n", s.expiryTtlSeconds(), list(expiry), list(late),
+                expiry.length));
+        if (r.renewalsPerSecond() > 0) {
+            b.append(String.format(Locale.ROOT, "lease renewals: %.0f/s measured (%d leases x 3 / %d s = %.0f/s"
+                    + " expected)%n", r.renewalsPerSecond(), s.servers(), s.serverTtlSeconds(),
+                    s.servers() * 3.0 / s.serverTtlSeconds()));
+        }
+        b.append(String.format(Locale.ROOT, "etcd: RSS %.1f MiB (peak %.1f MiB), database %.2f MiB%n",
+                mib(r.etcdRssBytes()), mib(r.etcdPeakRssBytes()), mib(r.etcdDbBytes())));
+        b.append("CPU seconds by phase: etcd; this JVM (followers, their clients, the origins); the followers'"
+                + " threads alone\n");
+        b.append("phase                                   wall      etcd     JVM   followers\n");
+        for (Phase p : r.phases()) {
+            b.append(String.format(Locale.ROOT, "%-38s %7.2f s %6.2f %7.2f %8.2f%n", p.name(), p.wallNanos() / 1e9,
+                    p.etcdCpuNanos() / 1e9, p.jvmCpuNanos() / 1e9, p.followerCpuNanos() / 1e9));
+        }
+        if (r.keepAliveErrors() > 0) {
+            b.append("lease renewals that failed: ").append(r.keepAliveErrors()).append('\n');
+        }
+        for (ProbeResult p : r.missed()) {
+            b.append(String.format(Locale.ROOT, "NOT SEEN BY EVERY FOLLOWER: %s %s (%d of %d)%n", p.kind(), p.key(),
+                    p.seenBy(), s.watchers()));
+        }
+        return b.toString();
+    }
+
+    private static String line(String what, long[] sorted) {
+        if (sorted.length == 0) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "%s: p50 %s, p99 %s, max %s (%d changes)%n", what,
+                ms(percentile(sorted, 50)), ms(percentile(sorted, 99)), ms(sorted[sorted.length - 1]),
+                sorted.length);
+    }
+
+    /** Nearest-rank percentile of a sorted array. */
+    static long percentile(long[] sorted, int p) {
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, rank - 1)];
+    }
+
+    private static String list(long[] nanos) {
+        StringBuilder b = new StringBuilder();
+        for (long n : nanos) {
+            b.append(b.length() == 0 ? "" : ", ").append(ms(n));
+        }
+        return b.toString();
+    }
+
+    private static String ms(long nanos) {
+        return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
+    }
+
+    private static double mib(long bytes) {
+        return bytes / (1024.0 * 1024.0);
+    }
+
+    /**
+     * {@code bench/fleet-sim [--watchers N] [--servers N] [--changes N] [--expiries N]}: starts its own etcd
+     * (without fsync, on free loopback ports), runs the simulation, prints the report; exits 1 when a change did not
+     * reach every follower.
+     */
+    public static void main(String[] args) throws Exception {
+        Scale d = Scale.DEFAULT;
+        int watchers = d.watchers();
+        int servers = d.servers();
+        int changes = d.changes();
+        int expiries = d.expiries();
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : "";
+            switch (args[i]) {
+                case "--watchers" -> watchers = Integer.parseInt(value);
+                case "--servers" -> servers = Integer.parseInt(value);
+                case "--changes" -> changes = Integer.parseInt(value);
+                case "--expiries" -> expiries = Integer.parseInt(value);
+                default -> {
+                    System.err.println("usage: fleet-sim [--watchers N] [--servers N] [--changes N] [--expiries N]");
+                    System.exit(2);
+                }
+            }
+            i++;
+        }
+        if (!Files.isExecutable(Path.of("/usr/bin/etcd"))) {
+            System.err.println("fleet-sim: /usr/bin/etcd is missing (Debian package etcd-server)");
+            System.exit(2);
+        }
+        Scale scale = new Scale(watchers, servers, changes, expiries, d.serverTtlSeconds(), d.expiryTtlSeconds(),
+                d.steady());
+        Result r;
+        try (EtcdProcess etcd = EtcdProcess.start()) {
+            r = run(etcd.endpoint(), etcd.pid(), scale);
+        }
+        System.out.print(report(r));
+        System.exit(r.missed().isEmpty() ? 0 : 1);
+    }
+}
