@@ -1,5 +1,8 @@
 package dev.bascule.fleet;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.bascule.testing.EtcdProcess;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -24,6 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,6 +53,11 @@ final class FleetScaleSimulation {
     /** The clients that register the servers and keep their leases alive, standing in for the origins. */
     static final int REGISTRARS = 4;
     private static final String PREFIX = "/bascule/sim/upstreams/";
+    private static final String NODES_PREFIX = "/bascule/sim/nodes/";
+    /** As Fleet's records are written and read. */
+    private static final ObjectMapper NODE_JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final int SERVERS_PER_UPSTREAM = 100;
     private static final int MAX_IN_FLIGHT = 256;
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
@@ -62,10 +71,13 @@ final class FleetScaleSimulation {
      * @param serverTtlSeconds the lease of every registered server
      * @param expiryTtlSeconds the lease of a server left to expire
      * @param steady how long to measure etcd with nothing but the leases' renewals
+     * @param heartbeats how long every follower also writes its own record each second (keepAliveOnce + put, as
+     *     an instance's heartbeat) and follows everyone's, as an instance follows {@code nodes/}; zero for none
      */
     record Scale(int watchers, int servers, int changes, int expiries, long serverTtlSeconds, long expiryTtlSeconds,
-            Duration steady) {
-        static final Scale DEFAULT = new Scale(50, 1_000, 100, 3, 10, 2, Duration.ofSeconds(5));
+            Duration steady, Duration heartbeats) {
+        static final Scale DEFAULT = new Scale(50, 1_000, 100, 3, 10, 2, Duration.ofSeconds(5),
+                Duration.ofSeconds(5));
     }
 
     enum Kind { INITIAL, ADD, REMOVE, EXPIRY }
@@ -88,10 +100,15 @@ final class FleetScaleSimulation {
      * @param registeredNanos from the first grant until etcd acknowledged every first registration
      * @param finalEntries the keys each follower holds at the end (every server still registered)
      * @param renewalsPerSecond lease renewals etcd answered per second in the steady phase
+     * @param beatsPerSecond records written per second in the heartbeat phase, all followers together
+     * @param nodeViewsPerSecond copies of {@code nodes/} delivered per second in the heartbeat phase, all followers
+     *     together (each one or more changed records, every record in it parsed, as an instance does)
+     * @param nodesSeen the records each follower held at the end of the heartbeat phase
      */
     record Result(Scale scale, String etcdVersion, long registeredNanos, List<ProbeResult> probes,
             List<Phase> phases, int[] finalEntries, double renewalsPerSecond, long keepAliveErrors,
-            long etcdRssBytes, long etcdPeakRssBytes, long etcdDbBytes) {
+            double beatsPerSecond, double nodeViewsPerSecond, int[] nodesSeen, long etcdRssBytes,
+            long etcdPeakRssBytes, long etcdDbBytes) {
 
         long[] nanos(Kind kind) {
             return probes.stream().filter(p -> p.kind() == kind).mapToLong(ProbeResult::nanos).sorted().toArray();
@@ -210,11 +227,34 @@ final class FleetScaleSimulation {
             phases.add(phase.end(scale.expiries() + " expiries"));
 
             int[] finalEntries = watchers.stream().mapToInt(w -> w.last.size()).toArray();
+
+            // Every follower an instance: its own record written each second, everyone's followed.
+            double beatsPerSecond = 0;
+            double nodeViewsPerSecond = 0;
+            int[] nodesSeen = new int[0];
+            if (!scale.heartbeats().isZero()) {
+                for (Watcher w : watchers) {
+                    w.startBeating();
+                }
+                await(allNodes(watchers, scale.watchers(), active), active, Duration.ofSeconds(30));
+                phase = new PhaseClock(etcdPid, followersCpu);
+                long beats = watchers.stream().mapToLong(w -> w.beats.get()).sum();
+                long views = watchers.stream().mapToLong(w -> w.nodeViews.get()).sum();
+                Thread.sleep(scale.heartbeats().toMillis());
+                double seconds = scale.heartbeats().toMillis() / 1000.0;
+                beatsPerSecond = (watchers.stream().mapToLong(w -> w.beats.get()).sum() - beats) / seconds;
+                nodeViewsPerSecond = (watchers.stream().mapToLong(w -> w.nodeViews.get()).sum() - views) / seconds;
+                phases.add(phase.end("heartbeats (" + scale.watchers() + " records/s)"));
+                for (Watcher w : watchers) {
+                    w.stopBeating();
+                }
+                nodesSeen = watchers.stream().mapToInt(w -> w.nodes.size()).toArray();
+            }
             var status = admin.getMaintenanceClient().statusMember(endpoint).get(10, TimeUnit.SECONDS);
             long[] memory = memory(etcdPid);
             return new Result(scale, status.getVersion(), registeredNanos, List.copyOf(probes), List.copyOf(phases),
-                    finalEntries, renewalsPerSecond, keepAliveErrors.get(), memory[0], memory[1],
-                    status.getDbSize());
+                    finalEntries, renewalsPerSecond, keepAliveErrors.get(), beatsPerSecond, nodeViewsPerSecond,
+                    nodesSeen, memory[0], memory[1], status.getDbSize());
         } finally {
             for (Watcher w : watchers) {
                 w.close();
@@ -223,6 +263,16 @@ final class FleetScaleSimulation {
                 r.close();
             }
         }
+    }
+
+    /** A probe that every follower reaches once it holds every follower's record. */
+    private static Probe allNodes(List<Watcher> watchers, int count, List<Probe> active) {
+        Probe p = new Probe("every record", null, count, System.nanoTime());
+        for (Watcher w : watchers) {
+            w.nodesProbe = p;
+        }
+        active.add(p);
+        return p;
     }
 
     private static void await(Probe p, List<Probe> active, Duration timeout) throws InterruptedException {
@@ -251,6 +301,7 @@ final class FleetScaleSimulation {
      */
     private static final class Probe {
         final String what;
+        /** Tested on every view offered; null for a probe the follower marks itself. */
         final Predicate<Map<String, PrefixFollower.Entry>> reached;
         final long startNanos;
         /** Per follower: nanoseconds from the start until it got there, or 0 while it has not. */
@@ -266,8 +317,14 @@ final class FleetScaleSimulation {
         }
 
         void offer(int watcher, Map<String, PrefixFollower.Entry> view) {
-            if (seenAfter.get(watcher) == 0 && reached.test(view)
-                    && seenAfter.compareAndSet(watcher, 0, Math.max(1, System.nanoTime() - startNanos))) {
+            if (reached != null && seenAfter.get(watcher) == 0 && reached.test(view)) {
+                mark(watcher);
+            }
+        }
+
+        /** The follower got there now (the first time counts). */
+        void mark(int watcher) {
+            if (seenAfter.compareAndSet(watcher, 0, Math.max(1, System.nanoTime() - startNanos))) {
                 all.countDown();
             }
         }
@@ -286,16 +343,29 @@ final class FleetScaleSimulation {
         }
     }
 
-    /** A lightweight fleet member: one etcd client, one thread, one follower of the upstreams prefix. */
+    /**
+     * A lightweight fleet member: one etcd client, one thread, one follower of the upstreams prefix; in the
+     * heartbeat phase also its own record, written each second, and a follower of everyone's.
+     */
     private static final class Watcher implements AutoCloseable {
+        final int index;
         final Client client;
         final ScheduledExecutorService thread;
         final PrefixFollower follower;
         /** The follower's latest copy; written on its thread, read at the end. */
         volatile Map<String, PrefixFollower.Entry> last = Map.of();
         private final long threadId;
+        // ---- heartbeat phase; the follower's thread only, but for the counters and what is read at the end ----
+        final AtomicLong beats = new AtomicLong();
+        final AtomicLong nodeViews = new AtomicLong();
+        volatile Map<String, NodeInfo> nodes = Map.of();
+        volatile Probe nodesProbe;
+        private PrefixFollower nodesFollower;
+        private ScheduledFuture<?> beating;
+        private long leaseId;
 
         Watcher(int index, String endpoint, List<Probe> probes) throws Exception {
+            this.index = index;
             client = Client.builder().endpoints(endpoint).build();
             thread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("sim-watcher-" + index,
                     true));
@@ -311,6 +381,68 @@ final class FleetScaleSimulation {
         /** CPU time of the follower's thread so far. */
         long cpuNanos() {
             return Math.max(0, ManagementFactory.getThreadMXBean().getThreadCpuTime(threadId));
+        }
+
+        /** Follows {@code nodes/} and writes this member's record each second, as an instance does. */
+        void startBeating() throws Exception {
+            thread.submit(() -> {
+                nodesFollower = new PrefixFollower(client, NODES_PREFIX, "simulated nodes " + index, thread,
+                        this::nodesChanged);
+                nodesFollower.start();
+                beating = thread.scheduleWithFixedDelay(this::beat, 0, Fleet.HEARTBEAT_MILLIS,
+                        TimeUnit.MILLISECONDS);
+            }).get();
+        }
+
+        void stopBeating() throws Exception {
+            thread.submit(() -> {
+                beating.cancel(false);
+                nodesFollower.close();
+            }).get();
+        }
+
+        /** As Fleet's heartbeat: renew the record's lease (or take one), then write the record under it. */
+        private void beat() {
+            CompletableFuture<Long> lease = leaseId != 0
+                    ? client.getLeaseClient().keepAliveOnce(leaseId).thenApply(r -> leaseId)
+                    : client.getLeaseClient().grant(10).thenApply(r -> r.getID());
+            long now = System.currentTimeMillis();
+            NodeInfo me = new NodeInfo("sim-" + index, "127.0.0.1:" + (20_000 + index), now - 60_000, now, 42,
+                    null, 0, "0.1.0-SNAPSHOT");
+            lease.thenCompose(id -> {
+                try {
+                    return client.getKVClient().put(FleetKeys.bytes(NODES_PREFIX + "sim-" + index),
+                            ByteSequence.from(NODE_JSON.writeValueAsBytes(me)),
+                            PutOption.builder().withLeaseId(id).build()).thenApply(r -> id);
+                } catch (IOException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            }).whenCompleteAsync((id, failure) -> {
+                if (failure == null) {
+                    leaseId = id;
+                    beats.incrementAndGet();
+                } else {
+                    leaseId = 0;
+                }
+            }, thread);
+        }
+
+        /** As Fleet's: every record parsed again at each change. */
+        private void nodesChanged(PrefixFollower.View view) {
+            Map<String, NodeInfo> next = new java.util.TreeMap<>();
+            for (Map.Entry<String, PrefixFollower.Entry> e : view.entries().entrySet()) {
+                try {
+                    next.put(e.getKey(), NODE_JSON.readValue(e.getValue().value(), NodeInfo.class));
+                } catch (IOException bad) {
+                    // not counted
+                }
+            }
+            nodes = next;
+            nodeViews.incrementAndGet();
+            Probe p = nodesProbe;
+            if (p != null && next.size() >= p.seenAfter.length()) {
+                p.mark(index);
+            }
         }
 
         @Override
@@ -469,6 +601,12 @@ final class FleetScaleSimulation {
                     + " expected)%n", r.renewalsPerSecond(), s.servers(), s.serverTtlSeconds(),
                     s.servers() * 3.0 / s.serverTtlSeconds()));
         }
+        if (r.beatsPerSecond() > 0) {
+            b.append(String.format(Locale.ROOT, "heartbeats: %.0f records written/s, %.0f copies of nodes/"
+                    + " delivered/s to the %d followers (%d x %d = %d changes/s; several may come in one copy)%n",
+                    r.beatsPerSecond(), r.nodeViewsPerSecond(), s.watchers(), s.watchers(), s.watchers(),
+                    s.watchers() * s.watchers()));
+        }
         b.append(String.format(Locale.ROOT, "etcd: RSS %.1f MiB (peak %.1f MiB), database %.2f MiB%n",
                 mib(r.etcdRssBytes()), mib(r.etcdPeakRssBytes()), mib(r.etcdDbBytes())));
         b.append("CPU seconds by phase: etcd; this JVM (followers, their clients, the origins); the followers'"
@@ -549,7 +687,7 @@ final class FleetScaleSimulation {
             System.exit(2);
         }
         Scale scale = new Scale(watchers, servers, changes, expiries, d.serverTtlSeconds(), d.expiryTtlSeconds(),
-                d.steady());
+                d.steady(), d.heartbeats());
         Result r;
         try (EtcdProcess etcd = EtcdProcess.start()) {
             r = run(etcd.endpoint(), etcd.pid(), scale);

@@ -11,14 +11,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link FleetScaleSimulation} at a tiny scale (5 followers, 20 servers), so the program {@code bench/fleet-sim}
- * runs keeps working: every follower sees every change, and a lease's key goes no sooner than its TTL.
+ * runs keeps working: every follower sees every change, a lease's key goes no sooner than its TTL, and with
+ * heartbeats every follower holds every follower's record.
  */
 @ExtendWith(LeakGuard.class)
 class FleetScaleSimulationTest {
 
     @Test
     void everyFollowerSeesEveryRegistrationRemovalAndExpiry() throws Exception {
-        FleetScaleSimulation.Scale scale = new FleetScaleSimulation.Scale(5, 20, 5, 1, 10, 1, Duration.ZERO);
+        FleetScaleSimulation.Scale scale = new FleetScaleSimulation.Scale(5, 20, 5, 1, 10, 1, Duration.ZERO,
+                Duration.ofSeconds(1));
         FleetScaleSimulation.Result r;
         try (EtcdProcess etcd = EtcdProcess.start()) {
             r = FleetScaleSimulation.run(etcd.endpoint(), etcd.pid(), scale);
@@ -36,6 +38,9 @@ class FleetScaleSimulationTest {
         assertThat(r.finalEntries()).containsOnly(20);
         assertThat(r.phases()).extracting(FleetScaleSimulation.Phase::name)
                 .contains("first registrations", "5 additions and 5 removals", "1 expiries");
+        // In the heartbeat phase every follower held every follower's record.
+        assertThat(r.nodesSeen()).containsOnly(5);
+        assertThat(r.beatsPerSecond()).isPositive();
         assertThat(r.etcdRssBytes()).isPositive();
         assertThat(FleetScaleSimulation.report(r)).contains("one new registration to every follower: p50");
     }
