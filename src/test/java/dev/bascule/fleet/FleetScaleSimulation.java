@@ -6,12 +6,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.bascule.testing.EtcdProcess;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.options.DeleteOption;
-import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.support.CloseableClient;
-import io.grpc.stub.StreamObserver;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -21,27 +16,23 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
  * A fleet's etcd traffic at scale, measured against a real etcd: {@code watchers} followers of a fleet's
  * {@code upstreams/} prefix (each the real {@link PrefixFollower} on an etcd client and a thread of its own, as in
- * an instance, without the proxy around it), {@code servers} self-registered servers each under a lease of its own,
- * kept alive, and then how long a change takes to reach every follower: the first registrations, one new
- * registration, one deregistration (its lease revoked), one lease that expires. It also reports etcd's CPU time,
- * memory and database size, and this JVM's CPU time (the followers and the registering origins), phase by phase.
+ * an instance, without the proxy around it: {@link SimulatedMember}), {@code servers} self-registered servers each
+ * under a lease of its own, kept alive ({@link SimulatedOrigins}), and then how long a change takes to reach every
+ * follower: the first registrations, one new registration, one deregistration (its lease revoked), one lease that
+ * expires. Last, every follower also heartbeats and follows everyone's record, as instances do under
+ * {@code nodes/}. It reports etcd's CPU time, memory and database size, and this JVM's CPU time, phase by phase.
  *
  * <p>Not a test: {@code bench/fleet-sim} runs it at the default scale (under a minute), and
  * {@code FleetScaleSimulationTest} runs it at a tiny one so it keeps working. The origins' leases are kept alive by
@@ -52,16 +43,16 @@ import java.util.function.Predicate;
 final class FleetScaleSimulation {
     /** The clients that register the servers and keep their leases alive, standing in for the origins. */
     static final int REGISTRARS = 4;
-    private static final String PREFIX = "/bascule/sim/upstreams/";
-    private static final String NODES_PREFIX = "/bascule/sim/nodes/";
+    static final String PREFIX = "/bascule/sim/upstreams/";
+    static final String NODES_PREFIX = "/bascule/sim/nodes/";
     /** As Fleet's records are written and read. */
-    private static final ObjectMapper NODE_JSON = new ObjectMapper()
+    static final ObjectMapper NODE_JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final int SERVERS_PER_UPSTREAM = 100;
     private static final int MAX_IN_FLIGHT = 256;
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
-    private static final ByteSequence WEIGHT = FleetKeys.bytes("{\"weight\": 1}");
+    static final ByteSequence WEIGHT = FleetKeys.bytes("{\"weight\": 1}");
 
     /**
      * @param watchers followers of the prefix, each with its own client and thread
@@ -127,26 +118,25 @@ final class FleetScaleSimulation {
      * the keys it leaves go when their leases run out.
      */
     static Result run(String endpoint, long etcdPid, Scale scale) throws Exception {
-        List<Probe> active = new CopyOnWriteArrayList<>();
+        List<SimulationProbe> active = new CopyOnWriteArrayList<>();
         List<ProbeResult> probes = new ArrayList<>();
         List<Phase> phases = new ArrayList<>();
-        List<Watcher> watchers = new ArrayList<>();
-        List<Registrar> registrars = new ArrayList<>();
+        List<SimulatedMember> watchers = new ArrayList<>();
+        List<SimulatedOrigins> registrars = new ArrayList<>();
         AtomicLong renewals = new AtomicLong();
         AtomicLong keepAliveErrors = new AtomicLong();
         try (Client admin = Client.builder().endpoints(endpoint).build()) {
             admin.getKVClient().delete(FleetKeys.bytes(PREFIX), DeleteOption.builder().isPrefix(true).build())
                     .get(10, TimeUnit.SECONDS);
             for (int i = 0; i < REGISTRARS; i++) {
-                registrars.add(new Registrar(endpoint, renewals, keepAliveErrors));
+                registrars.add(new SimulatedOrigins(endpoint, renewals, keepAliveErrors));
             }
 
-            LongSupplier followersCpu = () -> watchers.stream().mapToLong(Watcher::cpuNanos).sum();
+            LongSupplier followersCpu = () -> watchers.stream().mapToLong(SimulatedMember::cpuNanos).sum();
             PhaseClock phase = new PhaseClock(etcdPid, followersCpu);
-            Probe ready = new Probe("every follower's first read", m -> true, scale.watchers(), System.nanoTime());
-            active.add(ready);
+            SimulationProbe ready = probe("every follower's first read", m -> true, scale, active, System.nanoTime());
             for (int i = 0; i < scale.watchers(); i++) {
-                Watcher w = new Watcher(i, endpoint, active);
+                SimulatedMember w = new SimulatedMember(i, endpoint, active);
                 watchers.add(w);
                 w.follower.start();
             }
@@ -156,14 +146,14 @@ final class FleetScaleSimulation {
             // The first registrations, as fast as etcd takes them.
             phase = new PhaseClock(etcdPid, followersCpu);
             long start = System.nanoTime();
-            Probe initial = new Probe("the first " + scale.servers() + " servers",
+            SimulationProbe initial = new SimulationProbe("the first " + scale.servers() + " servers",
                     m -> m.size() >= scale.servers(), scale.watchers(), start);
             active.add(initial);
             Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
-            List<CompletableFuture<Registration>> first = new ArrayList<>();
+            List<CompletableFuture<SimulatedOrigins.Registration>> first = new ArrayList<>();
             for (int i = 0; i < scale.servers(); i++) {
                 inFlight.acquire();
-                CompletableFuture<Registration> r = registrars.get(i % REGISTRARS)
+                CompletableFuture<SimulatedOrigins.Registration> r = registrars.get(i % REGISTRARS)
                         .register(serverKey(i), scale.serverTtlSeconds());
                 r.whenComplete((ok, failure) -> inFlight.release());
                 first.add(r);
@@ -186,20 +176,18 @@ final class FleetScaleSimulation {
 
             // One change at a time: a new server, then each of them removed (lease revoked).
             phase = new PhaseClock(etcdPid, followersCpu);
-            Registrar origin = registrars.get(0);
-            List<Registration> added = new ArrayList<>();
+            SimulatedOrigins origin = registrars.get(0);
+            List<SimulatedOrigins.Registration> added = new ArrayList<>();
             for (int i = 0; i < scale.changes(); i++) {
                 String key = changeKey(i);
                 long leaseId = origin.grant(scale.serverTtlSeconds()).get(10, TimeUnit.SECONDS);
-                Probe p = new Probe(key, m -> m.containsKey(key), scale.watchers(), System.nanoTime());
-                active.add(p);
+                SimulationProbe p = probe(key, m -> m.containsKey(key), scale, active, System.nanoTime());
                 added.add(origin.put(key, leaseId).get(10, TimeUnit.SECONDS));
                 await(p, active, PROBE_TIMEOUT);
                 probes.add(p.result(Kind.ADD));
             }
-            for (Registration r : added) {
-                Probe p = new Probe(r.key(), m -> !m.containsKey(r.key()), scale.watchers(), System.nanoTime());
-                active.add(p);
+            for (SimulatedOrigins.Registration r : added) {
+                SimulationProbe p = probe(r.key(), m -> !m.containsKey(r.key()), scale, active, System.nanoTime());
                 origin.revoke(r).get(10, TimeUnit.SECONDS);
                 await(p, active, PROBE_TIMEOUT);
                 probes.add(p.result(Kind.REMOVE));
@@ -215,12 +203,10 @@ final class FleetScaleSimulation {
                     grantedAt[0] = System.nanoTime();
                     return id;
                 }).get(10, TimeUnit.SECONDS);
-                Probe present = new Probe(key, m -> m.containsKey(key), scale.watchers(), System.nanoTime());
-                active.add(present);
+                SimulationProbe present = probe(key, m -> m.containsKey(key), scale, active, System.nanoTime());
                 origin.putOnly(key, leaseId).get(10, TimeUnit.SECONDS);
                 await(present, active, PROBE_TIMEOUT);
-                Probe gone = new Probe(key, m -> !m.containsKey(key), scale.watchers(), grantedAt[0]);
-                active.add(gone);
+                SimulationProbe gone = probe(key, m -> !m.containsKey(key), scale, active, grantedAt[0]);
                 await(gone, active, PROBE_TIMEOUT.plusSeconds(scale.expiryTtlSeconds()));
                 probes.add(gone.result(Kind.EXPIRY));
             }
@@ -233,7 +219,7 @@ final class FleetScaleSimulation {
             double nodeViewsPerSecond = 0;
             int[] nodesSeen = new int[0];
             if (!scale.heartbeats().isZero()) {
-                for (Watcher w : watchers) {
+                for (SimulatedMember w : watchers) {
                     w.startBeating();
                 }
                 await(allNodes(watchers, scale.watchers(), active), active, Duration.ofSeconds(30));
@@ -245,7 +231,7 @@ final class FleetScaleSimulation {
                 beatsPerSecond = (watchers.stream().mapToLong(w -> w.beats.get()).sum() - beats) / seconds;
                 nodeViewsPerSecond = (watchers.stream().mapToLong(w -> w.nodeViews.get()).sum() - views) / seconds;
                 phases.add(phase.end("heartbeats (" + scale.watchers() + " records/s)"));
-                for (Watcher w : watchers) {
+                for (SimulatedMember w : watchers) {
                     w.stopBeating();
                 }
                 nodesSeen = watchers.stream().mapToInt(w -> w.nodes.size()).toArray();
@@ -256,26 +242,35 @@ final class FleetScaleSimulation {
                     finalEntries, renewalsPerSecond, keepAliveErrors.get(), beatsPerSecond, nodeViewsPerSecond,
                     nodesSeen, memory[0], memory[1], status.getDbSize());
         } finally {
-            for (Watcher w : watchers) {
+            for (SimulatedMember w : watchers) {
                 w.close();
             }
-            for (Registrar r : registrars) {
+            for (SimulatedOrigins r : registrars) {
                 r.close();
             }
         }
     }
 
     /** A probe that every follower reaches once it holds every follower's record. */
-    private static Probe allNodes(List<Watcher> watchers, int count, List<Probe> active) {
-        Probe p = new Probe("every record", null, count, System.nanoTime());
-        for (Watcher w : watchers) {
+    private static SimulationProbe allNodes(List<SimulatedMember> watchers, int count, List<SimulationProbe> active) {
+        SimulationProbe p = new SimulationProbe("every record", null, count, System.nanoTime());
+        for (SimulatedMember w : watchers) {
             w.nodesProbe = p;
         }
         active.add(p);
         return p;
     }
 
-    private static void await(Probe p, List<Probe> active, Duration timeout) throws InterruptedException {
+    /** A probe offered every view from now on, whose times count from {@code startNanos}. */
+    private static SimulationProbe probe(String what, Predicate<Map<String, PrefixFollower.Entry>> reached,
+            Scale scale, List<SimulationProbe> active, long startNanos) {
+        SimulationProbe p = new SimulationProbe(what, reached, scale.watchers(), startNanos);
+        active.add(p);
+        return p;
+    }
+
+    private static void await(SimulationProbe p, List<SimulationProbe> active, Duration timeout)
+            throws InterruptedException {
         p.all.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
         active.remove(p);
     }
@@ -291,237 +286,6 @@ final class FleetScaleSimulation {
 
     private static String expiryKey(int i) {
         return "expiries/servers/10.253.0." + (i & 0xff) + ":8080";
-    }
-
-    // ---- the pieces ----
-
-    /**
-     * A state every follower should reach, and when each one did. Offered every view a follower delivers (on that
-     * follower's thread); the first view that satisfies it counts.
-     */
-    private static final class Probe {
-        final String what;
-        /** Tested on every view offered; null for a probe the follower marks itself. */
-        final Predicate<Map<String, PrefixFollower.Entry>> reached;
-        final long startNanos;
-        /** Per follower: nanoseconds from the start until it got there, or 0 while it has not. */
-        final AtomicLongArray seenAfter;
-        final CountDownLatch all;
-
-        Probe(String what, Predicate<Map<String, PrefixFollower.Entry>> reached, int watchers, long startNanos) {
-            this.what = what;
-            this.reached = reached;
-            this.startNanos = startNanos;
-            this.seenAfter = new AtomicLongArray(watchers);
-            this.all = new CountDownLatch(watchers);
-        }
-
-        void offer(int watcher, Map<String, PrefixFollower.Entry> view) {
-            if (reached != null && seenAfter.get(watcher) == 0 && reached.test(view)) {
-                mark(watcher);
-            }
-        }
-
-        /** The follower got there now (the first time counts). */
-        void mark(int watcher) {
-            if (seenAfter.compareAndSet(watcher, 0, Math.max(1, System.nanoTime() - startNanos))) {
-                all.countDown();
-            }
-        }
-
-        ProbeResult result(Kind kind) {
-            long last = 0;
-            int seen = 0;
-            for (int i = 0; i < seenAfter.length(); i++) {
-                long t = seenAfter.get(i);
-                if (t != 0) {
-                    seen++;
-                    last = Math.max(last, t);
-                }
-            }
-            return new ProbeResult(kind, what, last, seen);
-        }
-    }
-
-    /**
-     * A lightweight fleet member: one etcd client, one thread, one follower of the upstreams prefix; in the
-     * heartbeat phase also its own record, written each second, and a follower of everyone's.
-     */
-    private static final class Watcher implements AutoCloseable {
-        final int index;
-        final Client client;
-        final ScheduledExecutorService thread;
-        final PrefixFollower follower;
-        /** The follower's latest copy; written on its thread, read at the end. */
-        volatile Map<String, PrefixFollower.Entry> last = Map.of();
-        private final long threadId;
-        // ---- heartbeat phase; the follower's thread only, but for the counters and what is read at the end ----
-        final AtomicLong beats = new AtomicLong();
-        final AtomicLong nodeViews = new AtomicLong();
-        volatile Map<String, NodeInfo> nodes = Map.of();
-        volatile Probe nodesProbe;
-        private PrefixFollower nodesFollower;
-        private ScheduledFuture<?> beating;
-        private long leaseId;
-
-        Watcher(int index, String endpoint, List<Probe> probes) throws Exception {
-            this.index = index;
-            client = Client.builder().endpoints(endpoint).build();
-            thread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("sim-watcher-" + index,
-                    true));
-            follower = new PrefixFollower(client, PREFIX, "simulated watcher " + index, thread, view -> {
-                last = view.entries();
-                for (Probe p : probes) {
-                    p.offer(index, view.entries());
-                }
-            });
-            threadId = thread.submit(() -> Thread.currentThread().getId()).get();
-        }
-
-        /** CPU time of the follower's thread so far. */
-        long cpuNanos() {
-            return Math.max(0, ManagementFactory.getThreadMXBean().getThreadCpuTime(threadId));
-        }
-
-        /** Follows {@code nodes/} and writes this member's record each second, as an instance does. */
-        void startBeating() throws Exception {
-            thread.submit(() -> {
-                nodesFollower = new PrefixFollower(client, NODES_PREFIX, "simulated nodes " + index, thread,
-                        this::nodesChanged);
-                nodesFollower.start();
-                beating = thread.scheduleWithFixedDelay(this::beat, 0, Fleet.HEARTBEAT_MILLIS,
-                        TimeUnit.MILLISECONDS);
-            }).get();
-        }
-
-        void stopBeating() throws Exception {
-            thread.submit(() -> {
-                beating.cancel(false);
-                nodesFollower.close();
-            }).get();
-        }
-
-        /** As Fleet's heartbeat: renew the record's lease (or take one), then write the record under it. */
-        private void beat() {
-            CompletableFuture<Long> lease = leaseId != 0
-                    ? client.getLeaseClient().keepAliveOnce(leaseId).thenApply(r -> leaseId)
-                    : client.getLeaseClient().grant(10).thenApply(r -> r.getID());
-            long now = System.currentTimeMillis();
-            NodeInfo me = new NodeInfo("sim-" + index, "127.0.0.1:" + (20_000 + index), now - 60_000, now, 42,
-                    null, 0, "0.1.0-SNAPSHOT");
-            lease.thenCompose(id -> {
-                try {
-                    return client.getKVClient().put(FleetKeys.bytes(NODES_PREFIX + "sim-" + index),
-                            ByteSequence.from(NODE_JSON.writeValueAsBytes(me)),
-                            PutOption.builder().withLeaseId(id).build()).thenApply(r -> id);
-                } catch (IOException e) {
-                    throw new java.util.concurrent.CompletionException(e);
-                }
-            }).whenCompleteAsync((id, failure) -> {
-                if (failure == null) {
-                    leaseId = id;
-                    beats.incrementAndGet();
-                } else {
-                    leaseId = 0;
-                }
-            }, thread);
-        }
-
-        /** As Fleet's: every record parsed again at each change. */
-        private void nodesChanged(PrefixFollower.View view) {
-            Map<String, NodeInfo> next = new java.util.TreeMap<>();
-            for (Map.Entry<String, PrefixFollower.Entry> e : view.entries().entrySet()) {
-                try {
-                    next.put(e.getKey(), NODE_JSON.readValue(e.getValue().value(), NodeInfo.class));
-                } catch (IOException bad) {
-                    // not counted
-                }
-            }
-            nodes = next;
-            nodeViews.incrementAndGet();
-            Probe p = nodesProbe;
-            if (p != null && next.size() >= p.seenAfter.length()) {
-                p.mark(index);
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            follower.close();
-            thread.shutdown();
-            thread.awaitTermination(5, TimeUnit.SECONDS);
-            client.close();
-        }
-    }
-
-    /** A server's registration: its key (below the prefix), its lease, and the renewals that keep it. */
-    private record Registration(String key, long leaseId, CloseableClient keepAlive) {}
-
-    /** Registers servers as origins would: a lease each, a put under it, renewals until revoked. */
-    private static final class Registrar implements AutoCloseable {
-        final Client client;
-        final AtomicLong renewals;
-        final AtomicLong errors;
-        final List<CloseableClient> keepAlives = new CopyOnWriteArrayList<>();
-
-        Registrar(String endpoint, AtomicLong renewals, AtomicLong errors) {
-            this.client = Client.builder().endpoints(endpoint).build();
-            this.renewals = renewals;
-            this.errors = errors;
-        }
-
-        CompletableFuture<Long> grant(long ttlSeconds) {
-            return client.getLeaseClient().grant(ttlSeconds).thenApply(g -> g.getID());
-        }
-
-        CompletableFuture<Registration> register(String key, long ttlSeconds) {
-            return grant(ttlSeconds).thenCompose(id -> put(key, id));
-        }
-
-        /**
-         * Puts the key (below the prefix, as the followers name it) under the lease and keeps the lease alive (jetcd
-         * renews at a third of the TTL).
-         */
-        CompletableFuture<Registration> put(String key, long leaseId) {
-            CloseableClient keepAlive = client.getLeaseClient().keepAlive(leaseId,
-                    new StreamObserver<LeaseKeepAliveResponse>() {
-                        @Override
-                        public void onNext(LeaseKeepAliveResponse r) {
-                            renewals.incrementAndGet();
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            errors.incrementAndGet();
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                            // the lease is gone or was given up
-                        }
-                    });
-            keepAlives.add(keepAlive);
-            return putOnly(key, leaseId).thenApply(r -> new Registration(key, leaseId, keepAlive));
-        }
-
-        /** Puts the key under the lease without renewing it: the key goes when the lease runs out. */
-        CompletableFuture<?> putOnly(String key, long leaseId) {
-            return client.getKVClient().put(FleetKeys.bytes(PREFIX + key), WEIGHT,
-                    PutOption.builder().withLeaseId(leaseId).build());
-        }
-
-        /** Deregisters: stops renewing and revokes the lease, which deletes the key. */
-        CompletableFuture<?> revoke(Registration r) {
-            r.keepAlive().close();
-            keepAlives.remove(r.keepAlive());
-            return client.getLeaseClient().revoke(r.leaseId());
-        }
-
-        @Override
-        public void close() {
-            keepAlives.forEach(CloseableClient::close);
-            client.close();
-        }
     }
 
     /** CPU time of etcd, of this JVM and of the followers' threads since it was made. */
