@@ -56,6 +56,12 @@ public final class Fleet implements AutoCloseable {
     static final long NODE_LEASE_SECONDS = 10;
     private static final long ENDPOINT_CHECK_MILLIS = 5_000;
     private static final long CALL_TIMEOUT_MILLIS = 2_000;
+    /**
+     * A failed heartbeat counts as losing etcd only when none has been written for this long: while a 3-member
+     * cluster elects a new leader (about an election timeout, 1 s by default) etcd refuses writes with "no leader",
+     * and a beat or two lost to that is not a disconnection (the record's lease lasts 10 s).
+     */
+    private static final long DISCONNECTED_AFTER_MILLIS = 2 * HEARTBEAT_MILLIS + HEARTBEAT_MILLIS / 2;
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -98,6 +104,8 @@ public final class Fleet implements AutoCloseable {
     private volatile long stateRevision;
     private Map<String, NodeInfo> nodes = Map.of();
     private long leaseId;
+    /** When a heartbeat was last written; 0 before the first. */
+    private long lastBeatAt;
     private volatile boolean connected = true;
     private volatile long disconnectedSince;
     private volatile List<FleetStatus.Endpoint> endpoints = List.of();
@@ -363,11 +371,14 @@ public final class Fleet implements AutoCloseable {
             if (failure == null) {
                 leaseId = id;
                 liveNodeCount = liveNodes();
+                lastBeatAt = clock.millis();
                 reconnected();
                 publishFigures(id);
             } else {
                 leaseId = 0; // a lease that expired while etcd was away is gone: the next beat takes a new one
-                disconnected(failure);
+                if (clock.millis() - lastBeatAt > DISCONNECTED_AFTER_MILLIS) {
+                    disconnected(failure);
+                }
             }
         }, thread);
     }

@@ -87,6 +87,11 @@ public final class EtcdProcess implements AutoCloseable {
         return "http://127.0.0.1:" + clientPort;
     }
 
+    /** The server's process id, for reading its CPU time and memory under {@code /proc}; -1 while stopped. */
+    public long pid() {
+        return process != null ? process.pid() : -1;
+    }
+
     /** Kills the server at once (SIGKILL), as a crash would. */
     public void kill() throws InterruptedException {
         if (process != null) {
@@ -109,7 +114,9 @@ public final class EtcdProcess implements AutoCloseable {
                 "--listen-client-urls", endpoint(), "--advertise-client-urls", endpoint(),
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
                 "--initial-cluster", initialCluster, "--initial-cluster-state", clusterState,
-                "--initial-cluster-token", "bascule-test-" + Long.toHexString(dataDir.hashCode()),
+                // One token for every member of a cluster (a member with another token is another cluster's, and
+                // is refused); unique per cluster, since its peer ports are.
+                "--initial-cluster-token", "bascule-test-" + Integer.toHexString(initialCluster.hashCode()),
                 "--unsafe-no-fsync", "--heartbeat-interval", "50", "--election-timeout", "500",
                 "--log-level", "warn");
         pb.redirectErrorStream(true);
