@@ -25,7 +25,10 @@ final class EtcdClients {
                 // Keep-alive pings find a dead member within seconds, not at the OS's TCP timeout.
                 .keepaliveTime(java.time.Duration.ofSeconds(5))
                 .keepaliveTimeout(java.time.Duration.ofSeconds(3))
-                .keepaliveWithoutCalls(true);
+                .keepaliveWithoutCalls(true)
+                // A call fails at once while no member can be reached, instead of waiting for one: a command is then
+                // refused with 503 promptly, and a health check's own channel is shut down rather than left behind.
+                .waitForReady(false);
         if (etcd.user() != null) {
             b.user(FleetKeys.bytes(etcd.user())).password(io.etcd.jetcd.ByteSequence.from(etcd.password(),
                     StandardCharsets.UTF_8));

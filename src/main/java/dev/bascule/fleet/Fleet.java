@@ -417,6 +417,10 @@ public final class Fleet implements AutoCloseable {
             connected = true;
             log.info("fleet {}: etcd reachable again after {} ms", cluster.name(),
                     clock.millis() - disconnectedSince);
+            for (PrefixFollower f : List.of(configFollower, nodesFollower, serversFollower, stateFollower,
+                    figuresFollower)) {
+                f.resync(); // catch up now rather than when each watch finds out by itself
+            }
             disconnectedSince = 0;
         }
     }

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 final class PrefixFollower implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PrefixFollower.class);
     private static final long FIRST_RETRY_MILLIS = 200;
-    private static final long MAX_RETRY_MILLIS = 5_000;
+    /** Short: after an outage, the fleet catches up within about this long of etcd answering again. */
+    private static final long MAX_RETRY_MILLIS = 1_000;
     private static final long READ_TIMEOUT_MILLIS = 5_000;
 
     /** One key's value as the follower last saw it. */
@@ -63,6 +64,17 @@ final class PrefixFollower implements AutoCloseable {
         this.what = what;
         this.thread = thread;
         this.listener = listener;
+    }
+
+    /**
+     * Reads everything again and watches from there, as after a failed watch: when etcd answers again after an
+     * outage, a watch the client kept waiting may resume late, and a read costs one request.
+     */
+    void resync() {
+        thread.execute(() -> {
+            retryMillis = FIRST_RETRY_MILLIS;
+            read();
+        });
     }
 
     /** Starts following, on the fleet's thread. */

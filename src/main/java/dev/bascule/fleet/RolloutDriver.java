@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: the fleet's thread; {@link #fence()} and {@link #drives()} from any.
  */
-final class RolloutDriver {
+class RolloutDriver {
     private static final Logger log = LoggerFactory.getLogger(RolloutDriver.class);
     /** The election lease: a driver that stops renewing it is replaced within this long. */
     static final long LEASE_SECONDS = 5;
