@@ -108,4 +108,16 @@ class ClusterConfigTest {
                 "shared.yaml", Path.of("/srv"))).isInstanceOf(ConfigException.class).hasMessageContaining(
                         "shared.yaml:1:50: unknown upstream 'web'");
     }
+
+    @Test
+    void theReadmesFleetExampleIsAValidSharedConfig() throws Exception {
+        Path file = Path.of("examples/fleet/labs-fleet.yaml");
+        BasculeConfig shared = LOADER.parseShared(java.nio.file.Files.readString(file), file.toString(),
+                Path.of("examples/fleet"));
+        assertThat(shared.redis()).isNotNull();
+        assertThat(shared.upstreams()).containsOnlyKeys("web-blue", "web-green");
+        assertThat(shared.routes()).anyMatch(r -> "app".equals(r.name()) && r.split() != null);
+        assertThat(shared.routes()).anyMatch(r -> r.rateLimit() != null
+                && r.rateLimit().scope() == RateLimitConfig.Scope.GLOBAL);
+    }
 }
