@@ -16,7 +16,6 @@ import dev.bascule.tls.TlsMaterial;
 import dev.bascule.stats.RecordSink;
 import dev.bascule.stats.StatsRegistry;
 import dev.bascule.upstream.ServerRegistry;
-import dev.bascule.upstream.ServerState;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.ZoneId;
@@ -35,11 +34,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The control plane: one thread that owns the config in force and the membership of every pool, runs each
  * change through the part that does that job, and publishes a new {@link Snapshot} after every change. The
- * parts: {@link Membership} (the operator's commands, validated there), {@link HealthFeedback} (active checks and ejections),
- * {@link DnsRefresh}, {@link StatusReport}, {@link ProbeTargets} (what active checks probe), {@link
- * ListenerReconciler} (the data plane's listening sockets), {@link AccessLogs} (the access log in force), {@link
- * RuntimeChanges} (the admin API's changes that outlive reloads and restarts), {@link StateKeeper} (which keeps
- * them in the state file, off this thread) and {@link ReleaseCommands} (routes, splits and rollouts).
+ * parts: {@link Membership} (the pools, validated there), {@link ServerCommands} (the operator's commands on servers,
+ * and the servers a fleet's origins register), {@link HealthFeedback} (active checks and ejections), {@link
+ * DnsRefresh}, {@link StatusReport}, {@link ProbeTargets} (what active checks probe), {@link ListenerReconciler}
+ * (the data plane's listening sockets), {@link AccessLogs} (the access log in force), {@link RuntimeChanges} (the
+ * admin API's changes that outlive reloads and restarts), {@link StateKeeper} (which keeps them in the state file,
+ * off this thread), {@link StateSharing} (which keeps them in a fleet's etcd instead) and {@link ReleaseCommands}
+ * (routes, splits and rollouts).
  *
  * <p>Threading: all state is confined to the control thread; public methods hand their work to it and return a
  * future (or nothing), so they may be called from anywhere, event loops included, without blocking. Only
@@ -48,8 +49,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControlPlane implements HealthControl, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
-    /** How often a removal checks whether the drained server's last request finished. */
-    private static final long DRAIN_POLL_MILLIS = 50;
     /** How often rate limiters forget clients whose buckets are full again. */
     private static final long RATE_LIMIT_SWEEP_SECONDS = 10;
     /** How long closing waits for a task the control thread is running (a reload resolving names). */
@@ -84,6 +83,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     private final Membership membership;
     /** The servers registered in a fleet's etcd. */
     private final RegisteredServers registered;
+    /** The operator's commands on servers, and the registrations of a fleet's etcd. */
+    private final ServerCommands servers;
     /** Split weights and server changes made through the admin API, each with the file's value it overrode. */
     private final RuntimeChanges changes;
     /** Writes {@link #changes} to the state file on its own thread. */
@@ -122,6 +123,8 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         restored.messages().forEach(m -> log.warn("state file: {}", m));
         this.membership = new Membership(registry, resolver, nanoTime, changes.apply(members, log::warn));
         this.registered = new RegisteredServers(membership);
+        this.servers = new ServerCommands(thread, membership, registered, changes, keeper, sharing, transitions,
+                () -> this.loaded.config(), this::labelOf, this::publish, this::membershipChanged, nanoTime);
         this.health = new HealthFeedback(thread, membership, transitions, nanoTime, () -> this.loaded.config(),
                 this::publish, () -> probeTargets.refresh(this.loaded.config(), membership));
         this.events = recordingEvents();
@@ -257,7 +260,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
             kept.messages().forEach(m -> log.warn("reload: {}", m));
             membership.replaceAll(registered.keptIn(changes.apply(nextMembers, log::warn)));
             applyDrains();
-            followRegisteredNow(registered.desired()); // an upstream the reload added may take some now
+            servers.followRegistered(registered.desired()); // an upstream the reload added may take some now
             boolean rolloutsEnded = release.followFile(next, "reload");
             if (kept.changed() || rolloutsEnded) {
                 keeper.save(changes.state());
@@ -307,14 +310,7 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
     /** Adds a server to a pool (source {@code api}); it takes traffic at once, or after a first passing probe. */
     public CompletableFuture<Void> addServer(String upstream, String address, int weight) {
         return sharing.command(() -> {
-            UpstreamConfig u = loaded.config().upstreams().get(upstream);
-            membership.add(upstream, address, weight, u != null && u.healthCheck() != null);
-            changes.serverAdded(upstream, Membership.normalize(address), weight);
-            keeper.save(changes.state());
-            log.info("upstream {} server {} added (weight {})", upstream, address, weight);
-            transitions.record("membership", upstream, Membership.normalize(address), "absent",
-                    labelOf(upstream, address), "added through the admin API, weight " + weight);
-            membershipChanged();
+            servers.add(upstream, address, weight);
             return null;
         });
     }
@@ -324,101 +320,32 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
      * weight): new ones are added (source {@code etcd}), gone ones drained and removed. The fleet calls it with
      * every registration there is, after each change.
      */
-    public CompletableFuture<Void> followRegistered(Map<String, Map<String, Integer>> servers) {
+    public CompletableFuture<Void> followRegistered(Map<String, Map<String, Integer>> registrations) {
         return onControl(() -> {
-            followRegisteredNow(servers);
+            servers.followRegistered(registrations);
             return null;
         });
-    }
-
-    private void followRegisteredNow(Map<String, Map<String, Integer>> servers) {
-        java.util.Set<String> probed = new java.util.HashSet<>();
-        loaded.config().upstreams().values().forEach(u -> {
-            if (u.healthCheck() != null) {
-                probed.add(u.name());
-            }
-        });
-        List<String[]> done = registered.follow(servers, probed, (upstream, m) -> {
-            ServerState state = membership.state(upstream, membership.startRemoval(upstream, m.address()));
-            thread.schedule(() -> finishRemoval(upstream, m, state, 0), DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
-        });
-        for (String[] t : done) {
-            transitions.record("membership", t[0], t[1], t[2], t[3].equals("registered") ? labelOf(t[0], t[1]) : t[3],
-                    t[4]);
-        }
-        if (!done.isEmpty()) {
-            membershipChanged();
-        }
     }
 
     /** Drains a server, then removes it once its last request finished. Completes as soon as draining starts. */
     public CompletableFuture<Void> removeServer(String upstream, String address) {
         return sharing.command(() -> {
-            String from = labelOf(upstream, address);
-            Member m = membership.startRemoval(upstream, address);
-            ServerState state = membership.state(upstream, m);
-            changes.drainSet(upstream, m.address(), true); // a restart before it leaves finds it drained
-            keeper.save(changes.state());
-            transitions.record("membership", upstream, m.address(), from, "draining",
-                    "removal through the admin API: it leaves once its last request finishes");
-            publish();
-            log.info("upstream {} server {} draining for removal", upstream, m.address());
-            thread.schedule(() -> finishRemoval(upstream, m, state, 0), DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            servers.remove(upstream, address);
             return null;
         });
-    }
-
-    private void finishRemoval(String upstream, Member m, ServerState state, int idlePolls) {
-        Member current = membership.find(upstream, m.address());
-        if (current == null || membership.state(upstream, current) != state || !state.draining()) {
-            return; // a reload replaced the server, or an undrain called the removal off
-        }
-        // Two quiet polls in a row: a request that read the previous snapshot just before the drain has had
-        // time to register itself.
-        // Tunnels (upgraded WebSockets) are not waited for: they run on until they close or shutdown comes.
-        int polls = state.inFlight() - state.tunnels() <= 0 ? idlePolls + 1 : 0;
-        if (polls < 2) {
-            thread.schedule(() -> finishRemoval(upstream, m, state, polls), DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
-            return;
-        }
-        sharing.background(() -> finishRemovalNow(upstream, current, state), false);
-    }
-
-    private void finishRemovalNow(String upstream, Member m, ServerState state) {
-        if (membership.finishRemoval(upstream, m, state)) {
-            changes.serverRemoved(upstream, m.address());
-            keeper.save(changes.state());
-            membershipChanged();
-            log.info("upstream {} server {} removed", upstream, m.address());
-            transitions.record("membership", upstream, m.address(), "draining", "removed",
-                    "its last request finished");
-        }
     }
 
     /** Stops sending new requests to a server; requests in flight finish. */
     public CompletableFuture<Void> drain(String upstream, String address, boolean draining) {
         return sharing.command(() -> {
-            String from = labelOf(upstream, address);
-            Member m = membership.drain(upstream, address, draining);
-            if (m != null) {
-                changes.drainSet(upstream, m.address(), draining);
-                keeper.save(changes.state());
-                log.info("upstream {} server {} {}", upstream, m.address(), draining ? "draining" : "undrained");
-                transitions.record("drain", upstream, m.address(), from, labelOf(upstream, address),
-                        (draining ? "drained" : "undrained") + " through the admin API");
-                publish();
-            }
+            servers.drain(upstream, address, draining);
             return null;
         });
     }
 
     public CompletableFuture<Void> setWeight(String upstream, String address, int weight) {
         return sharing.command(() -> {
-            Member m = membership.setWeight(upstream, address, weight);
-            changes.weightSet(upstream, m.address(), weight);
-            keeper.save(changes.state());
-            log.info("upstream {} server {} weight {}", upstream, m.address(), weight);
-            publish();
+            servers.setWeight(upstream, address, weight);
             return null;
         });
     }
@@ -458,27 +385,9 @@ public final class ControlPlane implements HealthControl, AutoCloseable {
         return onControl(sharing::version);
     }
 
-    /** Puts a runtime state in force as a reload would: the pools, drains and splits it sets, published. */
+    /** Puts a fleet's runtime state in force as a reload would: its pools, drains and splits, published. */
     private void putStateInForce(ReleaseState next) {
-        changes.replaceState(next);
-        keeper.save(next); // the state file keeps the last shared state: a restart with etcd away starts from it
-        membership.replaceAll(registered.keptIn(changes.applyToFile(log::warn)));
-        for (Map.Entry<String, List<Member>> pool : membership.pools().entrySet()) {
-            for (Member m : pool.getValue()) {
-                if (m.source() == Member.Source.ETCD) {
-                    continue; // drained by their registration, not by the runtime state
-                }
-                ServerState st = membership.state(pool.getKey(), m);
-                boolean drained = next.server(pool.getKey(), m.address(), ServerChange.Kind.DRAINED) != null;
-                if (st.draining() != drained) {
-                    st.setDraining(drained);
-                    if (!drained) {
-                        st.setRoutableSinceNanos(nanoTime.getAsLong());
-                    }
-                }
-            }
-        }
-        membershipChanged();
+        servers.putStateInForce(next);
     }
 
     /** Judges the live rollouts, when this instance drives them (always, alone; when elected, in a fleet). */

@@ -69,7 +69,9 @@ final class StateSharing {
             return;
         }
         version = v.version();
-        if (!v.state().equals(changes.state())) {
+        if (v.state().sameDecisions(changes.state())) {
+            changes.replaceState(v.state()); // figures only: nothing to rebuild
+        } else {
             putInForce.accept(v.state());
         }
     }
@@ -119,7 +121,7 @@ final class StateSharing {
 
     /** Shares a change already made (a reload's reconciling) when the runtime state moved since {@code before}. */
     void shareSince(ReleaseState before, boolean fenced) {
-        if (shared == null || changes.state().equals(before)) {
+        if (shared == null || changes.state().sameDecisions(before)) {
             return;
         }
         Job<Void> job = new Job<>(() -> null, null, fenced);
@@ -201,7 +203,8 @@ final class StateSharing {
             return;
         }
         ReleaseState after = changes.state();
-        if (shared == null || after.equals(before)) {
+        if (shared == null || after.sameDecisions(before)) {
+            // Nothing to share; a rollout's figures alone are not written (the driver judges, each publishes).
             if (job.result != null) {
                 job.result.complete(value);
             }

@@ -39,6 +39,18 @@ public record RolloutState(
         StepFigures to,
         StepFigures others) {
 
+    /**
+     * Whether {@code other} is this rollout but for the step's figures so far: the same phase, step, share and
+     * times. The figures change at every judgement; the decisions only when a step moves on or the rollout ends.
+     */
+    public boolean sameDecisions(RolloutState other) {
+        return route.equals(other.route) && plan.equals(other.plan) && before.equals(other.before)
+                && phase == other.phase && step == other.step && share == other.share
+                && startedAtMillis == other.startedAtMillis && stepStartedAtMillis == other.stepStartedAtMillis
+                && pausedElapsedMillis == other.pausedElapsedMillis && endedAtMillis == other.endedAtMillis
+                && java.util.Objects.equals(reason, other.reason);
+    }
+
     /** The phases, named as the admin API and {@code bascule_rollouts_total} name them. */
     public enum Phase {
         RUNNING, PAUSED, DONE, ROLLED_BACK, ABORTED;

@@ -30,6 +30,24 @@ public record ReleaseState(List<SplitChange> splits, List<ServerChange> servers,
         this(splits, servers, List.of());
     }
 
+    /**
+     * Whether {@code other} holds the same changes, its rollouts the same decisions ({@link
+     * RolloutState#sameDecisions}): what a fleet must share. A rollout's figures alone change at every judgement,
+     * and each instance publishes its own.
+     */
+    public boolean sameDecisions(ReleaseState other) {
+        if (!splits.equals(other.splits) || !servers.equals(other.servers)
+                || rollouts.size() != other.rollouts.size()) {
+            return false;
+        }
+        for (int i = 0; i < rollouts.size(); i++) {
+            if (!rollouts.get(i).sameDecisions(other.rollouts.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public boolean isEmpty() {
         return splits.isEmpty() && servers.isEmpty() && rollouts.isEmpty();
     }
