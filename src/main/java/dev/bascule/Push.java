@@ -23,6 +23,8 @@ import picocli.CommandLine.Option;
 @Command(name = "push", mixinStandardHelpOptions = true,
         description = {"Validate a config and store it in etcd as the fleet's new version; every instance of the"
                 + " fleet reloads it.",
+                "While etcd has no leader or cannot be reached, it tries again for up to the cluster's dial_timeout"
+                        + " + 15 s.",
                 "Exits 0 when stored, 1 on an error in the config (FILE:LINE:COLUMN: message), 2 when etcd did not"
                         + " take it."})
 public final class Push implements Callable<Integer> {

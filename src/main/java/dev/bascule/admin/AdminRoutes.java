@@ -251,7 +251,12 @@ final class AdminRoutes {
     }
 
     private CompletableFuture<Reply> status() {
-        return control.status().thenApply(s -> new Reply(HttpResponseStatus.OK, StatusJson.status(s)));
+        return control.status().thenApply(s -> {
+            ObjectNode body = StatusJson.status(s);
+            // The fleet's name, null alone: the dashboard asks GET /cluster only then (a 404 would be a console error).
+            body.put("cluster", fleet == null ? null : fleet.fleetName());
+            return new Reply(HttpResponseStatus.OK, body);
+        });
     }
 
     /**

@@ -9,10 +9,11 @@ import java.time.Instant;
 /**
  * {@code GET /cluster}: the fleet as this instance sees it, times in ISO-8601 UTC to the millisecond.
  * <pre>
- * {"cluster": "labs", "node": "a", "connected": true, "disconnected_since": null,
+ * {"cluster": "labs", "node": "a", "connected": true, "disconnected_since": null, "drives_rollouts": false,
  *  "config": {"revision": 42, "error": null},
- *  "nodes": [{"node": "a", "admin": "127.0.0.1:9901", "live": true, "heartbeat_at": "...", "started_at": "...",
- *             "config_revision": 42, "config_error": null, "state_revision": 0, "version": "0.1.0"}, ...],
+ *  "nodes": [{"node": "a", "admin": "127.0.0.1:9901", "live": true, "heartbeat_at": "...",
+ *             "heartbeat_age_ms": 420, "started_at": "...", "config_revision": 42, "config_error": null,
+ *             "state_revision": 0, "version": "0.1.0"}, ...],
  *  "etcd": [{"endpoint": "http://127.0.0.1:2379", "healthy": true, "version": "3.4.23", "leader": true,
  *            "error": null}, ...]}
  * </pre>
@@ -28,6 +29,7 @@ final class ClusterJson {
         root.put("node", s.node());
         root.put("connected", s.connected());
         root.put("disconnected_since", s.disconnectedSince() == 0 ? null : time(s.disconnectedSince()));
+        root.put("drives_rollouts", s.drivesRollouts());
         ObjectNode config = root.putObject("config");
         config.put("revision", s.configRevision());
         config.put("error", s.configError());
@@ -39,6 +41,7 @@ final class ClusterJson {
                     .put("admin", i.admin())
                     .put("live", n.live())
                     .put("heartbeat_at", time(i.heartbeatAt()))
+                    .put("heartbeat_age_ms", n.heartbeatAgeMillis())
                     .put("started_at", time(i.startedAt()))
                     .put("config_revision", i.configRevision())
                     .put("config_error", i.configError())

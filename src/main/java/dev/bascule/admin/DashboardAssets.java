@@ -42,6 +42,7 @@ final class DashboardAssets {
             Map.entry("dashboard/actions.js", new File("actions.js", JS, REVALIDATE)),
             Map.entry("dashboard/api.js", new File("api.js", JS, REVALIDATE)),
             Map.entry("dashboard/charts.js", new File("charts.js", JS, REVALIDATE)),
+            Map.entry("dashboard/fleet.js", new File("fleet.js", JS, REVALIDATE)),
             Map.entry("dashboard/format.js", new File("format.js", JS, REVALIDATE)),
             Map.entry("dashboard/rollouts.js", new File("rollouts.js", JS, REVALIDATE)),
             Map.entry("dashboard/samples.js", new File("samples.js", JS, REVALIDATE)),

@@ -141,6 +141,11 @@ public final class Fleet implements AutoCloseable {
         }
     }
 
+    /** The fleet's name, its {@code cluster.name}. */
+    public String fleetName() {
+        return cluster.name();
+    }
+
     public String node() {
         return node;
     }
@@ -455,11 +460,12 @@ public final class Fleet implements AutoCloseable {
             long now = clock.millis();
             List<FleetStatus.Node> list = new ArrayList<>();
             for (NodeInfo n : nodes.values()) {
-                list.add(new FleetStatus.Node(n, now - n.heartbeatAt() <= LIVE_MILLIS));
+                long age = now - n.heartbeatAt();
+                list.add(new FleetStatus.Node(n, age <= LIVE_MILLIS, age));
             }
             list.sort(Comparator.comparing(n -> n.info().node()));
             return new FleetStatus(cluster.name(), node, connected, disconnectedSince, sharedRevision, configError,
-                    List.copyOf(list), endpoints);
+                    List.copyOf(list), endpoints, drivesRollouts());
         }, thread);
     }
 

@@ -13,12 +13,20 @@ import java.util.List;
  * @param configError why it could not apply the newest shared config; null when it runs it
  * @param nodes every instance with a record, this one included, by name; {@code live} tells which heartbeat
  * @param endpoints each etcd endpoint's health as last checked
+ * @param drivesRollouts whether this instance is the elected driver of the fleet's rollouts now (an instance knows
+ *     this of itself only: the others' records do not say it)
  */
 public record FleetStatus(String cluster, String node, boolean connected, long disconnectedSince,
-        long configRevision, String configError, List<Node> nodes, List<Endpoint> endpoints) {
+        long configRevision, String configError, List<Node> nodes, List<Endpoint> endpoints,
+        boolean drivesRollouts) {
 
-    /** An instance and whether its heartbeat is recent ({@link Fleet#LIVE_MILLIS}). */
-    public record Node(NodeInfo info, boolean live) {}
+    /**
+     * An instance and whether its heartbeat is recent ({@link Fleet#LIVE_MILLIS}).
+     *
+     * @param heartbeatAgeMillis how old its heartbeat is, by this instance's clock (the one {@code live} is judged
+     *     by), so a reader's own clock does not enter into it
+     */
+    public record Node(NodeInfo info, boolean live, long heartbeatAgeMillis) {}
 
     /**
      * @param healthy whether it answered a status request within a second

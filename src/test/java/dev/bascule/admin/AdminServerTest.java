@@ -44,7 +44,8 @@ class AdminServerTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
         JsonNode body = json(r);
-        assertThat(fieldNames(body)).containsExactly("config", "upstreams");
+        assertThat(fieldNames(body)).containsExactly("config", "upstreams", "cluster");
+        assertThat(body.get("cluster").isNull()).as("a single instance is in no fleet").isTrue();
         assertThat(fieldNames(body.get("config"))).containsExactly("file", "version", "loaded_at");
         assertThat(body.at("/config/file").asText()).isEqualTo("t.yaml");
         assertThat(body.at("/config/version").isIntegralNumber()).isTrue();

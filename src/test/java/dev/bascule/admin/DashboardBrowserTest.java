@@ -40,8 +40,8 @@ import org.openqa.selenium.logging.LogType;
  * two origins each, with health checks, and the split route {@code app}, on ephemeral ports), sees every server, sees the request counter climb
  * under load, drains a server with the page's button and sees its state change (and the admin API agrees), sets a
  * weight through the dialog, and the browser console stays free of errors; a refused command shows the API's
- * message. Screenshots go to {@code target/dashboard.png} (a laptop's window) and
- * {@code target/dashboard-phone.png}. With an admin token, the page asks for it (again when it is wrong), and keeps
+ * message; it has no Fleet card, this instance being in no fleet. Screenshots go to {@code target/dashboard.png}
+ * (a laptop's window) and {@code target/dashboard-phone.png}. With an admin token, the page asks for it (again when it is wrong), and keeps
  * it for the tab.
  *
  * <p>Skipped when Chromium or its driver is not installed. The driver's path is set explicitly, so Selenium
@@ -130,6 +130,8 @@ class DashboardBrowserTest {
             }
             assertThat(browser.findElement(By.id("config")).getText()).contains("labs.yaml", "config version 1");
             assertThat(browser.findElement(By.id("live")).getAttribute("data-state")).isEqualTo("live");
+            // A single instance answers GET /cluster with 404: no Fleet card (FleetDashboardBrowserTest shows one).
+            assertThat(browser.findElement(By.id("fleet-card")).isDisplayed()).as("fleet card").isFalse();
 
             // Under load the request counter climbs, second by second.
             try (LoadLoop load = new LoadLoop(bascule.listenerAddresses().get(0),

@@ -157,7 +157,7 @@ export function renderServers(status) {
 }
 
 /** Puts exactly these rows in this order, moving only what moved (so hover, focus and clicks survive). */
-function syncRows(tbody, rows) {
+export function syncRows(tbody, rows) {
   rows.forEach((tr, i) => {
     if (tbody.children[i] !== tr) tbody.insertBefore(tr, tbody.children[i] || null);
   });
