@@ -125,6 +125,13 @@ public final class Bascule implements AutoCloseable {
         if (!control.tls().isEmpty()) {
             log.info("TLS engine: {}", TlsContexts.describeProvider());
         }
+        if (fleet != null) {
+            // Before the admin API takes its first command: from here on, every command's change is the fleet's.
+            fleet.start(control, () -> {
+                InetSocketAddress a = bascule.adminAddress;
+                return a == null ? null : a.getAddress().getHostAddress() + ":" + a.getPort();
+            });
+        }
         try {
             await(control.listenOn(frontend));
             bascule.startAdmin(config, transport);
@@ -133,8 +140,6 @@ public final class Bascule implements AutoCloseable {
             throw e;
         }
         if (fleet != null) {
-            InetSocketAddress a = bascule.adminAddress;
-            fleet.start(control, a == null ? null : a.getAddress().getHostAddress() + ":" + a.getPort());
             log.info("fleet {}: joined as node {}", config.cluster().name(), fleet.node());
         }
         log.info("Bascule started: {} event loops on {}, config {}", loops, transport.name(), config.source());

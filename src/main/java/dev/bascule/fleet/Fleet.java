@@ -90,7 +90,7 @@ public final class Fleet implements AutoCloseable {
 
     // ---- fleet thread only ----
     private ControlPlane control;
-    private String adminAddress;
+    private java.util.function.Supplier<String> adminAddress = () -> null;
     private PrefixFollower configFollower;
     private PrefixFollower nodesFollower;
     private PrefixFollower serversFollower;
@@ -210,9 +210,14 @@ public final class Fleet implements AutoCloseable {
     /**
      * Starts following the fleet: the shared config, the other instances, this instance's heartbeat.
      *
-     * @param adminAddress where this instance's admin API listens, for its record; null without one
+     * @param adminAddress where this instance's admin API listens, for its record (null without one); asked at each
+     *     heartbeat, as the admin API may bind after this call
      */
-    public void start(ControlPlane control, String adminAddress) {
+    public void start(ControlPlane control, java.util.function.Supplier<String> adminAddress) {
+        // The runtime state is the fleet's before this returns, so no command is taken as this instance's alone.
+        this.driver = new RolloutDriver(client, keys.rolloutDriver(), node, thread, cluster.name());
+        this.sharedState = new EtcdSharedState(client, keys.stateText(), driver, clock);
+        control.shareState(sharedState).join();
         thread.execute(() -> {
             this.control = control;
             this.adminAddress = adminAddress;
@@ -223,9 +228,6 @@ public final class Fleet implements AutoCloseable {
                     this::nodesChanged);
             serversFollower = new PrefixFollower(client, keys.upstreamsPrefix(), "the fleet's registered servers",
                     thread, view -> control.followRegistered(Registrations.of(view.entries())));
-            driver = new RolloutDriver(client, keys.rolloutDriver(), node, thread, cluster.name());
-            sharedState = new EtcdSharedState(client, keys.stateText(), driver, clock);
-            control.shareState(sharedState);
             figuresFollower = new PrefixFollower(client, keys.figuresPrefix(), "the fleet's rollout figures", thread,
                     view -> sharedState.published(PublishedFigures.of(view.entries(), node)));
             stateFollower = new PrefixFollower(client, keys.stateText(), "the fleet's runtime state", thread,
@@ -361,7 +363,7 @@ public final class Fleet implements AutoCloseable {
                 })
                 : client.getLeaseClient().grant(NODE_LEASE_SECONDS).thenApply(r -> r.getID());
         long now = clock.millis();
-        NodeInfo me = new NodeInfo(node, adminAddress, startedAt, now, sharedRevision, configError, stateRevision,
+        NodeInfo me = new NodeInfo(node, adminAddress.get(), startedAt, now, sharedRevision, configError, stateRevision,
                 version);
         lease.thenCompose(id -> {
             byte[] json;
