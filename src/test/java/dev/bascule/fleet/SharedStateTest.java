@@ -371,6 +371,29 @@ class SharedStateTest {
         }
     }
 
+    @Test
+    void aRunningRolloutWritesTheStateOnlyWhenADecisionChanges() throws Exception {
+        AdminClient.Answer started = admin(fleet.get(2)).send("POST", "/routes/app/rollout", "{\"to\": \"web-green\","
+                + " \"steps\": [20, 100], \"step_interval\": \"1h\", \"guard\": {\"max_error_rate\": 0.5,"
+                + " \"max_p99_ratio\": 1000, \"min_requests\": 5}}");
+        assertThat(started.status()).as(started.body()).isEqualTo(202);
+        try (io.etcd.jetcd.Client client = io.etcd.jetcd.Client.builder().endpoints(etcd.endpoint()).build()) {
+            io.etcd.jetcd.ByteSequence key = io.etcd.jetcd.ByteSequence.from("/bascule/labs/state",
+                    java.nio.charset.StandardCharsets.UTF_8);
+            await().atMost(Duration.ofSeconds(3)).until(() -> fleet.stream()
+                    .anyMatch(p -> p.bascule().fleet().drivesRollouts()));
+            long before = client.getKVClient().get(key).get(5, TimeUnit.SECONDS).getKvs().get(0).getModRevision();
+            long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            int i = 0;
+            while (System.nanoTime() < until) { // the driver judges each second, on figures that move
+                assertThat(fleet.get(i++ % 3).get("app.labs.test", "/").statusCode()).isEqualTo(200);
+            }
+            long after = client.getKVClient().get(key).get(5, TimeUnit.SECONDS).getKvs().get(0).getModRevision();
+            assertThat(after).as("no write while the step goes on").isEqualTo(before);
+            assertThat(admin(fleet.get(0)).get("/routes/app").json().get("rollout").get("step").asInt()).isEqualTo(1);
+        }
+    }
+
     private final List<ProxyUnderTest> closed = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private boolean fleetMemberClosed(ProxyUnderTest p) {
