@@ -21,6 +21,13 @@ import org.slf4j.LoggerFactory;
 final class RegisteredServers {
     private static final Logger log = LoggerFactory.getLogger(RegisteredServers.class);
 
+    /**
+     * A change made to a pool, for the dashboard's transitions.
+     *
+     * @param to the state it went to; null for "as {@code /status} names it now" (the caller asks)
+     */
+    record Change(String upstream, String address, String from, String to, String reason) {}
+
     /** Drains a member and removes it once idle; the control plane's removal, without a runtime change. */
     interface Removal {
         void remove(String upstream, Member m);
@@ -40,11 +47,11 @@ final class RegisteredServers {
      * Brings the pools in line with the registrations.
      *
      * @param probedUpstreams the upstreams with active checks (a server added there waits for its first pass)
-     * @return the transitions to record: each a (upstream, address, from, to, reason); empty when nothing changed
+     * @return the changes made, to record; empty when nothing changed
      */
-    List<String[]> follow(Map<String, Map<String, Integer>> next, Set<String> probedUpstreams, Removal removal) {
+    List<Change> follow(Map<String, Map<String, Integer>> next, Set<String> probedUpstreams, Removal removal) {
         desired = copy(next);
-        List<String[]> changes = new ArrayList<>();
+        List<Change> changes = new ArrayList<>();
         for (Map.Entry<String, Map<String, Integer>> u : desired.entrySet()) {
             String upstream = u.getKey();
             if (!membership.pools().containsKey(upstream)) {
@@ -62,8 +69,8 @@ final class RegisteredServers {
                         refused.remove(upstream + " " + address);
                         log.info("upstream {} server {} registered in etcd (weight {})", upstream, added.address(),
                                 weight);
-                        changes.add(new String[] {upstream, added.address(), "absent", "registered",
-                            "registered in etcd, weight " + weight});
+                        changes.add(new Change(upstream, added.address(), "absent", null,
+                                "registered in etcd, weight " + weight));
                     } catch (CommandException e) {
                         refuseOnce(upstream, address, e.getMessage());
                     }
@@ -74,13 +81,12 @@ final class RegisteredServers {
                     if (m.weight() != weight) {
                         membership.setWeight(upstream, m.address(), weight);
                         log.info("upstream {} server {} weight {} (from etcd)", upstream, m.address(), weight);
-                        changes.add(new String[] {upstream, m.address(), "weight " + m.weight(), "weight " + weight,
-                            "weight changed in etcd"});
+                        changes.add(new Change(upstream, m.address(), "weight " + m.weight(), "weight " + weight,
+                                "weight changed in etcd"));
                     }
                     if (membership.state(upstream, m).draining()) {
                         membership.drain(upstream, m.address(), false); // registered again while leaving
-                        changes.add(new String[] {upstream, m.address(), "draining", "registered",
-                            "registered in etcd again"});
+                        changes.add(new Change(upstream, m.address(), "draining", null, "registered in etcd again"));
                     }
                 }
             }
@@ -93,9 +99,9 @@ final class RegisteredServers {
                         && !membership.state(upstream, m).draining()) {
                     log.info("upstream {} server {} no longer registered in etcd: draining it for removal", upstream,
                             m.address());
-                    changes.add(new String[] {upstream, m.address(), "healthy", "draining",
-                        "no longer registered in etcd (deregistered, or its lease expired): it leaves once its last"
-                                + " request finishes"});
+                    changes.add(new Change(upstream, m.address(), "healthy", "draining",
+                            "no longer registered in etcd (deregistered, or its lease expired): it leaves once its"
+                                    + " last request finishes"));
                     removal.remove(upstream, m);
                 }
             }

@@ -116,13 +116,13 @@ final class ServerCommands {
                 probed.add(u.name());
             }
         });
-        List<String[]> done = registered.follow(registrations, probed, (upstream, m) -> {
+        List<RegisteredServers.Change> done = registered.follow(registrations, probed, (upstream, m) -> {
             ServerState state = membership.state(upstream, membership.startRemoval(upstream, m.address()));
             thread.schedule(() -> finishRemoval(upstream, m, state, 0), DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
         });
-        for (String[] t : done) {
-            transitions.record("membership", t[0], t[1], t[2],
-                    t[3].equals("registered") ? labelOf.apply(t[0], t[1]) : t[3], t[4]);
+        for (RegisteredServers.Change c : done) {
+            transitions.record("membership", c.upstream(), c.address(), c.from(),
+                    c.to() != null ? c.to() : labelOf.apply(c.upstream(), c.address()), c.reason());
         }
         if (!done.isEmpty()) {
             membershipChanged.run();
