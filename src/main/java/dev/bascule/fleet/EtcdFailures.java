@@ -43,8 +43,11 @@ final class EtcdFailures {
             return "TLS handshake failed: " + deepest(tls);
         }
         String m = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
-        if (t.getCause() != null && m.contains("io exception")) { // gRPC's words for a connection that failed
-            m = m + ": " + deepest(t);
+        // gRPC's words for a connection that failed ("UNAVAILABLE: io exception"), or a bare status whose reason is
+        // its cause (jetcd fails a call with "UNAUTHENTICATED" caused by etcd's "authentication failed, invalid
+        // user ID or password"): the reason is the cause's.
+        if (t.getCause() != null && (m.contains("io exception") || !m.contains(": "))) {
+            m = m + ": " + deepest(t.getCause());
         }
         return firstLine(m);
     }
