@@ -113,6 +113,9 @@ public final class ConfigPush {
      * answers for all of these (etcd's {@code rpctypes}: ErrGRPCNoLeader, ErrGRPCLeaderChanged, ErrGRPCTimeout...).
      */
     static boolean tryAgain(Throwable failure) {
+        if (EtcdFailures.tls(failure) != null) {
+            return false; // gRPC says UNAVAILABLE, but the next handshake fails the same way
+        }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof TimeoutException) {
                 return true;
@@ -129,8 +132,7 @@ public final class ConfigPush {
     }
 
     private static IOException refused(ClusterConfig cluster, Throwable cause, int attempts) {
-        String why = cause instanceof TimeoutException ? "no answer within the timeout"
-                : cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+        String why = EtcdFailures.describe(cause);
         return new IOException("etcd " + cluster.etcd().endpoints() + " did not take the config"
                 + (attempts > 1 ? " (" + attempts + " attempts)" : "") + ": " + why, cause);
     }

@@ -516,14 +516,7 @@ public final class Fleet implements AutoCloseable {
     }
 
     private static String describe(Throwable e) {
-        Throwable t = e;
-        while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        if (t instanceof TimeoutException) {
-            return "no answer within the timeout";
-        }
-        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+        return EtcdFailures.describe(e);
     }
 
     private static String firstLine(Throwable e) {

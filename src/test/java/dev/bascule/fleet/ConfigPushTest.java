@@ -106,6 +106,10 @@ class ConfigPushTest {
         assertThat(ConfigPush.tryAgain(EtcdExceptionFactory.newEtcdException(ErrorCode.RESOURCE_EXHAUSTED,
                 "etcdserver: mvcc: database space exceeded"))).isFalse();
         assertThat(ConfigPush.tryAgain(new IllegalStateException("no status"))).isFalse();
+        // gRPC calls a failed TLS handshake UNAVAILABLE, but the next one fails the same way.
+        assertThat(ConfigPush.tryAgain(Status.UNAVAILABLE.withDescription("io exception")
+                .withCause(new javax.net.ssl.SSLHandshakeException("bad certificate")).asRuntimeException()))
+                .isFalse();
     }
 
     private ProxyUnderTest instance(String node, String cluster) throws Exception {
