@@ -25,7 +25,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.flow.FlowControlHandler;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,19 +44,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     private final String scheme;
     private final ClientTimeouts timeouts;
     private final BodySizeLimit bodyLimit = new BodySizeLimit();
-    private final ListenerStats listener;
-    /** The account of the request in flight; one per connection, as its requests are handled one at a time. */
-    private final ExchangeRecord record = new ExchangeRecord();
-    /** The snapshot the recorded request was admitted under, whose events get the record; null when none is open. */
-    private Snapshot recordSnapshot;
-    /** Counts the bytes on the wire; null in tests that build a pipeline without it. */
-    private FrontendCodec codec;
-    /** The codec's byte counts when the previous record closed. */
-    private long bytesReadMark;
-    private long bytesWrittenMark;
-    /** The connection's TLS version (TLSv1.3 ...), null over plain TCP; read once, at the first request. */
-    private String tlsVersion;
-    private boolean tlsVersionKnown;
+    /** The accounts of the connection's requests: one record, reused. */
+    private final RequestAccounts accounts;
+    /** The account of the request in flight ({@link RequestAccounts#record}). */
+    private final ExchangeRecord record;
     private ChannelHandlerContext ctx;
     /** The version of the request in flight, as received (Via names it). */
     private HttpVersion exchangeRequestVersion = HttpVersion.HTTP_1_1;
@@ -91,7 +81,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     FrontendHandler(LiveSnapshot live, OriginConnector origins, String scheme, ClientTimeouts timeouts,
             ListenerStats listener) {
         this.live = live;
-        this.listener = listener;
+        this.accounts = new RequestAccounts(listener);
+        this.record = accounts.record();
         this.origins = origins;
         this.scheme = scheme;
         this.timeouts = timeouts;
@@ -122,7 +113,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
 
     private void activate() {
         admission = new Admission(new ClientAddress(ctx.channel().remoteAddress()));
-        codec = ctx.pipeline().get(FrontendCodec.class);
         read();
     }
 
@@ -243,47 +233,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
 
     /** Opens the account of a request ({@code null} for none: a client that sent no complete head in time). */
     private void openRecord(Snapshot snapshot, HttpRequest request) {
-        if (!tlsVersionKnown) {
-            tlsVersionKnown = true;
-            SslHandler tls = ctx.pipeline().get(SslHandler.class);
-            tlsVersion = tls == null ? null : tls.engine().getSession().getProtocol();
-        }
-        recordSnapshot = snapshot;
-        record.begin(listener, admission == null ? null : admission.client().peerIp(), nowNanos())
-                .tlsVersion(tlsVersion)
-                .route(snapshot.unrouted());
-        if (request != null) {
-            var h = request.headers();
-            record.request(request.method().name(), h.get(HttpHeaderNames.HOST), request.uri(),
-                    request.protocolVersion().text(), h.get(HttpHeaderNames.USER_AGENT), h.get(HttpHeaderNames.REFERER));
-        }
-        RequestTracing.begin(request, snapshot.settings(), record);
+        accounts.open(snapshot, request, admission == null ? null : admission.client().peerIp(), ctx.pipeline(),
+                nowNanos());
     }
 
-    /**
-     * The request is over and its last write issued: the bytes it moved are added and the record goes to the
-     * exchange events of its snapshot.
-     *
-     * @param fallback the status to record when none was chosen (the answer was cut short before its head)
-     */
+    /** Closes the account of the request over ({@link RequestAccounts#close}). */
     private void closeRecord(int fallback) {
-        Snapshot snapshot = recordSnapshot;
-        if (snapshot == null) {
-            return;
-        }
-        recordSnapshot = null;
-        if (!record.hasStatus()) {
-            record.status(fallback, null);
-        }
-        if (codec != null) {
-            long read = codec.bytesRead();
-            long written = codec.bytesWritten();
-            record.received(read - bytesReadMark).sent(written - bytesWrittenMark);
-            bytesReadMark = read;
-            bytesWrittenMark = written;
-        }
-        record.end(nowNanos(), System.currentTimeMillis());
-        snapshot.events().exchangeEnded(record);
+        accounts.close(fallback, nowNanos());
     }
 
     private void onContent(HttpContent content) {
@@ -370,7 +326,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     /** Answers a malformed or refused request and closes: after a bad message the stream cannot be trusted. */
     private void reject(HttpResponseStatus status) {
         timeouts.requestDone();
-        if (recordSnapshot == null) {
+        if (!accounts.isOpen()) {
             openRecord(live.get(), null); // a head that never came whole (408)
         }
         record.status(status.code(), LocalReason.ofStatus(status.code()));
