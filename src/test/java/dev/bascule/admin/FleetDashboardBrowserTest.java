@@ -1,18 +1,16 @@
 package dev.bascule.admin;
 
+import dev.bascule.testing.FleetFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.bascule.Push;
 import dev.bascule.testing.AdminClient;
 import dev.bascule.testing.EtcdProcess;
 import dev.bascule.testing.HeadlessChromium;
 import dev.bascule.testing.LeakGuard;
 import dev.bascule.testing.ProxyUnderTest;
 import dev.bascule.testing.TestOrigin;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import picocli.CommandLine;
 
 /**
  * The dashboard of an instance in a fleet: a real etcd, two instances ({@code edge-1}, {@code edge-2}) that share
@@ -69,16 +66,11 @@ class FleetDashboardBrowserTest {
     }
 
     private String cluster() {
-        return "cluster:\n  name: labs\n  etcd: { endpoints: [ \"" + etcd.endpoint() + "\" ], dial_timeout: 1s }\n";
+        return FleetFiles.cluster(etcd.endpoint());
     }
 
     private ProxyUnderTest instance(String node) throws Exception {
-        Path file = dir.resolve(node + ".yaml");
-        Files.writeString(file, cluster() + "  node: " + node + "\n"
-                + "listeners: [ { address: 127.0.0.1:0 } ]\n"
-                + "admin: { address: 127.0.0.2:0 }\n"
-                + "state_file: off\n");
-        ProxyUnderTest p = ProxyUnderTest.run(file, 1);
+        ProxyUnderTest p = FleetFiles.startInstance(dir, cluster(), node);
         instances.add(p);
         return p;
     }
@@ -98,9 +90,8 @@ class FleetDashboardBrowserTest {
                 + "access_log: { to: off }\n"
                 + "upstreams:\n  web-blue: { servers: [ { address: " + origin.address() + " } ] }\n"
                 + "routes:\n  - { match: { path_prefix: / }, upstream: web-blue }\n");
-        StringWriter err = new StringWriter();
-        assertThat(new CommandLine(new Push()).setOut(new PrintWriter(new StringWriter(), true))
-                .setErr(new PrintWriter(err, true)).execute("-c", shared.toString())).as(err.toString()).isZero();
+        FleetFiles.Pushed pushed = FleetFiles.push("-c", shared.toString());
+        assertThat(pushed.exit()).as(pushed.err()).isZero();
         // Both run the pushed revision, both see each other live, and one of them drives rollouts.
         long[] revision = new long[1];
         await().atMost(HeadlessChromium.WAIT).untilAsserted(() -> {

@@ -1,9 +1,9 @@
 package dev.bascule.fleet;
 
+import dev.bascule.testing.FleetFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.bascule.Push;
 import dev.bascule.testing.EtcdProcess;
 import dev.bascule.testing.LeakGuard;
 import dev.bascule.testing.ProxyUnderTest;
@@ -12,10 +12,7 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdExceptionFactory;
 import io.grpc.Status;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +23,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code ./bascule push} rides out an etcd leader election: on a 3-member cluster whose leader is killed just before
@@ -113,31 +109,19 @@ class ConfigPushTest {
     }
 
     private ProxyUnderTest instance(String node, String cluster) throws Exception {
-        Path file = dir.resolve(node + ".yaml");
-        Files.writeString(file, cluster + "  node: " + node + "\n"
-                + "listeners: [ { address: 127.0.0.1:0 } ]\n"
-                + "admin: { address: 127.0.0.2:0 }\n"
-                + "state_file: off\n");
-        ProxyUnderTest p = ProxyUnderTest.run(file, 1);
+        ProxyUnderTest p = FleetFiles.startInstance(dir, cluster, node);
         closeLast.add(p);
         return p;
     }
 
     private Path shared(String name, String cluster, String upstreamAddress) throws Exception {
-        Path file = dir.resolve(name);
-        Files.writeString(file, cluster
-                + "access_log: { to: off }\n"
-                + "upstreams:\n  web: { servers: [ { address: " + upstreamAddress + " } ] }\n"
-                + "routes:\n  - { match: { path_prefix: / }, upstream: web }\n");
-        return file;
+        return FleetFiles.sharedConfig(dir, name, cluster, upstreamAddress);
     }
 
     private static int push(Path file) {
-        StringWriter err = new StringWriter();
-        int status = new CommandLine(new Push()).setOut(new PrintWriter(new StringWriter(), true))
-                .setErr(new PrintWriter(err, true)).execute("-c", file.toString());
-        assertThat(err.toString()).as("push's errors").isEmpty();
-        return status;
+        FleetFiles.Pushed pushed = FleetFiles.push("-c", file.toString());
+        assertThat(pushed.err()).as("push's errors").isEmpty();
+        return pushed.exit();
     }
 
     private static String origin(ProxyUnderTest p) throws Exception {

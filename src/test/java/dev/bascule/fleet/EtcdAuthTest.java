@@ -1,10 +1,10 @@
 package dev.bascule.fleet;
 
+import dev.bascule.testing.FleetFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.bascule.Push;
 import dev.bascule.testing.AdminClient;
 import dev.bascule.testing.EtcdProcess;
 import dev.bascule.testing.LeakGuard;
@@ -15,10 +15,8 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.auth.Permission;
 import io.etcd.jetcd.options.OptionsUtil;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +29,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A fleet on an etcd with authentication enabled, as an operator sets it up: {@code root} with the root role, and a
@@ -87,28 +84,19 @@ class EtcdAuthTest {
     }
 
     private ProxyUnderTest instance(String node, String password) throws Exception {
-        Path file = dir.resolve(node + ".yaml");
-        Files.writeString(file, cluster(password) + "  node: " + node + "\n"
-                + "listeners: [ { address: 127.0.0.1:0 } ]\n"
-                + "admin: { address: 127.0.0.2:0 }\n"
-                + "state_file: off\n");
-        ProxyUnderTest p = ProxyUnderTest.run(file, 1);
+        ProxyUnderTest p = FleetFiles.startInstance(dir, cluster(password), node);
         closeFirst.add(p);
         return p;
     }
 
     private Path shared(String password) throws Exception {
-        Path file = dir.resolve("shared.yaml");
-        Files.writeString(file, cluster(password)
-                + "access_log: { to: off }\n"
-                + "upstreams:\n  web: { servers: [ { address: " + blue.address() + " } ] }\n"
-                + "routes:\n  - { match: { path_prefix: / }, upstream: web }\n");
-        return file;
+        return FleetFiles.sharedConfig(dir, "shared.yaml", cluster(password), blue.address());
     }
 
     private static int push(Path file, StringWriter err) {
-        return new CommandLine(new Push()).setOut(new PrintWriter(new StringWriter(), true))
-                .setErr(new PrintWriter(err, true)).execute("-c", file.toString());
+        FleetFiles.Pushed pushed = FleetFiles.push("-c", file.toString());
+        err.write(pushed.err());
+        return pushed.exit();
     }
 
     private static AdminClient admin(ProxyUnderTest p) {

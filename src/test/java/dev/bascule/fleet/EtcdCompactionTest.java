@@ -1,10 +1,10 @@
 package dev.bascule.fleet;
 
+import dev.bascule.testing.FleetFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.bascule.Push;
 import dev.bascule.testing.EtcdProcess;
 import dev.bascule.testing.LeakGuard;
 import dev.bascule.testing.ProxyUnderTest;
@@ -15,10 +15,7 @@ import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.options.CompactOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.WatchOption;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,7 +27,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * An instance that talks to one member of a 3-member etcd cluster misses, while that member is down, a new config
@@ -124,28 +120,16 @@ class EtcdCompactionTest {
     }
 
     private ProxyUnderTest instance(String cluster) throws Exception {
-        Path file = dir.resolve("a.yaml");
-        Files.writeString(file, cluster + "  node: a\n"
-                + "listeners: [ { address: 127.0.0.1:0 } ]\n"
-                + "admin: { address: 127.0.0.2:0 }\n"
-                + "state_file: off\n");
-        return ProxyUnderTest.run(file, 1);
+        return FleetFiles.startInstance(dir, cluster, "a");
     }
 
     private Path shared(String name, String cluster, String upstreamAddress) throws Exception {
-        Path file = dir.resolve(name);
-        Files.writeString(file, cluster
-                + "access_log: { to: off }\n"
-                + "upstreams:\n  web: { servers: [ { address: " + upstreamAddress + " } ] }\n"
-                + "routes:\n  - { match: { path_prefix: / }, upstream: web }\n");
-        return file;
+        return FleetFiles.sharedConfig(dir, name, cluster, upstreamAddress);
     }
 
     private static void push(Path file) {
-        StringWriter err = new StringWriter();
-        int status = new CommandLine(new Push()).setOut(new PrintWriter(new StringWriter(), true))
-                .setErr(new PrintWriter(err, true)).execute("-c", file.toString());
-        assertThat(status).as(err.toString()).isZero();
+        FleetFiles.Pushed pushed = FleetFiles.push("-c", file.toString());
+        assertThat(pushed.exit()).as(pushed.err()).isZero();
     }
 
     private static String origin(ProxyUnderTest p) throws Exception {

@@ -1,10 +1,10 @@
 package dev.bascule.fleet;
 
+import dev.bascule.testing.FleetFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.bascule.Push;
 import dev.bascule.testing.AdminClient;
 import dev.bascule.testing.EtcdProcess;
 import dev.bascule.testing.LeakGuard;
@@ -12,10 +12,7 @@ import dev.bascule.testing.LoadLoop;
 import dev.bascule.testing.ProxyUnderTest;
 import dev.bascule.testing.TestOrigin;
 import io.etcd.jetcd.Client;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +28,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 /**
  * A fleet of two instances on a 3-member etcd cluster, both listing all three members, loses one member (killed):
@@ -188,31 +184,18 @@ class EtcdMemberLossTest {
     }
 
     private ProxyUnderTest instance(String node, String cluster) throws Exception {
-        Path file = dir.resolve(node + ".yaml");
-        Files.writeString(file, cluster + "  node: " + node + "\n"
-                + "listeners: [ { address: 127.0.0.1:0 } ]\n"
-                + "admin: { address: 127.0.0.2:0 }\n"
-                + "state_file: off\n");
-        ProxyUnderTest p = ProxyUnderTest.run(file, 1);
+        ProxyUnderTest p = FleetFiles.startInstance(dir, cluster, node);
         instances.add(p);
         return p;
     }
 
     private Path shared(String name, String cluster, String upstreamAddress) throws Exception {
-        Path file = dir.resolve(name);
-        Files.writeString(file, cluster
-                + "access_log: { to: off }\n"
-                + "upstreams:\n  web: { servers: [ { address: " + upstreamAddress + " } ] }\n"
-                + "routes:\n  - { match: { path_prefix: / }, upstream: web }\n");
-        return file;
+        return FleetFiles.sharedConfig(dir, name, cluster, upstreamAddress);
     }
 
     private static void push(Path file) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = new CommandLine(new Push()).setOut(new PrintWriter(out, true))
-                .setErr(new PrintWriter(err, true)).execute("-c", file.toString());
-        assertThat(status).as(err.toString()).isZero();
+        FleetFiles.Pushed pushed = FleetFiles.push("-c", file.toString());
+        assertThat(pushed.exit()).as(pushed.err()).isZero();
     }
 
     private static String origin(ProxyUnderTest p) throws Exception {

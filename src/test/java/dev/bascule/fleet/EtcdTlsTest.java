@@ -1,10 +1,10 @@
 package dev.bascule.fleet;
 
+import dev.bascule.testing.FleetFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.bascule.Push;
 import dev.bascule.config.CertificateConfig;
 import dev.bascule.testing.AdminClient;
 import dev.bascule.testing.EtcdProcess;
@@ -12,10 +12,8 @@ import dev.bascule.testing.LeakGuard;
 import dev.bascule.testing.ProxyUnderTest;
 import dev.bascule.testing.TestCerts;
 import dev.bascule.testing.TestOrigin;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A fleet on an etcd that talks only TLS and asks every client for a certificate its CA signed ({@code
@@ -73,28 +70,19 @@ class EtcdTlsTest {
     }
 
     private ProxyUnderTest instance(String node, String tls) throws Exception {
-        Path file = dir.resolve(node + ".yaml");
-        Files.writeString(file, cluster(tls) + "  node: " + node + "\n"
-                + "listeners: [ { address: 127.0.0.1:0 } ]\n"
-                + "admin: { address: 127.0.0.2:0 }\n"
-                + "state_file: off\n");
-        ProxyUnderTest p = ProxyUnderTest.run(file, 1);
+        ProxyUnderTest p = FleetFiles.startInstance(dir, cluster(tls), node);
         instances.add(p);
         return p;
     }
 
     private Path shared(String tls) throws Exception {
-        Path file = dir.resolve("shared.yaml");
-        Files.writeString(file, cluster(tls)
-                + "access_log: { to: off }\n"
-                + "upstreams:\n  web: { servers: [ { address: " + blue.address() + " } ] }\n"
-                + "routes:\n  - { match: { path_prefix: / }, upstream: web }\n");
-        return file;
+        return FleetFiles.sharedConfig(dir, "shared.yaml", cluster(tls), blue.address());
     }
 
     private static int push(Path file, StringWriter err) {
-        return new CommandLine(new Push()).setOut(new PrintWriter(new StringWriter(), true))
-                .setErr(new PrintWriter(err, true)).execute("-c", file.toString());
+        FleetFiles.Pushed pushed = FleetFiles.push("-c", file.toString());
+        err.write(pushed.err());
+        return pushed.exit();
     }
 
     private static JsonNode cluster(ProxyUnderTest p) throws Exception {

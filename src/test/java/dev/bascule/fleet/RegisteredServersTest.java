@@ -1,10 +1,10 @@
 package dev.bascule.fleet;
 
+import dev.bascule.testing.FleetFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.bascule.Push;
 import dev.bascule.testing.AdminClient;
 import dev.bascule.testing.EtcdProcess;
 import dev.bascule.testing.LeakGuard;
@@ -13,8 +13,6 @@ import dev.bascule.testing.TestOrigin;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.PutOption;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,7 +30,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Origins that register themselves in etcd under a lease, as the README's recipe does with etcdctl: every
@@ -71,7 +68,7 @@ class RegisteredServersTest {
     }
 
     private String cluster() {
-        return "cluster:\n  name: labs\n  etcd: { endpoints: [ \"" + etcd.endpoint() + "\" ], dial_timeout: 1s }\n";
+        return FleetFiles.cluster(etcd.endpoint());
     }
 
     private void startFleet(String upstream) throws Exception {
@@ -79,14 +76,10 @@ class RegisteredServersTest {
         Files.writeString(shared, cluster() + "access_log: { to: off }\n"
                 + "upstreams:\n" + upstream
                 + "routes:\n  - { match: { path_prefix: / }, upstream: web }\n");
-        StringWriter err = new StringWriter();
-        assertThat(new CommandLine(new Push()).setErr(new PrintWriter(err, true)).setOut(new PrintWriter(
-                new StringWriter())).execute("-c", shared.toString())).as(err.toString()).isZero();
+        FleetFiles.Pushed pushed = FleetFiles.push("-c", shared.toString());
+        assertThat(pushed.exit()).as(pushed.err()).isZero();
         for (String node : List.of("a", "b", "c")) {
-            Path file = dir.resolve(node + ".yaml");
-            Files.writeString(file, cluster() + "  node: " + node + "\n"
-                    + "listeners: [ { address: 127.0.0.1:0 } ]\nadmin: { address: 127.0.0.2:0 }\nstate_file: off\n");
-            fleet.add(ProxyUnderTest.run(file, 1));
+            fleet.add(FleetFiles.startInstance(dir, cluster(), node));
         }
         for (ProxyUnderTest p : fleet) {
             await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(origins(p, 4)).containsOnly("blue"));

@@ -1,16 +1,15 @@
 package dev.bascule.fleet;
 
+import dev.bascule.testing.FleetFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.bascule.Push;
 import dev.bascule.testing.AdminClient;
 import dev.bascule.testing.EtcdProcess;
 import dev.bascule.testing.LeakGuard;
 import dev.bascule.testing.ProxyUnderTest;
 import dev.bascule.testing.TestOrigin;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Three instances of one fleet, each with a bootstrap file of its own (the cluster, a listener, an admin API),
@@ -56,32 +54,24 @@ class SharedConfigTest {
     }
 
     private String cluster() {
-        return "cluster:\n  name: labs\n  etcd: { endpoints: [ \"" + etcd.endpoint() + "\" ], dial_timeout: 1s }\n";
+        return FleetFiles.cluster(etcd.endpoint());
     }
 
     private ProxyUnderTest instance(String node) throws Exception {
-        Path file = dir.resolve(node + ".yaml");
-        Files.writeString(file, cluster() + "  node: " + node + "\n"
-                + "listeners: [ { address: 127.0.0.1:0 } ]\n"
-                + "admin: { address: 127.0.0.2:0 }\n"
-                + "state_file: off\n");
-        ProxyUnderTest p = ProxyUnderTest.run(file, 1);
+        ProxyUnderTest p = FleetFiles.startInstance(dir, cluster(), node);
         instances.add(p);
         return p;
     }
 
     private Path shared(String name, String upstreamAddress) throws Exception {
-        Path file = dir.resolve(name);
-        Files.writeString(file, cluster()
-                + "access_log: { to: off }\n"
-                + "upstreams:\n  web: { servers: [ { address: " + upstreamAddress + " } ] }\n"
-                + "routes:\n  - { match: { path_prefix: / }, upstream: web }\n");
-        return file;
+        return FleetFiles.sharedConfig(dir, name, cluster(), upstreamAddress);
     }
 
     private static int push(Path file, StringWriter out, StringWriter err) {
-        return new CommandLine(new Push()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
-                .execute("-c", file.toString());
+        FleetFiles.Pushed pushed = FleetFiles.push("-c", file.toString());
+        out.write(pushed.out());
+        err.write(pushed.err());
+        return pushed.exit();
     }
 
     private static String origin(ProxyUnderTest p) throws Exception {
@@ -209,9 +199,9 @@ class SharedConfigTest {
         int port = a.port();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = new CommandLine(new Push()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
-                .execute("-c", Path.of("examples/labs.yaml").toString(), "--cluster", dir.resolve("a.yaml").toString());
-        assertThat(exit).as(err.toString()).isZero();
+        FleetFiles.Pushed pushed = FleetFiles.push("-c", Path.of("examples/labs.yaml").toString(), "--cluster",
+                dir.resolve("a.yaml").toString());
+        assertThat(pushed.exit()).as(pushed.err()).isZero();
         await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
             JsonNode status = new AdminClient(a.bascule().adminAddress()).get("/status").json();
             assertThat(status.get("config").get("file").asText()).startsWith("etcd:/bascule/labs/config@");

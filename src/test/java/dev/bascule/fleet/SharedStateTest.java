@@ -1,17 +1,15 @@
 package dev.bascule.fleet;
 
+import dev.bascule.testing.FleetFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.bascule.Push;
 import dev.bascule.testing.AdminClient;
 import dev.bascule.testing.EtcdProcess;
 import dev.bascule.testing.LeakGuard;
 import dev.bascule.testing.ProxyUnderTest;
 import dev.bascule.testing.TestOrigin;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The admin API's changes, shared by a fleet of three instances through etcd transactions: a server added or a
@@ -53,8 +50,7 @@ class SharedStateTest {
         blue = TestOrigin.start("blue");
         green = TestOrigin.start("green");
         Path shared = dir.resolve("shared.yaml");
-        Files.writeString(shared, "cluster:\n  name: labs\n  etcd: { endpoints: [ \"" + etcd.endpoint()
-                + "\" ], dial_timeout: 1s }\n"
+        Files.writeString(shared, FleetFiles.cluster(etcd.endpoint())
                 + "access_log: { to: off }\n"
                 + "upstreams:\n"
                 + "  web-blue: { servers: [ { address: " + blue.address() + " } ] }\n"
@@ -63,10 +59,8 @@ class SharedStateTest {
                 + "  - name: app\n    match: { host: app.labs.test }\n"
                 + "    split: [ { upstream: web-blue, weight: 100 }, { upstream: web-green, weight: 0 } ]\n"
                 + "  - { match: { path_prefix: / }, upstream: web-blue }\n");
-        StringWriter err = new StringWriter();
-        assertThat(new CommandLine(new Push()).setErr(new PrintWriter(err, true))
-                .setOut(new PrintWriter(new StringWriter())).execute("-c", shared.toString())).as(err.toString())
-                .isZero();
+        FleetFiles.Pushed pushed = FleetFiles.push("-c", shared.toString());
+        assertThat(pushed.exit()).as(pushed.err()).isZero();
         for (String node : List.of("a", "b", "c")) {
             fleet.add(instance(node));
         }
@@ -77,12 +71,8 @@ class SharedStateTest {
     }
 
     private ProxyUnderTest instance(String node) throws Exception {
-        Path file = dir.resolve(node + ".yaml");
-        Files.writeString(file, "cluster:\n  name: labs\n  node: " + node + "\n  etcd: { endpoints: [ \""
-                + etcd.endpoint() + "\" ], dial_timeout: 1s }\n"
-                + "listeners: [ { address: 127.0.0.1:0 } ]\nadmin: { address: 127.0.0.2:0 }\n"
-                + "state_file: " + dir.resolve(node + ".state.json") + "\n");
-        return ProxyUnderTest.run(file, 1);
+        return FleetFiles.startInstance(dir, FleetFiles.cluster(etcd.endpoint()), node,
+                "state_file: " + dir.resolve(node + ".state.json") + "\n");
     }
 
     @AfterEach
