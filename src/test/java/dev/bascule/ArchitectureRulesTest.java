@@ -128,6 +128,15 @@ class ArchitectureRulesTest {
                     + " the config and hands it an output and a format, so the log never reaches into either plane");
 
     @ArchTest
+    static final ArchRule http1CodecIsProtocolCodeOnly = noClasses()
+            .that().resideInAPackage("dev.bascule.http1..")
+            .should().dependOnClassesThat(resideInAPackage("dev.bascule..")
+                    .and(not(resideInAPackage("dev.bascule.http1.."))))
+            .because("the HTTP/1 codec reads and writes bytes as RFC 9112 says and speaks Netty's message types to"
+                    + " both sides; the client side and the origin side both use it, so it must know neither, nor"
+                    + " the snapshot or the config that set its limits");
+
+    @ArchTest
     static final ArchRule releaseDecidesOnValuesOnly = noClasses()
             .that().resideInAPackage("dev.bascule.release..")
             .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "dev.bascule.proxy..",

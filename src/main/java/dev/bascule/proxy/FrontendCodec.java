@@ -1,6 +1,7 @@
 package dev.bascule.proxy;
 
 import dev.bascule.control.UnderscoreHeaders;
+import dev.bascule.http1.Http1Headers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -9,6 +10,7 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
@@ -300,6 +302,12 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
                     bytesWritten += f.count();
                 }
             }
+        }
+
+        /** A head read by Bascule's own decoder goes out as its received bytes, with only the changes spliced in. */
+        @Override
+        protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+            Http1Headers.encode(headers, buf);
         }
 
         @Override

@@ -1,0 +1,647 @@
+package dev.bascule.http1;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Calendar;
+import java.util.Collections;
+import java.util.Date;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+
+/**
+ * The header fields of one HTTP/1 message head as they arrived: the head's bytes and, per field, the offsets of
+ * its name and value, with no object per field. What the proxy changes on the way through is kept beside them: a
+ * field removed is only marked, a field added or set is appended. {@link #encode} then writes the received
+ * fields that are left as their original bytes and the added ones after them, so forwarding a head costs a copy
+ * of bytes rather than a map of strings built on one side and encoded again on the other.
+ *
+ * <p>It behaves as any other {@link HttpHeaders}: names match case-insensitively (RFC 9110 5.1), fields keep
+ * their order, and {@code set} removes every field of the name and appends the new one, as Netty's own headers
+ * do. A value is made a {@code String} only when asked for, once per field. Names and values added are checked as
+ * Netty's validating headers check them: a name must be a token (RFC 9110 5.6.2) and a value field-content (RFC
+ * 9110 5.5: no control character but HTAB, no leading whitespace), so nothing added can split the head.
+ *
+ * <p>The received bytes are trusted to be a head a strict decoder accepted: names are tokens, values carry no
+ * CR, LF or NUL and no whitespace at either end (OWS is outside the offsets).
+ *
+ * <p>Threading: not thread-safe; belongs to the one message, on its connection's event loop.
+ */
+public final class Http1Headers extends HttpHeaders {
+    private static final int SLOTS = 4;
+    private static final short CRLF = ('\r' << 8) | '\n';
+    private static final short COLON_SPACE = (':' << 8) | ' ';
+
+    private final byte[] head;
+    /** Per received field, at {@code 4 * i}: name start, name end, value start, value end (in {@link #head}). */
+    private final int[] fields;
+    private final int received;
+    /** Received fields removed since; null until the first removal. */
+    private boolean[] removed;
+    /** Received fields still present. */
+    private int left;
+    /** The values of received fields made Strings, null until the first is asked for. */
+    private String[] values;
+    /** Fields added since the head arrived, in order; a removed one is null. */
+    private CharSequence[] addedNames;
+    private CharSequence[] addedValues;
+    private int added;
+    private int addedLeft;
+
+    /**
+     * @param head the bytes the offsets point into; kept, not copied (the caller gives up the array)
+     * @param fields four offsets per field: name start, name end, value start and value end, ends exclusive
+     * @param count how many fields {@code fields} describes
+     */
+    public Http1Headers(byte[] head, int[] fields, int count) {
+        if (fields.length < count * SLOTS) {
+            throw new IllegalArgumentException("offsets for " + count + " fields need " + count * SLOTS + " slots");
+        }
+        this.head = head;
+        this.fields = fields;
+        this.received = count;
+        this.left = count;
+    }
+
+    /** Headers with no received fields, for a message made by Bascule itself. */
+    public Http1Headers() {
+        this(new byte[0], new int[0], 0);
+    }
+
+    // ---- writing ----
+
+    /**
+     * Writes the fields as they go on the wire, each {@code name: value CRLF}: the received ones left as their
+     * original bytes (the name's case and the space after the colon as the sender wrote them), then the added ones.
+     */
+    public void encode(ByteBuf buf) {
+        for (int i = 0; i < received; i++) {
+            if (removed == null || !removed[i]) {
+                int at = i * SLOTS;
+                buf.writeBytes(head, fields[at], fields[at + 3] - fields[at]);
+                buf.writeShort(CRLF);
+            }
+        }
+        for (int i = 0; i < added; i++) {
+            CharSequence name = addedNames[i];
+            if (name != null) {
+                writeAscii(buf, name);
+                buf.writeShort(COLON_SPACE);
+                writeAscii(buf, addedValues[i]);
+                buf.writeShort(CRLF);
+            }
+        }
+    }
+
+    /** Writes any headers' fields as {@link #encode} does: original bytes for these, name and value for others. */
+    public static void encode(HttpHeaders headers, ByteBuf buf) {
+        if (headers instanceof Http1Headers own) {
+            own.encode(buf);
+            return;
+        }
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+        while (it.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            writeAscii(buf, e.getKey());
+            buf.writeShort(COLON_SPACE);
+            writeAscii(buf, e.getValue());
+            buf.writeShort(CRLF);
+        }
+    }
+
+    private static void writeAscii(ByteBuf buf, CharSequence s) {
+        if (s instanceof AsciiString a) {
+            buf.writeBytes(a.array(), a.arrayOffset(), a.length());
+        } else {
+            ByteBufUtil.writeAscii(buf, s); // one byte per char: Latin-1, as received values were read
+        }
+    }
+
+    // ---- reading ----
+
+    private boolean present(int i) {
+        return removed == null || !removed[i];
+    }
+
+    /** Whether received field {@code i}'s name is {@code name}, ignoring ASCII case. */
+    private boolean nameIs(int i, CharSequence name) {
+        int at = i * SLOTS;
+        int start = fields[at];
+        int length = fields[at + 1] - start;
+        if (length != name.length()) {
+            return false;
+        }
+        if (name instanceof AsciiString a) {
+            byte[] other = a.array();
+            int offset = a.arrayOffset();
+            for (int k = 0; k < length; k++) {
+                if (!sameIgnoringCase(head[start + k], other[offset + k])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        for (int k = 0; k < length; k++) {
+            char c = name.charAt(k);
+            if (c > 0x7f || !sameIgnoringCase(head[start + k], (byte) c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean sameIgnoringCase(byte a, byte b) {
+        if (a == b) {
+            return true;
+        }
+        int x = a | 0x20;
+        return x == (b | 0x20) && x >= 'a' && x <= 'z';
+    }
+
+    private String receivedValue(int i) {
+        if (values == null) {
+            values = new String[received];
+        }
+        String v = values[i];
+        if (v == null) {
+            int at = i * SLOTS;
+            v = new String(head, fields[at + 2], fields[at + 3] - fields[at + 2], StandardCharsets.ISO_8859_1);
+            values[i] = v;
+        }
+        return v;
+    }
+
+    private String receivedName(int i) {
+        int at = i * SLOTS;
+        return new String(head, fields[at], fields[at + 1] - fields[at], StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean namesMatch(CharSequence a, CharSequence b) {
+        return AsciiString.contentEqualsIgnoreCase(a, b);
+    }
+
+    @Override
+    public String get(String name) {
+        return get((CharSequence) name);
+    }
+
+    @Override
+    public String get(CharSequence name) {
+        for (int i = 0; i < received; i++) {
+            if (present(i) && nameIs(i, name)) {
+                return receivedValue(i);
+            }
+        }
+        for (int i = 0; i < added; i++) {
+            if (addedNames[i] != null && namesMatch(addedNames[i], name)) {
+                return addedValues[i].toString();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public Integer getInt(CharSequence name) {
+        String v = get(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public int getInt(CharSequence name, int defaultValue) {
+        Integer v = getInt(name);
+        return v == null ? defaultValue : v;
+    }
+
+    @Override
+    public Short getShort(CharSequence name) {
+        String v = get(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Short.parseShort(v);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public short getShort(CharSequence name, short defaultValue) {
+        Short v = getShort(name);
+        return v == null ? defaultValue : v;
+    }
+
+    @Override
+    public Long getTimeMillis(CharSequence name) {
+        String v = get(name);
+        if (v == null) {
+            return null;
+        }
+        Date date = DateFormatter.parseHttpDate(v);
+        return date == null ? null : date.getTime();
+    }
+
+    @Override
+    public long getTimeMillis(CharSequence name, long defaultValue) {
+        Long v = getTimeMillis(name);
+        return v == null ? defaultValue : v;
+    }
+
+    @Override
+    public List<String> getAll(String name) {
+        return getAll((CharSequence) name);
+    }
+
+    @Override
+    public List<String> getAll(CharSequence name) {
+        List<String> all = null;
+        for (int i = 0; i < received; i++) {
+            if (present(i) && nameIs(i, name)) {
+                all = append(all, receivedValue(i));
+            }
+        }
+        for (int i = 0; i < added; i++) {
+            if (addedNames[i] != null && namesMatch(addedNames[i], name)) {
+                all = append(all, addedValues[i].toString());
+            }
+        }
+        return all == null ? Collections.emptyList() : all;
+    }
+
+    private static List<String> append(List<String> list, String value) {
+        List<String> l = list == null ? new ArrayList<>(2) : list;
+        l.add(value);
+        return l;
+    }
+
+    @Override
+    public Iterator<String> valueStringIterator(CharSequence name) {
+        return getAll(name).iterator();
+    }
+
+    @Override
+    public List<Map.Entry<String, String>> entries() {
+        if (isEmpty()) {
+            return Collections.emptyList();
+        }
+        List<Map.Entry<String, String>> list = new ArrayList<>(size());
+        Iterator<Map.Entry<String, String>> it = iterator();
+        while (it.hasNext()) {
+            list.add(it.next());
+        }
+        return list;
+    }
+
+    @Override
+    public boolean contains(String name) {
+        return contains((CharSequence) name);
+    }
+
+    @Override
+    public boolean contains(CharSequence name) {
+        for (int i = 0; i < received; i++) {
+            if (present(i) && nameIs(i, name)) {
+                return true;
+            }
+        }
+        for (int i = 0; i < added; i++) {
+            if (addedNames[i] != null && namesMatch(addedNames[i], name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a field {@code name} lists {@code value} as one of its comma-separated members, trimmed of OWS (as
+     * Netty's {@code containsValue}), looked up in the received bytes without making a String.
+     */
+    @Override
+    public boolean containsValue(CharSequence name, CharSequence value, boolean ignoreCase) {
+        for (int i = 0; i < received; i++) {
+            if (present(i) && nameIs(i, name)) {
+                int at = i * SLOTS;
+                if (listsMember(head, fields[at + 2], fields[at + 3], value, ignoreCase)) {
+                    return true;
+                }
+            }
+        }
+        for (int i = 0; i < added; i++) {
+            if (addedNames[i] != null && namesMatch(addedNames[i], name)) {
+                CharSequence v = addedValues[i];
+                byte[] bytes = v.toString().getBytes(StandardCharsets.ISO_8859_1);
+                if (listsMember(bytes, 0, bytes.length, value, ignoreCase)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean listsMember(byte[] b, int from, int to, CharSequence member, boolean ignoreCase) {
+        int start = from;
+        while (start <= to) {
+            int end = start;
+            while (end < to && b[end] != ',') {
+                end++;
+            }
+            int s = start;
+            int e = end;
+            while (s < e && isSpace(b[s])) {
+                s++;
+            }
+            while (e > s && isSpace(b[e - 1])) {
+                e--;
+            }
+            if (e - s == member.length() && regionIs(b, s, member, ignoreCase)) {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
+    }
+
+    private static boolean regionIs(byte[] b, int from, CharSequence s, boolean ignoreCase) {
+        for (int k = 0; k < s.length(); k++) {
+            char c = s.charAt(k);
+            byte x = b[from + k];
+            if (c > 0xff) {
+                return false;
+            }
+            boolean same = ignoreCase ? sameIgnoringCase(x, (byte) c) : x == (byte) c;
+            if (!same) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\t';
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return size() == 0;
+    }
+
+    @Override
+    public int size() {
+        return left + addedLeft;
+    }
+
+    @Override
+    public Set<String> names() {
+        Set<String> names = new LinkedHashSet<>();
+        Iterator<Map.Entry<String, String>> it = iterator();
+        while (it.hasNext()) {
+            names.add(it.next().getKey());
+        }
+        return names;
+    }
+
+    @Override
+    public Iterator<Map.Entry<String, String>> iterator() {
+        return new Fields<>(true);
+    }
+
+    @Override
+    public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
+        return new Fields<>(false);
+    }
+
+    /** The fields in order, received ones first; each entry is a snapshot, setting its value is not supported. */
+    private final class Fields<T extends CharSequence> implements Iterator<Map.Entry<T, T>> {
+        private final boolean strings;
+        private int next = -1;
+
+        Fields(boolean strings) {
+            this.strings = strings;
+            advance();
+        }
+
+        private void advance() {
+            next++;
+            while (next < received + added && !at(next)) {
+                next++;
+            }
+        }
+
+        private boolean at(int index) {
+            return index < received ? present(index) : addedNames[index - received] != null;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next < received + added;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public Map.Entry<T, T> next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            int i = next;
+            advance();
+            CharSequence name;
+            CharSequence value;
+            if (i < received) {
+                name = receivedName(i);
+                value = receivedValue(i);
+            } else {
+                name = addedNames[i - received];
+                value = addedValues[i - received];
+                if (strings) {
+                    name = name.toString();
+                    value = value.toString();
+                }
+            }
+            return (Map.Entry<T, T>) new AbstractMap.SimpleImmutableEntry<>(name, value);
+        }
+    }
+
+    // ---- changing ----
+
+    @Override
+    public HttpHeaders add(String name, Object value) {
+        return add((CharSequence) name, value);
+    }
+
+    @Override
+    public HttpHeaders add(CharSequence name, Object value) {
+        append(name, valueOf(value));
+        return this;
+    }
+
+    @Override
+    public HttpHeaders add(String name, Iterable<?> values) {
+        return add((CharSequence) name, values);
+    }
+
+    @Override
+    public HttpHeaders add(CharSequence name, Iterable<?> values) {
+        for (Object v : values) {
+            append(name, valueOf(v));
+        }
+        return this;
+    }
+
+    @Override
+    public HttpHeaders addInt(CharSequence name, int value) {
+        append(name, Integer.toString(value));
+        return this;
+    }
+
+    @Override
+    public HttpHeaders addShort(CharSequence name, short value) {
+        append(name, Short.toString(value));
+        return this;
+    }
+
+    @Override
+    public HttpHeaders set(String name, Object value) {
+        return set((CharSequence) name, value);
+    }
+
+    @Override
+    public HttpHeaders set(CharSequence name, Object value) {
+        CharSequence v = valueOf(value); // checked before anything is removed: a refused set changes nothing
+        checkName(name);
+        remove(name);
+        append(name, v);
+        return this;
+    }
+
+    @Override
+    public HttpHeaders set(String name, Iterable<?> values) {
+        return set((CharSequence) name, values);
+    }
+
+    @Override
+    public HttpHeaders set(CharSequence name, Iterable<?> values) {
+        checkName(name);
+        List<CharSequence> checked = new ArrayList<>();
+        for (Object v : values) {
+            checked.add(valueOf(v));
+        }
+        remove(name);
+        for (int i = 0; i < checked.size(); i++) {
+            append(name, checked.get(i));
+        }
+        return this;
+    }
+
+    @Override
+    public HttpHeaders setInt(CharSequence name, int value) {
+        return set(name, Integer.toString(value));
+    }
+
+    @Override
+    public HttpHeaders setShort(CharSequence name, short value) {
+        return set(name, Short.toString(value));
+    }
+
+    @Override
+    public HttpHeaders remove(String name) {
+        return remove((CharSequence) name);
+    }
+
+    @Override
+    public HttpHeaders remove(CharSequence name) {
+        for (int i = 0; i < received; i++) {
+            if (present(i) && nameIs(i, name)) {
+                if (removed == null) {
+                    removed = new boolean[received];
+                }
+                removed[i] = true;
+                left--;
+            }
+        }
+        for (int i = 0; i < added; i++) {
+            if (addedNames[i] != null && namesMatch(addedNames[i], name)) {
+                addedNames[i] = null;
+                addedValues[i] = null;
+                addedLeft--;
+            }
+        }
+        return this;
+    }
+
+    @Override
+    public HttpHeaders clear() {
+        if (received > 0) {
+            if (removed == null) {
+                removed = new boolean[received];
+            }
+            Arrays.fill(removed, true);
+        }
+        left = 0;
+        added = 0;
+        addedLeft = 0;
+        if (addedNames != null) {
+            Arrays.fill(addedNames, null);
+            Arrays.fill(addedValues, null);
+        }
+        return this;
+    }
+
+    private void append(CharSequence name, CharSequence value) {
+        checkName(name);
+        if (addedNames == null) {
+            addedNames = new CharSequence[4];
+            addedValues = new CharSequence[4];
+        } else if (added == addedNames.length) {
+            addedNames = Arrays.copyOf(addedNames, added * 2);
+            addedValues = Arrays.copyOf(addedValues, added * 2);
+        }
+        addedNames[added] = name;
+        addedValues[added] = value;
+        added++;
+        addedLeft++;
+    }
+
+    private static void checkName(CharSequence name) {
+        if (name == null || name.length() == 0 || HttpHeaderValidationUtil.validateToken(name) != -1) {
+            throw new IllegalArgumentException("a header name must be a token: '" + name + "'");
+        }
+    }
+
+    private static CharSequence valueOf(Object value) {
+        if (value == null) {
+            throw new NullPointerException("value");
+        }
+        CharSequence v;
+        if (value instanceof CharSequence s) {
+            v = s;
+        } else if (value instanceof Date d) {
+            v = DateFormatter.format(d);
+        } else if (value instanceof Calendar c) {
+            v = DateFormatter.format(c.getTime());
+        } else {
+            v = value.toString();
+        }
+        if (HttpHeaderValidationUtil.validateValidHeaderValue(v) != -1) {
+            throw new IllegalArgumentException("a header value must be field-content (RFC 9110 5.5): '" + v + "'");
+        }
+        return v;
+    }
+}
