@@ -11,10 +11,14 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * The socket transport: native epoll where it loads (Linux x86_64), Java NIO otherwise.
+ * The socket transport: native epoll where it loads (Linux x86_64), Java NIO otherwise; io_uring when asked for.
  *
  * <p>Immutable.
  */
@@ -24,9 +28,18 @@ public record Transport(
         Class<? extends ServerSocketChannel> serverChannelType,
         Class<? extends SocketChannel> channelType) {
 
-    /** Epoll when available unless {@code -Dbascule.transport=nio}. */
+    /**
+     * The transport {@code -Dbascule.transport} names ({@code epoll}, {@code io_uring} or {@code nio}), else epoll;
+     * one that does not load here (another OS, a kernel or container without io_uring) falls back to the next:
+     * io_uring to epoll, epoll to NIO.
+     */
     public static Transport best() {
-        if (!"nio".equals(System.getProperty("bascule.transport")) && Epoll.isAvailable()) {
+        String wanted = System.getProperty("bascule.transport", "epoll");
+        if ("io_uring".equals(wanted) && IoUring.isAvailable()) {
+            return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
+                    IoUringSocketChannel.class);
+        }
+        if (!"nio".equals(wanted) && Epoll.isAvailable()) {
             return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
                     EpollSocketChannel.class);
         }
