@@ -14,6 +14,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 
 /**
  * Turns a client connection that settled on HTTP/2 (by ALPN, or by its preface on an h2c port) into a
@@ -39,6 +40,8 @@ final class Http2Pipeline {
     static final int MAX_QUEUED_CONTROL_FRAMES = 1000;
     static final int MAX_SMALL_CONTINUATION_FRAMES = 16;
     static final int MAX_CONSECUTIVE_EMPTY_DATA_FRAMES = 2;
+    /** Stream flushes merged at most into one connection flush (Netty's default), so a burst cannot grow unbounded. */
+    static final int MAX_FLUSHES_MERGED = FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES;
 
     private Http2Pipeline() {}
 
@@ -84,6 +87,12 @@ final class Http2Pipeline {
         });
         p.addLast("h2", codec);
         p.addLast("h2-floods", floods); // sees the HEADERS and DATA the streams write
+        // A stream ends when its origin answers, on the origin connection's read, outside this connection's read
+        // loop, where Netty's multiplexer cannot defer the flush: without this, every response is its own flush,
+        // TLS record and write(2). Flushes made outside a read now wait for the end of the event loop's pass, so
+        // the responses of all origins read in one pass share them; flushes made during a read still go out when
+        // the read completes.
+        p.addLast("h2-flush", new FlushConsolidationHandler(MAX_FLUSHES_MERGED, true));
         p.addLast("h2-streams", multiplex);
         p.addLast("h2-connection", connection);
         ch.config().setAutoRead(true);
