@@ -14,7 +14,9 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The request parsing the frontend used before {@link Http1RequestDecoder}: Netty's {@code HttpRequestDecoder}
@@ -25,18 +27,20 @@ import java.util.List;
  *
  * <p>Threading: confined to one channel.
  */
-final class ReferenceRequestDecoder extends HttpRequestDecoder {
+final class ReferenceRequestDecoder extends HttpRequestDecoder implements RequestDecoderDifferential.OddNames {
     private final RequestHeadScanner scanner = new RequestHeadScanner();
     private boolean inHead = true;
     private boolean discard;
+    /** Whether the scanner saw odd names, per head handed on (it is reset before the head leaves decode). */
+    private final Map<Object, Boolean> oddNamesByHead = new IdentityHashMap<>();
 
     ReferenceRequestDecoder(HttpDecoderConfig config) {
         super(config);
     }
 
-    /** Whether the scanner saw an underscore or a run of hyphens in a name of the last head. */
-    boolean oddNames() {
-        return scanner.oddNames();
+    @Override
+    public Map<Object, Boolean> oddNamesByHead() {
+        return oddNamesByHead;
     }
 
     @Override
@@ -84,6 +88,7 @@ final class ReferenceRequestDecoder extends HttpRequestDecoder {
                     request.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(problem)));
                     failed = true;
                 }
+                oddNamesByHead.put(request, scanner.oddNames());
             }
             if (msg instanceof LastHttpContent && !failed) {
                 inHead = true;
