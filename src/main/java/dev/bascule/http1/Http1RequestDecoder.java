@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ByteProcessor;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 
@@ -67,17 +66,7 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
     private static final int BARE_LF = 3;
 
     private static final byte[] NO_BYTES = new byte[0];
-    private static final byte[] HTTP_SLASH = FieldLine.ascii("HTTP/");
-    private static final byte[] CHUNKED = FieldLine.ascii("chunked");
-    private static final HttpMethod[] METHODS = {HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.HEAD,
-        HttpMethod.DELETE, HttpMethod.OPTIONS, HttpMethod.PATCH, HttpMethod.TRACE, HttpMethod.CONNECT};
-    private static final byte[][] METHOD_NAMES = new byte[METHODS.length][];
-
-    static {
-        for (int i = 0; i < METHODS.length; i++) {
-            METHOD_NAMES[i] = FieldLine.ascii(METHODS[i].name());
-        }
-    }
+    private static final int[] NO_OFFSETS = new int[0];
 
     private final int maxLineLength;
     private final int maxHeaderSize;
@@ -104,9 +93,8 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
     private int transferEncodingField = -1;
     private boolean webSocketKey;
     private boolean oddNames;
-    private HttpMethod method;
-    private HttpVersion version;
-    private String uri;
+    /** The request line of the head being read; cleared between heads. */
+    private final RequestLine line = new RequestLine();
     /** Bytes left of the fixed-length body or of the current chunk. */
     private long remaining;
 
@@ -235,7 +223,7 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
         }
         byte[] a = scratch(length);
         in.getBytes(r, a, 0, length);
-        String problem = parseRequestLine(a, length);
+        String problem = line.parse(a, length);
         if (problem != null) {
             out.add(failed(in, new MalformedHttpException(problem)));
             return false;
@@ -244,62 +232,6 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
         fieldsFrom = scanned;
         state = HEAD_FIELDS;
         return true;
-    }
-
-    /** RFC 9112 3: {@code method SP request-target SP HTTP-version}, nothing else. */
-    private String parseRequestLine(byte[] a, int length) {
-        int i = 0;
-        while (i < length && a[i] != ' ') {
-            if (!FieldLine.tchar(a[i])) {
-                return "invalid character in the method";
-            }
-            i++;
-        }
-        if (i == 0) {
-            return "empty method";
-        }
-        int methodEnd = i++;
-        int targetStart = i;
-        while (i < length && a[i] != ' ') {
-            if (a[i] < 0x21 || a[i] > 0x7E) {
-                return "invalid character in the request target";
-            }
-            i++;
-        }
-        if (i == targetStart) {
-            return "space before the request target";
-        }
-        int targetEnd = i++;
-        if (length - i != 8 || !Arrays.equals(a, i, i + 5, HTTP_SLASH, 0, 5) || !digit(a[i + 5])
-                || a[i + 6] != '.' || !digit(a[i + 7])) {
-            return "invalid HTTP version";
-        }
-        version = version(a[i + 5] - '0', a[i + 7] - '0');
-        method = method(a, methodEnd);
-        uri = new String(a, targetStart, targetEnd - targetStart, StandardCharsets.ISO_8859_1);
-        return null;
-    }
-
-    private static boolean digit(byte b) {
-        return b >= '0' && b <= '9';
-    }
-
-    /** RFC 9110 2.5: a recipient reads {@code HTTP/1.x} with x above 1 as the highest 1.x it supports. */
-    private static HttpVersion version(int major, int minor) {
-        if (major == 1) {
-            return minor == 0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
-        }
-        return new HttpVersion("HTTP", major, minor, true); // refused by the frontend with 505
-    }
-
-    private static HttpMethod method(byte[] a, int length) {
-        for (int m = 0; m < METHODS.length; m++) {
-            byte[] name = METHOD_NAMES[m];
-            if (name.length == length && Arrays.equals(a, 0, length, name, 0, length)) {
-                return METHODS[m];
-            }
-        }
-        return HttpMethod.valueOf(new String(a, 0, length, StandardCharsets.ISO_8859_1));
     }
 
     /**
@@ -424,18 +356,19 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
 
     /** The head is whole: RFC 9112 6 decides how long its body is. */
     private void endHead(ByteBuf in, List<Object> out, byte[] a) {
-        Http1Headers headers = new Http1Headers(a, Arrays.copyOf(offsets, count * 4), count);
-        DefaultHttpRequest request = new DefaultHttpRequest(version, method, uri, headers, false);
+        Http1Headers headers = new Http1Headers(a, fieldOffsets(), count);
+        HttpVersion version = line.version();
+        DefaultHttpRequest request = new DefaultHttpRequest(version, line.method(), line.uri(), headers, false);
         String problem = null;
         long length = -1;
         boolean chunked = false;
         if (contentLengthField >= 0) {
             int at = contentLengthField * 4;
-            length = contentLength(a, offsets[at + 2], offsets[at + 3]);
+            length = Framing.contentLength(a, offsets[at + 2], offsets[at + 3]);
             if (length < 0) {
                 problem = "invalid Content-Length";
             }
-        } else if (webSocketKey && method == HttpMethod.GET && headers.contains("sec-websocket-key1")
+        } else if (webSocketKey && line.method() == HttpMethod.GET && headers.contains("sec-websocket-key1")
                 && headers.contains("sec-websocket-key2")) {
             length = 8; // a draft-76 WebSocket handshake's body, as Netty's decoder reads it
         }
@@ -443,7 +376,7 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
             int at = transferEncodingField * 4;
             if (version != HttpVersion.HTTP_1_1) {
                 problem = "Transfer-Encoding in a request older than HTTP/1.1"; // RFC 9112 6.1
-            } else if (!lastCodingIsChunked(a, offsets[at + 2], offsets[at + 3])) {
+            } else if (!Framing.lastCodingIsChunked(a, offsets[at + 2], offsets[at + 3])) {
                 problem = "the final transfer coding of a request must be chunked once"; // RFC 9112 6.3
             } else if (contentLengthField >= 0) {
                 problem = "both Content-Length and Transfer-Encoding"; // RFC 9112 6.1: a smuggling attempt
@@ -468,53 +401,6 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
             endMessage();
         }
-    }
-
-    /** RFC 9110 8.6: digits only (no sign, no list); -1 when it is not such a number or overflows. */
-    private static long contentLength(byte[] a, int from, int to) {
-        if (from == to) {
-            return -1;
-        }
-        long n = 0;
-        for (int i = from; i < to; i++) {
-            int d = a[i] - '0';
-            if (d < 0 || d > 9 || n > (Long.MAX_VALUE - d) / 10) {
-                return -1;
-            }
-            n = n * 10 + d;
-        }
-        return n;
-    }
-
-    /** Whether the comma-separated codings end with {@code chunked} and name it once (RFC 9112 6.1, 7). */
-    private static boolean lastCodingIsChunked(byte[] a, int from, int to) {
-        boolean seen = false;
-        boolean last = false;
-        int start = from;
-        while (start <= to) {
-            int end = start;
-            while (end < to && a[end] != ',') {
-                end++;
-            }
-            int next = end + 1;
-            while (start < end && (a[start] == ' ' || a[start] == '\t')) {
-                start++;
-            }
-            while (end > start && (a[end - 1] == ' ' || a[end - 1] == '\t')) {
-                end--;
-            }
-            if (start < end) {
-                last = end - start == CHUNKED.length && FieldLine.named(a, start, CHUNKED);
-                if (last) {
-                    if (seen) {
-                        return false;
-                    }
-                    seen = true;
-                }
-            }
-            start = next;
-        }
-        return last;
     }
 
     // ---- the body ----
@@ -608,7 +494,7 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
         if (a.length == 0) {
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
         } else {
-            Http1Headers trailers = new Http1Headers(a, Arrays.copyOf(offsets, count * 4), count);
+            Http1Headers trailers = new Http1Headers(a, fieldOffsets(), count);
             out.add(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers));
         }
         endMessage();
@@ -625,19 +511,17 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
         contentLengthField = -1;
         transferEncodingField = -1;
         webSocketKey = false;
-        method = null;
-        version = null;
-        uri = null;
+        line.clear();
         remaining = 0;
     }
 
     /** A refused head: the request so far, or a stand-in when not even its request line was read. */
     private HttpObject failed(ByteBuf in, Exception cause) {
         in.skipBytes(in.readableBytes());
-        HttpObject failed = method == null
+        HttpObject failed = line.method() == null
                 ? new DefaultFullHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/bad-request",
                         Unpooled.EMPTY_BUFFER)
-                : new DefaultHttpRequest(version, method, uri, new Http1Headers(), false);
+                : new DefaultHttpRequest(line.version(), line.method(), line.uri(), new Http1Headers(), false);
         failed.setDecoderResult(DecoderResult.failure(cause));
         endMessage();
         state = BAD_MESSAGE;
@@ -660,6 +544,11 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
 
     private TooLongHttpLineException tooLongLine() {
         return new TooLongHttpLineException("An HTTP line is larger than " + maxLineLength + " bytes.");
+    }
+
+    /** The offsets of the fields read, for the headers that keep them (Http1Headers never changes them). */
+    private int[] fieldOffsets() {
+        return count == 0 ? NO_OFFSETS : Arrays.copyOf(offsets, count * 4);
     }
 
     private byte[] scratch(int length) {

@@ -138,8 +138,10 @@ final class RequestDecoderDifferential {
             return contains(input, "\r\n ") || contains(input, "\r\n\t"); // 1: obs-fold in trailers
         }
         if (FieldLine.problem(-5).equals(why)) {
-            for (byte b : input) { // 2: a control character in a dropped trailer field
-                if (b >= 0 && b < 0x20 && b != '\r' && b != '\n' && b != '\t' || b == 0x7f) {
+            for (int i = 0; i < input.length; i++) { // 2: a control character (a bare CR too) in a dropped field
+                byte b = input[i];
+                boolean crlf = b == '\r' && i + 1 < input.length && input[i + 1] == '\n';
+                if (b >= 0 && b < 0x20 && b != '\n' && b != '\t' && !crlf || b == 0x7f) {
                     return true;
                 }
             }
