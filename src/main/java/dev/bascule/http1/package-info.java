@@ -4,6 +4,9 @@
  * fields Bascule changes spliced in. The messages it produces and takes are Netty's HTTP message types, the seam
  * the rest of the data plane speaks, so the exchange does not know which codec read a head.
  *
+ * <p>Entry points: {@link dev.bascule.http1.Http1RequestDecoder} (client side: requests, as strictly as RFC 9112
+ * asks, in one pass over the head) and {@link dev.bascule.http1.Http1Headers}.
+ *
  * <p>Everything here is confined to one connection's event loop. Nothing here imports config, control, admin or
  * any other Bascule package: it is protocol code only.
  */

@@ -2,39 +2,35 @@ package dev.bascule.proxy;
 
 import dev.bascule.control.UnderscoreHeaders;
 import dev.bascule.http1.Http1Headers;
+import dev.bascule.http1.Http1RequestDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.List;
 
 /**
- * The client connection's HTTP/1.1 codec: Netty's request decoder and response encoder, like {@code
- * HttpServerCodec}, plus a {@link RequestHeadScanner} over the raw bytes of every request head. A request the
- * scanner refuses reaches the next handler as a failed message (its {@code decoderResult}), exactly like one
- * Netty's decoder refused, and every byte after it is dropped: after a bad message the stream cannot be trusted.
+ * The client connection's HTTP/1.1 codec: Bascule's strict request decoder ({@link Http1RequestDecoder}) and
+ * Netty's response encoder, like {@code HttpServerCodec}. A request the decoder refuses reaches the next handler
+ * as a failed message (its {@code decoderResult}), and every byte after it is dropped: after a bad message the
+ * stream cannot be trusted.
  *
- * <p>Before a request head is handed on, the decoder also settles what can only be settled here: an {@code
- * HTTP/1.x} above 1.1 is read as 1.1 (RFC 9110 2.5); header names that fold into a protected one are dropped and
- * names with an underscore follow the listener's {@link UnderscoreHeaders} policy ({@link HeaderNameRules}, only
- * when the scanner saw such a name); and a body already read together with its head is decoded before the head
- * goes on, so a malformed one refuses the whole request before anything of it can reach an origin.
+ * <p>Before a request head is handed on, the codec also settles what can only be settled here: header names that
+ * fold into a protected one are dropped and names with an underscore follow the listener's {@link
+ * UnderscoreHeaders} policy ({@link HeaderNameRules}, only when the decoder saw such a name); and a body
+ * already read together with its head is decoded before the head goes on, so a malformed one refuses the whole request before anything of it can reach an origin.
  *
  * <p>After a request that asks to upgrade (a WebSocket handshake), decoding stops until its final response is
  * written: should the origin switch protocols, what the client sent after the handshake is not HTTP, and stays in
@@ -131,8 +127,7 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
         }
     }
 
-    final class RequestDecoder extends HttpRequestDecoder {
-        private final RequestHeadScanner scanner = new RequestHeadScanner();
+    final class RequestDecoder extends Http1RequestDecoder {
         private boolean inHead = true;
         private boolean discard;
         /** The request being read asks to upgrade: decoding pauses at its end. */
@@ -142,12 +137,6 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
 
         RequestDecoder(HttpDecoderConfig config) {
             super(config);
-        }
-
-        @Override
-        protected HttpMessage createMessage(String[] initialLine) throws Exception {
-            initialLine[2] = RequestValidator.http1Version(initialLine[2]);
-            return super.createMessage(initialLine);
         }
 
         boolean buffered() {
@@ -183,25 +172,15 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
         }
 
         /**
-         * One pass of Netty's decoder, with the scanner over the head bytes it consumed and the checks on what it
-         * produced.
+         * One pass of the decoder, with the checks on what it produced.
          *
          * @return the index in {@code out} of an accepted request head it produced whose body is still to come,
          *     else -1
          */
         private int step(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
-            int from = buffer.readerIndex();
             int oldSize = out.size();
             super.decode(ctx, buffer, out);
-            int to = buffer.readerIndex();
             String problem = null;
-            boolean netty = false;
-            for (int i = oldSize; i < out.size() && !netty; i++) {
-                netty = out.get(i) instanceof HttpObject o && o.decoderResult().isFailure();
-            }
-            if (inHead && to > from && !netty) {
-                problem = scanner.scan(buffer, from, to);
-            }
             int head = -1;
             for (int i = oldSize; i < out.size(); i++) {
                 Object msg = out.get(i);
@@ -209,10 +188,7 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
                 if (msg instanceof HttpRequest request) {
                     inHead = false;
                     upgradeAsked = !failed && request.headers().contains(HttpHeaderNames.UPGRADE);
-                    if (!failed && problem == null && !scanner.done()) {
-                        problem = "request head not scanned"; // cannot happen; never forward what was not checked
-                    }
-                    if (!failed && problem == null && scanner.oddNames()
+                    if (!failed && oddNames()
                             && !HeaderRules.screenNames(request.headers(), underscoreHeaders)) {
                         problem = "header name with an underscore";
                     }
@@ -227,7 +203,6 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
                 }
                 if (msg instanceof LastHttpContent && !failed) {
                     inHead = true;
-                    scanner.reset();
                     head = -1;
                     if (upgradeAsked) {
                         upgradeAsked = false;
@@ -239,12 +214,6 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
                     dropAfter(out, i);
                     return -1;
                 }
-            }
-            if (problem != null) {
-                // The head is refused before its end arrived: report it now rather than wait for the rest.
-                discard = true;
-                enqueue(false);
-                out.add(malformed(problem));
             }
             return head;
         }
@@ -279,13 +248,6 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
             while (out.size() > index + 1) {
                 ReferenceCountUtil.release(out.remove(out.size() - 1));
             }
-        }
-
-        private HttpRequest malformed(String problem) {
-            HttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/bad-request",
-                    Unpooled.EMPTY_BUFFER);
-            r.setDecoderResult(DecoderResult.failure(new MalformedRequestException(problem)));
-            return r;
         }
     }
 

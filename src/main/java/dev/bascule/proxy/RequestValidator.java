@@ -12,8 +12,8 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.List;
 
 /**
- * Decides whether a decoded request head may be routed, before anything is sent anywhere. Together with Netty's
- * strict decoder and the {@link RequestHeadScanner}, a request that passes has one meaning only: one length, one
+ * Decides whether a decoded request head may be routed, before anything is sent anywhere. Together with the strict
+ * {@link dev.bascule.http1.Http1RequestDecoder}, a request that passes has one meaning only: one length, one
  * host, one target.
  *
  * <p>Stateless; allocates nothing for a valid origin-form request.
@@ -47,8 +47,8 @@ final class RequestValidator {
         }
         HttpVersion version = request.protocolVersion();
         if (version.majorVersion() != 1) {
-            // RFC 9110 15.6.6: HTTP/0.x and 2+ in an HTTP/1 request line. (HTTP/1.2 and up arrive as 1.1: see
-            // http1Version.)
+            // RFC 9110 15.6.6: HTTP/0.x and 2+ in an HTTP/1 request line. (HTTP/1.2 and up arrive as 1.1: the
+            // decoder reads them so.)
             return HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED;
         }
         HttpHeaders h = request.headers();
@@ -70,20 +70,6 @@ final class RequestValidator {
             return host;
         }
         return checkFraming(h);
-    }
-
-    /**
-     * The version a request line's {@code HTTP/1.x} is read as. RFC 9110 2.5: a recipient treats a message with a
-     * higher minor version than it implements as the highest minor version it implements, so HTTP/1.2 to 1.9 are
-     * served, and forwarded, as HTTP/1.1. Anything else comes back unchanged (the request-line scanner insists
-     * on {@code HTTP/d.d}); the same String object in the common case, so nothing is allocated.
-     */
-    static String http1Version(String version) {
-        if (version.length() == 8 && version.charAt(7) > '1' && version.charAt(7) <= '9'
-                && version.startsWith("HTTP/1.")) {
-            return "HTTP/1.1";
-        }
-        return version;
     }
 
     /**

@@ -1,9 +1,13 @@
-package dev.bascule.proxy;
+package dev.bascule.http1;
 
 import io.netty.buffer.ByteBuf;
 
 /**
- * Checks the raw bytes of one request head for what Netty's decoder accepts but a proxy must not pass on, or
+ * The reference for {@link Http1RequestDecoder}'s own rules: what the frontend ran over every request head before
+ * Bascule had its own decoder, kept as it was so the differential test compares the new decoder against exactly
+ * the old pair (Netty's strict decoder plus this scanner); see {@link ReferenceRequestDecoder}.
+ *
+ * <p>Checks the raw bytes of one request head for what Netty's decoder accepts but a proxy must not pass on, or
  * rewrites in a way the client did not mean:
  * <ul>
  *   <li>the request line must be exactly {@code method SP request-target SP HTTP/d.d CRLF} (RFC 9112 3): one
@@ -17,7 +21,7 @@ import io.netty.buffer.ByteBuf;
  *       origin ever sees the tab another parser might read differently.
  * </ul>
  * It also notes, for free as it passes, whether any field name has an underscore or two hyphens in a row: only
- * such a head needs {@link HeaderNameRules} applied.
+ * such a head needs the frontend's header name rules applied.
  * Line endings are already strict CRLF (Netty's strict line parsing); this scanner only sees bytes the decoder
  * has consumed as part of a head, in whole lines, possibly across several reads.
  *

@@ -1,0 +1,560 @@
+package dev.bascule.http1;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ByteProcessor;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Bascule's HTTP/1.1 request decoder: produces the message stream Netty's {@code HttpRequestDecoder} produces (a
+ * request head, then {@code HttpContent} pieces that are retained slices of what was read, then a {@code
+ * LastHttpContent}; {@code EMPTY_LAST_CONTENT} when there is no body), failing exactly where Netty's strict
+ * decoder fails, and also refusing what a proxy must not pass on though Netty accepts it:
+ * <ul>
+ *   <li>the request line must be exactly {@code method SP request-target SP HTTP/d.d CRLF} (RFC 9112 3): one
+ *       space between the parts, a method of token characters (RFC 9110 9.1), a target of visible ASCII only
+ *       (RFC 9112 3.2, RFC 3986 2). {@code HTTP/1.x} above 1.1 is read as 1.1 (RFC 9110 2.5);
+ *   <li>no obs-fold, in the head or in trailers (RFC 9112 5.2), see {@link FieldLine};
+ *   <li>at most one Content-Length line and one Transfer-Encoding line (RFC 9112 6.3).
+ * </ul>
+ * Lines end in CRLF only (RFC 9112 2.2); the request line is at most {@code maxInitialLineLength} bytes and the
+ * field lines of the head and trailers together at most {@code maxHeaderSize} (CRLFs not counted), refused with
+ * Netty's {@link TooLongHttpLineException} and {@link TooLongHttpHeaderException} so that status mapping does not
+ * change. A failure reaches the next handler as a message with a failed {@code decoderResult}, and everything read
+ * after it is dropped.
+ *
+ * <p>The head is parsed in one pass and copied once: its bytes stay in the cumulation buffer until its empty line
+ * has arrived, lines are checked as they arrive (so a bad line is refused as soon as Netty's would be), and the
+ * field lines are then copied into the one array the request's {@link Http1Headers} keeps, with four offsets per
+ * field. Per request this allocates the request, its headers (that array and the offsets) and the target string.
+ *
+ * <p>Threading: confined to the connection's event loop.
+ */
+public class Http1RequestDecoder extends ByteToMessageDecoder {
+    private static final int SKIP_EMPTY_LINES = 0;
+    private static final int REQUEST_LINE = 1;
+    private static final int HEAD_FIELDS = 2;
+    private static final int FIXED_BODY = 3;
+    private static final int CHUNK_SIZE = 4;
+    private static final int CHUNK_DATA = 5;
+    private static final int CHUNK_END = 6;
+    private static final int TRAILER_FIELDS = 7;
+    private static final int BAD_MESSAGE = 8;
+
+    /** Why field lines stopped being found: more bytes needed, the empty line, too long, a bare LF. */
+    private static final int MORE = 0;
+    private static final int END = 1;
+    private static final int TOO_LONG = 2;
+    private static final int BARE_LF = 3;
+
+    private static final byte[] NO_BYTES = new byte[0];
+    private static final int[] NO_OFFSETS = new int[0];
+
+    private final int maxLineLength;
+    private final int maxHeaderSize;
+    private final int maxChunkSize;
+
+    private int state = SKIP_EMPTY_LINES;
+    /**
+     * While a head or trailer section is read: bytes of it already checked (whole lines), from the buffer's reader
+     * index, which stays at the section's start until the section is whole.
+     */
+    private int scanned;
+    /** Where the first field line starts, from the same reader index. */
+    private int fieldsFrom;
+    /** Bytes of field lines so far, head and trailers together, CRLFs excluded: what {@code maxHeaderSize} bounds. */
+    private int headerSize;
+    /** Four offsets per field checked so far, from {@link #fieldsFrom}; reused by every message. */
+    private int[] offsets = new int[64];
+    private int count;
+    /** Line feeds found, from the reader index; reused. */
+    private int[] lineEnds = new int[32];
+    /** The request line's bytes, and field lines of a head that came in pieces; reused. */
+    private byte[] scratch = new byte[256];
+    private int contentLengthField = -1;
+    private int transferEncodingField = -1;
+    private boolean webSocketKey;
+    private boolean oddNames;
+    /** The request line of the head being read; cleared between heads. */
+    private final RequestLine line = new RequestLine();
+    /** Bytes left of the fixed-length body or of the current chunk. */
+    private long remaining;
+
+    /**
+     * @param config the limits; it must ask for what this decoder always does (validated headers, strict line
+     *     parsing, RFC 9112 transfer codings, no duplicate Content-Length), so that nothing is silently looser
+     */
+    public Http1RequestDecoder(HttpDecoderConfig config) {
+        boolean validating = config.getHeadersFactory() instanceof DefaultHttpHeadersFactory f
+                && f.isValidatingHeaderNames() && f.isValidatingHeaderValues();
+        if (!validating || !config.isStrictLineParsing() || !config.isUseRfc9112TransferEncoding()
+                || config.isAllowDuplicateContentLengths() || !config.isChunkedSupported()
+                || !config.isAllowPartialChunks()) {
+            throw new IllegalArgumentException("Bascule's request decoder is always strict: " + config);
+        }
+        maxLineLength = config.getMaxInitialLineLength();
+        maxHeaderSize = config.getMaxHeaderSize();
+        maxChunkSize = config.getMaxChunkSize();
+    }
+
+    /** Whether a field name of the last request head has an underscore or a run of hyphens. */
+    public final boolean oddNames() {
+        return oddNames;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        switch (state) {
+            case SKIP_EMPTY_LINES:
+                if (!skipEmptyLines(in, out)) {
+                    return;
+                }
+                // fall through
+            case REQUEST_LINE:
+                if (!requestLine(in, out)) {
+                    return;
+                }
+                // fall through
+            case HEAD_FIELDS:
+                fields(in, out, false);
+                return;
+            case FIXED_BODY:
+                fixedBody(in, out);
+                return;
+            case CHUNK_SIZE:
+                if (!chunkSize(in, out)) {
+                    return;
+                }
+                // fall through
+            case CHUNK_DATA:
+                if (!chunkData(in, out)) {
+                    return;
+                }
+                // fall through
+            case CHUNK_END:
+                chunkEnd(in, out);
+                return;
+            case TRAILER_FIELDS:
+                fields(in, out, true);
+                return;
+            default: // BAD_MESSAGE
+                in.skipBytes(in.readableBytes());
+        }
+    }
+
+    /** The connection closed: a head cut short after its request line is reported, as Netty's decoder does. */
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        super.decodeLast(ctx, in, out);
+        if (state == HEAD_FIELDS) {
+            out.add(failed(in, new PrematureChannelClosureException("Connection closed before received headers")));
+        } else if (state != BAD_MESSAGE) {
+            endMessage(); // a body cut short: nothing more comes (the request is incomplete, not ended)
+        }
+    }
+
+    // ---- the head ----
+
+    /** RFC 9112 2.2: empty lines before a request line are ignored. */
+    private boolean skipEmptyLines(ByteBuf in, List<Object> out) {
+        int readable = in.readableBytes();
+        if (readable == 0) {
+            return false;
+        }
+        int max = Math.min(maxLineLength, readable);
+        int first = in.forEachByte(in.readerIndex(), max, ByteProcessor.FIND_NON_CRLF);
+        if (first < 0) {
+            in.skipBytes(max);
+            if (readable > maxLineLength) {
+                out.add(failed(in, tooLongLine()));
+            }
+            return false;
+        }
+        int b = in.getByte(first) & 0xFF;
+        in.readerIndex(first);
+        if (b < 0x20 || b >= 0x7F && b <= 0x9F) {
+            out.add(failed(in, new MalformedHttpException("control character before the request line")));
+            return false;
+        }
+        oddNames = false;
+        state = REQUEST_LINE;
+        return true;
+    }
+
+    private boolean requestLine(ByteBuf in, List<Object> out) {
+        int readable = in.readableBytes();
+        if (readable == 0) {
+            return false;
+        }
+        int r = in.readerIndex();
+        int lf = in.indexOf(r, r + (int) Math.min(maxLineLength + 2L, readable), (byte) '\n');
+        if (lf < 0) {
+            if (readable > maxLineLength) {
+                out.add(failed(in, tooLongLine()));
+            }
+            return false;
+        }
+        if (lf == r || in.getByte(lf - 1) != '\r') {
+            out.add(failed(in, new MalformedHttpException("bare LF in the request line")));
+            return false;
+        }
+        int length = lf - 1 - r;
+        if (length > maxLineLength) {
+            out.add(failed(in, tooLongLine()));
+            return false;
+        }
+        byte[] a = scratch(length);
+        in.getBytes(r, a, 0, length);
+        String problem = line.parse(a, length);
+        if (problem != null) {
+            out.add(failed(in, new MalformedHttpException(problem)));
+            return false;
+        }
+        scanned = lf + 1 - r;
+        fieldsFrom = scanned;
+        state = HEAD_FIELDS;
+        return true;
+    }
+
+    /**
+     * Checks the field lines that have arrived since the last call, and when the section's empty line is there,
+     * hands on the head (or the trailers) and consumes its bytes.
+     */
+    private void fields(ByteBuf in, List<Object> out, boolean trailers) {
+        int r = in.readerIndex();
+        int readable = in.readableBytes();
+        int lines = 0;
+        int size = headerSize;
+        int stop;
+        int p = scanned;
+        while (true) {
+            int available = readable - p;
+            int room = maxHeaderSize - size;
+            int lf = available <= 0 ? -1
+                    : in.indexOf(r + p, r + p + (int) Math.min(room + 2L, available), (byte) '\n');
+            if (lf < 0) {
+                stop = available > room ? TOO_LONG : MORE;
+                break;
+            }
+            lf -= r;
+            if (lf == p || in.getByte(r + lf - 1) != '\r') {
+                stop = BARE_LF;
+                break;
+            }
+            int length = lf - 1 - p;
+            if (length == 0) {
+                stop = END;
+                break;
+            }
+            if (length > room) {
+                stop = TOO_LONG;
+                break;
+            }
+            size += length;
+            if (lines == lineEnds.length) {
+                lineEnds = Arrays.copyOf(lineEnds, lines * 2);
+            }
+            lineEnds[lines++] = lf;
+            p = lf + 1;
+        }
+        // p is where the line that stopped the search starts.
+        byte[] a;
+        int base;
+        if (stop == END) {
+            a = p == fieldsFrom ? NO_BYTES : new byte[p - fieldsFrom];
+            in.getBytes(r + fieldsFrom, a, 0, a.length);
+            base = fieldsFrom;
+        } else {
+            a = scratch(p - scanned);
+            in.getBytes(r + scanned, a, 0, p - scanned);
+            base = scanned;
+        }
+        int from = scanned;
+        for (int i = 0; i < lines; i++) {
+            int end = lineEnds[i] - 1;
+            if (!field(in, out, a, from - base, end - base, base - fieldsFrom, trailers)) {
+                return;
+            }
+            from = end + 2;
+        }
+        headerSize = size;
+        scanned = p;
+        switch (stop) {
+            case MORE:
+                return;
+            case TOO_LONG:
+                out.add(failed(in, trailers, new TooLongHttpHeaderException(
+                        "HTTP header is larger than " + maxHeaderSize + " bytes.")));
+                return;
+            case BARE_LF:
+                out.add(failed(in, trailers, new MalformedHttpException("bare LF in a field line")));
+                return;
+            default:
+                in.skipBytes(p + 2);
+                if (trailers) {
+                    endTrailers(out, a);
+                } else {
+                    endHead(in, out, a);
+                }
+        }
+    }
+
+    /** Checks one field line, {@code a[from, to)}, and records it. */
+    private boolean field(ByteBuf in, List<Object> out, byte[] a, int from, int to, int shift, boolean trailers) {
+        int at = count * 4;
+        if (at + 4 > offsets.length) {
+            offsets = Arrays.copyOf(offsets, offsets.length * 2);
+        }
+        int bits = FieldLine.check(a, from, to, offsets, at, shift);
+        if (bits < 0) {
+            out.add(failed(in, trailers, new MalformedHttpException(FieldLine.problem(bits))));
+            return false;
+        }
+        if (trailers) {
+            // RFC 9110 6.5.1: framing fields have no business in trailers; dropped, as Netty drops them.
+            if ((bits & (FieldLine.CONTENT_LENGTH | FieldLine.TRANSFER_ENCODING | FieldLine.TRAILER)) == 0) {
+                count++;
+            }
+            return true;
+        }
+        if ((bits & FieldLine.CONTENT_LENGTH) != 0) {
+            if (contentLengthField >= 0) {
+                out.add(failed(in, new MalformedHttpException("more than one Content-Length")));
+                return false;
+            }
+            contentLengthField = count;
+        } else if ((bits & FieldLine.TRANSFER_ENCODING) != 0) {
+            if (transferEncodingField >= 0) {
+                out.add(failed(in, new MalformedHttpException("more than one Transfer-Encoding")));
+                return false;
+            }
+            transferEncodingField = count;
+        }
+        webSocketKey |= (bits & FieldLine.WEBSOCKET_KEY) != 0;
+        oddNames |= (bits & FieldLine.ODD_NAME) != 0;
+        count++;
+        return true;
+    }
+
+    /** The head is whole: RFC 9112 6 decides how long its body is. */
+    private void endHead(ByteBuf in, List<Object> out, byte[] a) {
+        Http1Headers headers = new Http1Headers(a, fieldOffsets(), count);
+        HttpVersion version = line.version();
+        DefaultHttpRequest request = new DefaultHttpRequest(version, line.method(), line.uri(), headers, false);
+        String problem = null;
+        long length = -1;
+        boolean chunked = false;
+        if (contentLengthField >= 0) {
+            int at = contentLengthField * 4;
+            length = Framing.contentLength(a, offsets[at + 2], offsets[at + 3]);
+            if (length < 0) {
+                problem = "invalid Content-Length";
+            }
+        } else if (webSocketKey && line.method() == HttpMethod.GET && headers.contains("sec-websocket-key1")
+                && headers.contains("sec-websocket-key2")) {
+            length = 8; // a draft-76 WebSocket handshake's body, as Netty's decoder reads it
+        }
+        if (problem == null && transferEncodingField >= 0) {
+            int at = transferEncodingField * 4;
+            if (version != HttpVersion.HTTP_1_1) {
+                problem = "Transfer-Encoding in a request older than HTTP/1.1"; // RFC 9112 6.1
+            } else if (!Framing.lastCodingIsChunked(a, offsets[at + 2], offsets[at + 3])) {
+                problem = "the final transfer coding of a request must be chunked once"; // RFC 9112 6.3
+            } else if (contentLengthField >= 0) {
+                problem = "both Content-Length and Transfer-Encoding"; // RFC 9112 6.1: a smuggling attempt
+            } else {
+                chunked = true;
+            }
+        }
+        if (problem != null) {
+            request.setDecoderResult(DecoderResult.failure(new MalformedHttpException(problem)));
+            in.skipBytes(in.readableBytes());
+            state = BAD_MESSAGE;
+            out.add(request);
+            return;
+        }
+        out.add(request);
+        if (chunked) {
+            state = CHUNK_SIZE;
+        } else if (length > 0) {
+            remaining = length;
+            state = FIXED_BODY;
+        } else {
+            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            endMessage();
+        }
+    }
+
+    // ---- the body ----
+
+    private void fixedBody(ByteBuf in, List<Object> out) {
+        int readable = in.readableBytes();
+        if (readable == 0) {
+            return;
+        }
+        int n = (int) Math.min(Math.min(readable, maxChunkSize), remaining);
+        ByteBuf content = in.readRetainedSlice(n);
+        remaining -= n;
+        if (remaining == 0) {
+            // No trailers come after a Content-Length body: the one immutable empty set, not a map per request.
+            out.add(new DefaultLastHttpContent(content, EmptyHttpHeaders.INSTANCE));
+            endMessage();
+        } else {
+            out.add(new DefaultHttpContent(content));
+        }
+    }
+
+    private boolean chunkSize(ByteBuf in, List<Object> out) {
+        int readable = in.readableBytes();
+        if (readable == 0) {
+            return false;
+        }
+        int r = in.readerIndex();
+        int lf = in.indexOf(r, r + (int) Math.min(maxLineLength + 2L, readable), (byte) '\n');
+        if (lf < 0) {
+            if (readable > maxLineLength) {
+                out.add(failedChunk(in, tooLongLine()));
+            }
+            return false;
+        }
+        if (lf == r || in.getByte(lf - 1) != '\r') {
+            out.add(failedChunk(in, new MalformedHttpException("bare LF after a chunk size")));
+            return false;
+        }
+        int length = lf - 1 - r;
+        if (length > maxLineLength) {
+            out.add(failedChunk(in, tooLongLine()));
+            return false;
+        }
+        long size = ChunkLine.size(in, r, length);
+        if (size == ChunkLine.INVALID) {
+            out.add(failedChunk(in, new MalformedHttpException("invalid chunk size line")));
+            return false;
+        }
+        in.readerIndex(lf + 1);
+        if (size == 0) {
+            scanned = 0;
+            fieldsFrom = 0;
+            count = 0;
+            state = TRAILER_FIELDS;
+            return false;
+        }
+        remaining = size;
+        state = CHUNK_DATA;
+        return true;
+    }
+
+    private boolean chunkData(ByteBuf in, List<Object> out) {
+        int n = (int) Math.min(Math.min(remaining, maxChunkSize), in.readableBytes());
+        if (n == 0) {
+            return false;
+        }
+        out.add(new DefaultHttpContent(in.readRetainedSlice(n)));
+        remaining -= n;
+        if (remaining != 0) {
+            return false;
+        }
+        state = CHUNK_END;
+        return true;
+    }
+
+    /** RFC 9112 7.1: chunk data ends with CRLF. */
+    private void chunkEnd(ByteBuf in, List<Object> out) {
+        if (in.readableBytes() < 2) {
+            return;
+        }
+        int r = in.readerIndex();
+        if (in.getByte(r) == '\r' && in.getByte(r + 1) == '\n') {
+            in.skipBytes(2);
+            state = CHUNK_SIZE;
+        } else {
+            out.add(failedChunk(in, new MalformedHttpException("chunk data not followed by CRLF")));
+        }
+    }
+
+    private void endTrailers(List<Object> out, byte[] a) {
+        if (a.length == 0) {
+            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+        } else {
+            Http1Headers trailers = new Http1Headers(a, fieldOffsets(), count);
+            out.add(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers));
+        }
+        endMessage();
+    }
+
+    // ---- the end of a message ----
+
+    private void endMessage() {
+        state = SKIP_EMPTY_LINES;
+        scanned = 0;
+        fieldsFrom = 0;
+        headerSize = 0;
+        count = 0;
+        contentLengthField = -1;
+        transferEncodingField = -1;
+        webSocketKey = false;
+        line.clear();
+        remaining = 0;
+    }
+
+    /** A refused head: the request so far, or a stand-in when not even its request line was read. */
+    private HttpObject failed(ByteBuf in, Exception cause) {
+        in.skipBytes(in.readableBytes());
+        HttpObject failed = line.method() == null
+                ? new DefaultFullHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/bad-request",
+                        Unpooled.EMPTY_BUFFER)
+                : new DefaultHttpRequest(line.version(), line.method(), line.uri(), new Http1Headers(), false);
+        failed.setDecoderResult(DecoderResult.failure(cause));
+        endMessage();
+        state = BAD_MESSAGE;
+        return failed;
+    }
+
+    private HttpObject failed(ByteBuf in, boolean trailers, Exception cause) {
+        return trailers ? failedChunk(in, cause) : failed(in, cause);
+    }
+
+    /** A refused body: its last piece, failed. */
+    private HttpObject failedChunk(ByteBuf in, Exception cause) {
+        in.skipBytes(in.readableBytes());
+        HttpObject failed = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+        failed.setDecoderResult(DecoderResult.failure(cause));
+        endMessage();
+        state = BAD_MESSAGE;
+        return failed;
+    }
+
+    private TooLongHttpLineException tooLongLine() {
+        return new TooLongHttpLineException("An HTTP line is larger than " + maxLineLength + " bytes.");
+    }
+
+    /** The offsets of the fields read, for the headers that keep them (Http1Headers never changes them). */
+    private int[] fieldOffsets() {
+        return count == 0 ? NO_OFFSETS : Arrays.copyOf(offsets, count * 4);
+    }
+
+    private byte[] scratch(int length) {
+        if (scratch.length < length) {
+            scratch = new byte[Math.max(length, scratch.length * 2)];
+        }
+        return scratch;
+    }
+}
