@@ -53,9 +53,8 @@ public final class Http1Headers extends HttpHeaders {
     private int left;
     /** The values of received fields made Strings, null until the first is asked for. */
     private String[] values;
-    /** Fields added since the head arrived, in order; a removed one is null. */
-    private CharSequence[] addedNames;
-    private CharSequence[] addedValues;
+    /** Fields added since the head arrived, in order, name then value; a removed one's name is null. */
+    private CharSequence[] addedFields;
     private int added;
     private int addedLeft;
 
@@ -94,11 +93,11 @@ public final class Http1Headers extends HttpHeaders {
             }
         }
         for (int i = 0; i < added; i++) {
-            CharSequence name = addedNames[i];
+            CharSequence name = addedFields[2 * i];
             if (name != null) {
                 writeAscii(buf, name);
                 buf.writeShort(COLON_SPACE);
-                writeAscii(buf, addedValues[i]);
+                writeAscii(buf, addedFields[2 * i + 1]);
                 buf.writeShort(CRLF);
             }
         }
@@ -146,7 +145,7 @@ public final class Http1Headers extends HttpHeaders {
             byte[] other = a.array();
             int offset = a.arrayOffset();
             for (int k = 0; k < length; k++) {
-                if (!sameIgnoringCase(head[start + k], other[offset + k])) {
+                if (!FieldLists.sameIgnoringCase(head[start + k], other[offset + k])) {
                     return false;
                 }
             }
@@ -154,19 +153,11 @@ public final class Http1Headers extends HttpHeaders {
         }
         for (int k = 0; k < length; k++) {
             char c = name.charAt(k);
-            if (c > 0x7f || !sameIgnoringCase(head[start + k], (byte) c)) {
+            if (c > 0x7f || !FieldLists.sameIgnoringCase(head[start + k], (byte) c)) {
                 return false;
             }
         }
         return true;
-    }
-
-    private static boolean sameIgnoringCase(byte a, byte b) {
-        if (a == b) {
-            return true;
-        }
-        int x = a | 0x20;
-        return x == (b | 0x20) && x >= 'a' && x <= 'z';
     }
 
     private String receivedValue(int i) {
@@ -204,8 +195,8 @@ public final class Http1Headers extends HttpHeaders {
             }
         }
         for (int i = 0; i < added; i++) {
-            if (addedNames[i] != null && namesMatch(addedNames[i], name)) {
-                return addedValues[i].toString();
+            if (addedFields[2 * i] != null && namesMatch(addedFields[2 * i], name)) {
+                return addedFields[2 * i + 1].toString();
             }
         }
         return null;
@@ -279,8 +270,8 @@ public final class Http1Headers extends HttpHeaders {
             }
         }
         for (int i = 0; i < added; i++) {
-            if (addedNames[i] != null && namesMatch(addedNames[i], name)) {
-                all = append(all, addedValues[i].toString());
+            if (addedFields[2 * i] != null && namesMatch(addedFields[2 * i], name)) {
+                all = append(all, addedFields[2 * i + 1].toString());
             }
         }
         return all == null ? Collections.emptyList() : all;
@@ -323,7 +314,7 @@ public final class Http1Headers extends HttpHeaders {
             }
         }
         for (int i = 0; i < added; i++) {
-            if (addedNames[i] != null && namesMatch(addedNames[i], name)) {
+            if (addedFields[2 * i] != null && namesMatch(addedFields[2 * i], name)) {
                 return true;
             }
         }
@@ -339,63 +330,21 @@ public final class Http1Headers extends HttpHeaders {
         for (int i = 0; i < received; i++) {
             if (present(i) && nameIs(i, name)) {
                 int at = i * SLOTS;
-                if (listsMember(head, fields[at + 2], fields[at + 3], value, ignoreCase)) {
+                if (FieldLists.listsMember(head, fields[at + 2], fields[at + 3], value, ignoreCase)) {
                     return true;
                 }
             }
         }
         for (int i = 0; i < added; i++) {
-            if (addedNames[i] != null && namesMatch(addedNames[i], name)) {
-                CharSequence v = addedValues[i];
+            if (addedFields[2 * i] != null && namesMatch(addedFields[2 * i], name)) {
+                CharSequence v = addedFields[2 * i + 1];
                 byte[] bytes = v.toString().getBytes(StandardCharsets.ISO_8859_1);
-                if (listsMember(bytes, 0, bytes.length, value, ignoreCase)) {
+                if (FieldLists.listsMember(bytes, 0, bytes.length, value, ignoreCase)) {
                     return true;
                 }
             }
         }
         return false;
-    }
-
-    private static boolean listsMember(byte[] b, int from, int to, CharSequence member, boolean ignoreCase) {
-        int start = from;
-        while (start <= to) {
-            int end = start;
-            while (end < to && b[end] != ',') {
-                end++;
-            }
-            int s = start;
-            int e = end;
-            while (s < e && isSpace(b[s])) {
-                s++;
-            }
-            while (e > s && isSpace(b[e - 1])) {
-                e--;
-            }
-            if (e - s == member.length() && regionIs(b, s, member, ignoreCase)) {
-                return true;
-            }
-            start = end + 1;
-        }
-        return false;
-    }
-
-    private static boolean regionIs(byte[] b, int from, CharSequence s, boolean ignoreCase) {
-        for (int k = 0; k < s.length(); k++) {
-            char c = s.charAt(k);
-            byte x = b[from + k];
-            if (c > 0xff) {
-                return false;
-            }
-            boolean same = ignoreCase ? sameIgnoringCase(x, (byte) c) : x == (byte) c;
-            if (!same) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean isSpace(byte b) {
-        return b == ' ' || b == '\t';
     }
 
     @Override
@@ -446,7 +395,7 @@ public final class Http1Headers extends HttpHeaders {
         }
 
         private boolean at(int index) {
-            return index < received ? present(index) : addedNames[index - received] != null;
+            return index < received ? present(index) : addedFields[2 * (index - received)] != null;
         }
 
         @Override
@@ -468,8 +417,8 @@ public final class Http1Headers extends HttpHeaders {
                 name = receivedName(i);
                 value = receivedValue(i);
             } else {
-                name = addedNames[i - received];
-                value = addedValues[i - received];
+                name = addedFields[2 * (i - received)];
+                value = addedFields[2 * (i - received) + 1];
                 if (strings) {
                     name = name.toString();
                     value = value.toString();
@@ -577,9 +526,9 @@ public final class Http1Headers extends HttpHeaders {
             }
         }
         for (int i = 0; i < added; i++) {
-            if (addedNames[i] != null && namesMatch(addedNames[i], name)) {
-                addedNames[i] = null;
-                addedValues[i] = null;
+            if (addedFields[2 * i] != null && namesMatch(addedFields[2 * i], name)) {
+                addedFields[2 * i] = null;
+                addedFields[2 * i + 1] = null;
                 addedLeft--;
             }
         }
@@ -597,24 +546,21 @@ public final class Http1Headers extends HttpHeaders {
         left = 0;
         added = 0;
         addedLeft = 0;
-        if (addedNames != null) {
-            Arrays.fill(addedNames, null);
-            Arrays.fill(addedValues, null);
+        if (addedFields != null) {
+            Arrays.fill(addedFields, null);
         }
         return this;
     }
 
     private void append(CharSequence name, CharSequence value) {
         checkName(name);
-        if (addedNames == null) {
-            addedNames = new CharSequence[4];
-            addedValues = new CharSequence[4];
-        } else if (added == addedNames.length) {
-            addedNames = Arrays.copyOf(addedNames, added * 2);
-            addedValues = Arrays.copyOf(addedValues, added * 2);
+        if (addedFields == null) {
+            addedFields = new CharSequence[8]; // four fields: what a proxy adds to most heads
+        } else if (2 * added == addedFields.length) {
+            addedFields = Arrays.copyOf(addedFields, 4 * added);
         }
-        addedNames[added] = name;
-        addedValues[added] = value;
+        addedFields[2 * added] = name;
+        addedFields[2 * added + 1] = value;
         added++;
         addedLeft++;
     }

@@ -1,0 +1,64 @@
+package dev.bascule.http1;
+
+/**
+ * Membership in a comma-separated field value (RFC 9110 5.6.1), read from its bytes: {@code Connection: keep-alive,
+ * Upgrade} lists {@code upgrade}. Members are trimmed of OWS. This is what Netty's {@code HttpHeaders.containsValue}
+ * does over Strings, done without making one.
+ *
+ * <p>Threading: stateless.
+ */
+final class FieldLists {
+    private FieldLists() {}
+
+    /** Whether {@code b[from, to)} lists {@code member}, compared ignoring ASCII case when {@code ignoreCase}. */
+    static boolean listsMember(byte[] b, int from, int to, CharSequence member, boolean ignoreCase) {
+        int start = from;
+        while (start <= to) {
+            int end = start;
+            while (end < to && b[end] != ',') {
+                end++;
+            }
+            int s = start;
+            int e = end;
+            while (s < e && isSpace(b[s])) {
+                s++;
+            }
+            while (e > s && isSpace(b[e - 1])) {
+                e--;
+            }
+            if (e - s == member.length() && regionIs(b, s, member, ignoreCase)) {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
+    }
+
+    private static boolean regionIs(byte[] b, int from, CharSequence s, boolean ignoreCase) {
+        for (int k = 0; k < s.length(); k++) {
+            char c = s.charAt(k);
+            byte x = b[from + k];
+            if (c > 0xff) {
+                return false;
+            }
+            boolean same = ignoreCase ? sameIgnoringCase(x, (byte) c) : x == (byte) c;
+            if (!same) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\t';
+    }
+
+    /** Whether two bytes are the same letter in either case, or the same byte. */
+    static boolean sameIgnoringCase(byte a, byte b) {
+        if (a == b) {
+            return true;
+        }
+        int x = a | 0x20;
+        return x == (b | 0x20) && x >= 'a' && x <= 'z';
+    }
+}
