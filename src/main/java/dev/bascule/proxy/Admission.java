@@ -105,6 +105,9 @@ final class Admission {
         }
         Route<RouteAction> matched = snapshot.routes().match(request.headers().get(HttpHeaderNames.HOST), uri,
                 fields.of(request));
+        // The conditions are read: let go of the head, which an idle keep-alive connection would otherwise keep
+        // (with the headers added for the origin) until its next request.
+        fields.of(null);
         if (absoluteForm && (matched == null || !matched.target().hostNamed())) {
             // RFC 9112 3.2.2: absolute-form only for a host a route names, never as an open forward proxy.
             return reject(HttpResponseStatus.BAD_REQUEST);

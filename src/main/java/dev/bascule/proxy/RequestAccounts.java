@@ -91,5 +91,6 @@ final class RequestAccounts {
         }
         record.end(nowNanos, System.currentTimeMillis());
         s.events().exchangeEnded(record);
+        record.forgetText();
     }
 }

@@ -75,6 +75,24 @@ public final class ExchangeRecord {
         return this;
     }
 
+    /**
+     * Lets go of the text the record points to (the request's strings, which an idle keep-alive connection would
+     * otherwise keep until its next request), once its listeners have copied what they need. The numbers stay;
+     * {@link #begin} starts the next account.
+     */
+    public void forgetText() {
+        clientIp = null;
+        method = null;
+        host = null;
+        target = null;
+        protocol = null;
+        tlsVersion = null;
+        userAgent = null;
+        referer = null;
+        requestId = null;
+        server = null;
+    }
+
     /** What the request asked; any of them may be null (a request too malformed to tell). */
     public ExchangeRecord request(String method, CharSequence host, String target, String protocol,
             CharSequence userAgent, CharSequence referer) {
