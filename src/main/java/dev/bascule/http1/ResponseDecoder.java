@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.ContentLengthNotAllowedException;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
@@ -145,7 +146,9 @@ final class ResponseDecoder extends ByteToMessageDecoder {
                 ByteBuf piece = in.readRetainedSlice(toRead);
                 remaining -= toRead;
                 if (remaining == 0) {
-                    out.add(new Http1LastContent(piece));
+                    // No trailers after a Content-Length body: the shared empty ones, as EMPTY_LAST_CONTENT has,
+                    // rather than a header map per response (the client encoder asks every end for its trailers).
+                    out.add(new DefaultLastHttpContent(piece, EmptyHttpHeaders.INSTANCE));
                     reset();
                 } else {
                     out.add(new DefaultHttpContent(piece));
