@@ -66,27 +66,14 @@ final class ResponseDecoder extends ByteToMessageDecoder {
     private static final int UPGRADED = 10;
 
     private static final HttpResponseStatus UNKNOWN = new HttpResponseStatus(999, "Unknown");
-    private static final byte[] HTTP_1_1 = ascii("HTTP/1.1");
-    private static final byte[] HTTP_1_0 = ascii("HTTP/1.0");
     private static final byte[] CHUNKED = ascii("chunked");
-    /** Netty's status constants by code, and their reason phrases, so a usual status line makes no object. */
-    private static final HttpResponseStatus[] KNOWN = new HttpResponseStatus[600];
-    private static final byte[][] KNOWN_REASONS = new byte[600][];
-
-    static {
-        for (int code = 100; code < KNOWN.length; code++) {
-            HttpResponseStatus s = HttpResponseStatus.valueOf(code);
-            if (s == HttpResponseStatus.valueOf(code)) {
-                KNOWN[code] = s;
-                KNOWN_REASONS[code] = s.reasonPhrase().getBytes(StandardCharsets.ISO_8859_1);
-            }
-        }
-    }
+    private static final byte[] TRANSFER_ENCODING = ascii("transfer-encoding");
 
     private final int maxLineLength;
     private final int maxChunkSize;
     private final FieldLines fields;
     private final ByteWindow window = new ByteWindow();
+    private final StatusLine statusLine = new StatusLine();
     /** Methods of the requests sent and not yet answered, oldest first (filled by the request encoder). */
     private final Queue<HttpMethod> methods;
     private int state = SKIP_LINE_ENDS;
@@ -266,7 +253,6 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         return lf - 1;
     }
 
-    /** RFC 9112 4: {@code HTTP-version SP status-code SP [ reason-phrase ]}, split as Netty splits it. */
     private boolean readStatusLine(ByteBuf in) {
         ByteWindow w = window;
         w.open(in);
@@ -274,107 +260,14 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         if (end < 0) {
             return false;
         }
-        byte last = w.at(end - 1);
-        if (last >= 0 && last <= ' ' && last != ' ' && last != '\t') {
-            throw new IllegalArgumentException("Illegal character in status line: 0x" + Integer.toHexString(last));
-        }
-        int aStart = skipSeparators(w, 0, end);
-        int aEnd = nextSeparator(w, aStart, end);
-        int bStart = skipSeparators(w, aEnd, end);
-        int bEnd = nextSeparator(w, bStart, end);
-        int cStart = skipSeparators(w, bEnd, end);
-        int cEnd = endOfText(w, Math.max(cStart - 1, 0), end);
-        version = version(w, aStart, aEnd);
-        if (bEnd - bStart != 3) {
-            throw new IllegalArgumentException("the status code is not three digits");
-        }
-        int code = 0;
-        for (int i = bStart; i < bEnd; i++) {
-            byte b = w.at(i);
-            if (b < '0' || b > '9') {
-                throw new IllegalArgumentException("the status code is not three digits");
-            }
-            code = code * 10 + b - '0';
-        }
-        if (cStart >= cEnd) {
-            cStart = cEnd = 0;
-        }
-        status = status(w, code, cStart, cEnd);
+        statusLine.read(w, end);
+        version = statusLine.version;
+        status = statusLine.status;
         in.skipBytes(end + 2);
         fields.newMessage();
         fields.begin(0, false);
         state = FIELDS;
         return true;
-    }
-
-    private static HttpVersion version(ByteWindow w, int from, int to) {
-        if (to - from == 8 && regionIs(w, from, HTTP_1_1)) {
-            return HttpVersion.HTTP_1_1;
-        }
-        if (to - from == 8 && regionIs(w, from, HTTP_1_0)) {
-            return HttpVersion.HTTP_1_0;
-        }
-        throw new IllegalArgumentException("not HTTP/1.1 or HTTP/1.0");
-    }
-
-    private static HttpResponseStatus status(ByteWindow w, int code, int from, int to) {
-        HttpResponseStatus known = code < KNOWN.length ? KNOWN[code] : null;
-        if (known != null && to - from == KNOWN_REASONS[code].length && regionIs(w, from, KNOWN_REASONS[code])) {
-            return known;
-        }
-        for (int i = from; i < to; i++) {
-            if (w.at(i) == '\r') {
-                throw new IllegalArgumentException("a reason phrase must not contain CR");
-            }
-        }
-        return new HttpResponseStatus(code, new String(w.bytes, w.base + from, to - from, StandardCharsets.ISO_8859_1));
-    }
-
-    private static boolean regionIs(ByteWindow w, int from, byte[] expected) {
-        for (int i = 0; i < expected.length; i++) {
-            if (w.at(from + i) != expected[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Netty's lenient separators between the status line's parts: SP, HTAB, VT, FF, CR (RFC 9112 4). */
-    private static boolean isSeparator(byte b) {
-        return b == ' ' || b == '\t' || b == 0x0b || b == 0x0c || b == '\r';
-    }
-
-    private static int skipSeparators(ByteWindow w, int from, int to) {
-        for (int i = from; i < to; i++) {
-            byte b = w.at(i);
-            if (isSeparator(b)) {
-                continue;
-            }
-            if (b == '\n' || b >= 0x1c && b <= 0x1f) {
-                throw new IllegalArgumentException("Invalid separator");
-            }
-            return i;
-        }
-        return to;
-    }
-
-    private static int nextSeparator(ByteWindow w, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (isSeparator(w.at(i))) {
-                return i;
-            }
-        }
-        return to;
-    }
-
-    private static int endOfText(ByteWindow w, int from, int to) {
-        for (int i = to - 1; i > from; i--) {
-            byte b = w.at(i);
-            if (b != ' ' && b != '\t') {
-                return i + 1;
-            }
-        }
-        return 0;
     }
 
     private void readHead(ByteBuf in, List<Object> out) {
@@ -529,7 +422,7 @@ final class ResponseDecoder extends ByteToMessageDecoder {
     }
 
     private static boolean isTransferEncoding(byte[] b, int from) {
-        return equalsIgnoreCase(b, from, ascii("transfer-encoding"));
+        return equalsIgnoreCase(b, from, TRANSFER_ENCODING);
     }
 
     private static boolean equalsIgnoreCase(byte[] b, int from, byte[] lower) {
