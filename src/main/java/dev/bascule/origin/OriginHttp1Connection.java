@@ -1,5 +1,6 @@
 package dev.bascule.origin;
 
+import dev.bascule.http1.OriginCodec;
 import dev.bascule.tls.OriginTls;
 import dev.bascule.upstream.Server;
 import dev.bascule.upstream.ServerState;
@@ -10,7 +11,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
@@ -235,15 +235,15 @@ public final class OriginHttp1Connection extends ChannelInboundHandlerAdapter im
 
     /**
      * Takes the HTTP handlers out and puts {@code end} in their place. The decoder has been passing bytes on as
-     * they came since the 101 (Netty's {@code UPGRADED} state), so nothing stays behind in it; those bytes, kept
-     * here, reach {@code end} when this handler is removed.
+     * they came since the 101, so nothing stays behind in it (and what would is handed on as it is removed); those
+     * bytes, kept here, reach {@code end} when this handler is removed.
      */
     @Override
     public void becomeTunnel(ChannelHandler end) {
         ChannelPipeline p = channel.pipeline();
         p.addLast("tunnel", end);
-        if (p.get(HttpClientCodec.class) != null) {
-            p.remove(HttpClientCodec.class);
+        if (p.get(OriginCodec.class) != null) {
+            p.remove(OriginCodec.class);
         }
         if (p.get(IdleStateHandler.class) != null) {
             p.remove(IdleStateHandler.class); // the tunnel has its own idle timeout, over both directions
@@ -277,8 +277,8 @@ public final class OriginHttp1Connection extends ChannelInboundHandlerAdapter im
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (switched) {
-            // Netty's decoder passes bytes after a 101 on as they are, or as content should the 101 look like
-            // it had a body; either way they are the new protocol's.
+            // The decoder passes bytes after a 101 on as they are (content only from a decoder that thought
+            // the 101 had a body); either way they are the new protocol's.
             ByteBuf bytes = msg instanceof ByteBuf b ? b : msg instanceof HttpContent c ? c.content() : null;
             if (bytes != null && bytes.isReadable()) {
                 if (afterSwitch == null) {

@@ -1,6 +1,7 @@
 package dev.bascule.origin;
 
 import dev.bascule.control.Protocol;
+import dev.bascule.http1.OriginCodec;
 import dev.bascule.tls.OriginTls;
 import dev.bascule.upstream.OriginTimeouts;
 import dev.bascule.upstream.Server;
@@ -14,7 +15,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -291,7 +291,7 @@ public final class OriginPool implements OriginConnector {
                     ch.pipeline().addLast(
                             // reader idleness only: watching writes would cost a promise per write
                             new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS),
-                            new HttpClientCodec(ORIGIN_DECODER, false, false),
+                            new OriginCodec(ORIGIN_DECODER),
                             connection);
                 }
             }).connect(remote);

@@ -1,0 +1,89 @@
+package dev.bascule.http1;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bascule.testing.LeakGuard;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@link OriginCodec} in a pipeline: what it writes, how it pairs responses with requests, and a 101's hand-off. */
+@ExtendWith(LeakGuard.class)
+class OriginCodecTest {
+
+    private static ByteBuf ascii(String s) {
+        return Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void writesAReceivedHeadsFieldsAsTheirBytes() {
+        byte[] head = "X-Mixed-Case:tight\tHost: a.example".getBytes(StandardCharsets.ISO_8859_1);
+        Http1Headers headers = new Http1Headers(head, new int[] {0, 12, 13, 18, 19, 23, 25, 34}, 2);
+        headers.add("Via", "1.1 bascule");
+        EmbeddedChannel ch = new EmbeddedChannel(new OriginCodec(ResponseDifferential.ORIGIN));
+        ch.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/p", Unpooled.EMPTY_BUFFER,
+                headers, new Http1Headers()));
+        StringBuilder wire = new StringBuilder();
+        for (Object o; (o = ch.readOutbound()) != null; ) {
+            wire.append(((ByteBuf) o).toString(StandardCharsets.ISO_8859_1));
+            ReferenceCountUtil.release(o);
+        }
+        assertThat(wire.toString()).isEqualTo("GET /p HTTP/1.1\r\nX-Mixed-Case:tight\r\nHost: a.example\r\n"
+                + "Via: 1.1 bascule\r\n\r\n");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aResponseToHeadHasNoBodyAndTheNextResponseIsReadAfterIt() {
+        EmbeddedChannel ch = new EmbeddedChannel(new OriginCodec(ResponseDifferential.ORIGIN));
+        ch.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.HEAD, "/"));
+        ch.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"));
+        ch.releaseOutbound();
+        ch.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+        HttpResponse first = ch.readInbound();
+        assertThat(first.headers().get("content-length")).isEqualTo("5");
+        assertThat((Object) ch.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
+        HttpResponse second = ch.readInbound();
+        assertThat(second.status()).isSameAs(HttpResponseStatus.OK);
+        assertThat(second.headers()).isInstanceOf(Http1Headers.class);
+        LastHttpContent body = ch.readInbound();
+        assertThat(body.content().toString(StandardCharsets.US_ASCII)).isEqualTo("ok");
+        body.release();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void bytesAfterA101ComeAsTheyAreAndNothingStaysInTheCodecWhenItIsRemoved() {
+        EmbeddedChannel ch = new EmbeddedChannel(new OriginCodec(ResponseDifferential.ORIGIN));
+        ch.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/ws"));
+        ch.releaseOutbound();
+        ch.writeInbound(ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: x\r\n\r\nframe-1"));
+        HttpResponse head = ch.readInbound();
+        assertThat(head.status().code()).isEqualTo(101);
+        assertThat((Object) ch.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
+        ByteBuf raw = ch.readInbound();
+        assertThat(raw.toString(StandardCharsets.ISO_8859_1)).isEqualTo("frame-1");
+        raw.release();
+        ch.writeInbound(ascii("HTTP/1.1 200 not parsed"));
+        raw = ch.readInbound();
+        assertThat(raw).isNotInstanceOf(HttpContent.class);
+        assertThat(raw.toString(StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 200 not parsed");
+        raw.release();
+        ch.pipeline().remove(OriginCodec.class);
+        assertThat((Object) ch.readInbound()).isNull();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+}
