@@ -8,20 +8,15 @@ import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.bascule.proxy.RequestProbe.Forwarded;
 import dev.bascule.testing.LeakGuard;
-import io.netty.buffer.AbstractByteBufAllocator;
+import dev.bascule.testing.TrackingAllocator;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.UnpooledDirectByteBuf;
-import io.netty.buffer.UnpooledHeapByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -153,56 +148,5 @@ class RequestParserFuzzTarget {
             }
         }
         return true;
-    }
-
-    /**
-     * Unpooled buffers that remember themselves, so a buffer still referenced after the channel finished is
-     * caught for the very input that leaked it (Netty's leak detector only reports after a GC).
-     */
-    private static final class TrackingAllocator extends AbstractByteBufAllocator {
-        private final List<ByteBuf> allocated = new ArrayList<>();
-
-        TrackingAllocator() {
-            super(false);
-        }
-
-        @Override
-        protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
-            return track(new UnpooledHeapByteBuf(this, initialCapacity, maxCapacity));
-        }
-
-        @Override
-        protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
-            return track(new UnpooledDirectByteBuf(this, initialCapacity, maxCapacity));
-        }
-
-        @Override
-        public CompositeByteBuf compositeHeapBuffer(int maxNumComponents) {
-            return track(super.compositeHeapBuffer(maxNumComponents));
-        }
-
-        @Override
-        public CompositeByteBuf compositeDirectBuffer(int maxNumComponents) {
-            return track(super.compositeDirectBuffer(maxNumComponents));
-        }
-
-        @Override
-        public boolean isDirectBufferPooled() {
-            return false;
-        }
-
-        private <T extends ByteBuf> T track(T buf) {
-            allocated.add(Objects.requireNonNull(buf));
-            return buf;
-        }
-
-        void assertAllReleased(byte[] input) {
-            for (ByteBuf b : allocated) {
-                if (b.refCnt() != 0) {
-                    throw new AssertionError("buffer not released (refCnt " + b.refCnt() + ", " + b.capacity()
-                            + " bytes) for input " + quote(input));
-                }
-            }
-        }
     }
 }

@@ -1,10 +1,8 @@
 package dev.bascule.http1;
 
-import io.netty.buffer.AbstractByteBufAllocator;
+import dev.bascule.testing.Bytes;
+import dev.bascule.testing.TrackingAllocator;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.UnpooledDirectByteBuf;
-import io.netty.buffer.UnpooledHeapByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -350,70 +348,6 @@ final class RequestDecoderDifferential {
     }
 
     static String quote(byte[] b) {
-        StringBuilder s = new StringBuilder("\"");
-        for (byte x : b) {
-            int c = x & 0xff;
-            switch (c) {
-                case '\r' -> s.append("\\r");
-                case '\n' -> s.append("\\n");
-                case '\t' -> s.append("\\t");
-                case '"', '\\' -> s.append('\\').append((char) c);
-                default -> {
-                    if (c < 0x20 || c >= 0x7f) {
-                        s.append(String.format("\\x%02x", c));
-                    } else {
-                        s.append((char) c);
-                    }
-                }
-            }
-        }
-        return s.append('"').toString();
-    }
-
-    /** Unpooled buffers that remember themselves, so a buffer left referenced is caught for its very input. */
-    private static final class TrackingAllocator extends AbstractByteBufAllocator {
-        private final List<ByteBuf> allocated = new ArrayList<>();
-
-        TrackingAllocator() {
-            super(false);
-        }
-
-        @Override
-        protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
-            return track(new UnpooledHeapByteBuf(this, initialCapacity, maxCapacity));
-        }
-
-        @Override
-        protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
-            return track(new UnpooledDirectByteBuf(this, initialCapacity, maxCapacity));
-        }
-
-        @Override
-        public CompositeByteBuf compositeHeapBuffer(int maxNumComponents) {
-            return track(super.compositeHeapBuffer(maxNumComponents));
-        }
-
-        @Override
-        public CompositeByteBuf compositeDirectBuffer(int maxNumComponents) {
-            return track(super.compositeDirectBuffer(maxNumComponents));
-        }
-
-        @Override
-        public boolean isDirectBufferPooled() {
-            return false;
-        }
-
-        private <T extends ByteBuf> T track(T buf) {
-            allocated.add(Objects.requireNonNull(buf));
-            return buf;
-        }
-
-        void assertAllReleased(byte[] input) {
-            for (ByteBuf b : allocated) {
-                if (b.refCnt() != 0) {
-                    throw new AssertionError("buffer not released (refCnt " + b.refCnt() + ") for " + quote(input));
-                }
-            }
-        }
+        return Bytes.quote(b);
     }
 }

@@ -3,6 +3,7 @@ package dev.bascule.proxy;
 import dev.bascule.control.ProxySettings;
 import dev.bascule.control.UnderscoreHeaders;
 import dev.bascule.route.AddressRanges;
+import dev.bascule.testing.Bytes;
 import dev.bascule.upstream.OriginTimeouts;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -128,24 +129,7 @@ final class RequestProbe extends ChannelInboundHandlerAdapter {
 
     /** The bytes as a Java string literal would show them, for failure messages. */
     static String quote(byte[] b) {
-        StringBuilder s = new StringBuilder("\"");
-        for (byte x : b) {
-            int c = x & 0xff;
-            switch (c) {
-                case '\r' -> s.append("\\r");
-                case '\n' -> s.append("\\n");
-                case '\t' -> s.append("\\t");
-                case '"', '\\' -> s.append('\\').append((char) c);
-                default -> {
-                    if (c < 0x20 || c >= 0x7f) {
-                        s.append(String.format("\\x%02x", c));
-                    } else {
-                        s.append((char) c);
-                    }
-                }
-            }
-        }
-        return s.append('"').toString();
+        return Bytes.quote(b);
     }
 
     /** A request as it would go upstream: the head after the frontend's rules, its body and trailers. */
