@@ -29,8 +29,9 @@ import java.util.List;
  *
  * <p>Before a request head is handed on, the codec also settles what can only be settled here: header names that
  * fold into a protected one are dropped and names with an underscore follow the listener's {@link
- * UnderscoreHeaders} policy ({@link HeaderNameRules}, only when the decoder saw such a name); and a body
- * already read together with its head is decoded before the head goes on, so a malformed one refuses the whole request before anything of it can reach an origin.
+ * UnderscoreHeaders} policy ({@link HeaderNameRules}, only when the decoder saw such a name); and a body already
+ * read together with its head is decoded before the head goes on, so a malformed one refuses the whole request
+ * before anything of it can reach an origin.
  *
  * <p>After a request that asks to upgrade (a WebSocket handshake), decoding stops until its final response is
  * written: should the origin switch protocols, what the client sent after the handshake is not HTTP, and stays in
