@@ -106,7 +106,7 @@ final class RequestValidator {
 
     /**
      * RFC 9112 6.1-6.3: a body is framed by one Content-Length of digits, or by Transfer-Encoding {@code chunked}
-     * alone, never both. Netty's decoder already refuses most of what breaks this; the check is repeated here so
+     * alone, never both. The request decoder already refuses most of what breaks this; the check is repeated here so
      * the rule holds in one place whatever the decoder lets through.
      */
     private static HttpResponseStatus checkFraming(HttpHeaders h) {
