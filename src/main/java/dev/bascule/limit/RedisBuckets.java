@@ -80,6 +80,9 @@ public final class RedisBuckets implements AutoCloseable {
     private RedisBuckets(RedisSettings settings, LongAdder fallbacks) {
         this.settings = settings;
         this.fallbacks = fallbacks;
+        // Lettuce chooses a native transport of its own and, with io_uring beside epoll on the class path, warns at
+        // every start that it chose epoll. Its few connections to Redis need nothing more: epoll, and no warning.
+        System.getProperties().putIfAbsent("io.lettuce.core.iouring", "false");
         this.resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)

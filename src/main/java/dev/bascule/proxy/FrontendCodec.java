@@ -49,7 +49,9 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
     static final int DEFAULT_MAX_PIPELINE_DEPTH = 128;
 
     /** Whether each request decoded and not yet answered was a HEAD, oldest first (a ring). */
-    private final boolean[] heads;
+    private final long[] heads;
+    /** How many requests {@link #heads} has room for: the deepest pipeline allowed. */
+    private final int depth;
     private final UnderscoreHeaders underscoreHeaders;
     private int first;
     private int pending;
@@ -67,16 +69,22 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
 
     /** @param underscoreHeaders from the settings the connection was accepted under, like the decoder's limits */
     FrontendCodec(HttpDecoderConfig config, int maxPipelineDepth, UnderscoreHeaders underscoreHeaders) {
-        heads = new boolean[maxPipelineDepth];
+        depth = maxPipelineDepth;
+        heads = new long[(maxPipelineDepth + 63) / 64]; // a bit per request: every idle connection keeps this
         this.underscoreHeaders = underscoreHeaders;
         init(new RequestDecoder(config), new ResponseEncoder());
     }
 
     private boolean enqueue(boolean head) {
-        if (pending == heads.length) {
+        if (pending == depth) {
             return false;
         }
-        heads[(first + pending++) % heads.length] = head;
+        int at = (first + pending++) % depth;
+        if (head) {
+            heads[at >>> 6] |= 1L << at;
+        } else {
+            heads[at >>> 6] &= ~(1L << at);
+        }
         return true;
     }
 
@@ -110,8 +118,8 @@ final class FrontendCodec extends CombinedChannelDuplexHandler<FrontendCodec.Req
         if (pending == 0) {
             return false; // a response of Bascule's own to no request, such as a 408
         }
-        boolean head = heads[first];
-        first = (first + 1) % heads.length;
+        boolean head = (heads[first >>> 6] & (1L << first)) != 0;
+        first = (first + 1) % depth;
         pending--;
         return head;
     }
