@@ -22,11 +22,9 @@ import java.util.Arrays;
  */
 final class FieldLines {
     private static final int SLOTS = 4;
-    private static final long TOKEN_LOW = 0x3ff6cfa00000000L;
-    private static final long TOKEN_HIGH = 0x57ffffffc7fffffeL;
-    private static final byte[] CONTENT_LENGTH = ascii("content-length");
-    private static final byte[] TRANSFER_ENCODING = ascii("transfer-encoding");
-    private static final byte[] TRAILER = ascii("trailer");
+    private static final byte[] CONTENT_LENGTH = FieldLine.ascii("content-length");
+    private static final byte[] TRANSFER_ENCODING = FieldLine.ascii("transfer-encoding");
+    private static final byte[] TRAILER = FieldLine.ascii("trailer");
 
     private final int maxSize;
     /** Offsets of the fields kept, relative to {@link #start}; reused from message to message. */
@@ -195,11 +193,11 @@ final class FieldLines {
             irregular = true;
         }
         if (!trailers) {
-            if (nameLength == 14 && nameIs(w, from, CONTENT_LENGTH)) {
+            if (nameLength == 14 && named(w, from, CONTENT_LENGTH)) {
                 if (contentLengthCount++ == 0) {
                     contentLengthField = count;
                 }
-            } else if (nameLength == 17 && nameIs(w, from, TRANSFER_ENCODING)) {
+            } else if (nameLength == 17 && named(w, from, TRANSFER_ENCODING)) {
                 transferEncodingCount++;
             }
         }
@@ -242,20 +240,9 @@ final class FieldLines {
     }
 
     private static boolean forbiddenTrailer(ByteWindow w, int from, int length) {
-        return length == 14 && nameIs(w, from, CONTENT_LENGTH)
-                || length == 17 && nameIs(w, from, TRANSFER_ENCODING)
-                || length == 7 && nameIs(w, from, TRAILER);
-    }
-
-    private static boolean nameIs(ByteWindow w, int from, byte[] lower) {
-        for (int i = 0; i < lower.length; i++) {
-            byte c = w.at(from + i);
-            byte l = lower[i];
-            if (c != l && !(l >= 'a' && l <= 'z' && (c | 0x20) == l)) {
-                return false;
-            }
-        }
-        return true;
+        return length == 14 && named(w, from, CONTENT_LENGTH)
+                || length == 17 && named(w, from, TRANSFER_ENCODING)
+                || length == 7 && named(w, from, TRAILER);
     }
 
     /** Checks the last complete field as Netty's validating headers check it when it is added. */
@@ -273,7 +260,7 @@ final class FieldLines {
             throw new IllegalArgumentException("empty headers are not allowed");
         }
         for (int k = nameStart; k < nameEnd; k++) {
-            if (!isTokenChar(w.at(k))) {
+            if (!FieldLine.tchar(w.at(k))) {
                 throw new IllegalArgumentException("a header name can only contain \"token\" characters");
             }
         }
@@ -296,13 +283,6 @@ final class FieldLines {
                 throw new IllegalArgumentException("a header value contains a prohibited character");
             }
         }
-    }
-
-    static boolean isTokenChar(byte b) {
-        if (b < 0) {
-            return false;
-        }
-        return b < 64 ? (TOKEN_LOW & 1L << b) != 0 : (TOKEN_HIGH & 1L << b - 64) != 0;
     }
 
     /** The fields read, as headers holding one copy of their bytes. */
@@ -367,7 +347,8 @@ final class FieldLines {
         return out;
     }
 
-    private static byte[] ascii(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** Whether the name at {@code from} in the window (made readable already) is {@code lower}, ignoring case. */
+    private static boolean named(ByteWindow w, int from, byte[] lower) {
+        return FieldLine.named(w.bytes, w.base + from, lower);
     }
 }

@@ -24,7 +24,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.TransferEncodingNotAllowedException;
 import io.netty.util.ByteProcessor;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Queue;
 
@@ -66,8 +65,8 @@ final class ResponseDecoder extends ByteToMessageDecoder {
     private static final int UPGRADED = 10;
 
     private static final HttpResponseStatus UNKNOWN = new HttpResponseStatus(999, "Unknown");
-    private static final byte[] CHUNKED = ascii("chunked");
-    private static final byte[] TRANSFER_ENCODING = ascii("transfer-encoding");
+    private static final byte[] CHUNKED = FieldLine.ascii("chunked");
+    private static final byte[] TRANSFER_ENCODING = FieldLine.ascii("transfer-encoding");
 
     private final int maxLineLength;
     private final int maxChunkSize;
@@ -404,7 +403,7 @@ final class ResponseDecoder extends ByteToMessageDecoder {
                     e--;
                 }
                 if (s < e) {
-                    last = e - s == CHUNKED.length && equalsIgnoreCase(b, s, CHUNKED);
+                    last = e - s == CHUNKED.length && FieldLine.named(b, s, CHUNKED);
                     if (last) {
                         if (seen) {
                             throw new IllegalArgumentException("chunked transfer coding must not be applied more than once");
@@ -422,18 +421,7 @@ final class ResponseDecoder extends ByteToMessageDecoder {
     }
 
     private static boolean isTransferEncoding(byte[] b, int from) {
-        return equalsIgnoreCase(b, from, TRANSFER_ENCODING);
-    }
-
-    private static boolean equalsIgnoreCase(byte[] b, int from, byte[] lower) {
-        for (int i = 0; i < lower.length; i++) {
-            byte c = b[from + i];
-            byte l = lower[i];
-            if (c != l && !(l >= 'a' && l <= 'z' && (c | 0x20) == l)) {
-                return false;
-            }
-        }
-        return true;
+        return FieldLine.named(b, from, TRANSFER_ENCODING);
     }
 
     private boolean readChunkSize(ByteBuf in) {
@@ -520,9 +508,5 @@ final class ResponseDecoder extends ByteToMessageDecoder {
                 return;
             default:
         }
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

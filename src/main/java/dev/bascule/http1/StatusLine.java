@@ -14,8 +14,8 @@ import java.nio.charset.StandardCharsets;
  * <p>Threading: one per decoder, on its channel's event loop.
  */
 final class StatusLine {
-    private static final byte[] HTTP_1_1 = ascii("HTTP/1.1");
-    private static final byte[] HTTP_1_0 = ascii("HTTP/1.0");
+    private static final byte[] HTTP_1_1 = FieldLine.ascii("HTTP/1.1");
+    private static final byte[] HTTP_1_0 = FieldLine.ascii("HTTP/1.0");
     /** Netty's status constants by code, and their reason phrases. */
     private static final HttpResponseStatus[] KNOWN = new HttpResponseStatus[600];
     private static final byte[][] KNOWN_REASONS = new byte[600][];
@@ -132,9 +132,5 @@ final class StatusLine {
             }
         }
         return 0;
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }
