@@ -199,28 +199,46 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
         return true;
     }
 
-    private boolean requestLine(ByteBuf in, List<Object> out) {
+    /** {@link #line}: the line has not arrived whole yet. */
+    private static final int LINE_MORE = -1;
+    /** {@link #line}: the line is longer than the initial-line limit. */
+    private static final int LINE_TOO_LONG = -2;
+    /** {@link #line}: the line ends in a LF without its CR (RFC 9112 2.2: refused, never taken as a line end). */
+    private static final int LINE_BARE_LF = -3;
+
+    /**
+     * The length of the line at the reader index, its CRLF excluded, when it has arrived whole and within {@code
+     * maxInitialLineLength}; else {@link #LINE_MORE}, {@link #LINE_TOO_LONG} or {@link #LINE_BARE_LF}. Reads no
+     * further than the limit allows, so a client cannot make the search run through an endless line.
+     */
+    private int line(ByteBuf in) {
         int readable = in.readableBytes();
         if (readable == 0) {
-            return false;
+            return LINE_MORE;
         }
         int r = in.readerIndex();
         int lf = in.indexOf(r, r + (int) Math.min(maxLineLength + 2L, readable), (byte) '\n');
         if (lf < 0) {
-            if (readable > maxLineLength) {
-                out.add(failed(in, tooLongLine()));
+            return readable > maxLineLength ? LINE_TOO_LONG : LINE_MORE;
+        }
+        if (lf == r || in.getByte(lf - 1) != '\r') {
+            return LINE_BARE_LF;
+        }
+        int length = lf - 1 - r;
+        return length > maxLineLength ? LINE_TOO_LONG : length;
+    }
+
+    private boolean requestLine(ByteBuf in, List<Object> out) {
+        int length = line(in);
+        if (length < 0) {
+            if (length != LINE_MORE) {
+                out.add(failed(in, length == LINE_TOO_LONG ? tooLongLine()
+                        : new MalformedHttpException("bare LF in the request line")));
             }
             return false;
         }
-        if (lf == r || in.getByte(lf - 1) != '\r') {
-            out.add(failed(in, new MalformedHttpException("bare LF in the request line")));
-            return false;
-        }
-        int length = lf - 1 - r;
-        if (length > maxLineLength) {
-            out.add(failed(in, tooLongLine()));
-            return false;
-        }
+        int r = in.readerIndex();
+        int lf = r + length + 1;
         byte[] a = scratch(length);
         in.getBytes(r, a, 0, length);
         String problem = line.parse(a, length);
@@ -423,27 +441,16 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
     }
 
     private boolean chunkSize(ByteBuf in, List<Object> out) {
-        int readable = in.readableBytes();
-        if (readable == 0) {
-            return false;
-        }
-        int r = in.readerIndex();
-        int lf = in.indexOf(r, r + (int) Math.min(maxLineLength + 2L, readable), (byte) '\n');
-        if (lf < 0) {
-            if (readable > maxLineLength) {
-                out.add(failedChunk(in, tooLongLine()));
+        int length = line(in);
+        if (length < 0) {
+            if (length != LINE_MORE) {
+                out.add(failedChunk(in, length == LINE_TOO_LONG ? tooLongLine()
+                        : new MalformedHttpException("bare LF after a chunk size")));
             }
             return false;
         }
-        if (lf == r || in.getByte(lf - 1) != '\r') {
-            out.add(failedChunk(in, new MalformedHttpException("bare LF after a chunk size")));
-            return false;
-        }
-        int length = lf - 1 - r;
-        if (length > maxLineLength) {
-            out.add(failedChunk(in, tooLongLine()));
-            return false;
-        }
+        int r = in.readerIndex();
+        int lf = r + length + 1;
         long size = ChunkLine.size(in, r, length);
         if (size == ChunkLine.INVALID) {
             out.add(failedChunk(in, new MalformedHttpException("invalid chunk size line")));
