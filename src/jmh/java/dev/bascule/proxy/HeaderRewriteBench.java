@@ -43,7 +43,7 @@ public class HeaderRewriteBench {
     private static final Via VIA = new Via("bascule");
 
     /** A browser's navigation request, 13 headers; with {@code trusted_proxy} also an X-Forwarded-For. */
-    private static final String[] BROWSER_REQUEST = {
+    static final String[] BROWSER_REQUEST = {
         "GET /shop/products/42?ref=home HTTP/1.1",
         "Host: shop.labs.test",
         "Connection: keep-alive",

@@ -38,22 +38,8 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Thread)
 public class RequestHeadPathBench {
     private static final String SMALL = "GET /small HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n";
-    private static final String BROWSER = String.join("\r\n",
-            "GET /shop/products/42?ref=home HTTP/1.1",
-            "Host: shop.labs.test",
-            "Connection: keep-alive",
-            "sec-ch-ua: \"Chromium\";v=\"124\", \"Google Chrome\";v=\"124\", \"Not-A.Brand\";v=\"99\"",
-            "Upgrade-Insecure-Requests: 1",
-            "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0"
-                    + " Safari/537.36",
-            "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
-            "Sec-Fetch-Site: same-origin",
-            "Sec-Fetch-Mode: navigate",
-            "Sec-Fetch-Dest: document",
-            "Referer: http://shop.labs.test/",
-            "Accept-Encoding: gzip, deflate, br",
-            "Accept-Language: en-US,en;q=0.9",
-            "Cookie: session=3f9a1c07d2e84b6c9a1f; theme=dark; _ga=GA1.1.1234567890.1715670000") + "\r\n\r\n";
+    /** The browser request of {@link HeaderRewriteBench}, as bytes on the wire. */
+    private static final String BROWSER = String.join("\r\n", HeaderRewriteBench.BROWSER_REQUEST) + "\r\n\r\n";
     private static final String VIA = new Via("bascule").element(1, 1);
 
     /** The listener's decoder settings ({@link FrontendInitializer#decoderConfig}). */
