@@ -347,9 +347,10 @@ public final class OriginPool implements OriginConnector {
     /**
      * Origins are trusted more than clients but still parsed strictly (RFC 9112): CRLF line endings only,
      * Content-Length with Transfer-Encoding refused, one Content-Length, validated headers. A response that fails
-     * closes its connection ({@link OriginHttp1Connection}); sizes follow nginx's buffer defaults.
+     * closes its connection ({@link OriginHttp1Connection}); sizes follow nginx's buffer defaults. Public so that
+     * the codec's differential test compares Netty's decoder and Bascule's under exactly these limits.
      */
-    private static final HttpDecoderConfig ORIGIN_DECODER = new HttpDecoderConfig()
+    public static final HttpDecoderConfig ORIGIN_DECODER = new HttpDecoderConfig()
             .setMaxInitialLineLength(8192)
             .setMaxHeaderSize(65536)
             .setMaxChunkSize(65536)

@@ -45,17 +45,10 @@ public final class ExchangeRecord {
 
     /** Clears everything and starts the account of a new request at {@code startNanos}. */
     public ExchangeRecord begin(ListenerStats listener, String clientIp, long startNanos) {
+        forgetText();
         this.listener = listener;
         this.clientIp = clientIp;
         this.startNanos = startNanos;
-        method = null;
-        host = null;
-        target = null;
-        protocol = null;
-        tlsVersion = null;
-        userAgent = null;
-        referer = null;
-        requestId = null;
         endNanos = 0;
         endEpochMillis = 0;
         bytesIn = 0;
@@ -63,7 +56,6 @@ public final class ExchangeRecord {
         status = 0;
         local = null;
         route = null;
-        server = null;
         upstreamResponseNanos = -1;
         attempts = 0;
         grpcStatus = -1;

@@ -1,5 +1,6 @@
 package dev.bascule.http1;
 
+import dev.bascule.origin.OriginPool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
@@ -30,15 +31,8 @@ import java.util.Random;
  * refuses on purpose what Netty accepts (see {@link ResponseDecoder}), the difference is allowed, explicitly.
  */
 final class ResponseDifferential {
-    /** The configuration Bascule's origin pool uses (OriginPool.ORIGIN_DECODER). */
-    static final HttpDecoderConfig ORIGIN = new HttpDecoderConfig()
-            .setMaxInitialLineLength(8192)
-            .setMaxHeaderSize(65536)
-            .setMaxChunkSize(65536)
-            .setValidateHeaders(true)
-            .setStrictLineParsing(true)
-            .setUseRfc9112TransferEncoding(true)
-            .setAllowDuplicateContentLengths(false);
+    /** The configuration Bascule's origin pool uses. */
+    static final HttpDecoderConfig ORIGIN = OriginPool.ORIGIN_DECODER;
 
     /** Causes of Bascule's deliberate refusals, by their message. */
     private static final String[] DELIBERATE = {
