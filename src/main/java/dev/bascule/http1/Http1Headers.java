@@ -338,8 +338,12 @@ public final class Http1Headers extends HttpHeaders {
         for (int i = 0; i < added; i++) {
             if (addedFields[2 * i] != null && namesMatch(addedFields[2 * i], name)) {
                 CharSequence v = addedFields[2 * i + 1];
-                byte[] bytes = v.toString().getBytes(StandardCharsets.ISO_8859_1);
-                if (FieldLists.listsMember(bytes, 0, bytes.length, value, ignoreCase)) {
+                // The values Bascule adds that get asked about (chunked, close, keep-alive) are AsciiStrings: their
+                // bytes are read in place; only another kind of value is copied.
+                AsciiString a = v instanceof AsciiString ascii ? ascii : new AsciiString(v);
+                boolean listed = FieldLists.listsMember(a.array(), a.arrayOffset(), a.arrayOffset() + a.length(),
+                        value, ignoreCase);
+                if (listed) {
                     return true;
                 }
             }
