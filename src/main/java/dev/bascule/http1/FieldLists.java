@@ -1,5 +1,7 @@
 package dev.bascule.http1;
 
+import io.netty.util.AsciiString;
+
 /**
  * Membership in a comma-separated field value (RFC 9110 5.6.1), read from its bytes: {@code Connection: keep-alive,
  * Upgrade} lists {@code upgrade}. Members are trimmed of OWS. This is what Netty's {@code HttpHeaders.containsValue}
@@ -30,6 +32,42 @@ final class FieldLists {
                 return true;
             }
             start = end + 1;
+        }
+        return false;
+    }
+
+    /**
+     * Whether every member of {@code b[from, to)} is one of {@code allowed} (ignoring ASCII case); empty members,
+     * which RFC 9110 5.6.1 tells recipients to ignore, count as allowed.
+     */
+    static boolean onlyMembers(byte[] b, int from, int to, AsciiString[] allowed) {
+        int start = from;
+        while (start <= to) {
+            int end = start;
+            while (end < to && b[end] != ',') {
+                end++;
+            }
+            int s = start;
+            int e = end;
+            while (s < e && isSpace(b[s])) {
+                s++;
+            }
+            while (e > s && isSpace(b[e - 1])) {
+                e--;
+            }
+            if (e > s && !oneOf(b, s, e - s, allowed)) {
+                return false;
+            }
+            start = end + 1;
+        }
+        return true;
+    }
+
+    private static boolean oneOf(byte[] b, int from, int length, AsciiString[] allowed) {
+        for (io.netty.util.AsciiString a : allowed) {
+            if (a.length() == length && regionIs(b, from, a, true)) {
+                return true;
+            }
         }
         return false;
     }

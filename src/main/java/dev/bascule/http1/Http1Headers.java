@@ -47,8 +47,10 @@ public final class Http1Headers extends HttpHeaders {
     /** Per received field, at {@code 4 * i}: name start, name end, value start, value end (in {@link #head}). */
     private final int[] fields;
     private final int received;
-    /** Received fields removed since; null until the first removal. */
-    private boolean[] removed;
+    /** Which of the first 64 received fields were removed since, a bit each: no array for a usual head. */
+    private long removedBits;
+    /** The same for received fields beyond the 64th, at {@code i - 64}; null until one of them is removed. */
+    private boolean[] removedBeyond;
     /** Received fields still present. */
     private int left;
     /** The values of received fields made Strings, null until the first is asked for. */
@@ -86,7 +88,7 @@ public final class Http1Headers extends HttpHeaders {
      */
     public void encode(ByteBuf buf) {
         for (int i = 0; i < received; i++) {
-            if (removed == null || !removed[i]) {
+            if (present(i)) {
                 int at = i * SLOTS;
                 buf.writeBytes(head, fields[at], fields[at + 3] - fields[at]);
                 buf.writeShort(CRLF);
@@ -130,7 +132,21 @@ public final class Http1Headers extends HttpHeaders {
     // ---- reading ----
 
     private boolean present(int i) {
-        return removed == null || !removed[i];
+        if (i < 64) {
+            return (removedBits & (1L << i)) == 0;
+        }
+        return removedBeyond == null || !removedBeyond[i - 64];
+    }
+
+    private void markRemoved(int i) {
+        if (i < 64) {
+            removedBits |= 1L << i;
+        } else {
+            if (removedBeyond == null) {
+                removedBeyond = new boolean[received - 64];
+            }
+            removedBeyond[i - 64] = true;
+        }
     }
 
     /** Whether received field {@code i}'s name is {@code name}, ignoring ASCII case. */
@@ -263,24 +279,71 @@ public final class Http1Headers extends HttpHeaders {
 
     @Override
     public List<String> getAll(CharSequence name) {
+        String one = null;
         List<String> all = null;
         for (int i = 0; i < received; i++) {
             if (present(i) && nameIs(i, name)) {
-                all = append(all, receivedValue(i));
+                String v = receivedValue(i);
+                if (one == null) {
+                    one = v;
+                } else {
+                    all = append(all, one, v);
+                }
             }
         }
         for (int i = 0; i < added; i++) {
             if (addedFields[2 * i] != null && namesMatch(addedFields[2 * i], name)) {
-                all = append(all, addedFields[2 * i + 1].toString());
+                String v = addedFields[2 * i + 1].toString();
+                if (one == null) {
+                    one = v;
+                } else {
+                    all = append(all, one, v);
+                }
             }
         }
-        return all == null ? Collections.emptyList() : all;
+        if (all != null) {
+            return all;
+        }
+        // Most names occur once: a one-value list, not an ArrayList and its array. Read-only, as callers use it.
+        return one == null ? Collections.emptyList() : Collections.singletonList(one);
     }
 
-    private static List<String> append(List<String> list, String value) {
-        List<String> l = list == null ? new ArrayList<>(2) : list;
+    private static List<String> append(List<String> list, String first, String value) {
+        List<String> l = list;
+        if (l == null) {
+            l = new ArrayList<>(4);
+            l.add(first);
+        }
         l.add(value);
         return l;
+    }
+
+    /**
+     * Whether every comma-separated member of every {@code name} field is one of {@code allowed} (ignoring ASCII
+     * case and the whitespace around members), read in place: false when there is no such field. Lets a caller
+     * skip taking a list apart in the usual case, such as {@code Connection: keep-alive}.
+     */
+    public boolean listsOnly(CharSequence name, AsciiString... allowed) {
+        boolean any = false;
+        for (int i = 0; i < received; i++) {
+            if (present(i) && nameIs(i, name)) {
+                int at = i * SLOTS;
+                if (!FieldLists.onlyMembers(head, fields[at + 2], fields[at + 3], allowed)) {
+                    return false;
+                }
+                any = true;
+            }
+        }
+        for (int i = 0; i < added; i++) {
+            if (addedFields[2 * i] != null && namesMatch(addedFields[2 * i], name)) {
+                AsciiString v = AsciiString.of(addedFields[2 * i + 1]);
+                if (!FieldLists.onlyMembers(v.array(), v.arrayOffset(), v.arrayOffset() + v.length(), allowed)) {
+                    return false;
+                }
+                any = true;
+            }
+        }
+        return any;
     }
 
     @Override
@@ -522,10 +585,7 @@ public final class Http1Headers extends HttpHeaders {
     public HttpHeaders remove(CharSequence name) {
         for (int i = 0; i < received; i++) {
             if (present(i) && nameIs(i, name)) {
-                if (removed == null) {
-                    removed = new boolean[received];
-                }
-                removed[i] = true;
+                markRemoved(i);
                 left--;
             }
         }
@@ -539,13 +599,44 @@ public final class Http1Headers extends HttpHeaders {
         return this;
     }
 
+    /**
+     * Removes every field named by one of {@code names}, in one pass over the fields rather than one per name: what
+     * stripping a message's hop-by-hop fields costs on every request and response.
+     */
+    public Http1Headers removeAll(AsciiString[] names) {
+        for (int i = 0; i < received; i++) {
+            if (present(i)) {
+                int at = i * SLOTS;
+                int length = fields[at + 1] - fields[at];
+                for (AsciiString name : names) {
+                    if (name.length() == length && nameIs(i, name)) {
+                        markRemoved(i);
+                        left--;
+                        break;
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < added; i++) {
+            CharSequence n = addedFields[2 * i];
+            if (n != null) {
+                for (AsciiString name : names) {
+                    if (namesMatch(n, name)) {
+                        addedFields[2 * i] = null;
+                        addedFields[2 * i + 1] = null;
+                        addedLeft--;
+                        break;
+                    }
+                }
+            }
+        }
+        return this;
+    }
+
     @Override
     public HttpHeaders clear() {
-        if (received > 0) {
-            if (removed == null) {
-                removed = new boolean[received];
-            }
-            Arrays.fill(removed, true);
+        for (int i = 0; i < received; i++) {
+            markRemoved(i);
         }
         left = 0;
         added = 0;
@@ -559,7 +650,8 @@ public final class Http1Headers extends HttpHeaders {
     private void append(CharSequence name, CharSequence value) {
         checkName(name);
         if (addedFields == null) {
-            addedFields = new CharSequence[8]; // four fields: what a proxy adds to most heads
+            // Six fields: what a proxy adds to a request (X-Forwarded-*, Via, a request ID), so that it never grows.
+            addedFields = new CharSequence[12];
         } else if (2 * added == addedFields.length) {
             addedFields = Arrays.copyOf(addedFields, 4 * added);
         }

@@ -82,13 +82,13 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
     private int fieldsFrom;
     /** Bytes of field lines so far, head and trailers together, CRLFs excluded: what {@code maxHeaderSize} bounds. */
     private int headerSize;
-    /** Four offsets per field checked so far, from {@link #fieldsFrom}; reused by every message. */
-    private int[] offsets = new int[64];
+    /**
+     * While a section is read: four offsets per field checked so far (from {@link #fieldsFrom}), line feeds found
+     * (from the reader index), and the request line's bytes or field lines of a head that came in pieces. Null
+     * between sections, so that an idle connection holds none of it.
+     */
+    private HeadWork work;
     private int count;
-    /** Line feeds found, from the reader index; reused. */
-    private int[] lineEnds = new int[32];
-    /** The request line's bytes, and field lines of a head that came in pieces; reused. */
-    private byte[] scratch = new byte[256];
     private int contentLengthField = -1;
     private int transferEncodingField = -1;
     private boolean webSocketKey;
@@ -239,7 +239,7 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
         }
         int r = in.readerIndex();
         int lf = r + length + 1;
-        byte[] a = scratch(length);
+        byte[] a = work().scratch(length);
         in.getBytes(r, a, 0, length);
         String problem = line.parse(a, length);
         if (problem != null) {
@@ -263,6 +263,8 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
         int size = headerSize;
         int stop;
         int p = scanned;
+        HeadWork w = work();
+        int[] lineEnds = w.lineEnds;
         while (true) {
             int available = readable - p;
             int room = maxHeaderSize - size;
@@ -288,7 +290,7 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
             }
             size += length;
             if (lines == lineEnds.length) {
-                lineEnds = Arrays.copyOf(lineEnds, lines * 2);
+                lineEnds = w.lineEndsFor(lines + 1);
             }
             lineEnds[lines++] = lf;
             p = lf + 1;
@@ -301,7 +303,7 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
             in.getBytes(r + fieldsFrom, a, 0, a.length);
             base = fieldsFrom;
         } else {
-            a = scratch(p - scanned);
+            a = w.scratch(p - scanned);
             in.getBytes(r + scanned, a, 0, p - scanned);
             base = scanned;
         }
@@ -332,15 +334,14 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
                 } else {
                     endHead(in, out, a);
                 }
+                release(); // the section is read: a body or the next message needs none of it
         }
     }
 
     /** Checks one field line, {@code a[from, to)}, and records it. */
     private boolean field(ByteBuf in, List<Object> out, byte[] a, int from, int to, int shift, boolean trailers) {
         int at = count * 4;
-        if (at + 4 > offsets.length) {
-            offsets = Arrays.copyOf(offsets, offsets.length * 2);
-        }
+        int[] offsets = work.offsetsFor(at + 4);
         int bits = FieldLine.check(a, from, to, offsets, at, shift);
         if (bits < 0) {
             out.add(failed(in, trailers, new MalformedHttpException(FieldLine.problem(bits))));
@@ -375,6 +376,7 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
     /** The head is whole: RFC 9112 6 decides how long its body is. */
     private void endHead(ByteBuf in, List<Object> out, byte[] a) {
         Http1Headers headers = new Http1Headers(a, fieldOffsets(), count);
+        int[] offsets = work.offsets;
         HttpVersion version = line.version();
         DefaultHttpRequest request = new DefaultHttpRequest(version, line.method(), line.uri(), headers, false);
         String problem = null;
@@ -520,6 +522,21 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
         webSocketKey = false;
         line.clear();
         remaining = 0;
+        release();
+    }
+
+    private HeadWork work() {
+        if (work == null) {
+            work = HeadWork.take();
+        }
+        return work;
+    }
+
+    private void release() {
+        if (work != null) {
+            HeadWork.giveBack(work);
+            work = null;
+        }
     }
 
     /** A refused head: the request so far, or a stand-in when not even its request line was read. */
@@ -555,13 +572,6 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
 
     /** The offsets of the fields read, for the headers that keep them (Http1Headers never changes them). */
     private int[] fieldOffsets() {
-        return count == 0 ? NO_OFFSETS : Arrays.copyOf(offsets, count * 4);
-    }
-
-    private byte[] scratch(int length) {
-        if (scratch.length < length) {
-            scratch = new byte[Math.max(length, scratch.length * 2)];
-        }
-        return scratch;
+        return count == 0 ? NO_OFFSETS : Arrays.copyOf(work.offsets, count * 4);
     }
 }

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import dev.bascule.control.UnderscoreHeaders;
+import dev.bascule.http1.Http1Headers;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -31,6 +32,8 @@ final class HeaderRules {
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
 
+    /** Connection options that name no field (RFC 9112 9.3, 9.6). */
+    private static final AsciiString[] CONNECTION_OPTIONS = {HttpHeaderValues.KEEP_ALIVE, HttpHeaderValues.CLOSE};
     /** Headers that describe one connection, not the message (RFC 9110 7.6.1, RFC 9112 7, plus legacy ones). */
     private static final AsciiString[] HOP_BY_HOP = {
         HttpHeaderNames.CONNECTION,
@@ -254,11 +257,17 @@ final class HeaderRules {
     }
 
     static void removeHopByHop(HttpHeaders h) {
-        if (h.contains(HttpHeaderNames.CONNECTION)) { // most origin responses have none: skip the list then
+        if (h.contains(HttpHeaderNames.CONNECTION)
+                // Connection: keep-alive or close names no other field: no list to take apart then
+                && !(h instanceof Http1Headers own && own.listsOnly(HttpHeaderNames.CONNECTION, CONNECTION_OPTIONS))) {
             List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
             for (int i = 0; i < connection.size(); i++) {
                 removeListed(h, connection.get(i));
             }
+        }
+        if (h instanceof Http1Headers own) {
+            own.removeAll(HOP_BY_HOP);
+            return;
         }
         for (AsciiString name : HOP_BY_HOP) {
             h.remove(name);

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * servers the request already tried and, for a pool whose servers cap their connections ({@code
  * max_connections}), minus those with no room on this event loop; when none has room, the request waits in the
  * upstream's queue until one has. Allocation-free apart from the tried list
- * growing past two servers.
+ * growing past one server (a retry).
  *
  * <p>A base class of the exchange rather than an object of its own, so that a request still allocates one
  * object; it calls nothing of the exchange.
@@ -34,7 +34,9 @@ abstract sealed class ServerChoice implements PickContext, OriginWaiter permits 
     private final HttpRequest request;
     private final Downstream downstream;
     private final EventLoop loop;
-    private Server[] tried = NONE;
+    /** The first server tried, and the others in {@link #moreTried}: most requests try one, and need no array. */
+    private Server firstTried;
+    private Server[] moreTried = NONE;
     private int triedCount;
     private long affinityHash;
     private boolean affinityHashKnown;
@@ -83,20 +85,33 @@ abstract sealed class ServerChoice implements PickContext, OriginWaiter permits 
         if (excludedAsTried(s)) {
             return;
         }
-        if (triedCount == tried.length) {
-            Server[] grown = new Server[Math.max(2, tried.length * 2)];
-            System.arraycopy(tried, 0, grown, 0, triedCount);
-            tried = grown;
+        if (triedCount > 0 && triedCount - 1 == moreTried.length) {
+            Server[] grown = new Server[Math.max(2, moreTried.length * 2)];
+            System.arraycopy(moreTried, 0, grown, 0, moreTried.length);
+            moreTried = grown;
         }
-        tried[triedCount++] = s;
+        setTried(triedCount++, s);
+    }
+
+    private Server tried(int i) {
+        return i == 0 ? firstTried : moreTried[i - 1];
+    }
+
+    private void setTried(int i, Server s) {
+        if (i == 0) {
+            firstTried = s;
+        } else {
+            moreTried[i - 1] = s;
+        }
     }
 
     /** A server whose last slot went to another request was never reached: it does not count as tried. */
     final void untry(Server s) {
         for (int i = 0; i < triedCount; i++) {
-            if (tried[i] == s) {
-                tried[i] = tried[--triedCount];
-                tried[triedCount] = null;
+            if (tried(i) == s) {
+                triedCount--;
+                setTried(i, tried(triedCount));
+                setTried(triedCount, null);
                 return;
             }
         }
@@ -242,7 +257,7 @@ abstract sealed class ServerChoice implements PickContext, OriginWaiter permits 
 
     private boolean excludedAsTried(Server candidate) {
         for (int i = 0; i < triedCount; i++) {
-            if (tried[i] == candidate) {
+            if (tried(i) == candidate) {
                 return true;
             }
         }

@@ -72,6 +72,44 @@ class Http1RequestDecoderTest {
         }
     }
 
+    /**
+     * Decoders on one thread share a spare set of working arrays between heads: two connections whose heads arrive
+     * in pieces, interleaved, each keep their own while reading, and neither sees the other's fields.
+     */
+    @Test
+    void interleavedHeadsOnOneThreadKeepTheirOwnFields() {
+        EmbeddedChannel a = new EmbeddedChannel(new Http1RequestDecoder(RequestDecoderDifferential.TINY.clone()));
+        EmbeddedChannel b = new EmbeddedChannel(new Http1RequestDecoder(RequestDecoderDifferential.TINY.clone()));
+        String[] headA = {"GET /a HTTP/1.1\r\nHo", "st: a.test\r\nX-A: 1\r\n", "X-Long-Name: ", "aaaa\r\n\r\n"};
+        String[] headB = {"POST /b HTTP/1.1\r\n", "Host: b.test\r\nContent-Length: 2\r\nX-", "B: 2\r\n\r\nok"};
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < Math.max(headA.length, headB.length); i++) {
+                if (i < headA.length) {
+                    a.writeInbound(Unpooled.copiedBuffer(headA[i], StandardCharsets.ISO_8859_1));
+                }
+                if (i < headB.length) {
+                    b.writeInbound(Unpooled.copiedBuffer(headB[i], StandardCharsets.ISO_8859_1));
+                }
+            }
+            HttpRequest ra = a.readInbound();
+            HttpRequest rb = b.readInbound();
+            assertThat(ra.uri()).isEqualTo("/a");
+            assertThat(ra.headers().names()).containsExactly("Host", "X-A", "X-Long-Name");
+            assertThat(ra.headers().get("x-long-name")).isEqualTo("aaaa");
+            assertThat(rb.uri()).isEqualTo("/b");
+            assertThat(rb.headers().names()).containsExactly("Host", "Content-Length", "X-B");
+            assertThat(rb.headers().get("host")).isEqualTo("b.test");
+            for (Object m; (m = a.readInbound()) != null; ) {
+                kept.add(m);
+            }
+            for (Object m; (m = b.readInbound()) != null; ) {
+                kept.add(m);
+            }
+        }
+        assertThat(a.finishAndReleaseAll()).isFalse();
+        assertThat(b.finishAndReleaseAll()).isFalse();
+    }
+
     @Test
     void versionsAboveOnePointOneAreReadAsOnePointOne() {
         assertThat(((HttpRequest) decode("GET / HTTP/1.7\r\n\r\n", false).get(0)).protocolVersion())
