@@ -2,6 +2,7 @@ package dev.bascule.proxy;
 
 import dev.bascule.control.ProxySettings;
 import dev.bascule.stats.ExchangeRecord;
+import dev.bascule.trace.HexId;
 import dev.bascule.trace.RequestIds;
 import dev.bascule.trace.Sampler;
 import dev.bascule.trace.TraceParent;
@@ -102,10 +103,8 @@ final class RequestTracing {
         }
     }
 
-    static AsciiString newRequestId(RandomGenerator random) {
-        byte[] id = new byte[RequestIds.LENGTH];
-        RequestIds.write(id, random.nextLong(), random.nextLong());
-        return new AsciiString(id, false);
+    static CharSequence newRequestId(RandomGenerator random) {
+        return new HexId(random.nextLong(), random.nextLong());
     }
 
     /** W3C Trace Context: an all-zero trace id or span id is invalid. */

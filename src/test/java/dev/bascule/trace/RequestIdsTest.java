@@ -52,4 +52,25 @@ class RequestIdsTest {
         assertThat(text).isEqualTo("0123456789abcdeffedcba9876543210");
         assertThat(RequestIds.isValid(text)).isTrue();
     }
+
+    @Test
+    void aHexIdReadsAsTheDigitsWrittenForItsBits() {
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 1_000; i++) {
+            long high = random.nextLong();
+            long low = i == 0 ? 0 : random.nextLong();
+            byte[] written = new byte[RequestIds.LENGTH];
+            RequestIds.write(written, high, low);
+            HexId id = new HexId(high, low);
+            StringBuilder read = new StringBuilder();
+            for (int k = 0; k < id.length(); k++) {
+                read.append(id.charAt(k));
+            }
+            String expected = new String(written, StandardCharsets.US_ASCII);
+            assertThat(read.toString()).isEqualTo(expected);
+            assertThat(id.toString()).isEqualTo(expected);
+            assertThat(id.subSequence(3, 20).toString()).isEqualTo(expected.substring(3, 20));
+            assertThat(id).isEqualTo(new HexId(high, low));
+        }
+    }
 }
