@@ -119,7 +119,7 @@ class MessageWriterDifferentialTest {
 
     /** The messages the request decoder reads from {@code input}, up to the first it refuses. */
     private static List<Object> decodedRequests(byte[] input) {
-        EmbeddedChannel ch = new EmbeddedChannel(new Http1RequestDecoder(RequestDecoderDifferential.FRONTEND));
+        EmbeddedChannel ch = new EmbeddedChannel(new RequestDecoding(RequestDecoderDifferential.FRONTEND));
         ch.writeInbound(Unpooled.wrappedBuffer(input));
         return goodMessages(ch);
     }
