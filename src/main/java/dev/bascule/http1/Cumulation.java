@@ -18,10 +18,13 @@ import io.netty.handler.codec.ByteToMessageDecoder;
  */
 public final class Cumulation {
     private ByteBuf buf;
+    /** The buffer kept is the last read's own (nothing was left before it): not compacted, as Netty's decoder. */
+    private boolean first;
 
     /** Adds what was read (taking it over) and returns the bytes to decode. */
     public ByteBuf add(ByteBufAllocator alloc, ByteBuf in) {
-        buf = ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(alloc, buf == null ? Unpooled.EMPTY_BUFFER : buf, in);
+        first = buf == null;
+        buf = ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(alloc, first ? Unpooled.EMPTY_BUFFER : buf, in);
         return buf;
     }
 
@@ -44,7 +47,7 @@ public final class Cumulation {
 
     /** Between reads: makes room by dropping decoded bytes, unless a slice of the buffer is still held. */
     public void discardReadBytes() {
-        if (buf != null && buf.refCnt() == 1) {
+        if (buf != null && !first && buf.refCnt() == 1) {
             buf.discardSomeReadBytes();
         }
     }
