@@ -1,7 +1,7 @@
 package dev.bascule.proxy;
 
 import dev.bascule.http1.Http1Headers;
-import dev.bascule.http1.Http1RequestDecoder;
+import dev.bascule.http1.RequestDecoding;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -66,7 +66,7 @@ public class RequestHeadPathBench {
     @Setup
     public void setUp() {
         decoder = new EmbeddedChannel(codec.equals("netty") ? new HttpRequestDecoder(DECODER)
-                : new Http1RequestDecoder(DECODER));
+                : new RequestDecoding(DECODER));
         input = Unpooled.directBuffer().writeBytes((head.equals("small") ? SMALL : BROWSER)
                 .getBytes(StandardCharsets.US_ASCII));
         output = Unpooled.directBuffer(4096);

@@ -2,8 +2,6 @@ package dev.bascule.http1;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -46,9 +44,12 @@ import java.util.List;
  * field lines are then copied into the one array the request's {@link Http1Headers} keeps, with four offsets per
  * field. Per request this allocates the request, its headers (that array and the offsets) and the target string.
  *
+ * <p>It is a plain object, not a handler: the codec that holds it keeps the bytes read so far (the cumulation) and
+ * calls {@link #decode} after each read, so decoding costs no pipeline hop of its own.
+ *
  * <p>Threading: confined to the connection's event loop.
  */
-public class Http1RequestDecoder extends ByteToMessageDecoder {
+public class Http1RequestDecoder {
     private static final int SKIP_EMPTY_LINES = 0;
     private static final int REQUEST_LINE = 1;
     private static final int HEAD_FIELDS = 2;
@@ -120,8 +121,11 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
         return oddNames;
     }
 
-    @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+    /**
+     * Decodes from {@code in} as far as its bytes go, adding the messages made to {@code out}: a head waits in
+     * {@code in} until it is whole, a body comes as retained slices of {@code in}.
+     */
+    public void decode(ByteBuf in, List<Object> out) {
         switch (state) {
             case SKIP_EMPTY_LINES:
                 if (!skipEmptyLines(in, out)) {
@@ -160,14 +164,23 @@ public class Http1RequestDecoder extends ByteToMessageDecoder {
         }
     }
 
-    /** The connection closed: a head cut short after its request line is reported, as Netty's decoder does. */
-    @Override
-    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-        super.decodeLast(ctx, in, out);
+    /** The connection closed: what {@code in} still holds is decoded, then {@link #endOfInput}. */
+    public void decodeLast(ByteBuf in, List<Object> out) {
+        if (in.isReadable()) {
+            decode(in, out);
+        }
+        endOfInput(in, out);
+    }
+
+    /**
+     * No byte comes after {@code in}: a head cut short after its request line is reported, as Netty's decoder
+     * does; a body cut short just ends (the request is incomplete, not ended).
+     */
+    public void endOfInput(ByteBuf in, List<Object> out) {
         if (state == HEAD_FIELDS) {
             out.add(failed(in, new PrematureChannelClosureException("Connection closed before received headers")));
         } else if (state != BAD_MESSAGE) {
-            endMessage(); // a body cut short: nothing more comes (the request is incomplete, not ended)
+            endMessage();
         }
     }
 

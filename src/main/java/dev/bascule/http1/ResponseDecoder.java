@@ -2,8 +2,6 @@ package dev.bascule.http1;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.ContentLengthNotAllowedException;
@@ -49,9 +47,11 @@ import java.util.Queue;
  * says to ignore); and a 101 never has a body (Netty reads one after a 101 to a Hixie-76 WebSocket handshake, an
  * obsolete draft).
  *
+ * <p>A plain object, not a handler: {@link OriginCodec} keeps the bytes read and calls it.
+ *
  * <p>Threading: one per connection, on its channel's event loop.
  */
-final class ResponseDecoder extends ByteToMessageDecoder {
+final class ResponseDecoder {
     private static final int SKIP_LINE_ENDS = 0;
     private static final int STATUS_LINE = 1;
     private static final int FIELDS = 2;
@@ -95,16 +95,16 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         this.methods = methods;
     }
 
-    @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    /** Decodes from {@code in} as far as its bytes go, adding the messages made to {@code out}. */
+    void decode(ByteBuf in, List<Object> out) {
         try {
-            decode(in, out);
+            decodeOnce(in, out);
         } finally {
             window.close();
         }
     }
 
-    private void decode(ByteBuf in, List<Object> out) {
+    private void decodeOnce(ByteBuf in, List<Object> out) {
         switch (state) {
             case SKIP_LINE_ENDS:
                 if (!skipLineEnds(in, out)) {
@@ -481,9 +481,11 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         fail(in, out, new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER), cause);
     }
 
-    @Override
-    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-        super.decodeLast(ctx, in, out);
+    /** The connection's input ended: decodes what {@code in} still holds, then what the end itself means. */
+    void decodeLast(ByteBuf in, List<Object> out) {
+        if (in.isReadable()) {
+            decode(in, out);
+        }
         switch (state) {
             case UNTIL_CLOSE:
                 if (!in.isReadable()) {

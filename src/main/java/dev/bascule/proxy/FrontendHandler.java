@@ -24,14 +24,13 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: reads requests one message at a time (auto-read is off and a {@code
- * FlowControlHandler} sits in front), hands each request to an {@link Exchange}, and reads the next request only
+ * One client connection: reads requests one message at a time (auto-read is off and {@link FrontendCodec} hands
+ * on one message per read), hands each request to an {@link Exchange}, and reads the next request only
  * when the previous response is complete, so pipelined requests are answered in order.
  *
  * <p>Threading: confined to the connection's event loop.
@@ -59,8 +58,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     /** The request being discarded after Bascule answered it itself; its body must not reach anyone. */
     private boolean discardingBody;
     /**
-     * A read was asked for and no message has arrived yet. The flow-control handler counts a socket read that
-     * decoded nothing (half a header block) as answered, so the read must be asked for again.
+     * A read was asked for and no message has arrived yet. The codec counts a socket read that decoded nothing
+     * (half a header block) as answered, so the read must be asked for again.
      */
     private boolean wantRead;
     /** Shutting down: no request after the current one. */
@@ -499,7 +498,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
         ChannelPipeline p = ctx.pipeline();
         p.replace(FrontendCodec.class, "tunnel", tunnel.clientEnd());
         p.remove(this);
-        removeIfPresent(p, FlowControlHandler.class);
         removeIfPresent(p, HstsHandler.class);
         removeIfPresent(p, ClientTimeouts.class); // the tunnel has its own idle timeout
         tunnel.start();

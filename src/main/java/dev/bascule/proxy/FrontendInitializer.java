@@ -12,7 +12,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SniHandler;
 import java.net.InetSocketAddress;
 import java.util.function.Consumer;
@@ -92,7 +91,10 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
         }
     }
 
-    /** The HTTP/1.1 pipeline behind the timeouts: codec, then redirect, or HSTS, pacing and the frontend. */
+    /**
+     * The HTTP/1.1 pipeline behind the timeouts: the codec (which also paces reads, one decoded message per read),
+     * then redirect, or HSTS and the frontend.
+     */
     private void addHttp1(ChannelPipeline p, ListenerSettings mode, ProxySettings settings, ClientTimeouts timeouts) {
         p.addLast("http", new FrontendCodec(decoderConfig(settings), FrontendCodec.DEFAULT_MAX_PIPELINE_DEPTH,
                 settings.underscoreHeaders()));
@@ -103,9 +105,6 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
         if (mode.tls() && mode.hsts() != null) {
             p.addLast("hsts", new HstsHandler(mode.hsts()));
         }
-        // Hands over one decoded message per read(), so pipelined requests wait their turn and a body is read
-        // only as fast as the origin takes it.
-        p.addLast("flow", new FlowControlHandler());
         p.addLast("frontend", new FrontendHandler(live, origins, mode.tls() ? "https" : "http", timeouts,
                 mode.stats()));
     }

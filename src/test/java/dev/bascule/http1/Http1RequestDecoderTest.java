@@ -33,7 +33,7 @@ class Http1RequestDecoderTest {
     }
 
     private List<Object> decode(String input, boolean byteByByte) {
-        EmbeddedChannel ch = new EmbeddedChannel(new Http1RequestDecoder(RequestDecoderDifferential.TINY.clone()
+        EmbeddedChannel ch = new EmbeddedChannel(new RequestDecoding(RequestDecoderDifferential.TINY.clone()
                 .setMaxInitialLineLength(40).setMaxHeaderSize(80).setMaxChunkSize(64)));
         byte[] bytes = input.getBytes(StandardCharsets.ISO_8859_1);
         if (byteByByte) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bascule.testing.LeakGuard;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
@@ -84,6 +86,44 @@ class OriginCodecTest {
         raw.release();
         ch.pipeline().remove(OriginCodec.class);
         assertThat((Object) ch.readInbound()).isNull();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aReadThatDecodesNothingWithAutoReadOffAsksForAnotherItself() {
+        int[] reads = {0};
+        EmbeddedChannel ch = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void read(ChannelHandlerContext ctx) {
+                reads[0]++;
+                ctx.read();
+            }
+        }, new OriginCodec(ResponseDifferential.ORIGIN));
+        ch.config().setAutoRead(false);
+        ch.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"));
+        ch.releaseOutbound();
+        reads[0] = 0;
+        ch.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Le"));
+        assertThat(reads[0]).as("a message is owed: the codec reads on").isEqualTo(1);
+        ch.writeInbound(ascii("ngth: 2\r\n\r\nok"));
+        assertThat(reads[0]).as("a message went on: reading is the handler's to ask").isEqualTo(1);
+        ReferenceCountUtil.release(ch.readInbound());
+        ReferenceCountUtil.release(ch.readInbound());
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aBodyDelimitedByTheCloseEndsWhenTheConnectionCloses() {
+        EmbeddedChannel ch = new EmbeddedChannel(new OriginCodec(ResponseDifferential.ORIGIN));
+        ch.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"));
+        ch.releaseOutbound();
+        ch.writeInbound(ascii("HTTP/1.0 200 OK\r\n\r\nuntil close"));
+        ReferenceCountUtil.release(ch.readInbound());
+        HttpContent piece = ch.readInbound();
+        assertThat(piece.content().toString(StandardCharsets.US_ASCII)).isEqualTo("until close");
+        piece.release();
+        ch.close();
+        assertThat((Object) ch.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 }

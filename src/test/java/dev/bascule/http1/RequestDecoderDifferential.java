@@ -193,7 +193,7 @@ final class RequestDecoderDifferential {
         Map<Object, Boolean> oddNamesByHead();
     }
 
-    private static final class Recording extends Http1RequestDecoder implements OddNames {
+    private static final class Recording extends RequestDecoding implements OddNames {
         private final Map<Object, Boolean> odd = new IdentityHashMap<>();
 
         Recording(HttpDecoderConfig config) {
@@ -201,12 +201,12 @@ final class RequestDecoderDifferential {
         }
 
         @Override
-        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
             int from = out.size();
             super.decode(ctx, in, out);
             for (int i = from; i < out.size(); i++) {
                 if (out.get(i) instanceof HttpRequest) {
-                    odd.put(out.get(i), oddNames());
+                    odd.put(out.get(i), decoder().oddNames());
                 }
             }
         }

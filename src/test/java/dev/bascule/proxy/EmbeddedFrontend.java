@@ -19,7 +19,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
 import java.net.InetAddress;
@@ -34,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection with the pipeline {@link FrontendInitializer} builds for a plain listener (timers, codec,
- * flow control, frontend handler) in an {@link EmbeddedChannel}, on a snapshot built by a real {@link
+ * frontend handler) in an {@link EmbeddedChannel}, on a snapshot built by a real {@link
  * ControlPlane} from a YAML config, with {@link EmbeddedOrigins} as its origins. Time is a mock ticker shared by the
  * client channel, every origin channel and the control plane; it moves only when a test says so.
  *
@@ -47,7 +46,7 @@ final class EmbeddedFrontend implements AutoCloseable {
     final ClientChannel client;
     /** Stands for the client's socket, at the head of the pipeline. */
     final Socket socket = new Socket();
-    /** What the frontend handler was handed, between flow control and it: one line per message. */
+    /** What the frontend handler was handed, between the codec and it: one line per message. */
     final List<String> handed = new ArrayList<>();
 
     /** @param peer the client's address, as the accepted socket would report it */
@@ -65,7 +64,7 @@ final class EmbeddedFrontend implements AutoCloseable {
                 settings.clientBodyIdleMillis(), settings.clientIdleMillis());
         // Added to an active channel, as FrontendInitializer adds them to an accepted one.
         client.pipeline().addLast(socket, timeouts, new FrontendCodec(FrontendInitializer.decoderConfig(settings)),
-                new FlowControlHandler(), new Tap(),
+                new Tap(),
                 new FrontendHandler(control.live(), origins, "http", timeouts,
                         dev.bascule.stats.ListenerStats.detached("embedded")));
         client.pipeline().fireChannelActive(); // the handler came after the channel went active: start it as accepted
@@ -161,7 +160,7 @@ final class EmbeddedFrontend implements AutoCloseable {
         }
     }
 
-    /** Records each message flow control hands the frontend handler, and passes it on untouched. */
+    /** Records each message the codec hands the frontend handler, and passes it on untouched. */
     private final class Tap extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
