@@ -78,8 +78,8 @@ class Http1RequestDecoderTest {
      */
     @Test
     void interleavedHeadsOnOneThreadKeepTheirOwnFields() {
-        EmbeddedChannel a = new EmbeddedChannel(new Http1RequestDecoder(RequestDecoderDifferential.TINY.clone()));
-        EmbeddedChannel b = new EmbeddedChannel(new Http1RequestDecoder(RequestDecoderDifferential.TINY.clone()));
+        EmbeddedChannel a = new EmbeddedChannel(new RequestDecoding(RequestDecoderDifferential.TINY.clone()));
+        EmbeddedChannel b = new EmbeddedChannel(new RequestDecoding(RequestDecoderDifferential.TINY.clone()));
         String[] headA = {"GET /a HTTP/1.1\r\nHo", "st: a.test\r\nX-A: 1\r\n", "X-Long-Name: ", "aaaa\r\n\r\n"};
         String[] headB = {"POST /b HTTP/1.1\r\n", "Host: b.test\r\nContent-Length: 2\r\nX-", "B: 2\r\n\r\nok"};
         for (int round = 0; round < 3; round++) {
