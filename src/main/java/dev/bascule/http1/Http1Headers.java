@@ -1,23 +1,16 @@
 package dev.bascule.http1;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.handler.codec.DateFormatter;
-import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
-import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Calendar;
 import java.util.Collections;
-import java.util.Date;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Set;
 
 /**
@@ -97,9 +90,9 @@ public final class Http1Headers extends HttpHeaders {
         for (int i = 0; i < added; i++) {
             CharSequence name = addedFields[2 * i];
             if (name != null) {
-                writeAscii(buf, name);
+                FieldText.writeAscii(buf, name);
                 buf.writeShort(COLON_SPACE);
-                writeAscii(buf, addedFields[2 * i + 1]);
+                FieldText.writeAscii(buf, addedFields[2 * i + 1]);
                 buf.writeShort(CRLF);
             }
         }
@@ -114,24 +107,34 @@ public final class Http1Headers extends HttpHeaders {
         Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
-            writeAscii(buf, e.getKey());
+            FieldText.writeAscii(buf, e.getKey());
             buf.writeShort(COLON_SPACE);
-            writeAscii(buf, e.getValue());
+            FieldText.writeAscii(buf, e.getValue());
             buf.writeShort(CRLF);
         }
     }
 
-    private static void writeAscii(ByteBuf buf, CharSequence s) {
-        if (s instanceof AsciiString a) {
-            buf.writeBytes(a.array(), a.arrayOffset(), a.length());
-        } else {
-            ByteBufUtil.writeAscii(buf, s); // one byte per char: Latin-1, as received values were read
-        }
-    }
 
     // ---- reading ----
 
-    private boolean present(int i) {
+    int receivedCount() {
+        return received;
+    }
+
+    int addedCount() {
+        return added;
+    }
+
+    /** The name of added field {@code i}; null once it was removed. */
+    CharSequence addedName(int i) {
+        return addedFields[2 * i];
+    }
+
+    CharSequence addedValue(int i) {
+        return addedFields[2 * i + 1];
+    }
+
+    boolean present(int i) {
         if (i < 64) {
             return (removedBits & (1L << i)) == 0;
         }
@@ -176,7 +179,7 @@ public final class Http1Headers extends HttpHeaders {
         return true;
     }
 
-    private String receivedValue(int i) {
+    String receivedValue(int i) {
         if (values == null) {
             values = new String[received];
         }
@@ -189,7 +192,7 @@ public final class Http1Headers extends HttpHeaders {
         return v;
     }
 
-    private String receivedName(int i) {
+    String receivedName(int i) {
         int at = i * SLOTS;
         return new String(head, fields[at], fields[at + 1] - fields[at], StandardCharsets.ISO_8859_1);
     }
@@ -220,15 +223,7 @@ public final class Http1Headers extends HttpHeaders {
 
     @Override
     public Integer getInt(CharSequence name) {
-        String v = get(name);
-        if (v == null) {
-            return null;
-        }
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return FieldText.intOrNull(get(name));
     }
 
     @Override
@@ -239,15 +234,7 @@ public final class Http1Headers extends HttpHeaders {
 
     @Override
     public Short getShort(CharSequence name) {
-        String v = get(name);
-        if (v == null) {
-            return null;
-        }
-        try {
-            return Short.parseShort(v);
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return FieldText.shortOrNull(get(name));
     }
 
     @Override
@@ -258,12 +245,7 @@ public final class Http1Headers extends HttpHeaders {
 
     @Override
     public Long getTimeMillis(CharSequence name) {
-        String v = get(name);
-        if (v == null) {
-            return null;
-        }
-        Date date = DateFormatter.parseHttpDate(v);
-        return date == null ? null : date.getTime();
+        return FieldText.dateOrNull(get(name));
     }
 
     @Override
@@ -436,64 +418,14 @@ public final class Http1Headers extends HttpHeaders {
 
     @Override
     public Iterator<Map.Entry<String, String>> iterator() {
-        return new Fields<>(true);
+        return new Http1HeaderFields<>(this, true);
     }
 
     @Override
     public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
-        return new Fields<>(false);
+        return new Http1HeaderFields<>(this, false);
     }
 
-    /** The fields in order, received ones first; each entry is a snapshot, setting its value is not supported. */
-    private final class Fields<T extends CharSequence> implements Iterator<Map.Entry<T, T>> {
-        private final boolean strings;
-        private int next = -1;
-
-        Fields(boolean strings) {
-            this.strings = strings;
-            advance();
-        }
-
-        private void advance() {
-            next++;
-            while (next < received + added && !at(next)) {
-                next++;
-            }
-        }
-
-        private boolean at(int index) {
-            return index < received ? present(index) : addedFields[2 * (index - received)] != null;
-        }
-
-        @Override
-        public boolean hasNext() {
-            return next < received + added;
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        public Map.Entry<T, T> next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            int i = next;
-            advance();
-            CharSequence name;
-            CharSequence value;
-            if (i < received) {
-                name = receivedName(i);
-                value = receivedValue(i);
-            } else {
-                name = addedFields[2 * (i - received)];
-                value = addedFields[2 * (i - received) + 1];
-                if (strings) {
-                    name = name.toString();
-                    value = value.toString();
-                }
-            }
-            return (Map.Entry<T, T>) new AbstractMap.SimpleImmutableEntry<>(name, value);
-        }
-    }
 
     // ---- changing ----
 
@@ -504,7 +436,7 @@ public final class Http1Headers extends HttpHeaders {
 
     @Override
     public HttpHeaders add(CharSequence name, Object value) {
-        append(name, valueOf(value));
+        append(name, FieldText.valueOf(value));
         return this;
     }
 
@@ -516,7 +448,7 @@ public final class Http1Headers extends HttpHeaders {
     @Override
     public HttpHeaders add(CharSequence name, Iterable<?> values) {
         for (Object v : values) {
-            append(name, valueOf(v));
+            append(name, FieldText.valueOf(v));
         }
         return this;
     }
@@ -540,8 +472,8 @@ public final class Http1Headers extends HttpHeaders {
 
     @Override
     public HttpHeaders set(CharSequence name, Object value) {
-        CharSequence v = valueOf(value); // checked before anything is removed: a refused set changes nothing
-        checkName(name);
+        CharSequence v = FieldText.valueOf(value); // checked before anything is removed: a refused set changes nothing
+        FieldText.checkName(name);
         remove(name);
         append(name, v);
         return this;
@@ -554,10 +486,10 @@ public final class Http1Headers extends HttpHeaders {
 
     @Override
     public HttpHeaders set(CharSequence name, Iterable<?> values) {
-        checkName(name);
+        FieldText.checkName(name);
         List<CharSequence> checked = new ArrayList<>();
         for (Object v : values) {
-            checked.add(valueOf(v));
+            checked.add(FieldText.valueOf(v));
         }
         remove(name);
         for (int i = 0; i < checked.size(); i++) {
@@ -648,7 +580,7 @@ public final class Http1Headers extends HttpHeaders {
     }
 
     private void append(CharSequence name, CharSequence value) {
-        checkName(name);
+        FieldText.checkName(name);
         if (addedFields == null) {
             // Six fields: what a proxy adds to a request (X-Forwarded-*, Via, a request ID), so that it never grows.
             addedFields = new CharSequence[12];
@@ -659,31 +591,5 @@ public final class Http1Headers extends HttpHeaders {
         addedFields[2 * added + 1] = value;
         added++;
         addedLeft++;
-    }
-
-    private static void checkName(CharSequence name) {
-        if (name == null || name.length() == 0 || HttpHeaderValidationUtil.validateToken(name) != -1) {
-            throw new IllegalArgumentException("a header name must be a token: '" + name + "'");
-        }
-    }
-
-    private static CharSequence valueOf(Object value) {
-        if (value == null) {
-            throw new NullPointerException("value");
-        }
-        CharSequence v;
-        if (value instanceof CharSequence s) {
-            v = s;
-        } else if (value instanceof Date d) {
-            v = DateFormatter.format(d);
-        } else if (value instanceof Calendar c) {
-            v = DateFormatter.format(c.getTime());
-        } else {
-            v = value.toString();
-        }
-        if (HttpHeaderValidationUtil.validateValidHeaderValue(v) != -1) {
-            throw new IllegalArgumentException("a header value must be field-content (RFC 9110 5.5): '" + v + "'");
-        }
-        return v;
     }
 }

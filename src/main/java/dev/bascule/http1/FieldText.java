@@ -1,0 +1,76 @@
+package dev.bascule.http1;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
+import io.netty.util.AsciiString;
+import java.util.Calendar;
+import java.util.Date;
+
+/**
+ * The text of header fields that Bascule adds: the checks a name and a value pass before joining a head, as
+ * Netty's validating headers check them (a name is a token, RFC 9110 5.6.2; a value is field-content, RFC 9110
+ * 5.5, so nothing added can split the head), and how either is written as bytes.
+ *
+ * <p>Stateless.
+ */
+final class FieldText {
+    private FieldText() {}
+
+    static void checkName(CharSequence name) {
+        if (name == null || name.length() == 0 || HttpHeaderValidationUtil.validateToken(name) != -1) {
+            throw new IllegalArgumentException("a header name must be a token: '" + name + "'");
+        }
+    }
+
+    static CharSequence valueOf(Object value) {
+        if (value == null) {
+            throw new NullPointerException("value");
+        }
+        CharSequence v;
+        if (value instanceof CharSequence s) {
+            v = s;
+        } else if (value instanceof Date d) {
+            v = DateFormatter.format(d);
+        } else if (value instanceof Calendar c) {
+            v = DateFormatter.format(c.getTime());
+        } else {
+            v = value.toString();
+        }
+        if (HttpHeaderValidationUtil.validateValidHeaderValue(v) != -1) {
+            throw new IllegalArgumentException("a header value must be field-content (RFC 9110 5.5): '" + v + "'");
+        }
+        return v;
+    }
+
+    static void writeAscii(ByteBuf buf, CharSequence s) {
+        if (s instanceof AsciiString a) {
+            buf.writeBytes(a.array(), a.arrayOffset(), a.length());
+        } else {
+            ByteBufUtil.writeAscii(buf, s); // one byte per char: Latin-1, as received values were read
+        }
+    }
+
+    /** A value read as Netty's headers read it: null when absent or not a number (or not an HTTP date). */
+    static Integer intOrNull(String v) {
+        try {
+            return v == null ? null : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    static Short shortOrNull(String v) {
+        try {
+            return v == null ? null : Short.parseShort(v);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    static Long dateOrNull(String v) {
+        Date date = v == null ? null : DateFormatter.parseHttpDate(v);
+        return date == null ? null : date.getTime();
+    }
+}
