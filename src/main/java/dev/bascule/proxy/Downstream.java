@@ -1,6 +1,5 @@
 package dev.bascule.proxy;
 
-import dev.bascule.control.ProxySettings;
 import dev.bascule.origin.OriginConnector;
 import dev.bascule.stats.ExchangeRecord;
 import io.netty.channel.EventLoop;
@@ -38,9 +37,6 @@ interface Downstream {
 
     /** The protocol the request was received in, for Via (RFC 9110 7.6.3): {@code HTTP/2.0} for an HTTP/2 stream. */
     HttpVersion receivedVersion();
-
-    /** This hop's Via builder under {@code settings}, or null when Via is off. */
-    Via via(ProxySettings settings);
 
     /** Whether the connection is going away after this exchange (a graceful shutdown): no keep-alive. */
     boolean closing();

@@ -115,7 +115,7 @@ final class Exchange extends ServerChoice implements OriginListener {
         this.headRequest = HttpMethod.HEAD.equals(method);
         this.idempotent = isIdempotent(method);
         this.hasBody = HttpUtilLite.hasBody(request.headers());
-        this.via = downstream.via(snapshot.settings());
+        this.via = Via.of(snapshot.settings());
         this.grpc = GrpcAnswers.isGrpc(request.headers())
                 ? new GrpcCall(request.headers(), downstream.nowNanos(), snapshot.settings().streamIdleMillis()) : null;
         this.expectContinue = request.headers().containsValue(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true);

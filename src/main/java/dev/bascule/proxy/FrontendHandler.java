@@ -1,7 +1,6 @@
 package dev.bascule.proxy;
 
 import dev.bascule.control.LiveSnapshot;
-import dev.bascule.control.ProxySettings;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginConnector;
@@ -67,8 +66,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     private boolean closing;
     /** The origin's 101 is being written: the connection is becoming a {@link Tunnel}, not idle. */
     private boolean upgrading;
-    /** The Via elements for the pseudonym of the settings last seen, kept so requests do not rebuild them. */
-    private Via via;
     /** Waits for global rate-limit checks; made when the connection first needs one. */
     private GlobalCheck globalCheck;
     /**
@@ -407,12 +404,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     @Override
     public HttpVersion receivedVersion() {
         return exchangeRequestVersion;
-    }
-
-    @Override
-    public Via via(ProxySettings settings) {
-        via = Via.current(via, settings);
-        return via;
     }
 
     @Override

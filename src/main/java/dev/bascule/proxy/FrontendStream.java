@@ -1,7 +1,6 @@
 package dev.bascule.proxy;
 
 import dev.bascule.control.LiveSnapshot;
-import dev.bascule.control.ProxySettings;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginConnector;
@@ -415,11 +414,6 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     @Override
     public HttpVersion receivedVersion() {
         return HTTP_2;
-    }
-
-    @Override
-    public Via via(ProxySettings settings) {
-        return connection.via(settings);
     }
 
     @Override
