@@ -52,8 +52,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     private HttpVersion exchangeRequestVersion = HttpVersion.HTTP_1_1;
     /** Decides on each request; set when the connection is active (it needs the peer's address). */
     private Admission admission;
-    /** The response-head deadline of the request in flight, armed lazily so keep-alive traffic schedules little. */
-    private LazyTimer deadlines;
     private Exchange exchange;
     /** The request being discarded after Bascule answered it itself; its body must not reach anyone. */
     private boolean discardingBody;
@@ -88,16 +86,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.deadlines = new LazyTimer(ctx.executor(), this::deadlineCheck);
         if (ctx.channel().isActive()) {
             activate(); // installed once ALPN or the preface chose HTTP/1.1: the connection is up already
-        }
-    }
-
-    private void deadlineCheck() {
-        Exchange e = exchange;
-        if (e != null) {
-            e.checkDeadline(deadlines.now());
         }
     }
 
@@ -362,17 +352,20 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     /** The data plane's clock: the event loop's ticker, the one every timer of this connection runs on. */
     @Override
     public long nowNanos() {
-        return deadlines.now();
+        return ctx.executor().ticker().nanoTime();
     }
 
+    /** The connection's one timer is the client timeouts' ({@link ClientTimeouts#wakeAt}), lazy as theirs. */
     @Override
     public long armDeadline(long fromNowNanos) {
-        return deadlines.armIn(fromNowNanos);
+        long deadline = nowNanos() + fromNowNanos;
+        timeouts.wakeAt(deadline);
+        return deadline;
     }
 
     @Override
     public void rearmDeadline(long deadline) {
-        deadlines.armAt(deadline);
+        timeouts.wakeAt(deadline);
     }
 
     /** Whether the connection must close after the response in flight (shutdown in progress). */
@@ -466,7 +459,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     public void upgrade(HttpResponse switching, Tunnel tunnel) {
         exchange = null;
         upgrading = true;
-        deadlines.cancel();
         record.status(switching.status().code(), null);
         RequestTracing.toClient(switching.headers(), record);
         ctx.write(switching, ctx.voidPromise());
@@ -556,14 +548,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
             }
             return;
         }
+        if (evt == ClientTimeouts.Expired.DEADLINE) {
+            Exchange e = exchange;
+            if (e != null) {
+                e.checkDeadline(nowNanos()); // a deadline it armed may have come (or moved on: it arms again)
+            }
+            return;
+        }
         ctx.fireUserEventTriggered(evt);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (deadlines != null) {
-            deadlines.cancel();
-        }
         Exchange e = exchange;
         exchange = null;
         if (e != null) {

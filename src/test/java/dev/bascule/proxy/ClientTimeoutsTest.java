@@ -187,6 +187,29 @@ class ClientTimeoutsTest {
     }
 
     @Test
+    void aDeadlineOfTheFrontendsIsHeardThroughTheSameOneCheck() {
+        timeouts.requestHead(false);
+        long now = ch.eventLoop().ticker().nanoTime();
+        timeouts.wakeAt(now + TimeUnit.MILLISECONDS.toNanos(300));
+        timeouts.wakeAt(now + TimeUnit.MILLISECONDS.toNanos(800)); // later: the pending check serves it
+
+        advance(299);
+        assertThat(expired).isEmpty();
+        advance(1);
+        assertThat(expired).as("heard once, by the earliest deadline").containsExactly(
+                ClientTimeouts.Expired.DEADLINE);
+        advance(IDLE_MS * 10);
+        assertThat(expired).as("the frontend arms again if it still waits").hasSize(1);
+
+        timeouts.awaitingRequest();
+        timeouts.wakeAt(ch.eventLoop().ticker().nanoTime() + TimeUnit.MILLISECONDS.toNanos(IDLE_MS * 3));
+        assertThat(ch.runScheduledPendingTasks()).as("one check for both, the idle one's first")
+                .isEqualTo(TimeUnit.MILLISECONDS.toNanos(HEADER_MS));
+        advance(IDLE_MS);
+        assertThat(expired).containsExactly(ClientTimeouts.Expired.DEADLINE, ClientTimeouts.Expired.IDLE);
+    }
+
+    @Test
     void closedConnectionCancelsItsTimer() {
         advance(HEADER_MS / 2);
 
