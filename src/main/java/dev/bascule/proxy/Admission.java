@@ -274,6 +274,30 @@ final class Admission {
         return Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
     }
 
+    /**
+     * Whether the {@code bodyBytes} read so far of a forwarded request's body are within its route's {@code
+     * max_body_size} (RFC 9110 15.5.14, 413): {@link #admit} refused a declared Content-Length over it, this holds
+     * the bytes that actually come (a chunked body declares none) to it as they stream.
+     */
+    boolean bodyWithinLimit(long bodyBytes) {
+        long max = action.maxBodySize();
+        return max < 0 || bodyBytes <= max;
+    }
+
+    /**
+     * The request is over: lets go of what was decided for it (its route, which holds its snapshot; its target,
+     * Location and cookie text; the client its X-Forwarded-For named), which an idle keep-alive connection would
+     * otherwise keep until its next request.
+     */
+    void requestOver() {
+        route = null;
+        action = null;
+        stickyCookie = null;
+        upstreamTarget = null;
+        location = null;
+        client.forget();
+    }
+
     /** The declared Content-Length, which {@link RequestValidator} checked is 1 to 18 digits; -1 when absent. */
     static long declaredLength(HttpRequest request) {
         String length = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);

@@ -18,10 +18,8 @@ import java.util.List;
 final class ClientAddress {
     private final String peerIp;
     private final byte[] peerBytes;
-    private final long peerHash;
     private String ip;
     private byte[] bytes;
-    private long hash;
     private boolean peerTrusted;
 
     ClientAddress(SocketAddress remote) {
@@ -32,18 +30,14 @@ final class ClientAddress {
             peerIp = String.valueOf(remote);
             peerBytes = new byte[0];
         }
-        peerHash = AffinityHash.hash64(peerIp);
         ip = peerIp;
         bytes = peerBytes;
-        hash = peerHash;
     }
 
     /** Works out the client of a request whose headers are {@code headers}. */
     void resolve(HttpHeaders headers, AddressRanges trustedProxies) {
         peerTrusted = trustedProxies.contains(peerBytes);
-        ip = peerIp;
-        bytes = peerBytes;
-        hash = peerHash;
+        forget();
         if (!peerTrusted) {
             return;
         }
@@ -58,12 +52,17 @@ final class ClientAddress {
                 }
                 ip = hop;
                 bytes = hopBytes;
-                hash = AffinityHash.hash64(hop);
                 if (!trustedProxies.contains(hopBytes)) {
                     return;
                 }
             }
         }
+    }
+
+    /** Back to the peer: lets go of a client a request's X-Forwarded-For named (its text is the request's). */
+    void forget() {
+        ip = peerIp;
+        bytes = peerBytes;
     }
 
     /** The peer's address, which X-Forwarded-For gets appended. */
@@ -85,8 +84,11 @@ final class ClientAddress {
         return bytes;
     }
 
-    /** The client of the current request, hashed for affinity. */
+    /**
+     * The client of the current request, hashed for affinity; worked out when asked (a hashing balancer or split
+     * asks once per request), so that a connection keeps no hash of its own.
+     */
     long hash() {
-        return hash;
+        return AffinityHash.hash64(ip);
     }
 }

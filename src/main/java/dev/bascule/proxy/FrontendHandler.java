@@ -42,7 +42,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     private final OriginConnector origins;
     private final String scheme;
     private final ClientTimeouts timeouts;
-    private final BodySizeLimit bodyLimit = new BodySizeLimit();
     /** The accounts of the connection's requests: one record, reused. */
     private final RequestAccounts accounts;
     /** The account of the request in flight ({@link RequestAccounts#record}). */
@@ -53,6 +52,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     /** Decides on each request; set when the connection is active (it needs the peer's address). */
     private Admission admission;
     private Exchange exchange;
+    /** Bytes of the forwarded request's body read so far, for its {@code max_body_size}. */
+    private long bodyBytes;
     /** The request being discarded after Bascule answered it itself; its body must not reach anyone. */
     private boolean discardingBody;
     /**
@@ -202,7 +203,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
             case FORWARD -> {
                 timeouts.requestHead(HttpUtilLite.hasBody(request.headers()));
                 RouteAction action = admission.action(); // a split route's chosen side
-                bodyLimit.start(action.maxBodySize());
+                bodyBytes = 0;
                 exchangeRequestVersion = request.protocolVersion();
                 exchange = new Exchange(this, snapshot, action, request, admission.upstreamTarget(),
                         admission.websocket());
@@ -224,9 +225,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
                 nowNanos());
     }
 
-    /** Closes the account of the request over ({@link RequestAccounts#close}). */
+    /** Closes the account of the request over ({@link RequestAccounts#close}); the admission lets go of it too. */
     private void closeRecord(int fallback) {
         accounts.close(fallback, nowNanos());
+        if (admission != null) {
+            admission.requestOver();
+        }
     }
 
     private void onContent(HttpContent content) {
@@ -249,7 +253,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
             timeouts.requestDone();
         }
         if (exchange != null && !discardingBody) {
-            if (!bodyLimit.add(content)) {
+            bodyBytes += content.content().readableBytes();
+            if (!admission.bodyWithinLimit(bodyBytes)) {
                 content.release();
                 timeouts.requestDone();
                 failExchange(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
