@@ -1,6 +1,7 @@
 package dev.bascule.proxy;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +20,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ConnectionLimiter {
     private final AtomicInteger open = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, Integer> perAddress;
+    /**
+     * Count a closed connection out, and its address too when it was counted per address: shared by every
+     * connection of the listener, so that an open connection keeps no listener object of its own. A closed channel
+     * still answers its peer's address (Netty keeps the one it read at accept, when {@link #tryAdmit} asked).
+     */
+    private final ChannelFutureListener onClose = closed -> countOut(null);
+    private final ChannelFutureListener onCloseCountedByAddress = closed -> countOut(peer(closed.channel()));
 
     /**
      * @param perAddress open connections per client address, shared by every listener of a server
@@ -39,25 +47,30 @@ final class ConnectionLimiter {
             open.decrementAndGet();
             return false;
         }
-        InetAddress address = ch.remoteAddress() instanceof InetSocketAddress isa ? isa.getAddress() : null;
-        if (address != null && maxPerAddress > 0) {
-            Integer now = perAddress.merge(address, 1, Integer::sum);
-            if (now > maxPerAddress) {
-                release(address);
-                open.decrementAndGet();
-                return false;
-            }
-        } else {
-            address = null; // not counted per address, so not released per address either
+        InetAddress address = peer(ch);
+        if (address == null || maxPerAddress <= 0) {
+            ch.closeFuture().addListener(onClose); // not counted per address, so not released per address either
+            return true;
         }
-        InetAddress counted = address;
-        ch.closeFuture().addListener(f -> {
-            open.decrementAndGet();
-            if (counted != null) {
-                release(counted);
-            }
-        });
+        Integer now = perAddress.merge(address, 1, Integer::sum);
+        if (now > maxPerAddress) {
+            countOut(address);
+            return false;
+        }
+        ch.closeFuture().addListener(onCloseCountedByAddress);
         return true;
+    }
+
+    private static InetAddress peer(Channel ch) {
+        return ch.remoteAddress() instanceof InetSocketAddress isa ? isa.getAddress() : null;
+    }
+
+    /** @param address the peer's, when it was counted per address; else null */
+    private void countOut(InetAddress address) {
+        open.decrementAndGet();
+        if (address != null) {
+            release(address);
+        }
     }
 
     private void release(InetAddress address) {
