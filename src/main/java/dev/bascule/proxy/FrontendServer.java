@@ -6,6 +6,7 @@ import dev.bascule.control.LiveSnapshot;
 import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginConnector;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -41,6 +42,13 @@ public final class FrontendServer implements ListenerSockets {
      */
     private static final RecvByteBufAllocator ACCEPT_BATCH =
             new ServerChannelRecvByteBufAllocator().respectMaybeMoreData(false).maxMessagesPerRead(64);
+    /**
+     * How much each read of a client connection asks for: Netty's adaptive sizing (2 KiB at first, between 64 B and
+     * 64 KiB after), one instance for every connection. Left to Netty, each connection gets its own, which its read
+     * handle keeps as long as the connection lives; it holds only these settings, which nothing changes per
+     * connection, so one serves all.
+     */
+    private static final RecvByteBufAllocator CLIENT_READS = new AdaptiveRecvByteBufAllocator();
 
     private final Transport transport;
     private final EventLoopGroup group;
@@ -82,6 +90,7 @@ public final class FrontendServer implements ListenerSockets {
                 // stop and restart reading the origin on nearly every piece of a large response.
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, CLIENT_READS)
                 .childHandler(new FrontendInitializer(live, origins, address, untilPublished, connections,
                         new ConnectionLimiter(connectionsPerAddress)));
         Channel ch = b.bind(address).sync().channel();
