@@ -44,7 +44,8 @@ interface Downstream {
     /**
      * The account of the request in flight, which the downstream opens when the request arrives and hands to
      * exchange events when it is over; the exchange adds the upstream's part (attempts, server, times, a status
-     * of its own).
+     * of its own). Asked for at each use, never kept: an HTTP/1 connection borrows a record per request and gives
+     * it back when the request is over ({@link RecordPool}), after which this is a record nobody reads.
      */
     ExchangeRecord record();
 

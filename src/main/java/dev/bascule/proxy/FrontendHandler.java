@@ -42,10 +42,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     private final OriginConnector origins;
     private final String scheme;
     private final ClientTimeouts timeouts;
-    /** The accounts of the connection's requests: one record, reused. */
+    /** The accounts of the connection's requests, each in a record borrowed for the request. */
     private final RequestAccounts accounts;
-    /** The account of the request in flight ({@link RequestAccounts#record}). */
-    private final ExchangeRecord record;
     private ChannelHandlerContext ctx;
     /** The version of the request in flight, as received (Via names it). */
     private HttpVersion exchangeRequestVersion = HttpVersion.HTTP_1_1;
@@ -78,7 +76,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
             ListenerStats listener) {
         this.live = live;
         this.accounts = new RequestAccounts(listener);
-        this.record = accounts.record();
         this.origins = origins;
         this.scheme = scheme;
         this.timeouts = timeouts;
@@ -215,7 +212,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
 
     /** The client and the route (a split's side, once chosen) the record counts under. */
     private void recordRoute(Snapshot snapshot) {
-        record.client(admission.client().ip())
+        record().client(admission.client().ip())
                 .route(admission.action() == null ? snapshot.unrouted() : admission.action().series());
     }
 
@@ -288,7 +285,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
         if (status.code() == HttpResponseStatus.UPGRADE_REQUIRED.code()) {
             WebSocketHandshake.addVersionRequired(response.headers());
         }
-        record.status(status.code(), LocalReason.ofStatus(status.code()));
+        record().status(status.code(), LocalReason.ofStatus(status.code()));
         writeAnswer(response, keepAlive);
     }
 
@@ -297,13 +294,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
         boolean keepAlive = !closing && HeaderRules.wantsKeepAlive(request) && !HttpUtilLite.hasBody(request.headers());
         ReferenceCountUtil.release(request);
         HttpResponseStatus status = admission.status();
-        record.status(status.code(), LocalReason.REDIRECT);
+        record().status(status.code(), LocalReason.REDIRECT);
         writeAnswer(Redirects.of(status, admission.location(), !keepAlive, action.responseHeaders()), keepAlive);
     }
 
     private void writeAnswer(FullHttpResponse response, boolean keepAlive) {
         int code = response.status().code();
-        RequestTracing.toClient(response.headers(), record);
+        RequestTracing.toClient(response.headers(), record());
         if (keepAlive) {
             discardingBody = true; // swallow the empty LastHttpContent that follows
             ctx.writeAndFlush(response, ctx.voidPromise());
@@ -321,9 +318,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
         if (!accounts.isOpen()) {
             openRecord(live.get(), null); // a head that never came whole (408)
         }
-        record.status(status.code(), LocalReason.ofStatus(status.code()));
+        record().status(status.code(), LocalReason.ofStatus(status.code()));
         FullHttpResponse response = ErrorResponses.of(status, true);
-        RequestTracing.toClient(response.headers(), record);
+        RequestTracing.toClient(response.headers(), record());
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         closeRecord(status.code());
     }
@@ -351,7 +348,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
 
     @Override
     public ExchangeRecord record() {
-        return record;
+        return accounts.record();
     }
 
     /** The data plane's clock: the event loop's ticker, the one every timer of this connection runs on. */
@@ -417,8 +414,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
 
     @Override
     public void sendHead(HttpResponse head) {
-        record.status(head.status().code(), null);
-        RequestTracing.toClient(head.headers(), record);
+        record().status(head.status().code(), null);
+        RequestTracing.toClient(head.headers(), record());
         admission.addStickyCookie(head.headers());
         ctx.write(head, ctx.voidPromise());
     }
@@ -445,11 +442,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
 
     @Override
     public void answer(FullHttpResponse response, boolean keepAlive) {
-        if (!record.hasStatus()) {
+        if (!record().hasStatus()) {
             int code = response.status().code();
-            record.status(code, LocalReason.ofStatus(code));
+            record().status(code, LocalReason.ofStatus(code));
         }
-        RequestTracing.toClient(response.headers(), record);
+        RequestTracing.toClient(response.headers(), record());
         writeLast(response, keepAlive);
     }
 
@@ -464,8 +461,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     public void upgrade(HttpResponse switching, Tunnel tunnel) {
         exchange = null;
         upgrading = true;
-        record.status(switching.status().code(), null);
-        RequestTracing.toClient(switching.headers(), record);
+        record().status(switching.status().code(), null);
+        RequestTracing.toClient(switching.headers(), record());
         ctx.write(switching, ctx.voidPromise());
         // On a fresh stack: the write may complete at once, inside the origin decoder the tunnel takes out.
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(written ->
