@@ -54,8 +54,7 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
             return;
         }
         connections.add(ch);
-        ClientTimeouts timeouts = new ClientTimeouts(settings.clientHeaderTimeoutMillis(),
-                settings.clientBodyIdleMillis(), settings.clientIdleMillis());
+        ClientTimeouts timeouts = new ClientTimeouts(settings);
         ChannelPipeline p = ch.pipeline();
         ListenerSettings mode = snapshot.listener(address);
         if (mode == null || mode.tls() != untilPublished.tls()) {
