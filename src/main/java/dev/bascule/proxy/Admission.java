@@ -53,8 +53,6 @@ final class Admission {
     }
 
     private final ClientAddress client;
-    /** The request as the routes' header, cookie and method conditions read it. */
-    private final HeadFields fields = new HeadFields();
     private Route<RouteAction> route;
     /** What the request goes by: the route's action, or for a split route the chosen side's. */
     private RouteAction action;
@@ -104,10 +102,10 @@ final class Admission {
             }
         }
         Route<RouteAction> matched = snapshot.routes().match(request.headers().get(HttpHeaderNames.HOST), uri,
-                fields.of(request));
-        // The conditions are read: let go of the head, which an idle keep-alive connection would otherwise keep
-        // (with the headers added for the origin) until its next request.
-        fields.of(null);
+                HeadFields.reading(request));
+        // The conditions are read: let go of the head, which the thread would otherwise keep (with the headers
+        // added for the origin) until its next request.
+        HeadFields.reading(null);
         if (absoluteForm && (matched == null || !matched.target().hostNamed())) {
             // RFC 9112 3.2.2: absolute-form only for a host a route names, never as an open forward proxy.
             return reject(HttpResponseStatus.BAD_REQUEST);
