@@ -4,6 +4,9 @@ import dev.bascule.balance.AffinityHash;
 import dev.bascule.route.AddressRanges;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.NetUtil;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
@@ -16,7 +19,22 @@ import java.util.List;
  * <p>Threading: one per client connection, confined to its event loop; {@link #resolve} updates it per request.
  */
 final class ClientAddress {
+    /**
+     * The peers whose connections this thread accepted last, a slot per address hash: connections from one address
+     * (a load balancer's, a NAT's, a browser's several) share its text and bytes, where each would keep its own
+     * copies for its whole life (80 bytes for IPv4). Both are only ever read.
+     */
+    private static final FastThreadLocal<Peer[]> RECENT_PEERS = new FastThreadLocal<>() {
+        @Override
+        protected Peer[] initialValue() {
+            return new Peer[16];
+        }
+    };
+
+    private record Peer(InetAddress address, String ip, byte[] bytes) {}
+
     private final String peerIp;
+    /** Shared with other connections from the peer's address: never written. */
     private final byte[] peerBytes;
     private String ip;
     private byte[] bytes;
@@ -24,14 +42,30 @@ final class ClientAddress {
 
     ClientAddress(SocketAddress remote) {
         if (remote instanceof InetSocketAddress isa && isa.getAddress() != null) {
-            peerIp = isa.getAddress().getHostAddress();
-            peerBytes = isa.getAddress().getAddress();
+            Peer peer = peer(isa.getAddress());
+            peerIp = peer.ip();
+            peerBytes = peer.bytes();
         } else {
             peerIp = String.valueOf(remote);
             peerBytes = new byte[0];
         }
         ip = peerIp;
         bytes = peerBytes;
+    }
+
+    private static Peer peer(InetAddress address) {
+        if (address instanceof Inet6Address v6 && v6.getScopeId() != 0) {
+            // Link-local, its text names the interface, which equal addresses need not share: rare, not kept.
+            return new Peer(address, address.getHostAddress(), address.getAddress());
+        }
+        Peer[] recent = RECENT_PEERS.get();
+        int slot = address.hashCode() & (recent.length - 1);
+        Peer peer = recent[slot];
+        if (peer == null || !peer.address().equals(address)) {
+            peer = new Peer(address, address.getHostAddress(), address.getAddress());
+            recent[slot] = peer;
+        }
+        return peer;
     }
 
     /** Works out the client of a request whose headers are {@code headers}. */
@@ -80,6 +114,7 @@ final class ClientAddress {
         return ip;
     }
 
+    /** The client of the current request, as address bytes; read only (the peer's are shared). */
     byte[] bytes() {
         return bytes;
     }
