@@ -5,9 +5,9 @@ import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayDeque;
 
 /**
- * The exchange records of one event loop's HTTP/1.1 connections: a connection borrows one when a request opens and
- * gives it back once its exchange events have read it, so that an idle keep-alive connection holds none (a record
- * is 160 bytes) while a busy one still allocates none per request.
+ * The exchange records of one event loop's HTTP/1.1 connections (proxied, or redirected to HTTPS): a connection
+ * borrows one when a request opens and gives it back once its exchange events have read it, so that an idle
+ * keep-alive connection holds none (a record is 160 bytes) while a busy one still allocates none per request.
  *
  * <p>Records are lent from and returned to the thread that runs the connection; each thread keeps at most {@link
  * #KEPT} spare ones, the rest after a burst go to the collector.
