@@ -13,9 +13,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -55,8 +52,8 @@ public final class FrontendServer implements ListenerSockets {
     private final LiveSnapshot live;
     private final OriginConnector origins;
     private final Map<InetSocketAddress, Channel> listeners = new LinkedHashMap<>();
-    /** Every open client connection; closed ones leave by themselves. */
-    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    /** Every open client connection, counted in and out by its listener's {@link ConnectionLimiter}. */
+    private final OpenConnections connections = new OpenConnections();
     /** Open client connections per client address, across listeners (for max_connections_per_ip). */
     private final ConcurrentHashMap<InetAddress, Integer> connectionsPerAddress = new ConcurrentHashMap<>();
 
@@ -91,8 +88,8 @@ public final class FrontendServer implements ListenerSockets {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, CLIENT_READS)
-                .childHandler(new FrontendInitializer(live, origins, address, untilPublished, connections,
-                        new ConnectionLimiter(connectionsPerAddress)));
+                .childHandler(new FrontendInitializer(live, origins, address, untilPublished,
+                        new ConnectionLimiter(connectionsPerAddress, connections)));
         Channel ch = b.bind(address).sync().channel();
         listeners.put(address, ch);
         return (InetSocketAddress) ch.localAddress();
@@ -173,7 +170,7 @@ public final class FrontendServer implements ListenerSockets {
             }
         }
         boolean clean = connections.isEmpty();
-        connections.close().awaitUninterruptibly();
+        connections.closeAll();
         return clean;
     }
 }
