@@ -57,7 +57,7 @@ class Http2ClientTest {
                     address: 127.0.0.1:0
                     tls: { cert: "%s", key: "%s" }
                 limits: { h2_max_concurrent_streams: 50 }
-                timeouts: { client_body_idle: 700ms }
+                timeouts: { client_body_idle: 700ms, response_header: 2s }
                 upstreams:
                   web: { servers: [ { address: %s } ] }
                 routes:
@@ -199,6 +199,16 @@ class Http2ClientTest {
                     .get(10, TimeUnit.SECONDS);
             assertThat(at.status()).as("exactly at the limit").isEqualTo(200);
             assertThat(at.text()).contains("1024");
+        }
+    }
+
+    @Test
+    void aResponseHeadLaterThanResponseHeaderIs504AndTheConnectionCarriesOn() throws Exception {
+        try (H2cClient h2c = new H2cClient(plain())) {
+            long start = System.nanoTime();
+            assertThat(h2c.get("app.test", "/delay?ms=5000").status()).isEqualTo(504);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(1900L, 4900L);
+            assertThat(h2c.get("app.test", "/").status()).isEqualTo(200);
         }
     }
 
