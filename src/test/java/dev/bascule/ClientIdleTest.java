@@ -2,11 +2,13 @@ package dev.bascule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bascule.testing.H2cClient;
 import dev.bascule.testing.LeakGuard;
 import dev.bascule.testing.ProxyUnderTest;
 import dev.bascule.testing.RawHttp;
 import dev.bascule.testing.TestOrigin;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,11 +33,12 @@ class ClientIdleTest {
 
     private ProxyUnderTest start(boolean redirectHttps) throws Exception {
         return ProxyUnderTest.start("""
-                listeners: [ { address: 127.0.0.1:0, redirect_https: %b } ]
+                listeners: [ { address: 127.0.0.1:0, redirect_https: %b, protocols: [ %s ] } ]
                 timeouts: { client_idle: %dms }
                 upstreams: { app: { servers: [ { address: %s } ] } }
                 routes: [ { match: { path_prefix: / }, upstream: app } ]
-                """.formatted(redirectHttps, IDLE_MILLIS, origin.address()), 1);
+                """.formatted(redirectHttps, redirectHttps ? "http1" : "http1, h2c", IDLE_MILLIS, origin.address()),
+                1);
     }
 
     @AfterEach
@@ -53,6 +56,18 @@ class ClientIdleTest {
             assertThat(c.closedByPeer()).isTrue();
             assertThat(Duration.ofNanos(System.nanoTime() - answered)).isGreaterThanOrEqualTo(
                     Duration.ofMillis(IDLE_MILLIS - 50)); // the timer's own rounding, not a speed claim
+        }
+    }
+
+    @Test
+    void anIdleHttp2ConnectionIsClosedAfterClientIdleToo() throws Exception {
+        try (H2cClient h2c = new H2cClient(proxy.address())) {
+            assertThat(h2c.get("a", "/").status()).isEqualTo(200);
+            long answered = System.nanoTime();
+
+            assertThat(h2c.channel().closeFuture().await(5, TimeUnit.SECONDS)).as("closed by Bascule").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - answered)).isGreaterThanOrEqualTo(
+                    Duration.ofMillis(IDLE_MILLIS - 50));
         }
     }
 

@@ -57,10 +57,14 @@ class Http2ClientTest {
                     address: 127.0.0.1:0
                     tls: { cert: "%s", key: "%s" }
                 limits: { h2_max_concurrent_streams: 50 }
-                timeouts: { client_body_idle: 700ms }
+                timeouts: { client_body_idle: 700ms, response_header: 2s }
                 upstreams:
                   web: { servers: [ { address: %s } ] }
                 routes:
+                  - match: { path_prefix: /small }
+                    upstream: web
+                    strip_prefix: true
+                    max_body_size: 1k
                   - match: { path_prefix: / }
                     upstream: web
                 """.formatted(files.cert(), files.key(), origin.address()), 2);
@@ -181,6 +185,30 @@ class Http2ClientTest {
             assertThat(r.status()).isEqualTo(408);
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(600L, 5000L);
             assertThat(h2c.get("app.test", "/").status()).as("the connection carries on").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aBodyThatDeclaresNoLengthIsHeldToTheRoutesMaxBodySizeAsItStreams() throws Exception {
+        try (H2cClient h2c = new H2cClient(plain())) {
+            // no content-length: only the DATA frames tell the size (RFC 9113 8.1.1)
+            H2cClient.Response over = h2c.send(HttpMethod.POST, "app.test", "/small/upload", new byte[1025])
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(over.status()).isEqualTo(413);
+            H2cClient.Response at = h2c.send(HttpMethod.POST, "app.test", "/small/upload", new byte[1024])
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(at.status()).as("exactly at the limit").isEqualTo(200);
+            assertThat(at.text()).contains("1024");
+        }
+    }
+
+    @Test
+    void aResponseHeadLaterThanResponseHeaderIs504AndTheConnectionCarriesOn() throws Exception {
+        try (H2cClient h2c = new H2cClient(plain())) {
+            long start = System.nanoTime();
+            assertThat(h2c.get("app.test", "/delay?ms=5000").status()).isEqualTo(504);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(1900L, 4900L);
+            assertThat(h2c.get("app.test", "/").status()).isEqualTo(200);
         }
     }
 

@@ -53,8 +53,6 @@ final class Admission {
     }
 
     private final ClientAddress client;
-    /** The request as the routes' header, cookie and method conditions read it. */
-    private final HeadFields fields = new HeadFields();
     private Route<RouteAction> route;
     /** What the request goes by: the route's action, or for a split route the chosen side's. */
     private RouteAction action;
@@ -104,10 +102,10 @@ final class Admission {
             }
         }
         Route<RouteAction> matched = snapshot.routes().match(request.headers().get(HttpHeaderNames.HOST), uri,
-                fields.of(request));
-        // The conditions are read: let go of the head, which an idle keep-alive connection would otherwise keep
-        // (with the headers added for the origin) until its next request.
-        fields.of(null);
+                HeadFields.reading(request));
+        // The conditions are read: let go of the head, which the thread would otherwise keep (with the headers
+        // added for the origin) until its next request.
+        HeadFields.reading(null);
         if (absoluteForm && (matched == null || !matched.target().hostNamed())) {
             // RFC 9112 3.2.2: absolute-form only for a host a route names, never as an open forward proxy.
             return reject(HttpResponseStatus.BAD_REQUEST);
@@ -272,6 +270,30 @@ final class Admission {
     /** Whole seconds, rounded up, at least 1 (RFC 9110 10.2.3: Retry-After is a count of seconds). */
     private static long retryAfter(long waitNanos) {
         return Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+    }
+
+    /**
+     * Whether the {@code bodyBytes} read so far of a forwarded request's body are within its route's {@code
+     * max_body_size} (RFC 9110 15.5.14, 413): {@link #admit} refused a declared Content-Length over it, this holds
+     * the bytes that actually come (a chunked body declares none) to it as they stream.
+     */
+    boolean bodyWithinLimit(long bodyBytes) {
+        long max = action.maxBodySize();
+        return max < 0 || bodyBytes <= max;
+    }
+
+    /**
+     * The request is over: lets go of what was decided for it (its route, which holds its snapshot; its target,
+     * Location and cookie text; the client its X-Forwarded-For named), which an idle keep-alive connection would
+     * otherwise keep until its next request.
+     */
+    void requestOver() {
+        route = null;
+        action = null;
+        stickyCookie = null;
+        upstreamTarget = null;
+        location = null;
+        client.forget();
     }
 
     /** The declared Content-Length, which {@link RequestValidator} checked is 1 to 18 digits; -1 when absent. */

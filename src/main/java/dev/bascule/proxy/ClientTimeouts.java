@@ -1,5 +1,6 @@
 package dev.bascule.proxy;
 
+import dev.bascule.control.ProxySettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -21,35 +22,44 @@ import java.util.concurrent.TimeUnit;
  *       request in flight, however slow its origin, is never idle.
  * </ul>
  *
- * <p>One timer task at most is pending per connection, scheduled only when none would fire early enough, so a
- * busy keep-alive connection costs no scheduling per request, and a connection that carries one request costs
- * one schedule and one cancel. Time comes from the event loop's ticker.
+ * <p>It is also the connection's one timer for the frontend's own deadlines (the response head of the request in
+ * flight): {@link #wakeAt} has {@link Expired#DEADLINE} fired down the pipeline by then, and the frontend checks
+ * what is due. One timer task at most is pending per connection, for the earliest of all these, scheduled only
+ * when none would fire early enough, so a busy keep-alive connection costs no scheduling per request, a
+ * connection that carries one request costs one schedule and one cancel, and an idle one keeps one task, not one
+ * per owner. Time comes from the event loop's ticker.
  *
  * <p>Threading: confined to the connection's event loop.
  */
-final class ClientTimeouts extends ChannelDuplexHandler {
-    /** User events fired down the pipeline when a timeout expires. */
-    enum Expired { HEADER, BODY, IDLE }
+final class ClientTimeouts extends ChannelDuplexHandler implements Runnable {
+    /** User events fired down the pipeline when a timeout expires, or a deadline the frontend set has come. */
+    enum Expired { HEADER, BODY, IDLE, DEADLINE }
 
     private enum Phase { HEADER, BODY, BUSY, IDLE }
 
-    private final long headerNanos;
-    private final long bodyIdleNanos;
-    private final long idleNanos;
+    /** No deadline: ticker time starts near zero when the process does, so it never reads this. */
+    private static final long NONE = Long.MIN_VALUE;
+
+    /**
+     * The limits, the snapshot's at accept: {@code client_header}, {@code client_body_idle}, {@code client_idle}.
+     * Shared by every connection accepted under them, where three of its own would cost each connection 24 bytes.
+     */
+    private final ProxySettings limits;
     private ChannelHandlerContext ctx;
     private Phase phase = Phase.BUSY;
-    private long headerDeadline;
-    /** When the connection became idle; meaningful in {@link Phase#IDLE} only. */
-    private long idleSince;
-    /** When Bascule started waiting for body bytes; 0 when it is not waiting. */
-    private long waitingSince;
+    /**
+     * When the phase's timeout expires: the whole head's ({@link Phase#HEADER}), the next body byte's ({@link
+     * Phase#BODY}; {@link #NONE} while Bascule is not waiting on the client), the next request's ({@link
+     * Phase#IDLE}).
+     */
+    private long deadline = NONE;
+    /** The earliest deadline the frontend asked to hear of ({@link #wakeAt}); {@link #NONE} when none. */
+    private long frontendDeadline = NONE;
     private ScheduledFuture<?> check;
     private long checkAt;
 
-    ClientTimeouts(long headerMillis, long bodyIdleMillis, long idleMillis) {
-        this.headerNanos = TimeUnit.MILLISECONDS.toNanos(headerMillis);
-        this.bodyIdleNanos = TimeUnit.MILLISECONDS.toNanos(bodyIdleMillis);
-        this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis);
+    ClientTimeouts(ProxySettings limits) {
+        this.limits = limits;
     }
 
     @Override
@@ -71,8 +81,9 @@ final class ClientTimeouts extends ChannelDuplexHandler {
         if (msg instanceof ByteBuf buf && buf.isReadable()) {
             if (phase == Phase.IDLE) {
                 startHeader(); // the first byte of the next request on a keep-alive connection
+            } else if (phase == Phase.BODY) {
+                deadline = NONE; // a body byte: no longer waiting
             }
-            waitingSince = 0;
         }
         ctx.fireChannelRead(msg);
     }
@@ -80,9 +91,9 @@ final class ClientTimeouts extends ChannelDuplexHandler {
     @Override
     public void read(ChannelHandlerContext ctx) {
         // A read reaching the socket: Bascule now waits on the client.
-        if (phase == Phase.BODY && waitingSince == 0) {
-            waitingSince = now();
-            armAt(waitingSince + bodyIdleNanos);
+        if (phase == Phase.BODY && deadline == NONE) {
+            deadline = now() + TimeUnit.MILLISECONDS.toNanos(limits.clientBodyIdleMillis());
+            armAt(deadline);
         }
         ctx.read();
     }
@@ -103,45 +114,60 @@ final class ClientTimeouts extends ChannelDuplexHandler {
     /** A request head was decoded; {@code hasBody} says whether a body follows. */
     void requestHead(boolean hasBody) {
         phase = hasBody ? Phase.BODY : Phase.BUSY;
-        waitingSince = 0;
+        deadline = NONE;
     }
 
     /** The request was read to its end (or will not be read further). */
     void requestDone() {
         phase = Phase.BUSY;
-        waitingSince = 0;
+        deadline = NONE;
     }
 
     /** The response is complete and the connection waits for another request. */
     void awaitingRequest() {
         phase = Phase.IDLE;
-        waitingSince = 0;
-        idleSince = now();
-        armIdleCheck(idleSince);
+        long now = now();
+        deadline = now + TimeUnit.MILLISECONDS.toNanos(limits.clientIdleMillis());
+        armIdleCheck(now);
+    }
+
+    /**
+     * Makes sure {@link Expired#DEADLINE} is fired no later than {@code at} (ticker time). Lazy, as {@link
+     * LazyTimer}: it may come early, or for a deadline since moved; the frontend checks what is due and asks again.
+     */
+    void wakeAt(long at) {
+        if (frontendDeadline == NONE || at - frontendDeadline < 0) {
+            frontendDeadline = at;
+        }
+        armAt(frontendDeadline);
     }
 
     // ---- timer ----
 
     private void startHeader() {
         phase = Phase.HEADER;
-        headerDeadline = now() + headerNanos;
-        armAt(headerDeadline);
+        deadline = now() + headerNanos();
+        armAt(deadline);
+    }
+
+    private long headerNanos() {
+        return TimeUnit.MILLISECONDS.toNanos(limits.clientHeaderTimeoutMillis());
     }
 
     private long now() {
         return ctx.executor().ticker().nanoTime();
     }
 
-    /** Makes sure a check runs no later than {@code deadline}. */
-    private void armAt(long deadline) {
+    /** Makes sure a check runs no later than {@code at}. */
+    private void armAt(long at) {
         if (check != null) {
-            if (checkAt - deadline <= 0) {
+            if (checkAt - at <= 0) {
                 return;
             }
             check.cancel(false);
         }
-        checkAt = deadline;
-        check = ctx.executor().schedule(this::onCheck, Math.max(0, deadline - now()), TimeUnit.NANOSECONDS);
+        checkAt = at;
+        check = ctx.executor().schedule(this, Math.max(0, at - now()), TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -150,9 +176,8 @@ final class ClientTimeouts extends ChannelDuplexHandler {
      * reschedule on every request. An idle connection pays one wake-up per {@code client_header} instead.
      */
     private void armIdleCheck(long now) {
-        long idleDeadline = idleSince + idleNanos;
-        long headerBound = now + headerNanos;
-        armAt(idleDeadline - headerBound <= 0 ? idleDeadline : headerBound);
+        long headerBound = now + headerNanos();
+        armAt(deadline - headerBound <= 0 ? deadline : headerBound);
     }
 
     private void cancel() {
@@ -162,33 +187,43 @@ final class ClientTimeouts extends ChannelDuplexHandler {
         }
     }
 
-    private void onCheck() {
+    /**
+     * The pending check, run by the event loop. The handler is its own task so that the check an idle connection
+     * keeps pending costs no object besides the scheduler's.
+     */
+    @Override
+    public void run() {
         check = null;
         if (!ctx.channel().isActive()) {
             return;
         }
         long now = now();
-        if (phase == Phase.HEADER) {
-            if (now - headerDeadline >= 0) {
-                phase = Phase.BUSY;
-                ctx.fireUserEventTriggered(Expired.HEADER);
+        checkPhase(now);
+        if (frontendDeadline != NONE) {
+            if (now - frontendDeadline >= 0) {
+                frontendDeadline = NONE;
+                ctx.fireUserEventTriggered(Expired.DEADLINE);
             } else {
-                armAt(headerDeadline);
-            }
-        } else if (phase == Phase.BODY && waitingSince != 0) {
-            if (now - waitingSince >= bodyIdleNanos) {
-                phase = Phase.BUSY;
-                ctx.fireUserEventTriggered(Expired.BODY);
-            } else {
-                armAt(waitingSince + bodyIdleNanos);
-            }
-        } else if (phase == Phase.IDLE) {
-            if (now - idleSince >= idleNanos) {
-                phase = Phase.BUSY;
-                ctx.fireUserEventTriggered(Expired.IDLE);
-            } else {
-                armIdleCheck(now);
+                armAt(frontendDeadline);
             }
         }
+    }
+
+    private void checkPhase(long now) {
+        if (phase == Phase.BUSY || deadline == NONE) {
+            return;
+        }
+        if (now - deadline < 0) {
+            if (phase == Phase.IDLE) {
+                armIdleCheck(now);
+            } else {
+                armAt(deadline);
+            }
+            return;
+        }
+        Expired expired = phase == Phase.HEADER ? Expired.HEADER : phase == Phase.BODY ? Expired.BODY : Expired.IDLE;
+        phase = Phase.BUSY;
+        deadline = NONE;
+        ctx.fireUserEventTriggered(expired);
     }
 }

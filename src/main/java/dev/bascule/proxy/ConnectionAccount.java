@@ -13,14 +13,22 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
  * HTTP/2), closed, or closed before it settled on one. On a TLS listener it also sits behind the TLS handler
  * until the handshake is over, to count failed handshakes, and then leaves the pipeline.
  *
+ * <p>It is the connection's one close listener: it also has the {@link ConnectionLimiter} count the connection out,
+ * so that Netty keeps a single listener, not a list, on every open connection.
+ *
  * <p>Threading: confined to the connection's event loop.
  */
 final class ConnectionAccount extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
     private final ListenerStats stats;
+    private final ConnectionLimiter limiter;
+    /** How the limiter counted the connection in; what it counts out. */
+    private final ConnectionLimiter.Counted counted;
     private int protocol = ListenerStats.NONE;
 
-    ConnectionAccount(ListenerStats stats) {
+    ConnectionAccount(ListenerStats stats, ConnectionLimiter limiter, ConnectionLimiter.Counted counted) {
         this.stats = stats;
+        this.limiter = limiter;
+        this.counted = counted;
     }
 
     /** The connection speaks {@code protocol} ({@link ListenerStats#HTTP1} or {@link ListenerStats#H2}) now. */
@@ -35,6 +43,7 @@ final class ConnectionAccount extends ChannelInboundHandlerAdapter implements Ch
     @Override
     public void operationComplete(ChannelFuture future) {
         stats.connectionClosed(protocol);
+        limiter.countOut(future.channel(), counted);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.bascule.proxy;
 
-import dev.bascule.control.ProxySettings;
 import dev.bascule.origin.OriginConnector;
 import dev.bascule.stats.ExchangeRecord;
 import io.netty.channel.EventLoop;
@@ -39,16 +38,14 @@ interface Downstream {
     /** The protocol the request was received in, for Via (RFC 9110 7.6.3): {@code HTTP/2.0} for an HTTP/2 stream. */
     HttpVersion receivedVersion();
 
-    /** This hop's Via builder under {@code settings}, or null when Via is off. */
-    Via via(ProxySettings settings);
-
     /** Whether the connection is going away after this exchange (a graceful shutdown): no keep-alive. */
     boolean closing();
 
     /**
      * The account of the request in flight, which the downstream opens when the request arrives and hands to
      * exchange events when it is over; the exchange adds the upstream's part (attempts, server, times, a status
-     * of its own).
+     * of its own). Asked for at each use, never kept: an HTTP/1 connection borrows a record per request and gives
+     * it back when the request is over ({@link RecordPool}), after which this is a record nobody reads.
      */
     ExchangeRecord record();
 

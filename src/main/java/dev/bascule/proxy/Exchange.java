@@ -63,8 +63,6 @@ final class Exchange extends ServerChoice implements OriginListener {
     private final GrpcCall grpc;
     /** A WebSocket handshake ({@link Admission#websocket()}): an origin's 101 turns it into a tunnel. */
     private final boolean websocket;
-    /** The account of this request, the downstream's; this adds the upstream's part. */
-    private final ExchangeRecord record;
     /** The route's edits of the response sent to the client. */
     private final HeaderEdits responseEdits;
     /** The copy for the route's mirror until it is sent (once the request is whole); null when none is due. */
@@ -104,7 +102,6 @@ final class Exchange extends ServerChoice implements OriginListener {
         super(action.pool(), request, downstream);
         this.websocket = websocket;
         this.downstream = downstream;
-        this.record = downstream.record();
         this.snapshot = snapshot;
         this.pool = action.pool();
         this.retry = action.retry();
@@ -115,7 +112,7 @@ final class Exchange extends ServerChoice implements OriginListener {
         this.headRequest = HttpMethod.HEAD.equals(method);
         this.idempotent = isIdempotent(method);
         this.hasBody = HttpUtilLite.hasBody(request.headers());
-        this.via = downstream.via(snapshot.settings());
+        this.via = Via.of(snapshot.settings());
         this.grpc = GrpcAnswers.isGrpc(request.headers())
                 ? new GrpcCall(request.headers(), downstream.nowNanos(), snapshot.settings().streamIdleMillis()) : null;
         this.expectContinue = request.headers().containsValue(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true);
@@ -127,7 +124,7 @@ final class Exchange extends ServerChoice implements OriginListener {
         HeaderRules.toUpstream(request, target, downstream.client().peerIp(), downstream.client().peerTrusted(),
                 downstream.scheme(), via == null ? null : via.element(received.majorVersion(), received.minorVersion()),
                 pool.protocol() != Protocol.HTTP1);
-        RequestTracing.toUpstream(request.headers(), snapshot.settings(), record);
+        RequestTracing.toUpstream(request.headers(), snapshot.settings(), downstream.record());
         if (websocket) {
             HeaderRules.toUpstreamUpgrade(request);
         }
@@ -201,7 +198,7 @@ final class Exchange extends ServerChoice implements OriginListener {
     void connectTo(Server s) {
         server = s;
         remember(s);
-        record.attempt(s.address());
+        downstream.record().attempt(s.address());
         if (retryReason != null) {
             snapshot.events().retried(pool, retryReason);
             retryReason = null;
@@ -445,7 +442,7 @@ final class Exchange extends ServerChoice implements OriginListener {
             snapshot.events().attemptSucceeded(pool, server);
         }
         server.state().recordLatency(now - tryStartedNanos, now);
-        record.upstreamResponse(now - tryStartedNanos);
+        downstream.record().upstreamResponse(now - tryStartedNanos);
         responseHead = head;
         boolean bodyless = headRequest || code == 204 || code == 304;
         originKeepAlive = HeaderRules.wantsKeepAlive(head);
@@ -478,7 +475,7 @@ final class Exchange extends ServerChoice implements OriginListener {
         snapshot.events().attemptSucceeded(pool, s);
         long now = downstream.nowNanos();
         snapshot.events().answered(pool, s, 101, now - tryStartedNanos);
-        record.upstreamResponse(now - tryStartedNanos);
+        downstream.record().upstreamResponse(now - tryStartedNanos);
         s.state().recordLatency(now - tryStartedNanos, now);
         finished = true;
         origin = null;
@@ -513,7 +510,7 @@ final class Exchange extends ServerChoice implements OriginListener {
         finished = true;
         if (grpc != null) {
             int status = GrpcAnswers.statusIn(last.trailingHeaders());
-            record.grpcStatus(status >= 0 ? status : GrpcAnswers.statusIn(responseHead.headers()));
+            downstream.record().grpcStatus(status >= 0 ? status : GrpcAnswers.statusIn(responseHead.headers()));
         }
         OriginConnection o = origin;
         origin = null;
@@ -652,7 +649,7 @@ final class Exchange extends ServerChoice implements OriginListener {
         finished = true;
         releaseOrigin();
         releaseReplay();
-        record.grpcStatus(GrpcAnswers.statusFor(why));
+        downstream.record().grpcStatus(GrpcAnswers.statusFor(why));
         downstream.finish(GrpcAnswers.failedTrailers(why), false);
     }
 
@@ -660,7 +657,7 @@ final class Exchange extends ServerChoice implements OriginListener {
     @Override
     void respondUnavailable() {
         if (!finished) {
-            record.status(grpc != null ? 200 : 503, LocalReason.NO_SERVER);
+            downstream.record().status(grpc != null ? 200 : 503, LocalReason.NO_SERVER);
         }
         if (grpc != null) {
             respond(GrpcAnswers.trailersOnly(HttpResponseStatus.SERVICE_UNAVAILABLE));
@@ -677,7 +674,7 @@ final class Exchange extends ServerChoice implements OriginListener {
      */
     private void respondError(HttpResponseStatus status) {
         if (!finished) {
-            record.status(grpc != null ? 200 : status.code(), LocalReason.ofStatus(status.code()));
+            downstream.record().status(grpc != null ? 200 : status.code(), LocalReason.ofStatus(status.code()));
         }
         respond(grpc != null ? GrpcAnswers.trailersOnly(status)
                 : ErrorResponses.of(status, !(clientKeepAlive && requestComplete)));
@@ -693,7 +690,7 @@ final class Exchange extends ServerChoice implements OriginListener {
         releaseOrigin();
         releaseReplay();
         if (grpc != null) {
-            record.grpcStatus(GrpcAnswers.statusIn(response.headers()));
+            downstream.record().grpcStatus(GrpcAnswers.statusIn(response.headers()));
         }
         downstream.answer(response, clientKeepAlive && requestComplete);
     }
@@ -705,7 +702,7 @@ final class Exchange extends ServerChoice implements OriginListener {
         releaseOrigin();
         releaseReplay();
         if (grpc != null && responseHead != null) {
-            record.grpcStatus(GrpcAnswers.statusFor(HttpResponseStatus.BAD_GATEWAY));
+            downstream.record().grpcStatus(GrpcAnswers.statusFor(HttpResponseStatus.BAD_GATEWAY));
             downstream.finish(GrpcAnswers.failedTrailers(HttpResponseStatus.BAD_GATEWAY), false);
         } else {
             downstream.abort();
@@ -757,7 +754,8 @@ final class Exchange extends ServerChoice implements OriginListener {
             return;
         }
         if (responseHead == null) {
-            record.status(ExchangeRecord.CLIENT_CLOSED, null); // nginx's 499: gone before an answer was sent
+            // nginx's 499: gone before an answer was sent
+            downstream.record().status(ExchangeRecord.CLIENT_CLOSED, null);
         }
         finished = true;
         cancelResponseTimeout();

@@ -1,7 +1,6 @@
 package dev.bascule.proxy;
 
 import dev.bascule.control.LiveSnapshot;
-import dev.bascule.control.ProxySettings;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginConnector;
@@ -42,19 +41,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     private final OriginConnector origins;
     private final String scheme;
     private final ClientTimeouts timeouts;
-    private final BodySizeLimit bodyLimit = new BodySizeLimit();
-    /** The accounts of the connection's requests: one record, reused. */
+    /** The accounts of the connection's requests, each in a record borrowed for the request. */
     private final RequestAccounts accounts;
-    /** The account of the request in flight ({@link RequestAccounts#record}). */
-    private final ExchangeRecord record;
     private ChannelHandlerContext ctx;
     /** The version of the request in flight, as received (Via names it). */
     private HttpVersion exchangeRequestVersion = HttpVersion.HTTP_1_1;
     /** Decides on each request; set when the connection is active (it needs the peer's address). */
     private Admission admission;
-    /** The response-head deadline of the request in flight, armed lazily so keep-alive traffic schedules little. */
-    private LazyTimer deadlines;
     private Exchange exchange;
+    /** Bytes of the forwarded request's body read so far, for its {@code max_body_size}. */
+    private long bodyBytes;
     /** The request being discarded after Bascule answered it itself; its body must not reach anyone. */
     private boolean discardingBody;
     /**
@@ -66,8 +62,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     private boolean closing;
     /** The origin's 101 is being written: the connection is becoming a {@link Tunnel}, not idle. */
     private boolean upgrading;
-    /** The Via elements for the pseudonym of the settings last seen, kept so requests do not rebuild them. */
-    private Via via;
     /** Waits for global rate-limit checks; made when the connection first needs one. */
     private GlobalCheck globalCheck;
     /**
@@ -81,7 +75,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
             ListenerStats listener) {
         this.live = live;
         this.accounts = new RequestAccounts(listener);
-        this.record = accounts.record();
         this.origins = origins;
         this.scheme = scheme;
         this.timeouts = timeouts;
@@ -90,16 +83,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.deadlines = new LazyTimer(ctx.executor(), this::deadlineCheck);
         if (ctx.channel().isActive()) {
             activate(); // installed once ALPN or the preface chose HTTP/1.1: the connection is up already
-        }
-    }
-
-    private void deadlineCheck() {
-        Exchange e = exchange;
-        if (e != null) {
-            e.checkDeadline(deadlines.now());
         }
     }
 
@@ -214,7 +199,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
             case FORWARD -> {
                 timeouts.requestHead(HttpUtilLite.hasBody(request.headers()));
                 RouteAction action = admission.action(); // a split route's chosen side
-                bodyLimit.start(action.maxBodySize());
+                bodyBytes = 0;
                 exchangeRequestVersion = request.protocolVersion();
                 exchange = new Exchange(this, snapshot, action, request, admission.upstreamTarget(),
                         admission.websocket());
@@ -226,7 +211,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
 
     /** The client and the route (a split's side, once chosen) the record counts under. */
     private void recordRoute(Snapshot snapshot) {
-        record.client(admission.client().ip())
+        record().client(admission.client().ip())
                 .route(admission.action() == null ? snapshot.unrouted() : admission.action().series());
     }
 
@@ -236,9 +221,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
                 nowNanos());
     }
 
-    /** Closes the account of the request over ({@link RequestAccounts#close}). */
+    /** Closes the account of the request over ({@link RequestAccounts#close}); the admission lets go of it too. */
     private void closeRecord(int fallback) {
         accounts.close(fallback, nowNanos());
+        if (admission != null) {
+            admission.requestOver();
+        }
     }
 
     private void onContent(HttpContent content) {
@@ -261,7 +249,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
             timeouts.requestDone();
         }
         if (exchange != null && !discardingBody) {
-            if (!bodyLimit.add(content)) {
+            bodyBytes += content.content().readableBytes();
+            if (!admission.bodyWithinLimit(bodyBytes)) {
                 content.release();
                 timeouts.requestDone();
                 failExchange(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
@@ -295,7 +284,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
         if (status.code() == HttpResponseStatus.UPGRADE_REQUIRED.code()) {
             WebSocketHandshake.addVersionRequired(response.headers());
         }
-        record.status(status.code(), LocalReason.ofStatus(status.code()));
+        record().status(status.code(), LocalReason.ofStatus(status.code()));
         writeAnswer(response, keepAlive);
     }
 
@@ -304,13 +293,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
         boolean keepAlive = !closing && HeaderRules.wantsKeepAlive(request) && !HttpUtilLite.hasBody(request.headers());
         ReferenceCountUtil.release(request);
         HttpResponseStatus status = admission.status();
-        record.status(status.code(), LocalReason.REDIRECT);
+        record().status(status.code(), LocalReason.REDIRECT);
         writeAnswer(Redirects.of(status, admission.location(), !keepAlive, action.responseHeaders()), keepAlive);
     }
 
     private void writeAnswer(FullHttpResponse response, boolean keepAlive) {
         int code = response.status().code();
-        RequestTracing.toClient(response.headers(), record);
+        RequestTracing.toClient(response.headers(), record());
         if (keepAlive) {
             discardingBody = true; // swallow the empty LastHttpContent that follows
             ctx.writeAndFlush(response, ctx.voidPromise());
@@ -328,9 +317,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
         if (!accounts.isOpen()) {
             openRecord(live.get(), null); // a head that never came whole (408)
         }
-        record.status(status.code(), LocalReason.ofStatus(status.code()));
+        record().status(status.code(), LocalReason.ofStatus(status.code()));
         FullHttpResponse response = ErrorResponses.of(status, true);
-        RequestTracing.toClient(response.headers(), record);
+        RequestTracing.toClient(response.headers(), record());
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         closeRecord(status.code());
     }
@@ -358,23 +347,26 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
 
     @Override
     public ExchangeRecord record() {
-        return record;
+        return accounts.record();
     }
 
     /** The data plane's clock: the event loop's ticker, the one every timer of this connection runs on. */
     @Override
     public long nowNanos() {
-        return deadlines.now();
+        return ctx.executor().ticker().nanoTime();
     }
 
+    /** The connection's one timer is the client timeouts' ({@link ClientTimeouts#wakeAt}), lazy as theirs. */
     @Override
     public long armDeadline(long fromNowNanos) {
-        return deadlines.armIn(fromNowNanos);
+        long deadline = nowNanos() + fromNowNanos;
+        timeouts.wakeAt(deadline);
+        return deadline;
     }
 
     @Override
     public void rearmDeadline(long deadline) {
-        deadlines.armAt(deadline);
+        timeouts.wakeAt(deadline);
     }
 
     /** Whether the connection must close after the response in flight (shutdown in progress). */
@@ -409,12 +401,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     }
 
     @Override
-    public Via via(ProxySettings settings) {
-        via = Via.current(via, settings);
-        return via;
-    }
-
-    @Override
     public void requestMore() {
         read();
     }
@@ -427,8 +413,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
 
     @Override
     public void sendHead(HttpResponse head) {
-        record.status(head.status().code(), null);
-        RequestTracing.toClient(head.headers(), record);
+        record().status(head.status().code(), null);
+        RequestTracing.toClient(head.headers(), record());
         admission.addStickyCookie(head.headers());
         ctx.write(head, ctx.voidPromise());
     }
@@ -455,11 +441,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
 
     @Override
     public void answer(FullHttpResponse response, boolean keepAlive) {
-        if (!record.hasStatus()) {
+        if (!record().hasStatus()) {
             int code = response.status().code();
-            record.status(code, LocalReason.ofStatus(code));
+            record().status(code, LocalReason.ofStatus(code));
         }
-        RequestTracing.toClient(response.headers(), record);
+        RequestTracing.toClient(response.headers(), record());
         writeLast(response, keepAlive);
     }
 
@@ -474,9 +460,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
     public void upgrade(HttpResponse switching, Tunnel tunnel) {
         exchange = null;
         upgrading = true;
-        deadlines.cancel();
-        record.status(switching.status().code(), null);
-        RequestTracing.toClient(switching.headers(), record);
+        record().status(switching.status().code(), null);
+        RequestTracing.toClient(switching.headers(), record());
         ctx.write(switching, ctx.voidPromise());
         // On a fresh stack: the write may complete at once, inside the origin decoder the tunnel takes out.
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(written ->
@@ -563,14 +548,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
             }
             return;
         }
+        if (evt == ClientTimeouts.Expired.DEADLINE) {
+            Exchange e = exchange;
+            if (e != null) {
+                e.checkDeadline(nowNanos()); // a deadline it armed may have come (or moved on: it arms again)
+            }
+            return;
+        }
         ctx.fireUserEventTriggered(evt);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (deadlines != null) {
-            deadlines.cancel();
-        }
         Exchange e = exchange;
         exchange = null;
         if (e != null) {

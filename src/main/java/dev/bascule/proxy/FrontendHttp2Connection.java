@@ -35,7 +35,6 @@ final class FrontendHttp2Connection extends ChannelInboundHandlerAdapter {
     private final long firstStreamNanos;
     private final long idleNanos;
     private ChannelHandlerContext ctx;
-    private Via via;
     private boolean closing;
     private int openStreams;
     private long idleSince;
@@ -119,10 +118,6 @@ final class FrontendHttp2Connection extends ChannelInboundHandlerAdapter {
         return closing;
     }
 
-    Via via(ProxySettings settings) {
-        via = Via.current(via, settings);
-        return via;
-    }
 
     /** Graceful shutdown: GOAWAY now; the streams in flight finish, then the connection closes. */
     void closeWhenIdle() {

@@ -9,7 +9,6 @@ import dev.bascule.origin.OriginConnector;
 import dev.bascule.stats.ListenerStats;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SniHandler;
@@ -31,16 +30,15 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     private final InetSocketAddress address;
     /** The settings to use until a snapshot lists this socket's address with its TLS mode; see below. */
     private final ListenerSettings untilPublished;
-    private final ChannelGroup connections;
+    /** Counts connections in and out of the server's open connections, within the connection limits. */
     private final ConnectionLimiter limiter;
 
     FrontendInitializer(LiveSnapshot live, OriginConnector origins, InetSocketAddress address,
-            ListenerSettings untilPublished, ChannelGroup connections, ConnectionLimiter limiter) {
+            ListenerSettings untilPublished, ConnectionLimiter limiter) {
         this.live = live;
         this.origins = origins;
         this.address = address;
         this.untilPublished = untilPublished;
-        this.connections = connections;
         this.limiter = limiter;
     }
 
@@ -48,22 +46,22 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel ch) {
         Snapshot snapshot = live.get();
         ProxySettings settings = snapshot.settings();
-        if (!limiter.tryAdmit(ch, settings.maxConnections(), settings.maxConnectionsPerIp())) {
-            ch.close(); // over max_connections or max_connections_per_ip: refused before a byte is read
-            return;
-        }
-        connections.add(ch);
-        ClientTimeouts timeouts = new ClientTimeouts(settings.clientHeaderTimeoutMillis(),
-                settings.clientBodyIdleMillis(), settings.clientIdleMillis());
-        ChannelPipeline p = ch.pipeline();
         ListenerSettings mode = snapshot.listener(address);
         if (mode == null || mode.tls() != untilPublished.tls()) {
             // A reload binds its new sockets (and re-binds those switching between plain and TLS) before it
             // publishes its snapshot: a connection accepted in between gets the settings the socket was opened for.
             mode = untilPublished;
         }
-        ConnectionAccount account = new ConnectionAccount(mode.stats());
-        ch.closeFuture().addListener(account);
+        ConnectionLimiter.Counted counted = limiter.tryAdmit(ch, settings.maxConnections(),
+                settings.maxConnectionsPerIp());
+        if (counted == ConnectionLimiter.Counted.REFUSED) {
+            ch.close(); // over max_connections or max_connections_per_ip: refused before a byte is read
+            return;
+        }
+        ConnectionAccount account = new ConnectionAccount(mode.stats(), limiter, counted);
+        ch.closeFuture().addListener(account); // counts it out, of the limiter too
+        ClientTimeouts timeouts = new ClientTimeouts(settings);
+        ChannelPipeline p = ch.pipeline();
         if (mode.tls()) {
             // Picks the certificate from the ClientHello's SNI, then replaces itself with the SslHandler. A failed
             // handshake closes only this connection.

@@ -6,15 +6,13 @@ import dev.bascule.control.LiveSnapshot;
 import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginConnector;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -41,14 +39,21 @@ public final class FrontendServer implements ListenerSockets {
      */
     private static final RecvByteBufAllocator ACCEPT_BATCH =
             new ServerChannelRecvByteBufAllocator().respectMaybeMoreData(false).maxMessagesPerRead(64);
+    /**
+     * How much each read of a client connection asks for: Netty's adaptive sizing (2 KiB at first, between 64 B and
+     * 64 KiB after), one instance for every connection. Left to Netty, each connection gets its own, which its read
+     * handle keeps as long as the connection lives; it holds only these settings, which nothing changes per
+     * connection, so one serves all.
+     */
+    private static final RecvByteBufAllocator CLIENT_READS = new AdaptiveRecvByteBufAllocator();
 
     private final Transport transport;
     private final EventLoopGroup group;
     private final LiveSnapshot live;
     private final OriginConnector origins;
     private final Map<InetSocketAddress, Channel> listeners = new LinkedHashMap<>();
-    /** Every open client connection; closed ones leave by themselves. */
-    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    /** Every open client connection, counted in and out by its listener's {@link ConnectionLimiter}. */
+    private final OpenConnections connections = new OpenConnections();
     /** Open client connections per client address, across listeners (for max_connections_per_ip). */
     private final ConcurrentHashMap<InetAddress, Integer> connectionsPerAddress = new ConcurrentHashMap<>();
 
@@ -82,8 +87,9 @@ public final class FrontendServer implements ListenerSockets {
                 // stop and restart reading the origin on nearly every piece of a large response.
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childOption(ChannelOption.AUTO_READ, false)
-                .childHandler(new FrontendInitializer(live, origins, address, untilPublished, connections,
-                        new ConnectionLimiter(connectionsPerAddress)));
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, CLIENT_READS)
+                .childHandler(new FrontendInitializer(live, origins, address, untilPublished,
+                        new ConnectionLimiter(connectionsPerAddress, connections)));
         Channel ch = b.bind(address).sync().channel();
         listeners.put(address, ch);
         return (InetSocketAddress) ch.localAddress();
@@ -164,7 +170,7 @@ public final class FrontendServer implements ListenerSockets {
             }
         }
         boolean clean = connections.isEmpty();
-        connections.close().awaitUninterruptibly();
+        connections.closeAll();
         return clean;
     }
 }

@@ -1,7 +1,6 @@
 package dev.bascule.proxy;
 
 import dev.bascule.control.LiveSnapshot;
-import dev.bascule.control.ProxySettings;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginConnector;
@@ -53,7 +52,6 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     private final LiveSnapshot live;
     private final OriginConnector origins;
     private final FrontendHttp2Connection connection;
-    private final BodySizeLimit bodyLimit = new BodySizeLimit();
     /** The account of the stream's request. */
     private final ExchangeRecord record = new ExchangeRecord();
     /** The snapshot the request was admitted under, whose events get the record; null when none is open. */
@@ -69,6 +67,8 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
      * DATA frame ending the stream, which gRPC clients reject (gRPC over HTTP/2, "Responses").
      */
     private HttpResponse pendingHead;
+    /** Bytes of the forwarded request's body read so far, for its {@code max_body_size}. */
+    private long bodyBytes;
     /** The request was answered locally; what is left of its body is dropped. */
     private boolean answered;
     /** The request body was read to its end. */
@@ -195,7 +195,6 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
             case REDIRECT -> redirect(admission.route().target());
             case FORWARD -> {
                 RouteAction action = admission.action(); // a split route's chosen side
-                bodyLimit.start(action.maxBodySize());
                 bodyIdleNanos = GrpcAnswers.isGrpc(h) ? 0
                         : TimeUnit.MILLISECONDS.toNanos(snapshot.settings().clientBodyIdleMillis());
                 exchange = new Exchange(this, snapshot, action, request, admission.upstreamTarget());
@@ -297,7 +296,8 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
             }
             return;
         }
-        if (!bodyLimit.add(content)) {
+        bodyBytes += content.content().readableBytes();
+        if (!admission.bodyWithinLimit(bodyBytes)) {
             content.release();
             exchange.failRequest(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
             return;
@@ -415,11 +415,6 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     @Override
     public HttpVersion receivedVersion() {
         return HTTP_2;
-    }
-
-    @Override
-    public Via via(ProxySettings settings) {
-        return connection.via(settings);
     }
 
     @Override

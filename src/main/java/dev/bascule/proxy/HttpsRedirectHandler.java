@@ -35,8 +35,11 @@ final class HttpsRedirectHandler extends ChannelInboundHandlerAdapter {
     private final ClientTimeouts timeouts;
     private final LiveSnapshot live;
     private final ListenerStats listener;
-    /** The account of each request, handed to exchange events once it is answered. */
-    private final ExchangeRecord record = new ExchangeRecord();
+    /**
+     * The account of the request being answered, borrowed from the event loop's {@link RecordPool} and handed to
+     * exchange events, then given back: an idle connection holds none, nor the text of its last request.
+     */
+    private ExchangeRecord record;
     private boolean closing;
     /** A read is owed: the last one came while the client was not taking responses. */
     private boolean readWhenWritable;
@@ -96,6 +99,9 @@ final class HttpsRedirectHandler extends ChannelInboundHandlerAdapter {
         }
         record.end(ctx.executor().ticker().nanoTime(), System.currentTimeMillis());
         live.get().events().exchangeEnded(record);
+        record.forgetText();
+        RecordPool.giveBack(record);
+        record = null;
     }
 
     private void open(ChannelHandlerContext ctx, HttpRequest request) {
@@ -103,6 +109,7 @@ final class HttpsRedirectHandler extends ChannelInboundHandlerAdapter {
         String peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
                 ? a.getAddress().getHostAddress() : null;
         HttpHeaders h = request.headers();
+        record = RecordPool.borrow();
         record.begin(listener, peer, ctx.executor().ticker().nanoTime())
                 .route(snapshot.unrouted())
                 .request(request.method().name(), h.get(HttpHeaderNames.HOST), request.uri(),

@@ -5,9 +5,10 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A deadline check for one connection that schedules a task only when none is pending early enough. A keep-alive
- * connection that moves its deadline forward on every request therefore schedules (and cancels) nothing per
- * request: when the pending check fires early, the owner simply arms it again for the current deadline.
+ * A deadline check for one HTTP/2 stream or rate-limit wait that schedules a task only when none is pending early
+ * enough. An owner that moves its deadline forward on every request therefore schedules (and cancels) nothing per
+ * request: when the pending check fires early, the owner simply arms it again for the current deadline. (An
+ * HTTP/1.1 connection has one timer for all its deadlines, {@link ClientTimeouts}, which works the same way.)
  *
  * <p>Threading: confined to the connection's event loop.
  */

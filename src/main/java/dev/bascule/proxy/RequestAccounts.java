@@ -9,14 +9,16 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.ssl.SslHandler;
 
 /**
- * The accounts of an HTTP/1 connection's requests: one {@link ExchangeRecord}, reused, as the connection handles its
- * requests one at a time. Opening fills the request's fields; closing adds the bytes the codec moved since the last
- * close and hands the record to the exchange events of the snapshot the request was admitted under.
+ * The accounts of an HTTP/1 connection's requests, one at a time, each in an {@link ExchangeRecord} borrowed from
+ * the event loop's {@link RecordPool} for the request's life. Opening fills the request's fields; closing adds the
+ * bytes the codec moved since the last close, hands the record to the exchange events of the snapshot the request
+ * was admitted under, and gives it back.
  *
  * <p>Threading: confined to the connection's event loop.
  */
 final class RequestAccounts {
-    private final ExchangeRecord record = new ExchangeRecord();
+    /** The open request's record; null between requests, when the pool has it. */
+    private ExchangeRecord record;
     private final ListenerStats listener;
     /** The snapshot the open record's request was admitted under, whose events get it; null when none is open. */
     private Snapshot snapshot;
@@ -33,8 +35,13 @@ final class RequestAccounts {
         this.listener = listener;
     }
 
+    /**
+     * The open request's record; while none is open, the event loop's {@linkplain RecordPool#unread unread} one, so
+     * that a late write can never reach a record another connection has borrowed since.
+     */
     ExchangeRecord record() {
-        return record;
+        ExchangeRecord r = record;
+        return r != null ? r : RecordPool.unread();
     }
 
     /** Whether a request's record is open. */
@@ -56,6 +63,10 @@ final class RequestAccounts {
             codec = pipeline.get(FrontendCodec.class);
         }
         snapshot = admittedUnder;
+        if (record == null) {
+            record = RecordPool.borrow();
+        }
+        ExchangeRecord record = this.record;
         record.begin(listener, peerIp, nowNanos)
                 .tlsVersion(tlsVersion)
                 .route(admittedUnder.unrouted());
@@ -79,6 +90,7 @@ final class RequestAccounts {
             return;
         }
         snapshot = null;
+        ExchangeRecord record = this.record;
         if (!record.hasStatus()) {
             record.status(fallback, null);
         }
@@ -92,5 +104,7 @@ final class RequestAccounts {
         record.end(nowNanos, System.currentTimeMillis());
         s.events().exchangeEnded(record);
         record.forgetText();
+        this.record = null;
+        RecordPool.giveBack(record);
     }
 }

@@ -8,10 +8,16 @@ import dev.bascule.control.ProxySettings;
  * hop received the message, with the protocol name left out for HTTP ({@code 1.1 bascule}), and received-by is
  * Bascule's pseudonym. The element goes after those already present, so the field lists the hops in order.
  *
- * <p>Immutable; one instance per pseudonym, its HTTP/1.0 and HTTP/1.1 elements built once so that forwarding
- * allocates nothing unless the message already had a Via.
+ * <p>Immutable; one instance per pseudonym for the whole process, its HTTP/1.0 and HTTP/1.1 elements built once,
+ * so that forwarding allocates nothing unless the message already had a Via, and an idle connection keeps none.
  */
 final class Via {
+    /**
+     * The instance of the pseudonym last asked for; read and written by every event loop. Racing threads may each
+     * build one for a new pseudonym: they are equal, and one of them stays.
+     */
+    private static volatile Via last;
+
     private final String pseudonym;
     private final String http10;
     private final String http11;
@@ -28,15 +34,20 @@ final class Via {
     }
 
     /**
-     * The Via builder for {@code settings}: {@code cached} when it has their pseudonym (a connection keeps one, so
-     * requests build nothing), a new one on first use or after a reload renamed Bascule; null when Via is off.
+     * The Via builder for {@code settings}: the one last used when it has their pseudonym (so requests build
+     * nothing), a new one on first use or after a reload renamed Bascule; null when Via is off.
      */
-    static Via current(Via cached, ProxySettings settings) {
+    static Via of(ProxySettings settings) {
         String pseudonym = settings.via();
         if (pseudonym == null) {
             return null;
         }
-        return cached != null && cached.pseudonym.equals(pseudonym) ? cached : new Via(pseudonym);
+        Via v = last;
+        if (v == null || !v.pseudonym.equals(pseudonym)) {
+            v = new Via(pseudonym);
+            last = v;
+        }
+        return v;
     }
 
     /** This hop's element for a message received as HTTP/{@code major}.{@code minor}. */

@@ -2,6 +2,7 @@ package dev.bascule.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bascule.balance.AffinityHash;
 import dev.bascule.balance.Balancers;
 import dev.bascule.config.ConfigLoader;
 import dev.bascule.control.ControlPlane;
@@ -218,6 +219,26 @@ class AdmissionTest {
         assertThat(a.status()).isEqualTo(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
         assertThat(a.admit(snapshot, get("labs.test", "/upload", "content-length", "1024"), 0))
                 .isEqualTo(Admission.Verdict.FORWARD);
+    }
+
+    @Test
+    void aStreamingBodyIsHeldToTheLimitAndTheEndOfTheRequestLetsGoOfWhatWasDecidedForIt() {
+        Admission a = from("10.9.0.1"); // a trusted proxy
+        HttpRequest chunked = get("labs.test", "/upload", "transfer-encoding", "chunked",
+                "x-forwarded-for", "172.16.0.7");
+        assertThat(a.admit(snapshot, chunked, 0)).isEqualTo(Admission.Verdict.FORWARD);
+        assertThat(a.bodyWithinLimit(1024)).isTrue();
+        assertThat(a.bodyWithinLimit(1025)).as("max_body_size: 1k").isFalse();
+        assertThat(a.client().ip()).isEqualTo("172.16.0.7");
+        assertThat(a.client().hash()).isEqualTo(AffinityHash.hash64("172.16.0.7"));
+
+        a.requestOver(); // what an idle keep-alive connection would otherwise keep: the snapshot's route, texts
+
+        assertThat(a.route()).isNull();
+        assertThat(a.action()).isNull();
+        assertThat(a.upstreamTarget()).isNull();
+        assertThat(a.client().ip()).as("back to the peer").isEqualTo("10.9.0.1");
+        assertThat(a.client().hash()).isEqualTo(AffinityHash.hash64("10.9.0.1"));
     }
 
     private static final String[] HANDSHAKE = {"connection", "keep-alive, Upgrade", "upgrade", "websocket",

@@ -3,6 +3,7 @@ package dev.bascule.proxy;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bascule.control.ProxySettings;
 import dev.bascule.testing.LeakGuard;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -37,7 +38,7 @@ class ClientTimeoutsTest {
         ch = new EmbeddedChannel();
         ch.config().setAutoRead(false); // as FrontendServer's child channels: reads are asked for one by one
         ch.freezeTime();
-        timeouts = new ClientTimeouts(HEADER_MS, BODY_IDLE_MS, IDLE_MS);
+        timeouts = new ClientTimeouts(limits(HEADER_MS, BODY_IDLE_MS, IDLE_MS));
         // added to an active channel, as FrontendInitializer adds it to an accepted one: the header clock starts now
         ch.pipeline().addLast(timeouts, new ChannelInboundHandlerAdapter() {
             @Override
@@ -50,6 +51,15 @@ class ClientTimeoutsTest {
                 expired.add(evt);
             }
         });
+    }
+
+    /** Settings with these client timeouts, the rest as {@link RequestProbe#SETTINGS}. */
+    static ProxySettings limits(long headerMillis, long bodyIdleMillis, long idleMillis) {
+        ProxySettings s = RequestProbe.SETTINGS;
+        return new ProxySettings(s.origin(), s.responseHeaderTimeoutMillis(), idleMillis, s.maxUriLength(),
+                s.maxHeaderSize(), headerMillis, bodyIdleMillis, s.maxHeaderCount(), s.maxConnections(),
+                s.maxConnectionsPerIp(), s.trustedProxies(), s.shutdownGraceMillis(), s.via(), s.underscoreHeaders(),
+                s.h2MaxConcurrentStreams(), s.tunnelIdleMillis(), s.streamIdleMillis(), s.requestIds(), s.tracing());
     }
 
     @AfterEach
@@ -184,6 +194,29 @@ class ClientTimeoutsTest {
         assertThat(expired).isEmpty();
         advance(1);
         assertThat(expired).containsExactly(ClientTimeouts.Expired.IDLE);
+    }
+
+    @Test
+    void aDeadlineOfTheFrontendsIsHeardThroughTheSameOneCheck() {
+        timeouts.requestHead(false);
+        long now = ch.eventLoop().ticker().nanoTime();
+        timeouts.wakeAt(now + TimeUnit.MILLISECONDS.toNanos(300));
+        timeouts.wakeAt(now + TimeUnit.MILLISECONDS.toNanos(800)); // later: the pending check serves it
+
+        advance(299);
+        assertThat(expired).isEmpty();
+        advance(1);
+        assertThat(expired).as("heard once, by the earliest deadline").containsExactly(
+                ClientTimeouts.Expired.DEADLINE);
+        advance(IDLE_MS * 10);
+        assertThat(expired).as("the frontend arms again if it still waits").hasSize(1);
+
+        timeouts.awaitingRequest();
+        timeouts.wakeAt(ch.eventLoop().ticker().nanoTime() + TimeUnit.MILLISECONDS.toNanos(IDLE_MS * 3));
+        assertThat(ch.runScheduledPendingTasks()).as("one check for both, the idle one's first")
+                .isEqualTo(TimeUnit.MILLISECONDS.toNanos(HEADER_MS));
+        advance(IDLE_MS);
+        assertThat(expired).containsExactly(ClientTimeouts.Expired.DEADLINE, ClientTimeouts.Expired.IDLE);
     }
 
     @Test

@@ -60,8 +60,7 @@ final class EmbeddedFrontend implements AutoCloseable {
         client.config().setAutoRead(false); // as FrontendServer's child channels: reads are asked for one by one
         client.config().setWriteBufferWaterMark(FrontendServer.WATER_MARK);
         ProxySettings settings = control.live().get().settings();
-        ClientTimeouts timeouts = new ClientTimeouts(settings.clientHeaderTimeoutMillis(),
-                settings.clientBodyIdleMillis(), settings.clientIdleMillis());
+        ClientTimeouts timeouts = new ClientTimeouts(settings);
         // Added to an active channel, as FrontendInitializer adds them to an accepted one.
         client.pipeline().addLast(socket, timeouts, new FrontendCodec(FrontendInitializer.decoderConfig(settings)),
                 new Tap(),

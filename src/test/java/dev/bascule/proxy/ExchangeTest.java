@@ -330,6 +330,29 @@ class ExchangeTest {
     }
 
     @Test
+    void theConnectionsOneTimerServesEachRequestsResponseHeadAndThenItsIdleTime() throws Exception {
+        proxy(PEER).send("GET /1 HTTP/1.1\r\nHost: app.test\r\n\r\n");
+        Origin origin = proxy.origins.last();
+        origin.received();
+        origin.send("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        assertThat(proxy.response()).startsWith("HTTP/1.1 200 ");
+        proxy.advance(600); // idle, the check for the first request's head still pending (due at 1,000 ms)
+
+        proxy.send("GET /2 HTTP/1.1\r\nHost: app.test\r\n\r\n");
+        assertThat(origin.received()).startsWith("GET /2 ");
+        proxy.advance(999); // the pending check came and went: this request's head is due at 1,600 ms
+
+        assertThat(proxy.response()).isEmpty();
+        proxy.advance(1);
+        assertThat(proxy.response()).startsWith("HTTP/1.1 504 Gateway Timeout\r\n");
+
+        proxy.advance(59_999); // client_idle (60 s by default) counts from the 504
+        assertThat(proxy.client.isActive()).isTrue();
+        proxy.advance(1);
+        assertThat(proxy.client.isActive()).as("closed once idle for client_idle").isFalse();
+    }
+
+    @Test
     void originErrorStatusIsPassedOnAndCountedAsAFailure() throws Exception {
         proxy(PEER).send("GET /x HTTP/1.1\r\nHost: app.test\r\n\r\n");
         proxy.origins.last().received();

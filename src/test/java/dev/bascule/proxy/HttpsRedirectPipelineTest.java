@@ -49,7 +49,7 @@ class HttpsRedirectPipelineTest {
         ch = new EmbeddedChannel();
         ch.config().setAutoRead(false); // as FrontendServer's child channels
         ch.freezeTime();
-        ClientTimeouts timeouts = new ClientTimeouts(HEADER_MS, 500, IDLE_MS);
+        ClientTimeouts timeouts = new ClientTimeouts(ClientTimeoutsTest.limits(HEADER_MS, 500, IDLE_MS));
         // the codec as strict as FrontendInitializer's (RFC 9112)
         HttpDecoderConfig strict = new HttpDecoderConfig().setValidateHeaders(true).setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true).setAllowDuplicateContentLengths(false);

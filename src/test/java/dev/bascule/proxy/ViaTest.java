@@ -2,6 +2,7 @@ package dev.bascule.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bascule.control.ProxySettings;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,25 @@ class ViaTest {
     void theCommonElementsAreBuiltOnce() {
         assertThat(via.element(1, 1)).isSameAs(via.element(1, 1));
         assertThat(via.element(1, 0)).isSameAs(via.element(1, 0));
+    }
+
+    @Test
+    void everyExchangeSharesTheBuilderOfThePseudonymInForceSoNoConnectionKeepsItsOwn() {
+        Via first = Via.of(named("edge-1"));
+        assertThat(Via.of(named(new String("edge-1")))).isSameAs(first); // an equal name from a reloaded config
+        Via renamed = Via.of(named("edge-2"));
+        assertThat(renamed).isNotSameAs(first);
+        assertThat(renamed.element(1, 1)).isEqualTo("1.1 edge-2");
+        assertThat(Via.of(named(null))).as("via: off").isNull();
+    }
+
+    private static ProxySettings named(String pseudonym) {
+        ProxySettings s = RequestProbe.SETTINGS;
+        return new ProxySettings(s.origin(), s.responseHeaderTimeoutMillis(), s.clientIdleMillis(), s.maxUriLength(),
+                s.maxHeaderSize(), s.clientHeaderTimeoutMillis(), s.clientBodyIdleMillis(), s.maxHeaderCount(),
+                s.maxConnections(), s.maxConnectionsPerIp(), s.trustedProxies(), s.shutdownGraceMillis(), pseudonym,
+                s.underscoreHeaders(), s.h2MaxConcurrentStreams(), s.tunnelIdleMillis(), s.streamIdleMillis(),
+                s.requestIds(), s.tracing());
     }
 
     @Test
