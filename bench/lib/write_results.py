@@ -176,7 +176,7 @@ def main():
     p()
     p(f"Written by `bench/run` ({meta.get('mode')} mode) on {meta.get('date')}. "
       f"Measured runs of {meta.get('duration')} s after {meta.get('warmup')} s of warm-up "
-      f"({meta.get('jvm_warmup')} s for Bascule's JVM). Raw wrk output: `{meta.get('run_dir')}/wrk/` "
+      f"({meta.get('jvm_warmup')} s for Bascule's JVM, in two loads: see `bench/README.md`). Raw wrk output: `{meta.get('run_dir')}/wrk/` "
       "(not committed). How to read these tables: `bench/README.md`.")
     p()
     p("| machine | |")
