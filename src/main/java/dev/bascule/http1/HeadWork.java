@@ -4,8 +4,8 @@ import io.netty.util.concurrent.FastThreadLocal;
 import java.util.Arrays;
 
 /**
- * The working arrays of a request decoder while it reads one head or trailer section: field offsets, line ends and
- * a byte scratch. A decoder holds a set only between a section's first byte and its end; in between it gives the
+ * The working state of a request decoder while it reads one head or trailer section: field offsets, line ends, a
+ * byte scratch and the request line. A decoder holds a set only between a section's first byte and its end; in between it gives the
  * set back to its thread's spare, and the next section read on that thread, on any connection, takes it. An idle
  * keep-alive connection therefore holds none (they are some 700 bytes), and a busy thread allocates none per
  * request.
@@ -24,9 +24,24 @@ final class HeadWork {
     /** Four offsets per field; grown as needed, kept grown (bounded by the header size limit). */
     int[] offsets = new int[64];
     int[] lineEnds = new int[32];
+    /** The request line of the head being read. */
+    final RequestLine line = new RequestLine();
+    /** The head's Content-Length and Transfer-Encoding fields, by index; -1 for none. */
+    int contentLengthField = -1;
+    int transferEncodingField = -1;
+    /** A Sec-WebSocket-Key1 or -Key2 field was seen (a draft-76 handshake, whose body Netty reads as 8 bytes). */
+    boolean webSocketKey;
     private byte[] scratch = new byte[256];
 
     private HeadWork() {
+    }
+
+    /** Forgets the head read, for the next one. */
+    void clear() {
+        line.clear();
+        contentLengthField = -1;
+        transferEncodingField = -1;
+        webSocketKey = false;
     }
 
     /** This thread's spare set, or a new one when another decoder on it holds the spare. */

@@ -62,8 +62,11 @@ public final class Http1MessageWriter {
     private int state = INIT;
     /** A running guess of a head's size, so its buffer is rarely grown (as Netty's encoder guesses). */
     private int headGuess = 256;
-    /** The pieces of the message being written; reused. */
-    private final ArrayList<Object> out = new ArrayList<>(4);
+    /**
+     * The pieces of the message being written, borrowed from the thread's {@link SpareLists} for one write: an idle
+     * connection keeps no list. Null between writes.
+     */
+    private ArrayList<Object> out;
 
     private Http1MessageWriter(Predicate<HttpResponse> responseAlwaysEmpty, StartLine startLine) {
         this.responseAlwaysEmpty = responseAlwaysEmpty;
@@ -128,6 +131,19 @@ public final class Http1MessageWriter {
      *     throws; nothing is written then
      */
     public long write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        ArrayList<Object> out = SpareLists.take();
+        // A write made while this one hands its pieces on (from a listener, say) borrows a list of its own.
+        ArrayList<Object> outer = this.out;
+        this.out = out;
+        try {
+            return write(ctx, msg, promise, out);
+        } finally {
+            this.out = outer;
+            SpareLists.giveBack(out);
+        }
+    }
+
+    private long write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise, ArrayList<Object> out) {
         try {
             encode(ctx.alloc(), msg);
         } catch (Throwable t) {

@@ -90,12 +90,7 @@ public class Http1RequestDecoder {
      */
     private HeadWork work;
     private int count;
-    private int contentLengthField = -1;
-    private int transferEncodingField = -1;
-    private boolean webSocketKey;
     private boolean oddNames;
-    /** The request line of the head being read; cleared between heads. */
-    private final RequestLine line = new RequestLine();
     /** Bytes left of the fixed-length body or of the current chunk. */
     private long remaining;
 
@@ -254,7 +249,7 @@ public class Http1RequestDecoder {
         int lf = r + length + 1;
         byte[] a = work().scratch(length);
         in.getBytes(r, a, 0, length);
-        String problem = line.parse(a, length);
+        String problem = work.line.parse(a, length);
         if (problem != null) {
             out.add(failed(in, new MalformedHttpException(problem)));
             return false;
@@ -368,19 +363,19 @@ public class Http1RequestDecoder {
             return true;
         }
         if ((bits & FieldLine.CONTENT_LENGTH) != 0) {
-            if (contentLengthField >= 0) {
+            if (work.contentLengthField >= 0) {
                 out.add(failed(in, new MalformedHttpException("more than one Content-Length")));
                 return false;
             }
-            contentLengthField = count;
+            work.contentLengthField = count;
         } else if ((bits & FieldLine.TRANSFER_ENCODING) != 0) {
-            if (transferEncodingField >= 0) {
+            if (work.transferEncodingField >= 0) {
                 out.add(failed(in, new MalformedHttpException("more than one Transfer-Encoding")));
                 return false;
             }
-            transferEncodingField = count;
+            work.transferEncodingField = count;
         }
-        webSocketKey |= (bits & FieldLine.WEBSOCKET_KEY) != 0;
+        work.webSocketKey |= (bits & FieldLine.WEBSOCKET_KEY) != 0;
         oddNames |= (bits & FieldLine.ODD_NAME) != 0;
         count++;
         return true;
@@ -390,28 +385,29 @@ public class Http1RequestDecoder {
     private void endHead(ByteBuf in, List<Object> out, byte[] a) {
         Http1Headers headers = new Http1Headers(a, fieldOffsets(), count);
         int[] offsets = work.offsets;
+        RequestLine line = work.line;
         HttpVersion version = line.version();
         DefaultHttpRequest request = new DefaultHttpRequest(version, line.method(), line.uri(), headers, false);
         String problem = null;
         long length = -1;
         boolean chunked = false;
-        if (contentLengthField >= 0) {
-            int at = contentLengthField * 4;
+        if (work.contentLengthField >= 0) {
+            int at = work.contentLengthField * 4;
             length = Framing.contentLength(a, offsets[at + 2], offsets[at + 3]);
             if (length < 0) {
                 problem = "invalid Content-Length";
             }
-        } else if (webSocketKey && line.method() == HttpMethod.GET && headers.contains("sec-websocket-key1")
+        } else if (work.webSocketKey && line.method() == HttpMethod.GET && headers.contains("sec-websocket-key1")
                 && headers.contains("sec-websocket-key2")) {
             length = 8; // a draft-76 WebSocket handshake's body, as Netty's decoder reads it
         }
-        if (problem == null && transferEncodingField >= 0) {
-            int at = transferEncodingField * 4;
+        if (problem == null && work.transferEncodingField >= 0) {
+            int at = work.transferEncodingField * 4;
             if (version != HttpVersion.HTTP_1_1) {
                 problem = "Transfer-Encoding in a request older than HTTP/1.1"; // RFC 9112 6.1
             } else if (!Framing.lastCodingIsChunked(a, offsets[at + 2], offsets[at + 3])) {
                 problem = "the final transfer coding of a request must be chunked once"; // RFC 9112 6.3
-            } else if (contentLengthField >= 0) {
+            } else if (work.contentLengthField >= 0) {
                 problem = "both Content-Length and Transfer-Encoding"; // RFC 9112 6.1: a smuggling attempt
             } else {
                 chunked = true;
@@ -530,10 +526,6 @@ public class Http1RequestDecoder {
         fieldsFrom = 0;
         headerSize = 0;
         count = 0;
-        contentLengthField = -1;
-        transferEncodingField = -1;
-        webSocketKey = false;
-        line.clear();
         remaining = 0;
         release();
     }
@@ -547,6 +539,7 @@ public class Http1RequestDecoder {
 
     private void release() {
         if (work != null) {
+            work.clear();
             HeadWork.giveBack(work);
             work = null;
         }
@@ -555,7 +548,8 @@ public class Http1RequestDecoder {
     /** A refused head: the request so far, or a stand-in when not even its request line was read. */
     private HttpObject failed(ByteBuf in, Exception cause) {
         in.skipBytes(in.readableBytes());
-        HttpObject failed = line.method() == null
+        RequestLine line = work == null ? null : work.line; // null: not even a request line was read
+        HttpObject failed = line == null || line.method() == null
                 ? new DefaultFullHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/bad-request",
                         Unpooled.EMPTY_BUFFER)
                 : new DefaultHttpRequest(line.version(), line.method(), line.uri(), new Http1Headers(), false);

@@ -4,6 +4,7 @@ import dev.bascule.control.UnderscoreHeaders;
 import dev.bascule.http1.Cumulation;
 import dev.bascule.http1.Http1MessageWriter;
 import dev.bascule.http1.Http1RequestDecoder;
+import dev.bascule.http1.SpareLists;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelConfig;
@@ -12,8 +13,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 
@@ -53,8 +52,12 @@ final class FrontendCodec extends ChannelDuplexHandler {
     private final FrontendRequests requests;
     private final Http1MessageWriter writer;
     private final Cumulation cumulation = new Cumulation();
-    /** Messages decoded and not yet handed on, from {@link #next} on; emptied whenever all have gone. */
-    private final ArrayList<Object> decoded = new ArrayList<>(8);
+    /**
+     * Messages decoded and not yet handed on, from {@link #next} on; borrowed from the thread's {@link SpareLists}
+     * while a read is decoded or messages wait, and given back once all have gone, so an idle connection keeps no
+     * list. Null then.
+     */
+    private ArrayList<Object> decoded;
     private int next;
     /** Reads asked for (auto-read off) and not yet answered with a message or a read-complete. */
     private int readsOwed;
@@ -76,7 +79,7 @@ final class FrontendCodec extends ChannelDuplexHandler {
     /** @param underscoreHeaders from the settings the connection was accepted under, like the decoder's limits */
     FrontendCodec(HttpDecoderConfig config, int maxPipelineDepth, UnderscoreHeaders underscoreHeaders) {
         requests = new FrontendRequests(config, maxPipelineDepth, underscoreHeaders);
-        writer = Http1MessageWriter.responses(this::alwaysEmpty);
+        writer = Http1MessageWriter.responses(requests); // no lambda kept per connection
     }
 
     /** Bytes of requests this connection has decoded so far (heads and bodies as on the wire). */
@@ -90,13 +93,6 @@ final class FrontendCodec extends ChannelDuplexHandler {
     }
 
     /** A 1xx is interim: the final response to the same request is still to come. */
-    private boolean alwaysEmpty(HttpResponse response) {
-        if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-            return Http1MessageWriter.emptyByStatus(response);
-        }
-        return requests.answered() | Http1MessageWriter.emptyByStatus(response);
-    }
-
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         config = ctx.channel().config();
@@ -120,6 +116,9 @@ final class FrontendCodec extends ChannelDuplexHandler {
         ByteBuf buf = cumulation.buffer();
         if (buf == null) {
             return;
+        }
+        if (decoded == null) {
+            decoded = SpareLists.take();
         }
         if (next > 0) {
             decoded.subList(0, next).clear(); // those went on already; the queue keeps what is left
@@ -154,7 +153,7 @@ final class FrontendCodec extends ChannelDuplexHandler {
             for (;;) {
                 boolean auto = config.isAutoRead();
                 boolean handed = false;
-                while (next < decoded.size() && (auto || readsOwed > 0)) {
+                while (next < queued() && (auto || readsOwed > 0)) {
                     Object msg = decoded.get(next++);
                     if (readsOwed > 0) {
                         readsOwed--;
@@ -162,20 +161,33 @@ final class FrontendCodec extends ChannelDuplexHandler {
                     handed = true;
                     ctx.fireChannelRead(msg);
                 }
-                if (next == decoded.size()) {
-                    decoded.clear();
-                    next = 0;
+                if (next == queued()) {
+                    giveBackQueue();
                 }
                 if (!handed || auto || readsOwed > 0 || ctx.isRemoved()) {
                     return;
                 }
                 ctx.fireChannelReadComplete();
-                if (readsOwed == 0 || next == decoded.size()) {
+                if (readsOwed == 0 || next == queued()) {
                     return;
                 }
             }
         } finally {
             handing = false;
+        }
+    }
+
+    /** How many messages the queue holds, those handed on included. */
+    private int queued() {
+        return decoded == null ? 0 : decoded.size();
+    }
+
+    private void giveBackQueue() {
+        next = 0;
+        if (decoded != null) {
+            decoded.clear();
+            SpareLists.giveBack(decoded);
+            decoded = null;
         }
     }
 
@@ -228,6 +240,9 @@ final class FrontendCodec extends ChannelDuplexHandler {
     private void inputClosed(ChannelHandlerContext ctx) {
         ByteBuf buf = cumulation.take();
         try {
+            if (decoded == null) {
+                decoded = SpareLists.take();
+            }
             if (next > 0) {
                 decoded.subList(0, next).clear();
                 next = 0;
@@ -264,11 +279,10 @@ final class FrontendCodec extends ChannelDuplexHandler {
     }
 
     private void releaseQueued() {
-        for (int i = next; i < decoded.size(); i++) {
+        for (int i = next; i < queued(); i++) {
             ReferenceCountUtil.release(decoded.get(i));
         }
-        decoded.clear();
-        next = 0;
+        giveBackQueue();
     }
 
     // ---- outbound ----

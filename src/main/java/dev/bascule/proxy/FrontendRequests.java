@@ -1,6 +1,7 @@
 package dev.bascule.proxy;
 
 import dev.bascule.control.UnderscoreHeaders;
+import dev.bascule.http1.Http1MessageWriter;
 import dev.bascule.http1.Http1RequestDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.DecoderResult;
@@ -9,9 +10,12 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The requests of one client connection as {@link FrontendCodec} decodes them: {@link Http1RequestDecoder}'s
@@ -21,11 +25,16 @@ import java.util.List;
  *
  * <p>Threading: confined to the connection's event loop.
  */
-final class FrontendRequests {
+final class FrontendRequests implements Predicate<HttpResponse> {
     private final Http1RequestDecoder decoder;
     private final UnderscoreHeaders underscoreHeaders;
-    /** Whether each request decoded and not yet answered was a HEAD, oldest first (a ring). */
-    private final long[] heads;
+    /**
+     * Whether each request decoded and not yet answered was a HEAD, oldest first (a ring of bits): the first 128 in
+     * two fields, so that the usual depth needs no array per connection; the rest, for a deeper limit, in one.
+     */
+    private long heads0;
+    private long heads1;
+    private final long[] headsBeyond;
     /** How many requests {@link #heads} has room for: the deepest pipeline allowed. */
     private final int depth;
     private int first;
@@ -41,7 +50,7 @@ final class FrontendRequests {
     FrontendRequests(HttpDecoderConfig config, int maxPipelineDepth, UnderscoreHeaders underscoreHeaders) {
         this.decoder = new Http1RequestDecoder(config);
         this.depth = maxPipelineDepth;
-        this.heads = new long[(maxPipelineDepth + 63) / 64]; // a bit per request: every idle connection keeps this
+        this.headsBeyond = maxPipelineDepth > 128 ? new long[(maxPipelineDepth - 128 + 63) / 64] : null;
         this.underscoreHeaders = underscoreHeaders;
     }
 
@@ -73,7 +82,7 @@ final class FrontendRequests {
         if (pending == 0) {
             return false;
         }
-        boolean head = (heads[first >>> 6] & (1L << first)) != 0;
+        boolean head = isHead(first);
         first = (first + 1) % depth;
         pending--;
         return head;
@@ -84,12 +93,34 @@ final class FrontendRequests {
             return false;
         }
         int at = (first + pending++) % depth;
-        if (head) {
-            heads[at >>> 6] |= 1L << at;
+        long bit = 1L << at;
+        long word = at < 64 ? heads0 : at < 128 ? heads1 : headsBeyond[(at - 128) >>> 6];
+        word = head ? word | bit : word & ~bit;
+        if (at < 64) {
+            heads0 = word;
+        } else if (at < 128) {
+            heads1 = word;
         } else {
-            heads[at >>> 6] &= ~(1L << at);
+            headsBeyond[(at - 128) >>> 6] = word;
         }
         return true;
+    }
+
+    private boolean isHead(int at) {
+        long word = at < 64 ? heads0 : at < 128 ? heads1 : headsBeyond[(at - 128) >>> 6];
+        return (word & (1L << at)) != 0;
+    }
+
+    /**
+     * Whether a response head written now has no body whatever its fields say: a 1xx, 204, 205 or 304 by its
+     * status, or the final answer to a HEAD request (RFC 9110 9.3.2). A final response answers the oldest request.
+     */
+    @Override
+    public boolean test(HttpResponse response) {
+        if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+            return Http1MessageWriter.emptyByStatus(response);
+        }
+        return answered() | Http1MessageWriter.emptyByStatus(response);
     }
 
     /** Decodes from {@code buffer} what can be, adding the messages to {@code out}. */

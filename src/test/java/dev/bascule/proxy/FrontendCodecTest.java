@@ -186,6 +186,36 @@ class FrontendCodecTest {
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
+    /** HEAD requests are remembered a bit each, in order, also past the 128 kept without an array. */
+    @Test
+    void eachResponseToAPipelinedHeadRequestHasNoBodyHoweverDeepThePipeline() {
+        int depth = 200;
+        EmbeddedChannel ch = new EmbeddedChannel(new FrontendCodec(RequestProbe.DECODER, depth, UnderscoreHeaders.ALLOW));
+        StringBuilder requests = new StringBuilder();
+        for (int i = 0; i < depth; i++) {
+            requests.append(i % 3 == 0 || i > 170 && i % 2 == 0 ? "HEAD" : "GET").append(" /").append(i)
+                    .append(" HTTP/1.1\r\nHost: a\r\n\r\n");
+        }
+        ch.writeInbound(bytes(requests.toString()));
+        List<Object> got = drain(ch);
+        got.forEach(io.netty.util.ReferenceCountUtil::release);
+        assertThat(got).hasSize(2 * depth);
+        for (int i = 0; i < depth; i++) {
+            boolean head = i % 3 == 0 || i > 170 && i % 2 == 0;
+            DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    bytes("abc"));
+            r.headers().set("content-length", 3);
+            ch.writeOutbound(r);
+            StringBuilder out = new StringBuilder();
+            for (ByteBuf b; (b = ch.readOutbound()) != null; ) {
+                out.append(b.toString(StandardCharsets.ISO_8859_1));
+                b.release();
+            }
+            assertThat(out.toString()).as("response %d", i).endsWith(head ? "content-length: 3\r\n\r\n" : "\r\n\r\nabc");
+        }
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
     private static EmbeddedChannel channel(UnderscoreHeaders policy) {
         return new EmbeddedChannel(new FrontendCodec(RequestProbe.DECODER, 8, policy));
     }
