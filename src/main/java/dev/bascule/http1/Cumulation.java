@@ -2,6 +2,7 @@ package dev.bascule.http1;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.ByteToMessageDecoder;
 
@@ -57,6 +58,23 @@ public final class Cumulation {
         ByteBuf b = buf;
         buf = null;
         return b;
+    }
+
+    /**
+     * A codec leaving the pipeline (for a tunnel, after a 101): the bytes read and not decoded go on to the handler
+     * after it, as one read; none kept, or none left, goes nowhere.
+     */
+    public void handOnRest(ChannelHandlerContext ctx) {
+        ByteBuf rest = take();
+        if (rest == null) {
+            return;
+        }
+        if (rest.isReadable()) {
+            ctx.fireChannelRead(rest);
+            ctx.fireChannelReadComplete();
+        } else {
+            rest.release();
+        }
     }
 
     public void release() {

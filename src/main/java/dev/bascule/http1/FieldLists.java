@@ -14,20 +14,10 @@ final class FieldLists {
 
     /** Whether {@code b[from, to)} lists {@code member}, compared ignoring ASCII case when {@code ignoreCase}. */
     static boolean listsMember(byte[] b, int from, int to, CharSequence member, boolean ignoreCase) {
-        int start = from;
-        while (start <= to) {
-            int end = start;
-            while (end < to && b[end] != ',') {
-                end++;
-            }
-            int s = start;
-            int e = end;
-            while (s < e && isSpace(b[s])) {
-                s++;
-            }
-            while (e > s && isSpace(b[e - 1])) {
-                e--;
-            }
+        for (int start = from; start <= to; ) {
+            int end = memberEnd(b, start, to);
+            int s = trimStart(b, start, end);
+            int e = trimEnd(b, s, end);
             if (e - s == member.length() && regionIs(b, s, member, ignoreCase)) {
                 return true;
             }
@@ -36,25 +26,40 @@ final class FieldLists {
         return false;
     }
 
+    /** Where the member starting at {@code start} ends: its comma, or {@code to}. */
+    private static int memberEnd(byte[] b, int start, int to) {
+        int end = start;
+        while (end < to && b[end] != ',') {
+            end++;
+        }
+        return end;
+    }
+
+    /** The first byte of {@code b[s, e)} after its leading OWS. */
+    private static int trimStart(byte[] b, int s, int e) {
+        while (s < e && isSpace(b[s])) {
+            s++;
+        }
+        return s;
+    }
+
+    /** The end of {@code b[s, e)} before its trailing OWS. */
+    private static int trimEnd(byte[] b, int s, int e) {
+        while (e > s && isSpace(b[e - 1])) {
+            e--;
+        }
+        return e;
+    }
+
     /**
      * Whether every member of {@code b[from, to)} is one of {@code allowed} (ignoring ASCII case); empty members,
      * which RFC 9110 5.6.1 tells recipients to ignore, count as allowed.
      */
     static boolean onlyMembers(byte[] b, int from, int to, AsciiString[] allowed) {
-        int start = from;
-        while (start <= to) {
-            int end = start;
-            while (end < to && b[end] != ',') {
-                end++;
-            }
-            int s = start;
-            int e = end;
-            while (s < e && isSpace(b[s])) {
-                s++;
-            }
-            while (e > s && isSpace(b[e - 1])) {
-                e--;
-            }
+        for (int start = from; start <= to; ) {
+            int end = memberEnd(b, start, to);
+            int s = trimStart(b, start, end);
+            int e = trimEnd(b, s, end);
             if (e > s && !oneOf(b, s, e - s, allowed)) {
                 return false;
             }
@@ -64,7 +69,7 @@ final class FieldLists {
     }
 
     private static boolean oneOf(byte[] b, int from, int length, AsciiString[] allowed) {
-        for (io.netty.util.AsciiString a : allowed) {
+        for (AsciiString a : allowed) {
             if (a.length() == length && regionIs(b, from, a, true)) {
                 return true;
             }

@@ -155,16 +155,7 @@ public final class OriginCodec extends ChannelDuplexHandler {
     /** Leaving the pipeline (for a tunnel, after a 101): the bytes not decoded go on to what follows. */
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        ByteBuf rest = cumulation.take();
-        if (rest == null) {
-            return;
-        }
-        if (rest.isReadable()) {
-            ctx.fireChannelRead(rest);
-            ctx.fireChannelReadComplete();
-        } else {
-            rest.release();
-        }
+        cumulation.handOnRest(ctx);
     }
 
     @Override

@@ -266,16 +266,7 @@ final class FrontendCodec extends ChannelDuplexHandler {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         releaseQueued();
-        ByteBuf rest = cumulation.take();
-        if (rest == null) {
-            return;
-        }
-        if (rest.isReadable()) {
-            ctx.fireChannelRead(rest);
-            ctx.fireChannelReadComplete();
-        } else {
-            rest.release();
-        }
+        cumulation.handOnRest(ctx);
     }
 
     private void releaseQueued() {
