@@ -133,7 +133,11 @@ class ProcessSignalsTest {
 
             Files.writeString(file, config(b));
             signal("HUP");
-            await().atMost(Duration.ofSeconds(20)).until(() -> "b".equals(originOf(proxy)));
+            await().atMost(Duration.ofSeconds(20)).conditionEvaluationListener(c -> {
+                if (c.getRemainingTimeInMS() <= c.getPollInterval().toMillis()) {
+                    System.err.println("bascule's log so far:\n" + String.join("\n", log)); // why, on a time-out
+                }
+            }).until(() -> "b".equals(originOf(proxy)));
 
             Files.writeString(file, config(b).replace("upstream: app", "upstream: web-red"));
             signal("HUP");
