@@ -20,6 +20,7 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,6 +90,10 @@ public final class Main implements Callable<Integer> {
                 printErrors(e, new PrintWriter(System.err, true, StandardCharsets.UTF_8));
                 return 1;
             }
+            // Signals are taken before the listeners open: one sent as soon as they do must not end the process.
+            Reloads.Sighup hup = Reloads.onSighup();
+            AtomicReference<Bascule> running = new AtomicReference<>();
+            LogRotation.onSigusr1(running);
             Bascule bascule;
             try {
                 bascule = Bascule.run(cfg, config, loader, threads);
@@ -96,8 +101,8 @@ public final class Main implements Callable<Integer> {
                 printErrors(e, new PrintWriter(System.err, true, StandardCharsets.UTF_8));
                 return 1;
             }
-            Reloads.onSighup(bascule);
-            LogRotation.onSigusr1(bascule);
+            running.set(bascule);
+            hup.started(bascule);
             if (watch) {
                 Reloads.watch(config, bascule);
             }

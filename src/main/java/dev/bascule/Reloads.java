@@ -11,6 +11,8 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -26,11 +28,47 @@ final class Reloads {
 
     private Reloads() {}
 
-    static void onSighup(Bascule bascule) {
+    /**
+     * Takes {@code SIGHUP} from now on, before the proxy starts: the JVM's own handler would end the process, so a
+     * reload asked for while it starts (right after its listeners opened, say) would stop it instead. Such a
+     * request is kept and carried out once {@link Sighup#started} says the proxy runs.
+     */
+    static Sighup onSighup() {
+        Sighup hup = new Sighup();
         try {
-            Signal.handle(new Signal("HUP"), sig -> reload(bascule, "SIGHUP"));
+            Signal.handle(new Signal("HUP"), sig -> hup.received());
         } catch (IllegalArgumentException e) {
             log.warn("SIGHUP is not available on this platform; reload with the admin API or --watch");
+        }
+        return hup;
+    }
+
+    /**
+     * Where {@code SIGHUP} goes: a reload of the running proxy, or one kept for when it runs.
+     *
+     * <p>Threading: signals arrive on the JVM's signal thread, {@link #started} on the main thread; whichever
+     * comes second carries out a kept request, once.
+     */
+    static final class Sighup {
+        private final AtomicReference<Bascule> running = new AtomicReference<>();
+        private final AtomicBoolean asked = new AtomicBoolean();
+
+        private void received() {
+            asked.set(true);
+            Bascule bascule = running.get();
+            if (bascule == null) {
+                log.info("SIGHUP while starting: the config is read again once the proxy runs");
+            } else if (asked.getAndSet(false)) {
+                reload(bascule, "SIGHUP");
+            }
+        }
+
+        /** The proxy runs: signals reload it from now on, and one that came while it started does now. */
+        void started(Bascule bascule) {
+            running.set(bascule);
+            if (asked.getAndSet(false)) {
+                reload(bascule, "SIGHUP received while starting");
+            }
         }
     }
 
