@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * The ways a running proxy is told to read its config again: {@code SIGHUP} and, with {@code run --watch}, a
@@ -36,7 +37,12 @@ final class Reloads {
     static Sighup onSighup() {
         Sighup hup = new Sighup();
         try {
-            Signal.handle(new Signal("HUP"), sig -> hup.received());
+            if (Signal.handle(new Signal("HUP"), sig -> hup.received()) == SignalHandler.SIG_IGN) {
+                // Started with SIGHUP ignored (nohup, some supervisors): the JVM keeps it ignored and takes no
+                // handler, so a SIGHUP would silently do nothing.
+                log.warn("SIGHUP is ignored by whatever started Bascule (nohup?), so it cannot reload; reload with"
+                        + " the admin API or --watch, or start Bascule without nohup");
+            }
         } catch (IllegalArgumentException e) {
             log.warn("SIGHUP is not available on this platform; reload with the admin API or --watch");
         }
