@@ -13,6 +13,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 
@@ -25,7 +26,8 @@ import java.util.ArrayList;
  *
  * <p>Pacing: with auto-read off, what one socket read decodes is queued and handed on one message per {@code
  * read()}, and the socket is read only when the queue is empty. So pipelined requests wait their turn, and a body
- * is read only as fast as the origin takes it. As with {@code FlowControlHandler}, a {@code channelReadComplete}
+ * is read only as fast as the origin takes it. Between a request read whole and the next one asked for, the socket
+ * is read ahead once ({@link #readAhead}), which keeps it in the transport's read set. As with {@code FlowControlHandler}, a {@code channelReadComplete}
  * follows once every read asked for got its message, and a socket read that decoded nothing ends with a {@code
  * channelReadComplete} and no message (the next handler asks again). With auto-read on, everything goes on at once.
  *
@@ -63,6 +65,8 @@ final class FrontendCodec extends ChannelDuplexHandler {
     private int readsOwed;
     /** A {@link #handOn} loop is on the stack: a read asked for meanwhile is served by it. */
     private boolean handing;
+    /** The last message handed on ended a request: the next byte can only begin another one. */
+    private boolean requestEnded = true;
     private ChannelConfig config;
     /** Bytes decoded and written on this connection so far, for the access log and the listener's totals. */
     private long bytesRead;
@@ -159,6 +163,7 @@ final class FrontendCodec extends ChannelDuplexHandler {
                         readsOwed--;
                     }
                     handed = true;
+                    requestEnded = msg instanceof LastHttpContent;
                     ctx.fireChannelRead(msg);
                 }
                 if (next == queued()) {
@@ -219,6 +224,22 @@ final class FrontendCodec extends ChannelDuplexHandler {
             readsOwed = 0;
             ctx.fireChannelReadComplete();
         }
+        if (readsOwed == 0 && !config.isAutoRead() && requestEnded && next == queued() && !cumulation.isReadable()
+                && ctx.channel().isActive()) {
+            readAhead(ctx);
+        }
+    }
+
+    /**
+     * A request has been handed on whole and nothing is buffered: the socket stays asked for a read while its
+     * response is made. Without it the epoll transport takes the socket out of the read set when this read ends
+     * and puts it back when the next request is asked for, two {@code epoll_ctl} calls per request on a
+     * keep-alive connection. At most one read's bytes come in ahead: they are queued (or kept, undecoded, after
+     * an upgrade request), and while anything waits no further read is asked for, so pipelining stays paced. The
+     * connection's timeouts do not change: it is neither idle nor waiting for a body while a request is in flight.
+     */
+    private static void readAhead(ChannelHandlerContext ctx) {
+        ctx.read();
     }
 
     @Override

@@ -96,6 +96,37 @@ class FrontendCodecPacingTest {
     }
 
     @Test
+    void aRequestReadWholeKeepsTheSocketReadAheadUntilSomethingWaits() {
+        EmbeddedChannel ch = channel();
+        ch.read();
+        ch.writeInbound(bytes(GET_A));
+        ch.read();
+        assertThat(next.seen).containsExactly("GET /a", "last");
+        ch.writeInbound(Unpooled.EMPTY_BUFFER); // the end of the socket read that carried it
+        assertThat(socket.reads).as("read ahead while the response is made, though nothing asked").isEqualTo(2);
+
+        ch.writeInbound(bytes(GET_B));
+        assertThat(next.seen).as("what came ahead waits for its read").containsExactly("GET /a", "last");
+        assertThat(socket.reads).as("no further read while a request waits").isEqualTo(2);
+        ch.read();
+        assertThat(next.seen).containsExactly("GET /a", "last", "GET /b");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aBodyHeldBackIsNotReadAhead() {
+        EmbeddedChannel ch = channel();
+        ch.read();
+        ch.writeInbound(bytes("POST /u HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n01234"));
+        ch.read();
+        assertThat(next.seen).containsExactly("POST /u", "content 01234");
+        ch.writeInbound(Unpooled.EMPTY_BUFFER);
+        assertThat(socket.reads).as("the origin is not ready for more: the client's rest stays in its socket")
+                .isEqualTo(1);
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
     void aHandlerThatReadsOnEveryReadCompleteGetsADeepPipelineWithoutRecursion() {
         next.readOnComplete = true; // as HttpsRedirectHandler does
         EmbeddedChannel ch = new EmbeddedChannel(socket,
