@@ -475,8 +475,27 @@ public final class Http1Headers extends HttpHeaders {
         CharSequence v = FieldText.valueOf(value); // checked before anything is removed: a refused set changes nothing
         FieldText.checkName(name);
         remove(name);
-        append(name, v);
+        put(name, v);
         return this;
+    }
+
+    /**
+     * Sets a field Bascule writes on every message it forwards (Via, X-Forwarded-*, a request ID, framing and
+     * connection fields), whose checks could not fail: the name is a token constant, and the value is a constant
+     * or was made from values already checked (fields as received, which the decoders checked, and Bascule's own
+     * formatting). {@link #set} would check both again on every request. Headers of any other class (an HTTP/2
+     * message's) get their own {@code set}, checks included.
+     */
+    public static void setChecked(HttpHeaders headers, AsciiString name, CharSequence value) {
+        if (headers instanceof Http1Headers h) {
+            if (value == null) {
+                throw new NullPointerException("value");
+            }
+            h.remove(name);
+            h.put(name, value);
+        } else {
+            headers.set(name, value);
+        }
     }
 
     @Override
@@ -493,7 +512,7 @@ public final class Http1Headers extends HttpHeaders {
         }
         remove(name);
         for (int i = 0; i < checked.size(); i++) {
-            append(name, checked.get(i));
+            put(name, checked.get(i));
         }
         return this;
     }
@@ -581,6 +600,11 @@ public final class Http1Headers extends HttpHeaders {
 
     private void append(CharSequence name, CharSequence value) {
         FieldText.checkName(name);
+        put(name, value);
+    }
+
+    /** Adds a field whose name and value are known to be valid. */
+    private void put(CharSequence name, CharSequence value) {
         if (addedFields == null) {
             // Six fields: what a proxy adds to a request (X-Forwarded-*, Via, a request ID), so that it never grows.
             addedFields = new CharSequence[12];

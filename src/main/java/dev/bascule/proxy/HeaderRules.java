@@ -1,5 +1,7 @@
 package dev.bascule.proxy;
 
+import dev.bascule.control.UnderscoreHeaders;
+import dev.bascule.http1.Http1Headers;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -7,8 +9,6 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
-import dev.bascule.control.UnderscoreHeaders;
-import dev.bascule.http1.Http1Headers;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -87,21 +87,21 @@ final class HeaderRules {
         boolean teTrailers = forwardTeTrailers && acceptsTrailers(h);
         removeHopByHop(h);
         if (teTrailers) {
-            h.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+            Http1Headers.setChecked(h, HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
         }
         appendVia(h, via);
         // Set after the hop-by-hop strip, so a "Connection: X-Forwarded-For" cannot remove ours.
         String prior = peerTrusted ? joined(h.getAll(X_FORWARDED_FOR)) : null;
-        h.set(X_FORWARDED_FOR, prior == null || prior.isEmpty() ? peerIp : prior + ", " + peerIp);
-        h.set(X_FORWARDED_PROTO, scheme);
+        Http1Headers.setChecked(h, X_FORWARDED_FOR, prior == null || prior.isEmpty() ? peerIp : prior + ", " + peerIp);
+        Http1Headers.setChecked(h, X_FORWARDED_PROTO, scheme);
         String host = h.get(HttpHeaderNames.HOST);
         if (host != null) {
-            h.set(X_FORWARDED_HOST, host);
+            Http1Headers.setChecked(h, X_FORWARDED_HOST, host);
         } else {
             h.remove(X_FORWARDED_HOST);
         }
         if (chunked) {
-            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            Http1Headers.setChecked(h, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         request.setUri(target);
@@ -122,16 +122,16 @@ final class HeaderRules {
         boolean keepAlive = clientKeepAlive;
         if (!bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
             if (clientVersion.minorVersion() >= 1) {
-                h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                Http1Headers.setChecked(h, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             } else {
                 keepAlive = false; // an HTTP/1.0 client knows no chunking: the body ends when we close
             }
         }
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (!keepAlive) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            Http1Headers.setChecked(h, HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (clientVersion.minorVersion() == 0) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            Http1Headers.setChecked(h, HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         return keepAlive;
     }
@@ -144,8 +144,8 @@ final class HeaderRules {
      */
     static void toUpstreamUpgrade(HttpRequest request) {
         HttpHeaders h = request.headers();
-        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-        h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+        Http1Headers.setChecked(h, HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        Http1Headers.setChecked(h, HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
     }
 
     /**
@@ -160,8 +160,8 @@ final class HeaderRules {
         removeHopByHop(h);
         h.remove(HttpHeaderNames.CONTENT_LENGTH);
         appendVia(h, via);
-        h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
-        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        Http1Headers.setChecked(h, HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+        Http1Headers.setChecked(h, HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
 
@@ -174,10 +174,10 @@ final class HeaderRules {
             return;
         }
         if (h.get(HttpHeaderNames.VIA) == null) { // the common case: no list is built
-            h.set(HttpHeaderNames.VIA, element);
+            Http1Headers.setChecked(h, HttpHeaderNames.VIA, element);
             return;
         }
-        h.set(HttpHeaderNames.VIA, Via.appended(joined(h.getAll(HttpHeaderNames.VIA)), element));
+        Http1Headers.setChecked(h, HttpHeaderNames.VIA, Via.appended(joined(h.getAll(HttpHeaderNames.VIA)), element));
     }
 
     /**

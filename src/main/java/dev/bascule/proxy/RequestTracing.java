@@ -1,6 +1,7 @@
 package dev.bascule.proxy;
 
 import dev.bascule.control.ProxySettings;
+import dev.bascule.http1.Http1Headers;
 import dev.bascule.stats.ExchangeRecord;
 import dev.bascule.trace.HexId;
 import dev.bascule.trace.RequestIds;
@@ -82,14 +83,14 @@ final class RequestTracing {
     static void toUpstream(HttpHeaders h, ProxySettings settings, ExchangeRecord record) {
         CharSequence id = record.requestId();
         if (id != null) {
-            h.set(X_REQUEST_ID, id);
+            Http1Headers.setChecked(h, X_REQUEST_ID, id);
         }
         if (settings.tracing() == null) {
             return;
         }
         byte[] value = new byte[TraceParent.LENGTH];
         TraceParent.write(value, record.traceIdHigh(), record.traceIdLow(), record.spanId(), record.traceSampled());
-        h.set(TRACEPARENT, new AsciiString(value, false));
+        Http1Headers.setChecked(h, TRACEPARENT, new AsciiString(value, false));
         if (record.parentSpanId() == 0) {
             h.remove(TRACESTATE);
         }
@@ -99,7 +100,7 @@ final class RequestTracing {
     static void toClient(HttpHeaders h, ExchangeRecord record) {
         CharSequence id = record.requestId();
         if (id != null) {
-            h.set(X_REQUEST_ID, id);
+            Http1Headers.setChecked(h, X_REQUEST_ID, id);
         }
     }
 

@@ -175,6 +175,28 @@ class Http1HeadersTest {
     }
 
     @Test
+    void aCheckedSetReplacesLikeSetAndLeavesOtherHeadersToTheirOwnChecks() {
+        Http1Headers h = parsed(List.of(new String[] {"Via", "1.0 a"}, new String[] {"Host", "app.test"},
+                new String[] {"via", "1.1 b"}), new Random(1));
+        Http1Headers.setChecked(h, HttpHeaderNames.VIA, "1.0 a, 1.1 b, 1.1 bascule");
+        Http1Headers.setChecked(h, AsciiString.cached("x-request-id"), "0af7651916cd43dd8448eb211c80319c");
+        ByteBuf buf = Unpooled.buffer();
+        h.encode(buf);
+        String wire = buf.toString(StandardCharsets.ISO_8859_1);
+        buf.release();
+        assertThat(wire).matches("Host:[ \t]*app\\.test\r\nvia: 1\\.0 a, 1\\.1 b, 1\\.1 bascule\r\n"
+                + "x-request-id: 0af7651916cd43dd8448eb211c80319c\r\n");
+        assertThat(h.getAll(HttpHeaderNames.VIA)).containsExactly("1.0 a, 1.1 b, 1.1 bascule");
+
+        HttpHeaders netty = new DefaultHttpHeaders();
+        assertThatThrownBy(() -> Http1Headers.setChecked(netty, HttpHeaderNames.VIA, "1.1 x\r\nX-Smuggled: y"))
+                .as("a message of another kind keeps its headers' own checks")
+                .isInstanceOf(IllegalArgumentException.class);
+        Http1Headers.setChecked(netty, HttpHeaderNames.VIA, "1.1 bascule");
+        assertThat(netty.get(HttpHeaderNames.VIA)).isEqualTo("1.1 bascule");
+    }
+
+    @Test
     void refusesWhatCouldSplitTheHeadAndChangesNothingThen() {
         Http1Headers h = parsed(List.<String[]>of(new String[] {"X-A", "1"}), new Random(1));
         assertThatThrownBy(() -> h.set("X-A", "1\r\nX-Smuggled: y")).isInstanceOf(IllegalArgumentException.class);
