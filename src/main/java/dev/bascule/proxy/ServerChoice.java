@@ -22,12 +22,13 @@ import java.util.concurrent.TimeUnit;
  * upstream's queue until one has. Allocation-free apart from the tried list
  * growing past one server (a retry).
  *
- * <p>A base class of the exchange rather than an object of its own, so that a request still allocates one
- * object; it calls nothing of the exchange.
+ * <p>A base class of the exchange (under {@link OriginTry}, the try on the chosen server) rather than an object of
+ * its own, so that a request still allocates one object; of the classes above it, it calls only the three methods
+ * it declares abstract.
  *
  * <p>Threading: confined to the client connection's event loop, like its exchange.
  */
-abstract sealed class ServerChoice implements PickContext, OriginWaiter permits Exchange {
+abstract sealed class ServerChoice implements PickContext, OriginWaiter permits OriginTry {
     private static final Server[] NONE = new Server[0];
 
     private final Pool pool;
@@ -57,6 +58,16 @@ abstract sealed class ServerChoice implements PickContext, OriginWaiter permits 
     private boolean queued;
     /** When waiting for a connection ends in 503 ({@link LazyTimer#now()} time); 0 when not waiting. */
     private long queueDeadline;
+
+    /** The upstream's pool, as the request's snapshot has it. */
+    final Pool pool() {
+        return pool;
+    }
+
+    /** The client side of the exchange. */
+    final Downstream downstream() {
+        return downstream;
+    }
 
     /** The pool's queue, for a pool whose servers cap their connections; null otherwise. */
     final OriginQueue originQueue() {
