@@ -102,7 +102,7 @@ public class RequestHeadPathBench {
         @Override
         protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
             if (headers instanceof Http1Headers) {
-                Http1Headers.encode(headers, buf);
+                FieldText.writeFields(headers, buf);
             } else {
                 super.encodeHeaders(headers, buf);
             }

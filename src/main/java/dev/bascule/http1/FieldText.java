@@ -4,9 +4,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpHeaderValidationUtil;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.Calendar;
 import java.util.Date;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
  * The text of header fields that Bascule adds: the checks a name and a value pass before joining a head, as
@@ -16,6 +19,9 @@ import java.util.Date;
  * <p>Stateless.
  */
 final class FieldText {
+    static final short CRLF = ('\r' << 8) | '\n';
+    static final short COLON_SPACE = (':' << 8) | ' ';
+
     private FieldText() {}
 
     static void checkName(CharSequence name) {
@@ -42,6 +48,25 @@ final class FieldText {
             throw new IllegalArgumentException("a header value must be field-content (RFC 9110 5.5): '" + v + "'");
         }
         return v;
+    }
+
+    /**
+     * Writes any headers' fields as {@link Http1Headers#encode} does: received bytes for Bascule's own headers,
+     * {@code name: value CRLF} for others (a message Netty's codecs made, such as a converted HTTP/2 one).
+     */
+    static void writeFields(HttpHeaders headers, ByteBuf buf) {
+        if (headers instanceof Http1Headers own) {
+            own.encode(buf);
+            return;
+        }
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+        while (it.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            writeAscii(buf, e.getKey());
+            buf.writeShort(COLON_SPACE);
+            writeAscii(buf, e.getValue());
+            buf.writeShort(CRLF);
+        }
     }
 
     static void writeAscii(ByteBuf buf, CharSequence s) {

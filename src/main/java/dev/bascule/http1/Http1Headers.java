@@ -33,8 +33,6 @@ import java.util.Set;
  */
 public final class Http1Headers extends HttpHeaders {
     private static final int SLOTS = 4;
-    private static final short CRLF = ('\r' << 8) | '\n';
-    private static final short COLON_SPACE = (':' << 8) | ' ';
 
     private final byte[] head;
     /** Per received field, at {@code 4 * i}: name start, name end, value start, value end (in {@link #head}). */
@@ -84,36 +82,19 @@ public final class Http1Headers extends HttpHeaders {
             if (present(i)) {
                 int at = i * SLOTS;
                 buf.writeBytes(head, fields[at], fields[at + 3] - fields[at]);
-                buf.writeShort(CRLF);
+                buf.writeShort(FieldText.CRLF);
             }
         }
         for (int i = 0; i < added; i++) {
             CharSequence name = addedFields[2 * i];
             if (name != null) {
                 FieldText.writeAscii(buf, name);
-                buf.writeShort(COLON_SPACE);
+                buf.writeShort(FieldText.COLON_SPACE);
                 FieldText.writeAscii(buf, addedFields[2 * i + 1]);
-                buf.writeShort(CRLF);
+                buf.writeShort(FieldText.CRLF);
             }
         }
     }
-
-    /** Writes any headers' fields as {@link #encode} does: original bytes for these, name and value for others. */
-    public static void encode(HttpHeaders headers, ByteBuf buf) {
-        if (headers instanceof Http1Headers own) {
-            own.encode(buf);
-            return;
-        }
-        Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
-        while (it.hasNext()) {
-            Map.Entry<CharSequence, CharSequence> e = it.next();
-            FieldText.writeAscii(buf, e.getKey());
-            buf.writeShort(COLON_SPACE);
-            FieldText.writeAscii(buf, e.getValue());
-            buf.writeShort(CRLF);
-        }
-    }
-
 
     // ---- reading ----
 
@@ -480,11 +461,10 @@ public final class Http1Headers extends HttpHeaders {
     }
 
     /**
-     * Sets a field Bascule writes on every message it forwards (Via, X-Forwarded-*, a request ID, framing and
-     * connection fields), whose checks could not fail: the name is a token constant, and the value is a constant
-     * or was made from values already checked (fields as received, which the decoders checked, and Bascule's own
-     * formatting). {@link #set} would check both again on every request. Headers of any other class (an HTTP/2
-     * message's) get their own {@code set}, checks included.
+     * Sets a field Bascule writes on every message it forwards (Via, X-Forwarded-*, a request ID, framing fields)
+     * without {@link #set}'s checks, which could not fail: the name is a token constant, the value a constant or
+     * made from checked parts (received fields, which the decoders checked, and Bascule's own formatting). Headers
+     * of another class (an HTTP/2 message's) get their own {@code set}, checks included.
      */
     public static void setChecked(HttpHeaders headers, AsciiString name, CharSequence value) {
         if (headers instanceof Http1Headers h) {

@@ -245,7 +245,7 @@ public final class Http1MessageWriter {
             if (next == EMPTY && startLine == StartLine.RESPONSE) {
                 sanitize((HttpResponse) head);
             }
-            Http1Headers.encode(head.headers(), buf);
+            FieldText.writeFields(head.headers(), buf);
             buf.writeShort(CRLF);
             int written = buf.readableBytes();
             headGuess = Math.max(64, (headGuess * 4 + written + (written >>> 1)) / 5);
@@ -330,7 +330,7 @@ public final class Http1MessageWriter {
                 buf = alloc.buffer(trailers.isEmpty() ? 5 : 64);
             }
             buf.writeByte('0').writeShort(CRLF);
-            Http1Headers.encode(trailers, buf);
+            FieldText.writeFields(trailers, buf);
             buf.writeShort(CRLF);
         }
         // An empty content that is not the last is no chunk (a zero size would end the body): its empty buffer

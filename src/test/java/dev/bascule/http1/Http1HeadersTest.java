@@ -145,7 +145,7 @@ class Http1HeadersTest {
     private static String written(HttpHeaders h) {
         ByteBuf buf = Unpooled.buffer();
         try {
-            Http1Headers.encode(h, buf);
+            FieldText.writeFields(h, buf);
             StringBuilder lowerNames = new StringBuilder();
             for (String line : buf.toString(StandardCharsets.ISO_8859_1).split("\r\n", -1)) {
                 int colon = line.indexOf(':');

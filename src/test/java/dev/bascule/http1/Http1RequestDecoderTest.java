@@ -66,7 +66,7 @@ class Http1RequestDecoderTest {
             assertThat(r.headers().get("x-odd_name")).isEqualTo("v w");
             assertThat(out.get(1)).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
             ByteBuf written = Unpooled.buffer();
-            Http1Headers.encode(r.headers(), written);
+            FieldText.writeFields(r.headers(), written);
             assertThat(written.toString(StandardCharsets.ISO_8859_1)).isEqualTo("Host: x\r\nX-Odd_Name:  v w\r\n");
             written.release();
         }

@@ -117,7 +117,7 @@ final class WriterDifferential {
             return ownFieldWriting ? new HttpRequestEncoder() {
                 @Override
                 protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
-                    Http1Headers.encode(headers, buf);
+                    FieldText.writeFields(headers, buf);
                 }
             } : new HttpRequestEncoder();
         }
@@ -126,7 +126,7 @@ final class WriterDifferential {
             @Override
             protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
                 if (ownFieldWriting) {
-                    Http1Headers.encode(headers, buf);
+                    FieldText.writeFields(headers, buf);
                 } else {
                     super.encodeHeaders(headers, buf);
                 }
