@@ -301,7 +301,8 @@ final class OriginHttp2Connection extends ChannelInboundHandlerAdapter {
                 .pushEnabled(false) // RFC 9113 8.4: a proxy has no use for pushed responses
                 .initialWindowSize(STREAM_WINDOW)
                 .maxHeaderListSize(MAX_HEADER_LIST_SIZE);
-        codec = Http2FrameCodecBuilder.forClient().initialSettings(settings).build();
+        codec = Http2FrameCodecBuilder.forClient().initialSettings(settings)
+                .headerSensitivityDetector(UniqueFieldValues.INSTANCE).build();
         p.addLast(codec, new Http2MultiplexHandler(NoPush.INSTANCE), this);
     }
 

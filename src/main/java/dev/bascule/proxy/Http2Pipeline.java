@@ -4,6 +4,7 @@ import dev.bascule.control.LiveSnapshot;
 import dev.bascule.control.ListenerSettings;
 import dev.bascule.control.ProxySettings;
 import dev.bascule.origin.OriginConnector;
+import dev.bascule.origin.UniqueFieldValues;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -62,6 +63,7 @@ final class Http2Pipeline {
                         .maxConcurrentStreams(settings.h2MaxConcurrentStreams())
                         .maxHeaderListSize(settings.maxHeaderSize()))
                 .validateHeaders(true)
+                .headerSensitivityDetector(UniqueFieldValues.INSTANCE)
                 .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
                 .encoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
                 .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
