@@ -27,9 +27,10 @@ import java.util.ArrayList;
  * <p>Pacing: with auto-read off, what one socket read decodes is queued and handed on one message per {@code
  * read()}, and the socket is read only when the queue is empty. So pipelined requests wait their turn, and a body
  * is read only as fast as the origin takes it. Between a request read whole and the next one asked for, the socket
- * is read ahead once ({@link #readAhead}), which keeps it in the transport's read set. As with {@code FlowControlHandler}, a {@code channelReadComplete}
- * follows once every read asked for got its message, and a socket read that decoded nothing ends with a {@code
- * channelReadComplete} and no message (the next handler asks again). With auto-read on, everything goes on at once.
+ * is read ahead once ({@link #readAhead}), which keeps it in the transport's read set. As with {@code
+ * FlowControlHandler}, a {@code channelReadComplete} follows once every read asked for got its message, and a
+ * socket read that decoded nothing ends with a {@code channelReadComplete} and no message (the next handler asks
+ * again). With auto-read on, everything goes on at once.
  *
  * <p>Before a request head is handed on, what can only be settled here is settled ({@link FrontendRequests}):
  * header names that fold into a protected one are dropped and names with an underscore follow the listener's

@@ -109,11 +109,20 @@ abstract sealed class OriginTry extends ServerChoice implements OriginListener p
             }
             return;
         }
-        if (originQueue() != null && (s = withRoom(s)) == null) {
+        connectWhenRoom(s);
+    }
+
+    /**
+     * Connects to {@code s}, or, when its upstream caps connections, to a server of the pool that has room; when
+     * none has, the request waits in the upstream's queue.
+     */
+    final void connectWhenRoom(Server s) {
+        Server chosen = s;
+        if (originQueue() != null && (chosen = withRoom(s)) == null) {
             waitForRoom(0);
             return;
         }
-        connectTo(s);
+        connectTo(chosen);
     }
 
     @Override

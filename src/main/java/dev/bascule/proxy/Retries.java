@@ -193,10 +193,6 @@ abstract sealed class Retries extends OriginTry permits RequestForwarding {
             respondError(HttpResponseStatus.BAD_GATEWAY);
             return;
         }
-        if (originQueue() != null && (s = withRoom(s)) == null) {
-            waitForRoom(0);
-            return;
-        }
-        connectTo(s);
+        connectWhenRoom(s);
     }
 }
