@@ -24,8 +24,6 @@ public final class UniqueFieldValues implements Http2HeadersEncoder.SensitivityD
     /** HTTP/2 field names are lowercase on the wire (RFC 9113 8.2.1), so a case-sensitive match suffices. */
     @Override
     public boolean isSensitive(CharSequence name, CharSequence value) {
-        int length = name.length();
-        return length == X_REQUEST_ID.length() && X_REQUEST_ID.contentEquals(name)
-                || length == TRACEPARENT.length() && TRACEPARENT.contentEquals(name);
+        return X_REQUEST_ID.contentEquals(name) || TRACEPARENT.contentEquals(name); // each checks the length first
     }
 }

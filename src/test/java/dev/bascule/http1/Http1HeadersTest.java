@@ -141,6 +141,17 @@ class Http1HeadersTest {
         return list;
     }
 
+    /** The bytes {@link Http1Headers#encode} writes, exactly. */
+    private static String wire(Http1Headers h) {
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            h.encode(buf);
+            return buf.toString(StandardCharsets.ISO_8859_1);
+        } finally {
+            buf.release();
+        }
+    }
+
     /** What a head with these fields looks like on the wire, names in lower case (their case is the sender's). */
     private static String written(HttpHeaders h) {
         ByteBuf buf = Unpooled.buffer();
@@ -166,10 +177,7 @@ class Http1HeadersTest {
         h.remove(HttpHeaderNames.CONNECTION);
         h.set("X-Forwarded-For", "10.0.0.1");
         h.set(HttpHeaderNames.VIA, "1.1 bascule");
-        ByteBuf buf = Unpooled.buffer();
-        h.encode(buf);
-        String wire = buf.toString(StandardCharsets.ISO_8859_1);
-        buf.release();
+        String wire = wire(h);
         assertThat(wire).matches("Host:[ \t]*app\\.test\r\nX-Custom:[ \t]*v\r\n"
                 + "X-Forwarded-For: 10\\.0\\.0\\.1\r\nvia: 1\\.1 bascule\r\n");
     }
@@ -180,10 +188,7 @@ class Http1HeadersTest {
                 new String[] {"via", "1.1 b"}), new Random(1));
         Http1Headers.setChecked(h, HttpHeaderNames.VIA, "1.0 a, 1.1 b, 1.1 bascule");
         Http1Headers.setChecked(h, AsciiString.cached("x-request-id"), "0af7651916cd43dd8448eb211c80319c");
-        ByteBuf buf = Unpooled.buffer();
-        h.encode(buf);
-        String wire = buf.toString(StandardCharsets.ISO_8859_1);
-        buf.release();
+        String wire = wire(h);
         assertThat(wire).matches("Host:[ \t]*app\\.test\r\nvia: 1\\.0 a, 1\\.1 b, 1\\.1 bascule\r\n"
                 + "x-request-id: 0af7651916cd43dd8448eb211c80319c\r\n");
         assertThat(h.getAll(HttpHeaderNames.VIA)).containsExactly("1.0 a, 1.1 b, 1.1 bascule");
