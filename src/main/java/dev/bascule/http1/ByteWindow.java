@@ -97,14 +97,12 @@ final class ByteWindow {
         return bytes[base + at];
     }
 
-    /** Copies {@code length} bytes from {@code from} into a new array. */
-    byte[] copy(int from, int length) {
-        byte[] out = new byte[length];
+    /** Copies {@code length} bytes from {@code from} to the start of {@code out}. */
+    void copy(int from, int length, byte[] out) {
         if (from + length <= available) {
             System.arraycopy(bytes, base + from, out, 0, length);
         } else {
-            in.getBytes(in.readerIndex() + from, out);
+            in.getBytes(in.readerIndex() + from, out, 0, length);
         }
-        return out;
     }
 }

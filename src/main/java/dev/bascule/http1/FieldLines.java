@@ -22,6 +22,8 @@ import java.util.Arrays;
  */
 final class FieldLines {
     private static final int SLOTS = 4;
+    private static final byte[] NO_BYTES = new byte[0];
+    private static final int[] NO_OFFSETS = new int[0];
     private static final byte[] CONTENT_LENGTH = FieldLine.ascii("content-length");
     private static final byte[] TRANSFER_ENCODING = FieldLine.ascii("transfer-encoding");
     private static final byte[] TRAILER = FieldLine.ascii("trailer");
@@ -287,25 +289,38 @@ final class FieldLines {
 
     /** The fields read, as headers holding one copy of their bytes. */
     Http1Headers build(ByteWindow w) {
+        return build(w, null);
+    }
+
+    /**
+     * The fields read, as headers holding one copy of their bytes: {@code spare} filled again ({@link
+     * Http1Headers#reuse}) with the arrays it holds where they are large enough, or new headers when it is null.
+     */
+    Http1Headers build(ByteWindow w, Http1Headers spare) {
         int n = count;
-        if (n == 0) {
-            builtBytes = null;
-            builtOffsets = null;
-            return new Http1Headers();
-        }
         byte[] bytes;
         int[] fields;
-        if (!irregular) {
-            bytes = w.copy(start, offsets[n * SLOTS - 1]);
-            fields = Arrays.copyOf(offsets, n * SLOTS);
+        if (n == 0) {
+            bytes = spare != null ? spare.headBytes() : NO_BYTES; // nothing is read from them
+            fields = spare != null ? spare.offsets() : NO_OFFSETS;
+        } else if (!irregular) {
+            int length = offsets[n * SLOTS - 1];
+            bytes = spare != null && spare.headBytes().length >= length ? spare.headBytes() : new byte[length];
+            w.copy(start, length, bytes);
+            fields = spare != null && spare.offsets().length >= n * SLOTS ? spare.offsets() : new int[n * SLOTS];
+            System.arraycopy(offsets, 0, fields, 0, n * SLOTS);
         } else {
             w.ensure(position);
             fields = new int[n * SLOTS];
             bytes = rebuild(w, fields);
         }
-        builtBytes = bytes;
-        builtOffsets = fields;
-        return new Http1Headers(bytes, fields, n);
+        builtBytes = n == 0 ? null : bytes;
+        builtOffsets = n == 0 ? null : fields;
+        if (spare == null) {
+            return new Http1Headers(bytes, fields, n);
+        }
+        spare.reuse(bytes, fields, n);
+        return spare;
     }
 
     /** Writes each field as {@code name: value}, obs-folds joined by one space: what Netty would forward. */

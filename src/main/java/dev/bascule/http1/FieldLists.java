@@ -96,6 +96,30 @@ final class FieldLists {
         return b == ' ' || b == '\t';
     }
 
+    /** Whether {@code b[start, start + length)} is the field name {@code name}, ignoring ASCII case. */
+    static boolean regionNames(byte[] b, int start, int length, CharSequence name) {
+        if (length != name.length()) {
+            return false;
+        }
+        if (name instanceof AsciiString a) {
+            byte[] other = a.array();
+            int offset = a.arrayOffset();
+            for (int k = 0; k < length; k++) {
+                if (!sameIgnoringCase(b[start + k], other[offset + k])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        for (int k = 0; k < length; k++) {
+            char c = name.charAt(k);
+            if (c > 0x7f || !sameIgnoringCase(b[start + k], (byte) c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether two bytes are the same letter in either case, or the same byte. */
     static boolean sameIgnoringCase(byte a, byte b) {
         if (a == b) {

@@ -56,7 +56,7 @@ final class FieldText {
      */
     static void writeFields(HttpHeaders headers, ByteBuf buf) {
         if (headers instanceof Http1Headers own) {
-            own.encode(buf);
+            writeFields(own, buf);
             return;
         }
         Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
@@ -66,6 +66,28 @@ final class FieldText {
             buf.writeShort(COLON_SPACE);
             writeAscii(buf, e.getValue());
             buf.writeShort(CRLF);
+        }
+    }
+
+    /** The received fields left as their original bytes, then the added ones. */
+    static void writeFields(Http1Headers h, ByteBuf buf) {
+        byte[] head = h.headBytes();
+        int[] fields = h.offsets();
+        for (int i = 0, n = h.receivedCount(); i < n; i++) {
+            if (h.present(i)) {
+                int at = i * 4;
+                buf.writeBytes(head, fields[at], fields[at + 3] - fields[at]);
+                buf.writeShort(CRLF);
+            }
+        }
+        for (int i = 0, n = h.addedCount(); i < n; i++) {
+            CharSequence name = h.addedName(i);
+            if (name != null) {
+                writeAscii(buf, name);
+                buf.writeShort(COLON_SPACE);
+                writeAscii(buf, h.addedValue(i));
+                buf.writeShort(CRLF);
+            }
         }
     }
 

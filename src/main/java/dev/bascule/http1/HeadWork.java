@@ -21,6 +21,8 @@ final class HeadWork {
         }
     };
 
+    private static final int[] NO_OFFSETS = new int[0];
+
     /** Four offsets per field; grown as needed, kept grown (bounded by the header size limit). */
     int[] offsets = new int[64];
     int[] lineEnds = new int[32];
@@ -68,6 +70,18 @@ final class HeadWork {
             offsets = Arrays.copyOf(offsets, Math.max(slots, offsets.length * 2));
         }
         return offsets;
+    }
+
+    /**
+     * The first {@code slots} offsets, for headers that keep them (Http1Headers never changes them): in {@code
+     * into} when it is large enough, else in a new array.
+     */
+    int[] offsetsCopy(int slots, int[] into) {
+        if (into != null && into.length >= slots) {
+            System.arraycopy(offsets, 0, into, 0, slots);
+            return into;
+        }
+        return slots == 0 ? NO_OFFSETS : Arrays.copyOf(offsets, slots);
     }
 
     int[] lineEndsFor(int lines) {

@@ -1,9 +1,14 @@
 package dev.bascule.http1;
 
 import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Set;
 
 /**
  * The fields of an {@link Http1Headers} in order, received ones first; each entry is a snapshot, setting its value
@@ -22,6 +27,29 @@ final class Http1HeaderFields<T extends CharSequence> implements Iterator<Map.En
         this.strings = strings;
         this.received = headers.receivedCount();
         advance();
+    }
+
+    /** Every field as a name and value, in order. */
+    static List<Map.Entry<String, String>> entries(Http1Headers headers) {
+        if (headers.isEmpty()) {
+            return Collections.emptyList();
+        }
+        List<Map.Entry<String, String>> list = new ArrayList<>(headers.size());
+        Iterator<Map.Entry<String, String>> it = headers.iterator();
+        while (it.hasNext()) {
+            list.add(it.next());
+        }
+        return list;
+    }
+
+    /** The names, each once, in the order they first occur. */
+    static Set<String> names(Http1Headers headers) {
+        Set<String> names = new LinkedHashSet<>();
+        Iterator<Map.Entry<String, String>> it = headers.iterator();
+        while (it.hasNext()) {
+            names.add(it.next().getKey());
+        }
+        return names;
     }
 
     private void advance() {

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,10 +33,10 @@ import java.util.Set;
 public final class Http1Headers extends HttpHeaders {
     private static final int SLOTS = 4;
 
-    private final byte[] head;
+    private byte[] head;
     /** Per received field, at {@code 4 * i}: name start, name end, value start, value end (in {@link #head}). */
-    private final int[] fields;
-    private final int received;
+    private int[] fields;
+    private int received;
     /** Which of the first 64 received fields were removed since, a bit each: no array for a usual head. */
     private long removedBits;
     /** The same for received fields beyond the 64th, at {@code i - 64}; null until one of them is removed. */
@@ -50,6 +49,8 @@ public final class Http1Headers extends HttpHeaders {
     private CharSequence[] addedFields;
     private int added;
     private int addedLeft;
+    /** A decoder lent these headers out with their message, which may be given back ({@link SpareHeads}). */
+    private boolean lent;
 
     /**
      * @param head the bytes the offsets point into; kept, not copied (the caller gives up the array)
@@ -71,6 +72,47 @@ public final class Http1Headers extends HttpHeaders {
         this(new byte[0], new int[0], 0);
     }
 
+    /**
+     * Makes these the headers of the next message a decoder reads, as if new: every change made since they were
+     * built is forgotten, and the arrays already held are used again when large enough. Only for headers given
+     * back to {@link SpareHeads}, whose message nothing refers to any more.
+     */
+    void reuse(byte[] head, int[] fields, int count) {
+        this.head = head;
+        this.fields = fields;
+        received = count;
+        left = count;
+        removedBits = 0;
+        removedBeyond = null;
+        if (values != null) {
+            Arrays.fill(values, null);
+            if (values.length < count) {
+                values = null;
+            }
+        }
+        if (addedFields != null) {
+            Arrays.fill(addedFields, 0, 2 * added, null);
+        }
+        added = 0;
+        addedLeft = 0;
+    }
+
+    /** The arrays the received fields are in, for a decoder to fill again ({@link #reuse}). */
+    byte[] headBytes() {
+        return head;
+    }
+
+    int[] offsets() {
+        return fields;
+    }
+
+    /** Marks the headers lent out by a decoder; returns whether they were (and are no longer) when given back. */
+    boolean lend(boolean out) {
+        boolean was = lent;
+        lent = out;
+        return was;
+    }
+
     // ---- writing ----
 
     /**
@@ -78,22 +120,7 @@ public final class Http1Headers extends HttpHeaders {
      * original bytes (the name's case and the space after the colon as the sender wrote them), then the added ones.
      */
     public void encode(ByteBuf buf) {
-        for (int i = 0; i < received; i++) {
-            if (present(i)) {
-                int at = i * SLOTS;
-                buf.writeBytes(head, fields[at], fields[at + 3] - fields[at]);
-                buf.writeShort(FieldText.CRLF);
-            }
-        }
-        for (int i = 0; i < added; i++) {
-            CharSequence name = addedFields[2 * i];
-            if (name != null) {
-                FieldText.writeAscii(buf, name);
-                buf.writeShort(FieldText.COLON_SPACE);
-                FieldText.writeAscii(buf, addedFields[2 * i + 1]);
-                buf.writeShort(FieldText.CRLF);
-            }
-        }
+        FieldText.writeFields(this, buf);
     }
 
     // ---- reading ----
@@ -136,28 +163,7 @@ public final class Http1Headers extends HttpHeaders {
     /** Whether received field {@code i}'s name is {@code name}, ignoring ASCII case. */
     private boolean nameIs(int i, CharSequence name) {
         int at = i * SLOTS;
-        int start = fields[at];
-        int length = fields[at + 1] - start;
-        if (length != name.length()) {
-            return false;
-        }
-        if (name instanceof AsciiString a) {
-            byte[] other = a.array();
-            int offset = a.arrayOffset();
-            for (int k = 0; k < length; k++) {
-                if (!FieldLists.sameIgnoringCase(head[start + k], other[offset + k])) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        for (int k = 0; k < length; k++) {
-            char c = name.charAt(k);
-            if (c > 0x7f || !FieldLists.sameIgnoringCase(head[start + k], (byte) c)) {
-                return false;
-            }
-        }
-        return true;
+        return FieldLists.regionNames(head, fields[at], fields[at + 1] - fields[at], name);
     }
 
     String receivedValue(int i) {
@@ -316,15 +322,7 @@ public final class Http1Headers extends HttpHeaders {
 
     @Override
     public List<Map.Entry<String, String>> entries() {
-        if (isEmpty()) {
-            return Collections.emptyList();
-        }
-        List<Map.Entry<String, String>> list = new ArrayList<>(size());
-        Iterator<Map.Entry<String, String>> it = iterator();
-        while (it.hasNext()) {
-            list.add(it.next());
-        }
-        return list;
+        return Http1HeaderFields.entries(this);
     }
 
     @Override
@@ -389,12 +387,7 @@ public final class Http1Headers extends HttpHeaders {
 
     @Override
     public Set<String> names() {
-        Set<String> names = new LinkedHashSet<>();
-        Iterator<Map.Entry<String, String>> it = iterator();
-        while (it.hasNext()) {
-            names.add(it.next().getKey());
-        }
-        return names;
+        return Http1HeaderFields.names(this);
     }
 
     @Override
@@ -406,7 +399,6 @@ public final class Http1Headers extends HttpHeaders {
     public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
         return new Http1HeaderFields<>(this, false);
     }
-
 
     // ---- changing ----
 

@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ByteProcessor;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -67,7 +66,6 @@ public class Http1RequestDecoder {
     private static final int BARE_LF = 3;
 
     private static final byte[] NO_BYTES = new byte[0];
-    private static final int[] NO_OFFSETS = new int[0];
 
     private final int maxLineLength;
     private final int maxHeaderSize;
@@ -306,9 +304,15 @@ public class Http1RequestDecoder {
         // p is where the line that stopped the search starts.
         byte[] a;
         int base;
+        // A head given back by an exchange that is over is filled again: its object, headers and arrays.
+        DefaultHttpRequest spare = null;
         if (stop == END) {
-            a = p == fieldsFrom ? NO_BYTES : new byte[p - fieldsFrom];
-            in.getBytes(r + fieldsFrom, a, 0, a.length);
+            int length = p - fieldsFrom;
+            spare = trailers ? null : SpareHeads.request();
+            byte[] spareBytes = spare == null ? null : ((Http1Headers) spare.headers()).headBytes();
+            a = length == 0 ? NO_BYTES : spareBytes != null && spareBytes.length >= length ? spareBytes
+                    : new byte[length];
+            in.getBytes(r + fieldsFrom, a, 0, length);
             base = fieldsFrom;
         } else {
             a = w.scratch(p - scanned);
@@ -340,7 +344,7 @@ public class Http1RequestDecoder {
                 if (trailers) {
                     endTrailers(out, a);
                 } else {
-                    endHead(in, out, a);
+                    endHead(in, out, a, spare);
                 }
                 release(); // the section is read: a body or the next message needs none of it
         }
@@ -382,12 +386,23 @@ public class Http1RequestDecoder {
     }
 
     /** The head is whole: RFC 9112 6 decides how long its body is. */
-    private void endHead(ByteBuf in, List<Object> out, byte[] a) {
-        Http1Headers headers = new Http1Headers(a, fieldOffsets(), count);
+    private void endHead(ByteBuf in, List<Object> out, byte[] a, DefaultHttpRequest spare) {
         int[] offsets = work.offsets;
         RequestLine line = work.line;
         HttpVersion version = line.version();
-        DefaultHttpRequest request = new DefaultHttpRequest(version, line.method(), line.uri(), headers, false);
+        Http1Headers headers;
+        DefaultHttpRequest request;
+        if (spare == null) {
+            headers = new Http1Headers(a, work.offsetsCopy(count * 4, null), count);
+            request = new DefaultHttpRequest(version, line.method(), line.uri(), headers, false);
+        } else {
+            headers = (Http1Headers) spare.headers();
+            headers.reuse(a, work.offsetsCopy(count * 4, headers.offsets()), count);
+            request = spare;
+            request.setMethod(line.method()).setUri(line.uri()).setProtocolVersion(version)
+                    .setDecoderResult(DecoderResult.SUCCESS);
+        }
+        headers.lend(true);
         String problem = null;
         long length = -1;
         boolean chunked = false;
@@ -512,7 +527,7 @@ public class Http1RequestDecoder {
         if (a.length == 0) {
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
         } else {
-            Http1Headers trailers = new Http1Headers(a, fieldOffsets(), count);
+            Http1Headers trailers = new Http1Headers(a, work.offsetsCopy(count * 4, null), count);
             out.add(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers));
         }
         endMessage();
@@ -577,8 +592,4 @@ public class Http1RequestDecoder {
         return new TooLongHttpLineException("An HTTP line is larger than " + maxLineLength + " bytes.");
     }
 
-    /** The offsets of the fields read, for the headers that keep them (Http1Headers never changes them). */
-    private int[] fieldOffsets() {
-        return count == 0 ? NO_OFFSETS : Arrays.copyOf(work.offsets, count * 4);
-    }
 }

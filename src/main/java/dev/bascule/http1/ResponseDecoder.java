@@ -276,9 +276,16 @@ final class ResponseDecoder {
             if (!fields.read(window)) {
                 return;
             }
-            Http1Headers headers = fields.build(window);
+            DefaultHttpResponse spare = SpareHeads.response();
+            Http1Headers headers = fields.build(window, spare == null ? null : (Http1Headers) spare.headers());
             in.skipBytes(fields.end());
-            response = new DefaultHttpResponse(version, status, headers);
+            if (spare == null) {
+                response = new DefaultHttpResponse(version, status, headers);
+            } else {
+                response = spare;
+                response.setProtocolVersion(version).setStatus(status).setDecoderResult(DecoderResult.SUCCESS);
+            }
+            headers.lend(true);
             frame(response, out);
         } catch (RuntimeException e) {
             if (response == null) {

@@ -3,6 +3,7 @@ package dev.bascule.proxy;
 import dev.bascule.control.HeaderEdits;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
+import dev.bascule.http1.SpareHeads;
 import dev.bascule.origin.OriginConnection;
 import dev.bascule.stats.ExchangeRecord;
 import dev.bascule.stats.LocalReason;
@@ -39,8 +40,6 @@ import org.slf4j.LoggerFactory;
 final class Exchange extends RequestForwarding {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
-    private final Downstream downstream;
-    private final boolean headRequest;
     /** The route's edits of the response sent to the client. */
     private final HeaderEdits responseEdits;
 
@@ -58,8 +57,6 @@ final class Exchange extends RequestForwarding {
     Exchange(Downstream downstream, Snapshot snapshot, RouteAction action, HttpRequest request, String target,
             boolean websocket) {
         super(downstream, snapshot, action, request, target, websocket);
-        this.downstream = downstream;
-        this.headRequest = HttpMethod.HEAD.equals(request.method());
         this.responseEdits = action.responseHeaders();
     }
 
@@ -96,13 +93,13 @@ final class Exchange extends RequestForwarding {
             return; // a 5xx passed over for another try
         }
         responseHead = head;
-        boolean bodyless = headRequest || code == 204 || code == 304;
+        boolean bodyless = HttpMethod.HEAD.equals(request().method()) || code == 204 || code == 304;
         originKeepAlive = HeaderRules.wantsKeepAlive(head);
         HttpVersion originVersion = head.protocolVersion();
         keepAliveAfter = HeaderRules.toClient(head, clientVersion(), clientKeepAlive(), bodyless,
                 via() == null ? null : via().element(originVersion.majorVersion(), originVersion.minorVersion()));
         RouteHeaders.apply(head.headers(), responseEdits);
-        downstream.sendHead(head);
+        downstream().sendHead(head);
     }
 
     /**
@@ -129,7 +126,7 @@ final class Exchange extends RequestForwarding {
         HttpVersion originVersion = head.protocolVersion();
         HeaderRules.toClientSwitching(head,
                 via() == null ? null : via().element(originVersion.majorVersion(), originVersion.minorVersion()));
-        downstream.upgrade(head, new Tunnel(s, o, snapshot().settings().tunnelIdleMillis()));
+        downstream().upgrade(head, new Tunnel(s, o, snapshot().settings().tunnelIdleMillis()));
     }
 
     @Override
@@ -139,11 +136,11 @@ final class Exchange extends RequestForwarding {
             return;
         }
         if (grpc() != null) {
-            grpc().moved(downstream.nowNanos());
+            grpc().moved(downstream().nowNanos());
         }
         if (!(content instanceof LastHttpContent last)) {
-            downstream.sendContent(content);
-            if (!downstream.isWritable()) {
+            downstream().sendContent(content);
+            if (!downstream().isWritable()) {
                 origin().setReading(false);
             }
             return;
@@ -155,7 +152,7 @@ final class Exchange extends RequestForwarding {
         finished = true;
         if (grpc() != null) {
             int status = GrpcAnswers.statusIn(last.trailingHeaders());
-            downstream.record().grpcStatus(status >= 0 ? status : GrpcAnswers.statusIn(responseHead.headers()));
+            downstream().record().grpcStatus(status >= 0 ? status : GrpcAnswers.statusIn(responseHead.headers()));
         }
         OriginConnection o = takeOrigin();
         // Whether the client's connection closes is no reason to close the origin's: judge by what the origin said.
@@ -168,13 +165,15 @@ final class Exchange extends RequestForwarding {
             o.discard();
         }
         // An answer that came before the whole request body was read leaves unread bytes on the connection.
-        downstream.finish(last, keepAliveAfter && requestComplete());
+        downstream().finish(last, keepAliveAfter && requestComplete());
+        // The head is written (or made frames) by now, and a finished exchange reads it no more.
+        SpareHeads.giveBack(responseHead);
     }
 
     @Override
     public void originReadComplete() {
         if (responseHead != null && !finished) {
-            downstream.flush();
+            downstream().flush();
         }
     }
 
@@ -213,7 +212,7 @@ final class Exchange extends RequestForwarding {
                 endCall(expired);
                 return;
             }
-            downstream.rearmDeadline(grpc().nextCheck());
+            downstream().rearmDeadline(grpc().nextCheck());
         }
         if (checkQueue(now)) {
             return;
@@ -238,15 +237,15 @@ final class Exchange extends RequestForwarding {
         finished = true;
         releaseOrigin();
         releaseReplay();
-        downstream.record().grpcStatus(GrpcAnswers.statusFor(why));
-        downstream.finish(GrpcAnswers.failedTrailers(why), false);
+        downstream().record().grpcStatus(GrpcAnswers.statusFor(why));
+        downstream().finish(GrpcAnswers.failedTrailers(why), false);
     }
 
     /** No server can take the request: 503, with Retry-After as the pool is expected back. */
     @Override
     void respondUnavailable() {
         if (!finished) {
-            downstream.record().status(grpc() != null ? 200 : 503, LocalReason.NO_SERVER);
+            downstream().record().status(grpc() != null ? 200 : 503, LocalReason.NO_SERVER);
         }
         if (grpc() != null) {
             respond(GrpcAnswers.trailersOnly(HttpResponseStatus.SERVICE_UNAVAILABLE));
@@ -265,7 +264,7 @@ final class Exchange extends RequestForwarding {
     @Override
     void respondError(HttpResponseStatus status) {
         if (!finished) {
-            downstream.record().status(grpc() != null ? 200 : status.code(), LocalReason.ofStatus(status.code()));
+            downstream().record().status(grpc() != null ? 200 : status.code(), LocalReason.ofStatus(status.code()));
         }
         respond(grpc() != null ? GrpcAnswers.trailersOnly(status)
                 : ErrorResponses.of(status, !(clientKeepAlive() && requestComplete())));
@@ -281,9 +280,9 @@ final class Exchange extends RequestForwarding {
         releaseOrigin();
         releaseReplay();
         if (grpc() != null) {
-            downstream.record().grpcStatus(GrpcAnswers.statusIn(response.headers()));
+            downstream().record().grpcStatus(GrpcAnswers.statusIn(response.headers()));
         }
-        downstream.answer(response, clientKeepAlive() && requestComplete());
+        downstream().answer(response, clientKeepAlive() && requestComplete());
     }
 
     /** The response under way cannot be completed: cut short, or for gRPC ended with UNAVAILABLE in its trailers. */
@@ -293,10 +292,10 @@ final class Exchange extends RequestForwarding {
         releaseOrigin();
         releaseReplay();
         if (grpc() != null && responseHead != null) {
-            downstream.record().grpcStatus(GrpcAnswers.statusFor(HttpResponseStatus.BAD_GATEWAY));
-            downstream.finish(GrpcAnswers.failedTrailers(HttpResponseStatus.BAD_GATEWAY), false);
+            downstream().record().grpcStatus(GrpcAnswers.statusFor(HttpResponseStatus.BAD_GATEWAY));
+            downstream().finish(GrpcAnswers.failedTrailers(HttpResponseStatus.BAD_GATEWAY), false);
         } else {
-            downstream.abort();
+            downstream().abort();
         }
     }
 
@@ -326,7 +325,7 @@ final class Exchange extends RequestForwarding {
         }
         if (responseHead == null) {
             // nginx's 499: gone before an answer was sent
-            downstream.record().status(ExchangeRecord.CLIENT_CLOSED, null);
+            downstream().record().status(ExchangeRecord.CLIENT_CLOSED, null);
         }
         finished = true;
         cancelResponseTimeout();

@@ -3,6 +3,7 @@ package dev.bascule.proxy;
 import dev.bascule.control.LiveSnapshot;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
+import dev.bascule.http1.SpareHeads;
 import dev.bascule.origin.OriginConnector;
 import dev.bascule.stats.ExchangeRecord;
 import dev.bascule.stats.ListenerStats;
@@ -510,13 +511,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
      * @param keepAlive whether the connection may carry another request
      */
     private void exchangeFinished(boolean keepAlive) {
-        if (exchange == null) {
+        Exchange e = exchange;
+        if (e == null) {
             return;
         }
         exchange = null;
         if (closing) {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else if (keepAlive && ctx.channel().isActive()) {
+            // Read whole, forwarded and answered: nothing refers to the request's head any more, so the next head
+            // read on this loop may reuse it. Not on the other paths, where a late callback might still read it.
+            SpareHeads.giveBack(e.request());
             timeouts.awaitingRequest();
             read();
         }

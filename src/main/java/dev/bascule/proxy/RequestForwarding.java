@@ -24,7 +24,6 @@ import io.netty.handler.codec.http.LastHttpContent;
  * <p>Threading: confined to the client connection's event loop, like its exchange.
  */
 abstract sealed class RequestForwarding extends Retries permits Exchange {
-    private final HttpRequest request;
     private final HttpVersion clientVersion;
     private final boolean clientKeepAlive;
     private final boolean expectContinue;
@@ -49,7 +48,6 @@ abstract sealed class RequestForwarding extends Retries permits Exchange {
             String target, boolean websocket) {
         super(snapshot, action, request, downstream);
         this.websocket = websocket;
-        this.request = request;
         this.clientVersion = request.protocolVersion();
         this.clientKeepAlive = HeaderRules.wantsKeepAlive(request) && !downstream.closing();
         this.via = Via.of(snapshot.settings());
@@ -140,6 +138,7 @@ abstract sealed class RequestForwarding extends Retries permits Exchange {
             return;
         }
         connected(connection, reused);
+        HttpRequest request = request();
         if (request.headers().get(HttpHeaderNames.HOST) == null) {
             request.headers().set(HttpHeaderNames.HOST, server().address()); // an HTTP/1.0 client sent none
         }

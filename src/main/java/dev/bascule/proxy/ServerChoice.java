@@ -9,7 +9,6 @@ import dev.bascule.origin.OriginWaiter;
 import dev.bascule.upstream.AffinityKey;
 import dev.bascule.upstream.Cookies;
 import dev.bascule.upstream.Server;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import java.util.List;
@@ -34,7 +33,6 @@ abstract sealed class ServerChoice implements PickContext, OriginWaiter permits 
     private final Pool pool;
     private final HttpRequest request;
     private final Downstream downstream;
-    private final EventLoop loop;
     /** The first server tried, and the others in {@link #moreTried}: most requests try one, and need no array. */
     private Server firstTried;
     private Server[] moreTried = NONE;
@@ -48,7 +46,6 @@ abstract sealed class ServerChoice implements PickContext, OriginWaiter permits 
         this.pool = pool;
         this.request = request;
         this.downstream = downstream;
-        this.loop = downstream.eventLoop();
         this.originQueue = pool.waitingRoom() == null ? null : OriginQueue.of(pool.waitingRoom());
     }
 
@@ -62,6 +59,11 @@ abstract sealed class ServerChoice implements PickContext, OriginWaiter permits 
     /** The upstream's pool, as the request's snapshot has it. */
     final Pool pool() {
         return pool;
+    }
+
+    /** The request, its head as rewritten for upstream once the exchange is made. */
+    final HttpRequest request() {
+        return request;
     }
 
     /** The client side of the exchange. */
@@ -141,7 +143,7 @@ abstract sealed class ServerChoice implements PickContext, OriginWaiter permits 
      */
     final Server withRoom(Server s) {
         OriginConnector origins = downstream.origins();
-        if (origins.hasWaiters(loop, originQueue())) {
+        if (origins.hasWaiters(downstream.eventLoop(), originQueue())) {
             return null;
         }
         return hasRoom(s) ? s : pickWithRoom();
@@ -194,7 +196,7 @@ abstract sealed class ServerChoice implements PickContext, OriginWaiter permits 
         if (!again) {
             queueDeadline = downstream.nowNanos() + TimeUnit.MILLISECONDS.toNanos(pool.queueTimeoutMillis());
         }
-        if (!downstream.origins().await(loop, originQueue, pool.queueSize(), this, again)) {
+        if (!downstream.origins().await(downstream.eventLoop(), originQueue, pool.queueSize(), this, again)) {
             queueDeadline = 0;
             respondUnavailable();
             return;
@@ -231,7 +233,7 @@ abstract sealed class ServerChoice implements PickContext, OriginWaiter permits 
     final void leaveQueue() {
         if (queued) {
             queued = false;
-            downstream.origins().leave(loop, originQueue, this);
+            downstream.origins().leave(downstream.eventLoop(), originQueue, this);
         }
     }
 

@@ -334,7 +334,14 @@ public final class TestOrigin implements AutoCloseable {
                     StringBuilder sb = new StringBuilder();
                     req.headers().forEach(e -> sb.append(e.getKey().toLowerCase()).append(": ")
                             .append(e.getValue()).append('\n'));
-                    send(ctx, keepAlive, HttpResponseStatus.OK, sb.toString());
+                    FullHttpResponse r = response(keepAlive, HttpResponseStatus.OK, sb.toString());
+                    // Each x-echo-* request field comes back as a response field of its own too.
+                    req.headers().forEach(e -> {
+                        if (e.getKey().toLowerCase().startsWith("x-echo-")) {
+                            r.headers().add(e.getKey(), e.getValue());
+                        }
+                    });
+                    send(ctx, keepAlive, r);
                 }
                 default -> send(ctx, keepAlive, HttpResponseStatus.OK, name);
             }
