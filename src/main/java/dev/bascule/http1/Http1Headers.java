@@ -1,6 +1,7 @@
 package dev.bascule.http1;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
@@ -173,7 +174,8 @@ public final class Http1Headers extends HttpHeaders {
         String v = values[i];
         if (v == null) {
             int at = i * SLOTS;
-            v = new String(head, fields[at + 2], fields[at + 3] - fields[at + 2], StandardCharsets.ISO_8859_1);
+            v = nameIs(i, HttpHeaderNames.HOST) ? RecentHosts.of(head, fields[at + 2], fields[at + 3])
+                    : new String(head, fields[at + 2], fields[at + 3] - fields[at + 2], StandardCharsets.ISO_8859_1);
             values[i] = v;
         }
         return v;
