@@ -334,17 +334,23 @@ public final class Http1Headers extends HttpHeaders {
 
     @Override
     public boolean contains(CharSequence name) {
-        for (int i = 0; i < received; i++) {
+        return count(name, 1) > 0;
+    }
+
+    /** How many fields are named {@code name}, counted up to {@code upTo}: no list made, unlike {@link #getAll}. */
+    public int count(CharSequence name, int upTo) {
+        int n = 0;
+        for (int i = 0; i < received && n < upTo; i++) {
             if (present(i) && nameIs(i, name)) {
-                return true;
+                n++;
             }
         }
-        for (int i = 0; i < added; i++) {
+        for (int i = 0; i < added && n < upTo; i++) {
             if (addedFields[2 * i] != null && namesMatch(addedFields[2 * i], name)) {
-                return true;
+                n++;
             }
         }
-        return false;
+        return n;
     }
 
     /**

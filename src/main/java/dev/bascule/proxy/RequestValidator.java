@@ -1,5 +1,6 @@
 package dev.bascule.proxy;
 
+import dev.bascule.http1.Http1Headers;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -65,7 +66,7 @@ final class RequestValidator {
         if (target != null) {
             return target;
         }
-        HttpResponseStatus host = checkHost(h.getAll(HttpHeaderNames.HOST), version);
+        HttpResponseStatus host = checkHost(h, version);
         if (host != null) {
             return host;
         }
@@ -84,14 +85,16 @@ final class RequestValidator {
     }
 
     /** RFC 9112 3.2: exactly one Host in every HTTP/1.1 request, and a valid one. */
-    private static HttpResponseStatus checkHost(List<String> hosts, HttpVersion version) {
-        if (hosts.size() > 1) {
+    private static HttpResponseStatus checkHost(HttpHeaders h, HttpVersion version) {
+        int count = h instanceof Http1Headers own ? own.count(HttpHeaderNames.HOST, 2)
+                : h.getAll(HttpHeaderNames.HOST).size();
+        if (count > 1) {
             return HttpResponseStatus.BAD_REQUEST;
         }
-        if (hosts.isEmpty()) {
+        if (count == 0) {
             return version.minorVersion() >= 1 ? HttpResponseStatus.BAD_REQUEST : null;
         }
-        String host = hosts.get(0);
+        String host = h.get(HttpHeaderNames.HOST);
         if (host.isEmpty()) {
             return HttpResponseStatus.BAD_REQUEST;
         }

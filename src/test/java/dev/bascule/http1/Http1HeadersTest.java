@@ -106,6 +106,8 @@ class Http1HeadersTest {
         assertThat(own.get(name)).isEqualTo(netty.get(name));
         assertThat(own.getAll(name)).isEqualTo(netty.getAll(name));
         assertThat(own.contains(name)).isEqualTo(netty.contains(name));
+        assertThat(own.count(name, 2)).isEqualTo(Math.min(2, netty.getAll(name).size()));
+        assertThat(own.count(name, Integer.MAX_VALUE)).isEqualTo(netty.getAll(name).size());
         assertThat(own.size()).isEqualTo(netty.size());
         assertThat(own.isEmpty()).isEqualTo(netty.isEmpty());
         for (String member : new String[] {"close", "chunked", "upgrade", "b", "c", "trailers;q=1"}) {
