@@ -64,6 +64,8 @@ final class ResponseDecoder {
     private static final int BAD = 9;
     private static final int UPGRADED = 10;
 
+    /** Body pieces this size or smaller are copied rather than sliced ({@link #piece}). */
+    static final int SMALL_PIECE = 512;
     private static final HttpResponseStatus UNKNOWN = new HttpResponseStatus(999, "Unknown");
     private static final byte[] CHUNKED = FieldLine.ascii("chunked");
     private static final byte[] TRANSFER_ENCODING = FieldLine.ascii("transfer-encoding");
@@ -129,7 +131,7 @@ final class ResponseDecoder {
                 if (toRead == 0) {
                     return;
                 }
-                ByteBuf piece = in.readRetainedSlice(toRead);
+                ByteBuf piece = piece(in, toRead);
                 remaining -= toRead;
                 if (remaining == 0) {
                     // No trailers after a Content-Length body: the shared empty ones, as EMPTY_LAST_CONTENT has,
@@ -267,6 +269,20 @@ final class ResponseDecoder {
         fields.begin(0, false);
         state = FIELDS;
         return true;
+    }
+
+    /**
+     * The next {@code length} bytes of a body. A small piece is copied into a buffer of its own: the writer copies
+     * one that small into the head's buffer anyway, the pooled buffer costs no object where a slice does, and the
+     * read buffer is not held by it.
+     */
+    private static ByteBuf piece(ByteBuf in, int length) {
+        if (length > SMALL_PIECE) {
+            return in.readRetainedSlice(length);
+        }
+        ByteBuf piece = in.alloc().buffer(length, length);
+        in.readBytes(piece, length);
+        return piece;
     }
 
     private void readHead(ByteBuf in, List<Object> out) {

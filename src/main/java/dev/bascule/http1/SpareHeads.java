@@ -32,10 +32,8 @@ public final class SpareHeads {
         }
     };
 
-    private final DefaultHttpRequest[] requests = new DefaultHttpRequest[KEPT];
-    private int requestCount;
-    private final DefaultHttpResponse[] responses = new DefaultHttpResponse[KEPT];
-    private int responseCount;
+    private final Kept<DefaultHttpRequest> requests = new Kept<>();
+    private final Kept<DefaultHttpResponse> responses = new Kept<>();
 
     private SpareHeads() {}
 
@@ -51,34 +49,41 @@ public final class SpareHeads {
         SpareHeads spares = OF_THREAD.get();
         // Exactly the classes the decoders make: a full message's content is not the decoder's to reuse.
         if (head.getClass() == DefaultHttpRequest.class) {
-            if (spares.requestCount < KEPT) {
-                spares.requests[spares.requestCount++] = (DefaultHttpRequest) head;
-            }
-        } else if (head.getClass() == DefaultHttpResponse.class && spares.responseCount < KEPT) {
-            spares.responses[spares.responseCount++] = (DefaultHttpResponse) head;
+            spares.requests.put((DefaultHttpRequest) head);
+        } else if (head.getClass() == DefaultHttpResponse.class) {
+            spares.responses.put((DefaultHttpResponse) head);
         }
     }
 
     /** A request head given back on this thread, or null; its headers are to be {@linkplain Http1Headers#reuse reused}. */
     static DefaultHttpRequest request() {
-        SpareHeads spares = OF_THREAD.get();
-        if (spares.requestCount == 0) {
-            return null;
-        }
-        DefaultHttpRequest r = spares.requests[--spares.requestCount];
-        spares.requests[spares.requestCount] = null;
-        return r;
+        return OF_THREAD.get().requests.take();
     }
 
     /** A response head given back on this thread, or null. */
     static DefaultHttpResponse response() {
-        SpareHeads spares = OF_THREAD.get();
-        if (spares.responseCount == 0) {
-            return null;
-        }
-        DefaultHttpResponse r = spares.responses[--spares.responseCount];
-        spares.responses[spares.responseCount] = null;
-        return r;
+        return OF_THREAD.get().responses.take();
     }
 
+    /** A stack of at most {@link #KEPT} heads, the last given back taken first (its arrays are likeliest in cache). */
+    private static final class Kept<T> {
+        private final Object[] heads = new Object[KEPT];
+        private int count;
+
+        void put(T head) {
+            if (count < KEPT) {
+                heads[count++] = head;
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        T take() {
+            if (count == 0) {
+                return null;
+            }
+            T head = (T) heads[--count];
+            heads[count] = null;
+            return head;
+        }
+    }
 }

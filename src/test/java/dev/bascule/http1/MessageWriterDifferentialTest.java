@@ -66,7 +66,9 @@ class MessageWriterDifferentialTest {
         for (String response : ResponseDecoderDifferentialTest.CORPUS) {
             for (boolean head : new boolean[] {false, true}) {
                 byte[] input = response.getBytes(StandardCharsets.ISO_8859_1);
-                if (decodedResponses(input, head).isEmpty()) {
+                List<Object> probe = decodedResponses(input, head);
+                probe.forEach(ReferenceCountUtil::release);
+                if (probe.isEmpty()) {
                     continue;
                 }
                 compared++;
@@ -92,7 +94,9 @@ class MessageWriterDifferentialTest {
         }
         int compared = 0;
         for (byte[] input : inputs) {
-            if (decodedRequests(input).isEmpty()) {
+            List<Object> probe = decodedRequests(input);
+            probe.forEach(ReferenceCountUtil::release);
+            if (probe.isEmpty()) {
                 continue;
             }
             compared++;

@@ -67,6 +67,33 @@ class OriginCodecTest {
     }
 
     @Test
+    void aSmallBodyIsABufferOfItsOwnAndALargeOneASliceOfWhatWasRead() {
+        EmbeddedChannel ch = new EmbeddedChannel(new OriginCodec(ResponseDifferential.ORIGIN));
+        ch.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/small"));
+        ch.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/large"));
+        ch.releaseOutbound();
+        int large = ResponseDecoder.SMALL_PIECE + 1;
+        ByteBuf read = ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                + "HTTP/1.1 200 OK\r\nContent-Length: " + large + "\r\n\r\n" + "x".repeat(large));
+        ch.writeInbound(read);
+        assertThat((Object) ch.readInbound()).isInstanceOf(HttpResponse.class);
+        LastHttpContent small = ch.readInbound();
+        assertThat((Object) ch.readInbound()).isInstanceOf(HttpResponse.class);
+        LastHttpContent sliced = ch.readInbound();
+        try {
+            assertThat(small.content().toString(StandardCharsets.US_ASCII)).isEqualTo("ok");
+            assertThat(sliced.content().readableBytes()).isEqualTo(large);
+            // The read buffer is held by the large body's slice alone: the small body is a copy.
+            assertThat(read.refCnt()).isEqualTo(1);
+        } finally {
+            small.release();
+            sliced.release();
+        }
+        assertThat(read.refCnt()).isZero();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
     void bytesAfterA101ComeAsTheyAreAndNothingStaysInTheCodecWhenItIsRemoved() {
         EmbeddedChannel ch = new EmbeddedChannel(new OriginCodec(ResponseDifferential.ORIGIN));
         ch.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/ws"));
