@@ -1,6 +1,13 @@
 package dev.bascule.accesslog;
 
-import java.nio.charset.StandardCharsets;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import java.io.IOException;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 
@@ -14,136 +21,133 @@ import java.time.ZoneOffset;
  * {@code attempts}, {@code route}, {@code request_id}, {@code tls} (the TLS version), {@code user_agent}, {@code
  * referer} and {@code local} (why Bascule answered itself: {@code no_route}, {@code rate_limited} ...).
  *
- * <p>Strings are escaped as RFC 8259 section 7 allows, byte for byte as Jackson's generator escapes them with
- * non-ASCII escaping on: quotes and backslashes; control characters (backspace, tab, line feed, form feed and
- * carriage return by their one-letter escapes, the others as backslash-u escapes); and every character outside
- * ASCII as a backslash-u escape of four upper-case hex digits. So a line is plain ASCII whatever a client sent.
- * The bytes go straight into the line buffer: the keys are constants, and a line costs one pass over its values.
+ * <p>Jackson's generator does the escaping (RFC 8259 section 7): quotes, backslashes and control characters,
+ * and every character outside ASCII as a backslash-u escape of four hex digits, so a line is plain ASCII
+ * whatever a client sent.
  *
  * <p>Threading: the writer thread's alone.
  */
 final class JsonFormat extends LineFormat {
-    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NULL = ascii("null");
-    private static final byte[] TIME = ascii("{\"time\":");
-    private static final byte[] CLIENT = key("client");
-    private static final byte[] METHOD = key("method");
-    private static final byte[] HOST = key("host");
-    private static final byte[] URI = key("uri");
-    private static final byte[] PROTOCOL = key("protocol");
-    private static final byte[] STATUS = key("status");
-    private static final byte[] BYTES_IN = key("bytes_in");
-    private static final byte[] BYTES_OUT = key("bytes_out");
-    private static final byte[] DURATION = key("duration");
-    private static final byte[] UPSTREAM = key("upstream");
-    private static final byte[] SERVER = key("server");
-    private static final byte[] UPSTREAM_RESPONSE_TIME = key("upstream_response_time");
-    private static final byte[] ATTEMPTS = key("attempts");
-    private static final byte[] ROUTE = key("route");
-    private static final byte[] REQUEST_ID = key("request_id");
-    private static final byte[] TLS = key("tls");
-    private static final byte[] USER_AGENT = key("user_agent");
-    private static final byte[] REFERER = key("referer");
-    private static final byte[] LOCAL = key("local");
-    private static final byte[] END = ascii("}\n");
+    private static final JsonFactory FACTORY = new JsonFactoryBuilder()
+            .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
+            .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
+            .rootValueSeparator((String) null) // each object ends its own line
+            .build();
 
+    private static final SerializableString TIME = new SerializedString("time");
+    private static final SerializableString CLIENT = new SerializedString("client");
+    private static final SerializableString METHOD = new SerializedString("method");
+    private static final SerializableString HOST = new SerializedString("host");
+    private static final SerializableString URI = new SerializedString("uri");
+    private static final SerializableString PROTOCOL = new SerializedString("protocol");
+    private static final SerializableString STATUS = new SerializedString("status");
+    private static final SerializableString BYTES_IN = new SerializedString("bytes_in");
+    private static final SerializableString BYTES_OUT = new SerializedString("bytes_out");
+    private static final SerializableString DURATION = new SerializedString("duration");
+    private static final SerializableString UPSTREAM = new SerializedString("upstream");
+    private static final SerializableString SERVER = new SerializedString("server");
+    private static final SerializableString UPSTREAM_RESPONSE_TIME = new SerializedString("upstream_response_time");
+    private static final SerializableString ATTEMPTS = new SerializedString("attempts");
+    private static final SerializableString ROUTE = new SerializedString("route");
+    private static final SerializableString REQUEST_ID = new SerializedString("request_id");
+    private static final SerializableString TLS = new SerializedString("tls");
+    private static final SerializableString USER_AGENT = new SerializedString("user_agent");
+    private static final SerializableString REFERER = new SerializedString("referer");
+    private static final SerializableString LOCAL = new SerializedString("local");
+
+    private JsonGenerator gen;
+    private LineBuffer target;
     /** {@code yyyy-MM-ddTHH:mm:ss.SSSZ}; the first 19 characters are those of {@link #second}. */
     private final char[] time = new char[24];
     private long second = Long.MIN_VALUE;
     private final char[] number = new char[32];
+    private char[] chars = new char[256];
 
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
-    }
-
-    /** A key after the one before it: {@code ,"name":}. */
-    private static byte[] key(String name) {
-        return ascii(",\"" + name + "\":");
+    @Override
+    void append(Entry e, LineBuffer out) throws IOException {
+        if (gen == null || target != out) {
+            gen = FACTORY.createGenerator(out);
+            target = out;
+        }
+        JsonGenerator g = gen;
+        g.writeStartObject();
+        g.writeFieldName(TIME);
+        g.writeString(time, 0, isoTime(e.endEpochMillis));
+        g.writeFieldName(CLIENT);
+        text(g, e.client);
+        g.writeFieldName(METHOD);
+        text(g, e.method);
+        g.writeFieldName(HOST);
+        text(g, e.host);
+        g.writeFieldName(URI);
+        text(g, e.target);
+        g.writeFieldName(PROTOCOL);
+        text(g, e.protocol);
+        g.writeFieldName(STATUS);
+        if (e.status == 0) {
+            g.writeNull();
+        } else {
+            g.writeNumber(e.status);
+        }
+        g.writeFieldName(BYTES_IN);
+        g.writeNumber(e.bytesIn);
+        g.writeFieldName(BYTES_OUT);
+        g.writeNumber(e.bytesOut);
+        g.writeFieldName(DURATION);
+        g.writeNumber(number, 0, seconds(e.durationNanos, number));
+        g.writeFieldName(UPSTREAM);
+        text(g, e.upstream);
+        g.writeFieldName(SERVER);
+        text(g, e.server);
+        g.writeFieldName(UPSTREAM_RESPONSE_TIME);
+        if (e.upstreamResponseNanos < 0) {
+            g.writeNull();
+        } else {
+            g.writeNumber(number, 0, seconds(e.upstreamResponseNanos, number));
+        }
+        g.writeFieldName(ATTEMPTS);
+        g.writeNumber(e.attempts);
+        g.writeFieldName(ROUTE);
+        text(g, e.route);
+        g.writeFieldName(REQUEST_ID);
+        text(g, e.requestId);
+        g.writeFieldName(TLS);
+        text(g, e.tls);
+        g.writeFieldName(USER_AGENT);
+        text(g, e.userAgent);
+        g.writeFieldName(REFERER);
+        text(g, e.referer);
+        g.writeFieldName(LOCAL);
+        text(g, e.local == null ? null : e.local.label());
+        g.writeEndObject();
+        g.writeRaw('\n');
+        g.flush(); // into the line buffer, so the writer can take the line back should the next one fail
     }
 
     @Override
-    void append(Entry e, LineBuffer out) {
-        out.write(TIME, 0, TIME.length);
-        out.write('"');
-        out.ascii(time, isoTime(e.endEpochMillis));
-        out.write('"');
-        text(out, CLIENT, e.client);
-        text(out, METHOD, e.method);
-        text(out, HOST, e.host);
-        text(out, URI, e.target);
-        text(out, PROTOCOL, e.protocol);
-        out.write(STATUS, 0, STATUS.length);
-        if (e.status == 0) {
-            out.write(NULL, 0, NULL.length);
-        } else {
-            out.decimal(e.status);
-        }
-        out.write(BYTES_IN, 0, BYTES_IN.length);
-        out.decimal(e.bytesIn);
-        out.write(BYTES_OUT, 0, BYTES_OUT.length);
-        out.decimal(e.bytesOut);
-        out.write(DURATION, 0, DURATION.length);
-        out.ascii(number, seconds(e.durationNanos, number));
-        text(out, UPSTREAM, e.upstream);
-        text(out, SERVER, e.server);
-        out.write(UPSTREAM_RESPONSE_TIME, 0, UPSTREAM_RESPONSE_TIME.length);
-        if (e.upstreamResponseNanos < 0) {
-            out.write(NULL, 0, NULL.length);
-        } else {
-            out.ascii(number, seconds(e.upstreamResponseNanos, number));
-        }
-        out.write(ATTEMPTS, 0, ATTEMPTS.length);
-        out.decimal(e.attempts);
-        text(out, ROUTE, e.route);
-        text(out, REQUEST_ID, e.requestId);
-        text(out, TLS, e.tls);
-        text(out, USER_AGENT, e.userAgent);
-        text(out, REFERER, e.referer);
-        text(out, LOCAL, e.local == null ? null : e.local.label());
-        out.write(END, 0, END.length);
+    void reset() {
+        gen = null;
     }
 
-    private static void text(LineBuffer out, byte[] key, CharSequence value) {
-        out.write(key, 0, key.length);
+    private void text(JsonGenerator g, CharSequence value) throws IOException {
         if (value == null) {
-            out.write(NULL, 0, NULL.length);
+            g.writeNull();
+        } else if (value instanceof String s) {
+            g.writeString(s);
         } else {
-            string(out, value);
-        }
-    }
-
-    /** {@code value} as a JSON string, quotes included, escaped into printable ASCII. */
-    static void string(LineBuffer out, CharSequence value) {
-        int n = value.length();
-        byte[] b = out.reserve(n * 6 + 2); // the longest escape, backslash-u and four digits, is six bytes
-        int p = out.size();
-        b[p++] = '"';
-        for (int i = 0; i < n; i++) {
-            char c = value.charAt(i);
-            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-                b[p++] = (byte) c;
-                continue;
+            int n = value.length();
+            if (n > chars.length) {
+                chars = new char[Math.max(n, chars.length * 2)];
             }
-            b[p++] = '\\';
-            switch (c) {
-                case '"' -> b[p++] = '"';
-                case '\\' -> b[p++] = '\\';
-                case '\b' -> b[p++] = 'b';
-                case '\t' -> b[p++] = 't';
-                case '\n' -> b[p++] = 'n';
-                case '\f' -> b[p++] = 'f';
-                case '\r' -> b[p++] = 'r';
-                default -> {
-                    b[p++] = 'u';
-                    b[p++] = HEX[c >>> 12];
-                    b[p++] = HEX[(c >>> 8) & 0xf];
-                    b[p++] = HEX[(c >>> 4) & 0xf];
-                    b[p++] = HEX[c & 0xf];
+            if (value instanceof StringBuilder sb) { // what Entry copies other sequences into
+                sb.getChars(0, n, chars, 0);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    chars[i] = value.charAt(i);
                 }
             }
+            g.writeString(chars, 0, n);
         }
-        b[p++] = '"';
-        out.truncate(p);
     }
 
     /** Fills {@link #time} for {@code epochMillis}; the date and time of day are worked out once a second. */

@@ -70,23 +70,11 @@ final class LineBuffer extends OutputStream {
         return size;
     }
 
-    /**
-     * Room for {@code more} bytes after {@link #size}: the array to write them into, directly. The writer then
-     * sets the new size with {@link #truncate}.
-     */
-    byte[] reserve(int more) {
-        ensure(more);
-        return bytes;
-    }
-
     byte[] array() {
         return bytes;
     }
 
-    /**
-     * Sets the size to {@code length}: forgets everything from there on (a line that failed halfway is taken
-     * back), or keeps what was written into a {@link #reserve}d array up to there.
-     */
+    /** Forgets everything from {@code length} on: a line that failed halfway is taken back. */
     void truncate(int length) {
         size = length;
     }
