@@ -519,8 +519,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
         if (closing) {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else if (keepAlive && ctx.channel().isActive()) {
-            // Read whole, forwarded and answered: nothing refers to the request's head any more, so the next head
-            // read on this loop may reuse it. Not on the other paths, where a late callback might still read it.
+            // Read whole and answered, its head written upstream when it was sent: nothing reads the request's
+            // head any more (a late callback to a finished exchange reads none of it), so the next head read on
+            // this loop may reuse it. A connection that closes gives nothing back.
             SpareHeads.giveBack(e.request());
             timeouts.awaitingRequest();
             read();
