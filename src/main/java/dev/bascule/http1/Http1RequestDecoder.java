@@ -591,5 +591,4 @@ public class Http1RequestDecoder {
     private TooLongHttpLineException tooLongLine() {
         return new TooLongHttpLineException("An HTTP line is larger than " + maxLineLength + " bytes.");
     }
-
 }
