@@ -146,7 +146,7 @@ final class ResponseDecoder {
             case UNTIL_CLOSE: {
                 int toRead = Math.min(in.readableBytes(), maxChunkSize);
                 if (toRead > 0) {
-                    out.add(new DefaultHttpContent(in.readRetainedSlice(toRead)));
+                    out.add(new DefaultHttpContent(piece(in, toRead)));
                 }
                 return;
             }
@@ -168,7 +168,7 @@ final class ResponseDecoder {
                 if (toRead == 0) {
                     return;
                 }
-                out.add(new DefaultHttpContent(in.readRetainedSlice(toRead)));
+                out.add(new DefaultHttpContent(piece(in, toRead)));
                 remaining -= toRead;
                 if (remaining != 0) {
                     return;
@@ -272,9 +272,9 @@ final class ResponseDecoder {
     }
 
     /**
-     * The next {@code length} bytes of a body. A small piece is copied into a buffer of its own: the writer copies
-     * one that small into the head's buffer anyway, the pooled buffer costs no object where a slice does, and the
-     * read buffer is not held by it.
+     * The next {@code length} bytes of a body, whatever its framing. A small piece is copied into a buffer of its
+     * own: the writer copies one that small into the buffer of its head or chunk line anyway, the pooled buffer
+     * costs no object where a slice does, and the read buffer is not held by it.
      */
     private static ByteBuf piece(ByteBuf in, int length) {
         if (length > SMALL_PIECE) {

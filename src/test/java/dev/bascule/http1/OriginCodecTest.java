@@ -94,6 +94,25 @@ class OriginCodecTest {
     }
 
     @Test
+    void aSmallChunkIsABufferOfItsOwnToo() {
+        EmbeddedChannel ch = new EmbeddedChannel(new OriginCodec(ResponseDifferential.ORIGIN));
+        ch.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/chunked"));
+        ch.releaseOutbound();
+        ByteBuf read = ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n");
+        ch.writeInbound(read);
+        assertThat((Object) ch.readInbound()).isInstanceOf(HttpResponse.class);
+        HttpContent chunk = ch.readInbound();
+        try {
+            assertThat(chunk.content().toString(StandardCharsets.US_ASCII)).isEqualTo("ok");
+            assertThat(read.refCnt()).as("the read buffer, drained, is not held by the chunk").isZero();
+        } finally {
+            chunk.release();
+        }
+        assertThat((Object) ch.readInbound()).isInstanceOf(LastHttpContent.class);
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
     void bytesAfterA101ComeAsTheyAreAndNothingStaysInTheCodecWhenItIsRemoved() {
         EmbeddedChannel ch = new EmbeddedChannel(new OriginCodec(ResponseDifferential.ORIGIN));
         ch.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/ws"));
