@@ -3,14 +3,16 @@ package dev.bascule.accesslog;
 import dev.bascule.stats.ExchangeRecord;
 import dev.bascule.stats.LocalReason;
 import dev.bascule.stats.RouteSeries;
+import dev.bascule.trace.HexId;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
  * One slot of the {@link RecordRing}: what a log line says about one finished request, copied out of its {@link
- * ExchangeRecord} (which the event loop reuses at once). Strings are immutable, so a copy keeps their references;
- * any other {@link CharSequence} (a header value may be a view over bytes the connection reuses) is copied into a
- * character buffer this slot keeps, which grows to the longest value seen and then allocates no more.
+ * ExchangeRecord} (which the event loop reuses at once). Strings and {@link HexId}s are immutable, so a copy keeps
+ * their references; any other {@link CharSequence} (a header value may be a view over bytes the connection
+ * reuses) is copied into a character buffer this slot keeps, which grows to the longest value seen and then
+ * allocates no more.
  *
  * <p>Threading: the event loop that claimed the slot fills it, then publishes it ({@link #publish}, a release
  * store); the writer thread reads it after seeing it published and hands it back. Never both at once.
@@ -85,7 +87,7 @@ final class Entry {
             host = hostCopy = copy(v, hostCopy);
         }
         v = r.requestId();
-        if (v == null || v instanceof String) {
+        if (v == null || v instanceof String || v instanceof HexId) {
             requestId = v;
         } else {
             requestId = requestIdCopy = copy(v, requestIdCopy);

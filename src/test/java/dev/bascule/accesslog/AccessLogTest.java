@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bascule.stats.ExchangeRecord;
+import dev.bascule.trace.HexId;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -77,6 +78,29 @@ class AccessLogTest {
             assertThat(JSON.readTree(lines.get(i)).get("request_id").asText()).isEqualTo("r-" + i);
         }
         assertThat(dropped).hasValue(0);
+    }
+
+    @Test
+    void generatedRequestIdsAreWrittenAsTheirDigitsThoughTheRecordIsReused() throws Exception {
+        Lines out = new Lines();
+        AccessLog log = log(out, 64);
+        ExchangeRecord r = Records.proxied(); // reused, as an event loop reuses its record
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            HexId id = new HexId(i * 0x9E3779B97F4A7C15L, ~(long) i);
+            ids.add(id.toString());
+            log.accept(r.requestId(id)); // kept by reference in the ring: an id never changes
+            if (i % 50 == 49) {
+                int written = i + 1;
+                await().atMost(WAIT).until(() -> out.lines().size() == written);
+            }
+        }
+        List<String> written = new ArrayList<>();
+        for (String line : out.lines()) {
+            written.add(JSON.readTree(line).get("request_id").asText());
+        }
+        assertThat(written).containsExactlyElementsOf(ids);
+        assertThat(ids.get(1)).hasSize(32).matches("[0-9a-f]{32}");
     }
 
     @Test
