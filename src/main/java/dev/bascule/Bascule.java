@@ -46,11 +46,14 @@ public final class Bascule implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Bascule.class);
     /** Idle origin connections kept per server and event loop, like nginx's upstream {@code keepalive}. */
     private static final int MAX_IDLE_PER_SERVER = 1024;
+    /** How long a stop waits for pooled origin connections to close before the event loops end. */
+    private static final long ORIGIN_CLOSE_MILLIS = 1000;
 
     private final ControlPlane control;
     private final ConfigSource source;
     private final MultiThreadIoEventLoopGroup group;
     private final FrontendServer frontend;
+    private final OriginPool origins;
     private final ActiveHealthChecker health;
     /** The fleet this instance belongs to; null for a single instance. */
     private final Fleet fleet;
@@ -59,12 +62,13 @@ public final class Bascule implements AutoCloseable {
     private volatile InetSocketAddress adminAddress;
 
     private Bascule(ControlPlane control, ConfigSource source, MultiThreadIoEventLoopGroup group,
-            FrontendServer frontend, ActiveHealthChecker health, Fleet fleet) {
+            FrontendServer frontend, OriginPool origins, ActiveHealthChecker health, Fleet fleet) {
         this.fleet = fleet;
         this.control = control;
         this.source = source;
         this.group = group;
         this.frontend = frontend;
+        this.origins = origins;
         this.health = health;
     }
 
@@ -120,7 +124,7 @@ public final class Bascule implements AutoCloseable {
         OriginPool origins = new OriginPool(transport.channelType(), MAX_IDLE_PER_SERVER);
         FrontendServer frontend = new FrontendServer(transport, group, control.live(), origins);
         ActiveHealthChecker health = new ActiveHealthChecker(control, group, transport.channelType());
-        Bascule bascule = new Bascule(control, source, group, frontend, health, fleet);
+        Bascule bascule = new Bascule(control, source, group, frontend, origins, health, fleet);
         health.start();
         if (!control.tls().isEmpty()) {
             log.info("TLS engine: {}", TlsContexts.describeProvider());
@@ -265,6 +269,9 @@ public final class Bascule implements AutoCloseable {
             a.close();
         }
         health.close();
+        // Before the loops stop: an HTTP/2 origin gets its GOAWAY, and no connection is left for the loops' own
+        // teardown to cut off with reads still pending in the kernel.
+        origins.closeAll(group, ORIGIN_CLOSE_MILLIS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         control.close(); // after the event loops: the access log gets the lines of requests cut off at the end
     }

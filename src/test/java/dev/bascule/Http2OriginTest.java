@@ -1,6 +1,7 @@
 package dev.bascule;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.bascule.testing.H2Origin;
 import dev.bascule.testing.LeakGuard;
@@ -166,6 +167,22 @@ class Http2OriginTest {
             RawHttp.Response again = c.exchange("GET / HTTP/1.1\r\nHost: app.test\r\n\r\n");
             assertThat(again.bodyText()).as("the client connection is still in step").isEqualTo("h2o");
         }
+    }
+
+    @Test
+    void aStoppingProxySendsItsHttp2OriginsAGoAway() throws Exception {
+        start("h2c");
+        for (int i = 0; i < 4; i++) {
+            assertThat(proxy.get("app.test", "/").statusCode()).isEqualTo(200);
+        }
+        int connections = origin.connectionsAccepted();
+        assertThat(connections).isBetween(1, 2); // one per event loop at most
+
+        proxy.close();
+        proxy = null;
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> origin.connectionsOpen() == 0);
+        assertThat(origin.goAwaysReceived()).as("one GOAWAY per connection, not a bare close").isEqualTo(connections);
     }
 
     @Test

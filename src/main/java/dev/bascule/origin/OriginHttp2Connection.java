@@ -245,6 +245,15 @@ final class OriginHttp2Connection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Closes it for a stop, streams or not: GOAWAY first, then the connection once its streams are done (within the
+     * codec's graceful-shutdown time). Null when it never got a channel.
+     */
+    ChannelFuture closeForStop() {
+        draining = true;
+        return channel == null ? null : channel.close();
+    }
+
     private void idleCheck() {
         idleTimer = null;
         if (closed || draining || !isIdle()) {

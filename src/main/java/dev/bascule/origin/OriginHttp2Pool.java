@@ -4,6 +4,7 @@ import dev.bascule.tls.OriginTls;
 import dev.bascule.upstream.OriginTimeouts;
 import dev.bascule.upstream.Server;
 import dev.bascule.upstream.ServerState;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -136,5 +137,20 @@ final class OriginHttp2Pool {
                 c.closeForWaiters();
             }
         }
+    }
+
+    /** Closes every connection here, for a stop, adding their close futures to {@code into}. */
+    void closeAll(List<ChannelFuture> into) {
+        List<OriginHttp2Connection> all = new ArrayList<>();
+        for (List<OriginHttp2Connection> list : byServer.values()) {
+            all.addAll(list);
+        }
+        for (OriginHttp2Connection c : all) {
+            ChannelFuture closed = c.closeForStop();
+            if (closed != null) {
+                into.add(closed);
+            }
+        }
+        byServer.clear();
     }
 }

@@ -18,13 +18,16 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
@@ -159,6 +162,30 @@ public final class OriginPool implements OriginConnector {
         return here != null && here.size() > 0;
     }
 
+    /**
+     * Closes the connections pooled on each of {@code loops}, for a stop: the idle HTTP/1.1 ones, and the HTTP/2
+     * ones with a GOAWAY, as an origin expects of a proxy going away. Waits up to {@code timeoutMillis} for them to
+     * close. A connection still carrying a request is not pooled, and ends with its event loop.
+     *
+     * <p>Threading: a control thread, never one of {@code loops}.
+     */
+    public void closeAll(Iterable<? extends EventExecutor> loops, long timeoutMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        List<ChannelFuture> closing = new CopyOnWriteArrayList<>();
+        List<Future<?>> asked = new ArrayList<>();
+        for (EventExecutor loop : loops) {
+            if (!loop.isShuttingDown()) {
+                asked.add(loop.submit(() -> loopPools.get().closeAll(closing)));
+            }
+        }
+        for (Future<?> f : asked) {
+            f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        for (ChannelFuture f : closing) {
+            f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+    }
+
     /** Idle connections with this TLS identity (null: plain) to {@code server} pooled on the calling event loop. */
     public int idleOnThisLoop(Server server, OriginTls tls) {
         ArrayDeque<OriginHttp1Connection> q = loopPools.get().queues(tls, false).get(server.state());
@@ -255,6 +282,26 @@ public final class OriginPool implements OriginConnector {
                 c.closeForWaiters();
             }
             http2.closeIdle(queue);
+        }
+
+        /** Closes every connection pooled here, adding their close futures to {@code into}. */
+        void closeAll(List<ChannelFuture> into) {
+            closeIdle(idle, into);
+            for (Map<ServerState, ArrayDeque<OriginHttp1Connection>> m : idleTls.values()) {
+                closeIdle(m, into);
+            }
+            idle.clear();
+            idleTls.clear();
+            http2.closeAll(into);
+        }
+
+        private static void closeIdle(Map<ServerState, ArrayDeque<OriginHttp1Connection>> m, List<ChannelFuture> into) {
+            for (ArrayDeque<OriginHttp1Connection> q : m.values()) {
+                for (OriginHttp1Connection c : q) {
+                    c.markPooled(false);
+                    into.add(c.channel().close());
+                }
+            }
         }
 
         private static void collectIdle(Map<ServerState, ArrayDeque<OriginHttp1Connection>> m, OriginQueue queue,

@@ -24,6 +24,7 @@ import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -87,6 +88,7 @@ public final class H2Origin implements AutoCloseable {
     private final AtomicInteger streams = new AtomicInteger();
     private final AtomicInteger hanging = new AtomicInteger();
     private final AtomicInteger goAwaysSent = new AtomicInteger();
+    private final AtomicInteger goAwaysReceived = new AtomicInteger();
     private final ConcurrentLinkedQueue<String> resets = new ConcurrentLinkedQueue<>();
     private final Map<String, AtomicInteger> processed = new ConcurrentHashMap<>();
     private final Set<String> refusedTokens = ConcurrentHashMap.newKeySet();
@@ -160,6 +162,14 @@ public final class H2Origin implements AutoCloseable {
             }
         }), new ChannelInboundHandlerAdapter() {
             @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof Http2GoAwayFrame) {
+                    goAwaysReceived.incrementAndGet();
+                }
+                ReferenceCountUtil.release(msg);
+            }
+
+            @Override
             public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
                 ctx.close(); // a connection reset when the proxy goes away: nothing to report
             }
@@ -195,6 +205,11 @@ public final class H2Origin implements AutoCloseable {
 
     public int goAwaysSent() {
         return goAwaysSent.get();
+    }
+
+    /** GOAWAY frames the proxy sent this origin, over all its connections. */
+    public int goAwaysReceived() {
+        return goAwaysReceived.get();
     }
 
     /** The resets received, as {@code path ERROR}, such as {@code /hang CANCEL}. */
