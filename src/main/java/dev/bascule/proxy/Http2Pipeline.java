@@ -87,6 +87,9 @@ final class Http2Pipeline {
                 sp.addLast("stream", new FrontendStream(live, origins, connection));
             }
         });
+        // First, before TLS: a connection Bascule ends (GOAWAY on abuse, idle, shutdown) lingers for the client's
+        // last bytes rather than resetting with them unread, which would lose the GOAWAY.
+        p.addFirst("linger", new LingeringClose());
         p.addLast("h2", codec);
         p.addLast("h2-floods", floods); // sees the HEADERS and DATA the streams write
         // A stream ends when its origin answers, on the origin connection's read, outside this connection's read
