@@ -18,7 +18,8 @@ import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * The socket transport: native epoll where it loads (Linux x86_64), Java NIO otherwise; io_uring when asked for.
+ * The socket transport: io_uring where the kernel offers it (Linux 5.x and newer, where no seccomp profile forbids
+ * it), native epoll where that loads (Linux x86_64), Java NIO otherwise.
  *
  * <p>Immutable.
  */
@@ -29,12 +30,13 @@ public record Transport(
         Class<? extends SocketChannel> channelType) {
 
     /**
-     * The transport {@code -Dbascule.transport} names ({@code epoll}, {@code io_uring} or {@code nio}), else epoll;
-     * one that does not load here (another OS, a kernel or container without io_uring) falls back to the next:
-     * io_uring to epoll, epoll to NIO.
+     * The transport {@code -Dbascule.transport} names ({@code io_uring}, {@code epoll} or {@code nio}), else
+     * io_uring; one that does not load here (another OS, a kernel or container without io_uring) falls back to the
+     * next: io_uring to epoll, epoll to NIO. io_uring is the default for the fewer system calls it makes: one
+     * {@code io_uring_enter} carries the reads and writes of many connections.
      */
     public static Transport best() {
-        String wanted = System.getProperty("bascule.transport", "epoll");
+        String wanted = System.getProperty("bascule.transport", "io_uring");
         if ("io_uring".equals(wanted) && IoUring.isAvailable()) {
             return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
                     IoUringSocketChannel.class);
