@@ -6,7 +6,6 @@ import dev.bascule.control.LiveSnapshot;
 import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginConnector;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -39,14 +38,6 @@ public final class FrontendServer implements ListenerSockets {
      */
     private static final RecvByteBufAllocator ACCEPT_BATCH =
             new ServerChannelRecvByteBufAllocator().respectMaybeMoreData(false).maxMessagesPerRead(64);
-    /**
-     * How much each read of a client connection asks for: Netty's adaptive sizing (2 KiB at first, between 64 B and
-     * 64 KiB after), one instance for every connection. Left to Netty, each connection gets its own, which its read
-     * handle keeps as long as the connection lives; it holds only these settings, which nothing changes per
-     * connection, so one serves all.
-     */
-    private static final RecvByteBufAllocator CLIENT_READS = new AdaptiveRecvByteBufAllocator();
-
     private final Transport transport;
     private final EventLoopGroup group;
     private final LiveSnapshot live;
@@ -87,7 +78,7 @@ public final class FrontendServer implements ListenerSockets {
                 // stop and restart reading the origin on nearly every piece of a large response.
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, CLIENT_READS)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, ClientReads.INSTANCE)
                 .childHandler(new FrontendInitializer(live, origins, address, untilPublished,
                         new ConnectionLimiter(connectionsPerAddress, connections)));
         Channel ch = b.bind(address).sync().channel();
