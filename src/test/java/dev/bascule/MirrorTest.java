@@ -11,6 +11,7 @@ import dev.bascule.testing.LeakGuard;
 import dev.bascule.testing.LoadLoop;
 import dev.bascule.testing.ProxyUnderTest;
 import dev.bascule.testing.RawHttp;
+import dev.bascule.testing.RefusingPort;
 import dev.bascule.testing.Scrape;
 import dev.bascule.testing.TestOrigin;
 import io.netty.handler.codec.http.HttpMethod;
@@ -44,6 +45,8 @@ class MirrorTest {
     private TestOrigin blue;
     private TestOrigin green;
     private ProxyUnderTest proxy;
+    /** A port nothing listens on, held for the test that needs one. */
+    private RefusingPort refusing;
 
     @BeforeEach
     void origins() throws Exception {
@@ -58,6 +61,9 @@ class MirrorTest {
         }
         blue.close();
         green.close();
+        if (refusing != null) {
+            refusing.close();
+        }
     }
 
     /** Starts the proxy with blue and green upstreams and the given routes (and extra upstream keys for green). */
@@ -322,10 +328,8 @@ class MirrorTest {
 
     @Test
     void aMirrorThatIsDownCostsTheClientNothingAndJudgesNobody() throws Exception {
-        int closedPort;
-        try (TestOrigin gone = TestOrigin.start("gone")) {
-            closedPort = gone.port();
-        }
+        refusing = new RefusingPort();
+        int closedPort = refusing.port();
         proxy = ProxyUnderTest.start("""
                 listeners: [ { address: 127.0.0.1:0 } ]
                 admin: { address: 127.0.0.2:0 }
