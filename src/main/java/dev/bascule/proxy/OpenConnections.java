@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The open client connections of a server, across its listeners: what a graceful shutdown walks, and what the
@@ -41,14 +42,19 @@ final class OpenConnections implements Iterable<Channel> {
         return channels.iterator();
     }
 
-    /** Closes every connection still open and waits until each has closed; for the end of a shutdown. */
-    void closeAll() {
+    /**
+     * Closes every connection still open and waits up to {@code timeoutMillis} in all for them to close; for the end
+     * of a shutdown. A connection may take longer: an HTTP/2 one lingers for its client's last bytes, or waits for
+     * its streams. Those are cut off when the event loops stop.
+     */
+    void closeAll(long timeoutMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         List<ChannelFuture> closing = new ArrayList<>();
         for (Channel ch : channels) {
             closing.add(ch.close());
         }
         for (ChannelFuture f : closing) {
-            f.awaitUninterruptibly();
+            f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
     }
 }

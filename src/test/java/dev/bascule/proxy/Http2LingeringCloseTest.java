@@ -41,7 +41,9 @@ class Http2LingeringCloseTest {
 
     @AfterEach
     void stop() {
-        proxy.close();
+        if (proxy != null) {
+            proxy.close();
+        }
         origin.close();
     }
 
@@ -70,5 +72,18 @@ class Http2LingeringCloseTest {
             rest.get(10, TimeUnit.SECONDS); // what the client wrote after the error was taken, not refused
         }
         assertThat(origin.requests()).isZero();
+    }
+
+    @Test
+    void aStopDoesNotWaitOutAClientThatNeverCloses() throws Exception {
+        try (RawH2 client = new RawH2(proxy.address())) {
+            assertThat(client.until(RawH2.SETTINGS)).isNotNull();
+            long start = System.nanoTime();
+            proxy.close(); // the client reads nothing and keeps its end open meanwhile
+            proxy = null;
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(tookMillis).as("a stop cuts lingering short").isLessThan(LingeringClose.QUIET_MILLIS);
+            assertThat(client.goAwayThenEnd()).as("the GOAWAY of the stop").isNotNull();
+        }
     }
 }
