@@ -42,6 +42,8 @@ class ResponseDecoderDifferentialTest {
                 + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n\u0081\u0005hello",
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: HTTP/1.1\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nz",
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\nraw after",
+        // Netty refuses the framing of the body it would read after this 101; Bascule reads none (found by fuzzing)
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nTransfer-Encoding: chunked, gzip\r\n\r\nraw",
         "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcHTTP/1.1 404 Not Found\r\nContent-Length: 1\r\n\r\nnHTTP/1.1 "
                 + "500 Oops\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n!\r\n0\r\n\r\n",
         "HTTP/1.1 200 Okay then\r\nContent-Length: 1\r\n\r\n1",

@@ -153,6 +153,12 @@ final class ResponseDifferential {
         if (i == b.size() && i == n.size()) {
             return null;
         }
+        if (i < b.size() && b.get(i).endsWith(" HIXIE") && i < n.size()
+                && (n.get(i).equals("FAIL") || n.get(i).endsWith(" HIXIE"))) {
+            // allowance: Bascule reads no body after the 101, so it drops chunked from its Transfer-Encoding as from
+            // any bodiless response's, where Netty frames (or refuses to frame) a body
+            return null;
+        }
         if (i < b.size() && b.get(i).equals("FAIL") && i < n.size() && n.get(i).startsWith("HEAD ")) {
             String cause = bascule.failures().get(0);
             for (String d : DELIBERATE) {
