@@ -36,10 +36,11 @@ public final class FrontendServer implements ListenerSockets {
      * the loop served those already in (bench scenario e: up to 0.8% of requests over 1 s before; p99 0.14-0.34 s
      * after).
      */
-    /** How long the end of a shutdown waits for the connections it closes, before the event loops stop. */
-    private static final long CLOSE_ALL_MILLIS = 1000;
     private static final RecvByteBufAllocator ACCEPT_BATCH =
             new ServerChannelRecvByteBufAllocator().respectMaybeMoreData(false).maxMessagesPerRead(64);
+    /** How long the end of a shutdown waits for the connections it closes, before the event loops stop. */
+    private static final long CLOSE_ALL_MILLIS = 1000;
+
     private final Transport transport;
     private final EventLoopGroup group;
     private final LiveSnapshot live;
