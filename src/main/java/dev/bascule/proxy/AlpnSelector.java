@@ -7,7 +7,8 @@ import java.util.function.Consumer;
 
 /**
  * On a TLS listener that offers HTTP/2, installs the pipeline of the protocol the TLS handshake settled on by
- * ALPN (RFC 7301): {@code h2}, or HTTP/1.1 for {@code http/1.1} and for a client that offered neither.
+ * ALPN (RFC 7301): {@code h2}, or HTTP/1.1 for {@code http/1.1} and for a client that offered neither. A
+ * handshake still unfinished when the client header timeout in front of it expires closes the connection.
  *
  * <p>Threading: confined to the connection's event loop.
  */
@@ -24,6 +25,15 @@ final class AlpnSelector extends ApplicationProtocolNegotiationHandler {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         ctx.read(); // auto-read is off: the TLS handler reads on by itself until the handshake is done
         super.channelActive(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == ClientTimeouts.Expired.HEADER) {
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override

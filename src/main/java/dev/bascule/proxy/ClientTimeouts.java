@@ -4,12 +4,10 @@ import dev.bascule.control.ProxySettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The slow-client defence of one connection, in front of the HTTP codec where it sees raw bytes and the socket
- * reads the proxy asks for:
+ * The slow-client defence of one connection, fed the raw bytes read and the socket reads the proxy asks for:
  * <ul>
  *   <li><b>Header:</b> a request head must arrive whole within {@code client_header} of its first byte (of the
  *       connection being accepted, for the first request), however it trickles in (slowloris). Then {@link
@@ -22,16 +20,21 @@ import java.util.concurrent.TimeUnit;
  *       request in flight, however slow its origin, is never idle.
  * </ul>
  *
+ * <p>Two ways in. While the connection's protocol is not settled (a TLS handshake, ALPN, the h2c preface to
+ * tell), it is a handler in front of the one that settles it, and that one closes the connection on {@link
+ * Expired#HEADER}. Once HTTP/1.1 is settled, {@link FrontendCodec} drives it instead ({@link #attach}, {@link
+ * #bytesArrived}, {@link #readAsked}, {@link #detach}) and it fires from the codec's place, so a plain HTTP/1.1
+ * connection carries no pipeline context for it.
+ *
  * <p>It is also the connection's one timer for the frontend's own deadlines (the response head of the request in
  * flight): {@link #wakeAt} has {@link Expired#DEADLINE} fired down the pipeline by then, and the frontend checks
- * what is due. One timer task at most is pending per connection, for the earliest of all these, scheduled only
- * when none would fire early enough, so a busy keep-alive connection costs no scheduling per request, a
- * connection that carries one request costs one schedule and one cancel, and an idle one keeps one task, not one
- * per owner. Time comes from the event loop's ticker.
+ * what is due. One timer at most is armed per connection, in the event loop's {@link LoopTimers}, for the
+ * earliest of all these, and only moved when none would fire early enough, so a busy keep-alive connection costs
+ * no timer work per request. Time comes from the event loop's ticker.
  *
  * <p>Threading: confined to the connection's event loop.
  */
-final class ClientTimeouts extends ChannelDuplexHandler implements Runnable {
+final class ClientTimeouts extends ChannelDuplexHandler implements LoopTimers.Timer {
     /** User events fired down the pipeline when a timeout expires, or a deadline the frontend set has come. */
     enum Expired { HEADER, BODY, IDLE, DEADLINE }
 
@@ -45,8 +48,13 @@ final class ClientTimeouts extends ChannelDuplexHandler implements Runnable {
      * Shared by every connection accepted under them, where three of its own would cost each connection 24 bytes.
      */
     private final ProxySettings limits;
+    /** Where expiries are fired from: its own place while in the pipeline, else the codec's. Null before. */
     private ChannelHandlerContext ctx;
-    private Phase phase = Phase.BUSY;
+    /** The event loop's timers, where this connection's one timer is armed; set with the first context. */
+    private LoopTimers timers;
+    private int timerIndex = -1;
+    /** Null until the header clock first starts. */
+    private Phase phase;
     /**
      * When the phase's timeout expires: the whole head's ({@link Phase#HEADER}), the next body byte's ({@link
      * Phase#BODY}; {@link #NONE} while Bascule is not waiting on the client), the next request's ({@link
@@ -55,19 +63,16 @@ final class ClientTimeouts extends ChannelDuplexHandler implements Runnable {
     private long deadline = NONE;
     /** The earliest deadline the frontend asked to hear of ({@link #wakeAt}); {@link #NONE} when none. */
     private long frontendDeadline = NONE;
-    private ScheduledFuture<?> check;
-    private long checkAt;
 
     ClientTimeouts(ProxySettings limits) {
         this.limits = limits;
     }
 
+    // ---- in the pipeline, before the protocol is settled ----
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
-        if (ctx.channel().isActive()) {
-            startHeader();
-        }
+        attach(ctx);
     }
 
     @Override
@@ -78,35 +83,84 @@ final class ClientTimeouts extends ChannelDuplexHandler implements Runnable {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof ByteBuf buf && buf.isReadable()) {
-            if (phase == Phase.IDLE) {
-                startHeader(); // the first byte of the next request on a keep-alive connection
-            } else if (phase == Phase.BODY) {
-                deadline = NONE; // a body byte: no longer waiting
-            }
+        if (msg instanceof ByteBuf buf) {
+            bytesArrived(buf);
         }
         ctx.fireChannelRead(msg);
     }
 
     @Override
     public void read(ChannelHandlerContext ctx) {
-        // A read reaching the socket: Bascule now waits on the client.
-        if (phase == Phase.BODY && deadline == NONE) {
-            deadline = now() + TimeUnit.MILLISECONDS.toNanos(limits.clientBodyIdleMillis());
-            armAt(deadline);
-        }
+        readAsked();
         ctx.read();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        cancel();
+        detach(ctx);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancel();
         ctx.fireChannelInactive();
+    }
+
+    // ---- from the handler that feeds it ----
+
+    /**
+     * Fires expiries from {@code ctx} on; starts the header clock if the connection is up and it has not started.
+     * A codec taking over from the pipeline handler keeps the clocks running.
+     */
+    void attach(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        if (timers == null) {
+            timers = LoopTimers.of(ctx.executor());
+        }
+        if (phase == null && ctx.channel().isActive()) {
+            startHeader();
+        }
+    }
+
+    /** {@code ctx} leaves the pipeline: the timer stops, unless another has taken over meanwhile. */
+    void detach(ChannelHandlerContext ctx) {
+        if (this.ctx == ctx) {
+            cancel();
+        }
+    }
+
+    /** The connection came up (for a feeder attached before it did). */
+    void active() {
+        if (phase == null) {
+            startHeader();
+        }
+    }
+
+    /** Bytes read from the socket, before anything decodes them. */
+    void bytesArrived(ByteBuf buf) {
+        if (!buf.isReadable()) {
+            return;
+        }
+        if (phase == Phase.IDLE) {
+            startHeader(); // the first byte of the next request on a keep-alive connection
+        } else if (phase == Phase.BODY) {
+            deadline = NONE; // a body byte: no longer waiting
+        }
+    }
+
+    /** A read is about to reach the socket: Bascule now waits on the client. */
+    void readAsked() {
+        if (phase == Phase.BODY && deadline == NONE) {
+            deadline = now() + TimeUnit.MILLISECONDS.toNanos(limits.clientBodyIdleMillis());
+            armAt(deadline);
+        }
+    }
+
+    /** The connection closed, or left HTTP/1.1: no timeout applies any more. */
+    void cancel() {
+        if (timers != null) {
+            timers.cancel(this);
+        }
     }
 
     // ---- told by the frontend ----
@@ -155,45 +209,40 @@ final class ClientTimeouts extends ChannelDuplexHandler implements Runnable {
     }
 
     private long now() {
-        return ctx.executor().ticker().nanoTime();
+        return timers.now();
     }
 
     /** Makes sure a check runs no later than {@code at}. */
     private void armAt(long at) {
-        if (check != null) {
-            if (checkAt - at <= 0) {
-                return;
-            }
-            check.cancel(false);
+        if (timerIndex >= 0 && timers.deadline(this) - at <= 0) {
+            return;
         }
-        checkAt = at;
-        check = ctx.executor().schedule(this, Math.max(0, at - now()), TimeUnit.NANOSECONDS);
+        timers.arm(this, at);
     }
 
     /**
      * Arms the idle check no later than one {@code client_header} from now: the next request's header deadline
-     * is then never earlier than the pending check, so a busy keep-alive connection does not cancel and
-     * reschedule on every request. An idle connection pays one wake-up per {@code client_header} instead.
+     * is then never earlier than the pending check, so a busy keep-alive connection does not move its timer on
+     * every request. An idle connection pays one wake-up per {@code client_header} instead.
      */
     private void armIdleCheck(long now) {
         long headerBound = now + headerNanos();
         armAt(deadline - headerBound <= 0 ? deadline : headerBound);
     }
 
-    private void cancel() {
-        if (check != null) {
-            check.cancel(false);
-            check = null;
-        }
+    @Override
+    public int timerIndex() {
+        return timerIndex;
     }
 
-    /**
-     * The pending check, run by the event loop. The handler is its own task so that the check an idle connection
-     * keeps pending costs no object besides the scheduler's.
-     */
     @Override
-    public void run() {
-        check = null;
+    public void timerIndex(int index) {
+        timerIndex = index;
+    }
+
+    /** The check, run by the event loop's timers. */
+    @Override
+    public void expired() {
         if (!ctx.channel().isActive()) {
             return;
         }
@@ -210,7 +259,7 @@ final class ClientTimeouts extends ChannelDuplexHandler implements Runnable {
     }
 
     private void checkPhase(long now) {
-        if (phase == Phase.BUSY || deadline == NONE) {
+        if (phase == Phase.BUSY || phase == null || deadline == NONE) {
             return;
         }
         if (now - deadline < 0) {

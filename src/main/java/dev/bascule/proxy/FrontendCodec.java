@@ -54,6 +54,8 @@ final class FrontendCodec extends ChannelDuplexHandler {
 
     private final FrontendRequests requests;
     private final Http1MessageWriter writer;
+    /** The connection's slow-client timers, fed what this codec reads and asks to read; null in some tests. */
+    private final ClientTimeouts timeouts;
     private final Cumulation cumulation = new Cumulation();
     /**
      * Messages decoded and not yet handed on, from {@link #next} on; borrowed from the thread's {@link SpareLists}
@@ -81,10 +83,19 @@ final class FrontendCodec extends ChannelDuplexHandler {
         this(config, maxPipelineDepth, UnderscoreHeaders.ALLOW);
     }
 
-    /** @param underscoreHeaders from the settings the connection was accepted under, like the decoder's limits */
     FrontendCodec(HttpDecoderConfig config, int maxPipelineDepth, UnderscoreHeaders underscoreHeaders) {
+        this(config, maxPipelineDepth, underscoreHeaders, null);
+    }
+
+    /**
+     * @param underscoreHeaders from the settings the connection was accepted under, like the decoder's limits
+     * @param timeouts the connection's, taken over from the pipeline (or started here) when this codec is added
+     */
+    FrontendCodec(HttpDecoderConfig config, int maxPipelineDepth, UnderscoreHeaders underscoreHeaders,
+            ClientTimeouts timeouts) {
         requests = new FrontendRequests(config, maxPipelineDepth, underscoreHeaders);
         writer = Http1MessageWriter.responses(requests); // no lambda kept per connection
+        this.timeouts = timeouts;
     }
 
     /** Bytes of requests this connection has decoded so far (heads and bodies as on the wire). */
@@ -101,6 +112,17 @@ final class FrontendCodec extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         config = ctx.channel().config();
+        if (timeouts != null) {
+            timeouts.attach(ctx);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (timeouts != null) {
+            timeouts.active();
+        }
+        ctx.fireChannelActive();
     }
 
     // ---- inbound ----
@@ -110,6 +132,9 @@ final class FrontendCodec extends ChannelDuplexHandler {
         if (!(msg instanceof ByteBuf in)) {
             ctx.fireChannelRead(msg);
             return;
+        }
+        if (timeouts != null) {
+            timeouts.bytesArrived(in);
         }
         cumulation.add(ctx.alloc(), in);
         decodeBuffered();
@@ -204,7 +229,7 @@ final class FrontendCodec extends ChannelDuplexHandler {
         }
         if (config.isAutoRead()) {
             handOn(ctx);
-            ctx.read();
+            readSocket(ctx);
             return;
         }
         readsOwed++;
@@ -213,8 +238,15 @@ final class FrontendCodec extends ChannelDuplexHandler {
         }
         handOn(ctx);
         if (readsOwed > 0) {
-            ctx.read(); // nothing decoded is waiting: read the socket
+            readSocket(ctx); // nothing decoded is waiting
         }
+    }
+
+    private void readSocket(ChannelHandlerContext ctx) {
+        if (timeouts != null) {
+            timeouts.readAsked();
+        }
+        ctx.read();
     }
 
     @Override
@@ -239,12 +271,15 @@ final class FrontendCodec extends ChannelDuplexHandler {
      * an upgrade request), and while anything waits no further read is asked for, so pipelining stays paced. The
      * connection's timeouts do not change: it is neither idle nor waiting for a body while a request is in flight.
      */
-    private static void readAhead(ChannelHandlerContext ctx) {
-        ctx.read();
+    private void readAhead(ChannelHandlerContext ctx) {
+        readSocket(ctx);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (timeouts != null) {
+            timeouts.cancel();
+        }
         inputClosed(ctx);
         releaseQueued();
         ctx.fireChannelInactive();
@@ -287,6 +322,9 @@ final class FrontendCodec extends ChannelDuplexHandler {
      */
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (timeouts != null) {
+            timeouts.detach(ctx); // the tunnel has its own idle timeout
+        }
         releaseQueued();
         cumulation.handOnRest(ctx);
     }

@@ -485,7 +485,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Down
         p.replace(FrontendCodec.class, "tunnel", tunnel.clientEnd());
         p.remove(this);
         removeIfPresent(p, HstsHandler.class);
-        removeIfPresent(p, ClientTimeouts.class); // the tunnel has its own idle timeout
         tunnel.start();
     }
 

@@ -68,7 +68,6 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
             p.addLast("tls", new SniHandler(mode.certificates()));
             p.addLast("tls-account", account);
         }
-        p.addLast("timeouts", timeouts);
         ListenerSettings listener = mode;
         Consumer<Boolean> install = http2 -> {
             if (http2) {
@@ -77,11 +76,16 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
             } else {
                 account.settled(ListenerStats.HTTP1);
                 addHttp1(p, listener, settings, timeouts);
+                p.remove(timeouts); // the codec has taken them over, clocks running
             }
         };
+        // Until the protocol is settled the timeouts are a handler of their own, in front of the one that settles
+        // it; once HTTP/1.1 is, the codec feeds them.
         if (mode.tls() && mode.protocols().contains(Protocol.H2)) {
+            p.addLast("timeouts", timeouts);
             p.addLast("alpn", new AlpnSelector(install));
         } else if (!mode.tls() && mode.protocols().contains(Protocol.H2C)) {
+            p.addLast("timeouts", timeouts);
             p.addLast("sniff", new PrefaceSniffer(install));
         } else {
             account.settled(ListenerStats.HTTP1);
@@ -90,12 +94,12 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     }
 
     /**
-     * The HTTP/1.1 pipeline behind the timeouts: the codec (which also paces reads, one decoded message per read),
-     * then redirect, or HSTS and the frontend.
+     * The HTTP/1.1 pipeline: the codec (which also paces reads, one decoded message per read, and feeds the
+     * timeouts), then redirect, or HSTS and the frontend.
      */
     private void addHttp1(ChannelPipeline p, ListenerSettings mode, ProxySettings settings, ClientTimeouts timeouts) {
         p.addLast("http", new FrontendCodec(decoderConfig(settings), FrontendCodec.DEFAULT_MAX_PIPELINE_DEPTH,
-                settings.underscoreHeaders()));
+                settings.underscoreHeaders(), timeouts));
         if (!mode.tls() && mode.redirectHttps()) {
             p.addLast("redirect", new HttpsRedirectHandler(timeouts, live, mode.stats()));
             return;

@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * h2c]}): an HTTP/2 client starts with the connection preface (RFC 9113 3.4), which no HTTP/1 request line can
  * begin like past its first bytes. As soon as the bytes read decide it, the matching pipeline is installed and
  * this handler steps aside, handing on everything read so far. The client header timeout in front of it bounds
- * how long a client may take to say which.
+ * how long a client may take to say which: when it expires first, the connection is closed.
  *
  * <p>Threading: confined to the connection's event loop.
  */
@@ -62,6 +62,15 @@ final class PrefaceSniffer extends ByteToMessageDecoder {
         decided = true;
         install.accept(http2);
         ctx.pipeline().remove(this); // hands what was read on to the pipeline just installed
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == ClientTimeouts.Expired.HEADER) {
+            ctx.close(); // no protocol said within client_header: nothing to answer in
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override
