@@ -1,6 +1,7 @@
 package dev.bascule.proxy;
 
 import dev.bascule.stats.ListenerStats;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,7 +15,8 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
  * until the handshake is over, to count failed handshakes, and then leaves the pipeline.
  *
  * <p>It is the connection's one close listener: it also has the {@link ConnectionLimiter} count the connection out,
- * so that Netty keeps a single listener, not a list, on every open connection.
+ * so that Netty keeps a single listener, not a list, on every open connection. And it is the connection's place in
+ * its event loop's list of {@link OpenConnections}, by the two links it carries.
  *
  * <p>Threading: confined to the connection's event loop.
  */
@@ -23,18 +25,31 @@ final class ConnectionAccount extends ChannelInboundHandlerAdapter implements Ch
     private final ConnectionLimiter limiter;
     /** How the limiter counted the connection in; what it counts out. */
     private final ConnectionLimiter.Counted counted;
-    private int protocol = ListenerStats.NONE;
+    private final Channel channel;
+    /** A {@link ListenerStats} protocol: a byte, so that the links below fit the object's size. */
+    private byte protocol = ListenerStats.NONE;
+    /** The neighbours in the event loop's list of open connections; kept by {@link OpenConnections} alone. */
+    ConnectionAccount previous;
+    ConnectionAccount next;
 
-    ConnectionAccount(ListenerStats stats, ConnectionLimiter limiter, ConnectionLimiter.Counted counted) {
+    /** Counts {@code channel} in as the limiter's {@link ConnectionLimiter#tryAdmit} did ({@code counted}). */
+    ConnectionAccount(ListenerStats stats, ConnectionLimiter limiter, ConnectionLimiter.Counted counted,
+            Channel channel) {
         this.stats = stats;
         this.limiter = limiter;
         this.counted = counted;
+        this.channel = channel;
+        limiter.opened(this);
+    }
+
+    Channel channel() {
+        return channel;
     }
 
     /** The connection speaks {@code protocol} ({@link ListenerStats#HTTP1} or {@link ListenerStats#H2}) now. */
     void settled(int protocol) {
         if (this.protocol == ListenerStats.NONE) {
-            this.protocol = protocol;
+            this.protocol = (byte) protocol;
             stats.connectionOpened(protocol);
         }
     }
@@ -43,7 +58,7 @@ final class ConnectionAccount extends ChannelInboundHandlerAdapter implements Ch
     @Override
     public void operationComplete(ChannelFuture future) {
         stats.connectionClosed(protocol);
-        limiter.countOut(future.channel(), counted);
+        limiter.countOut(this, counted);
     }
 
     @Override

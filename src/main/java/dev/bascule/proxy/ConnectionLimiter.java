@@ -41,8 +41,9 @@ final class ConnectionLimiter {
     }
 
     /**
-     * Counts {@code ch} in, unless that would cross a limit. A counted connection must be counted out with {@link
-     * #countOut} when it closes.
+     * Counts {@code ch} in, unless that would cross a limit. A counted connection must get its {@link
+     * ConnectionAccount}, which joins it to the open connections, and be counted out with {@link #countOut} when it
+     * closes.
      *
      * @param maxConnections for this listener; 0 or less for none
      * @param maxPerAddress for the client's address; 0 or less for none
@@ -54,7 +55,6 @@ final class ConnectionLimiter {
         }
         InetAddress address = peer(ch);
         if (address == null || maxPerAddress <= 0) {
-            connections.add(ch);
             return Counted.COUNTED; // not counted per address, so not released per address either
         }
         Integer now = perAddress.merge(address, 1, Integer::sum);
@@ -63,8 +63,12 @@ final class ConnectionLimiter {
             open.decrementAndGet();
             return Counted.REFUSED;
         }
-        connections.add(ch);
         return Counted.COUNTED_WITH_ADDRESS;
+    }
+
+    /** A connection counted in has its account: it joins the open connections. */
+    void opened(ConnectionAccount account) {
+        connections.add(account);
     }
 
     /**
@@ -74,8 +78,9 @@ final class ConnectionLimiter {
      * @param counted what {@link #tryAdmit} answered for it: {@link Counted#COUNTED} or {@link
      *     Counted#COUNTED_WITH_ADDRESS}
      */
-    void countOut(Channel ch, Counted counted) {
-        connections.remove(ch);
+    void countOut(ConnectionAccount account, Counted counted) {
+        Channel ch = account.channel();
+        connections.remove(account);
         open.decrementAndGet();
         if (counted == Counted.COUNTED_WITH_ADDRESS) {
             InetAddress address = peer(ch);

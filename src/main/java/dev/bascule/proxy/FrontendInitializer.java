@@ -58,7 +58,7 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
             ch.close(); // over max_connections or max_connections_per_ip: refused before a byte is read
             return;
         }
-        ConnectionAccount account = new ConnectionAccount(mode.stats(), limiter, counted);
+        ConnectionAccount account = new ConnectionAccount(mode.stats(), limiter, counted, ch);
         ch.closeFuture().addListener(account); // counts it out, of the limiter too
         ClientTimeouts timeouts = new ClientTimeouts(settings);
         ChannelPipeline p = ch.pipeline();

@@ -3,7 +3,6 @@ package dev.bascule.proxy;
 import dev.bascule.control.ListenerSettings;
 import dev.bascule.control.ListenerSockets;
 import dev.bascule.control.LiveSnapshot;
-import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginConnector;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -14,7 +13,6 @@ import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -104,33 +102,6 @@ public final class FrontendServer implements ListenerSockets {
     }
 
     /**
-     * Open client connections by listener name, every listener in the live snapshot included (with 0); for metrics.
-     * Counts the connection group at call time (a connection's parent is its listening socket), so the data plane
-     * keeps no counter for it. Costs a walk over every open connection: call it per scrape, not per request.
-     */
-    public Map<String, Integer> connectionsByListener() {
-        Snapshot snapshot = live.get();
-        Map<Channel, String> names = new HashMap<>();
-        Map<String, Integer> open = new LinkedHashMap<>();
-        synchronized (this) {
-            for (Map.Entry<InetSocketAddress, Channel> e : listeners.entrySet()) {
-                ListenerSettings settings = snapshot.listener(e.getKey());
-                if (settings != null) { // bound by a reload that has not published yet: next scrape
-                    names.put(e.getValue(), settings.name());
-                    open.put(settings.name(), 0);
-                }
-            }
-        }
-        for (Channel ch : connections) {
-            String name = names.get(ch.parent());
-            if (name != null) {
-                open.merge(name, 1, Integer::sum);
-            }
-        }
-        return open;
-    }
-
-    /**
      * Stops accepting, closes idle keep-alive connections at once and the others after their current response,
      * then waits up to {@code graceMillis} for all to close; what remains (WebSocket tunnels among them) is closed.
      *
@@ -143,27 +114,18 @@ public final class FrontendServer implements ListenerSockets {
             }
             listeners.clear();
         }
-        for (Channel ch : connections) {
+        connections.forEach(ch -> { // on each connection's loop
             FrontendHandler h = ch.pipeline().get(FrontendHandler.class);
             FrontendHttp2Connection h2 = ch.pipeline().get(FrontendHttp2Connection.class);
             if (h != null) {
-                ch.eventLoop().execute(h::closeWhenIdle);
+                h.closeWhenIdle();
             } else if (h2 != null) {
-                ch.eventLoop().execute(h2::closeWhenIdle); // GOAWAY; streams in flight finish
+                h2.closeWhenIdle(); // GOAWAY; streams in flight finish
             } else if (!Tunnel.carries(ch)) {
                 ch.close();
             } // a tunnel is never idle: it runs on until the grace period ends
-        }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
-        while (!connections.isEmpty() && System.nanoTime() - deadline < 0) {
-            try {
-                Thread.sleep(20); // control thread, during shutdown only
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        boolean clean = connections.isEmpty();
+        });
+        boolean clean = connections.awaitEmpty(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis));
         connections.closeAll(CLOSE_ALL_MILLIS);
         return clean;
     }

@@ -32,7 +32,7 @@ class ConnectionLimiterTest {
             assertThat(ch.finishAndReleaseAll()).isFalse();
             return null;
         }
-        ch.closeFuture().addListener(new ConnectionAccount(stats, limiter, counted));
+        ch.closeFuture().addListener(new ConnectionAccount(stats, limiter, counted, ch));
         return ch;
     }
 
@@ -42,12 +42,12 @@ class ConnectionLimiterTest {
         assertThat(admit("198.51.100.7", 40001, 2, 1)).as("one per address").isNull();
         EmbeddedChannel other = admit("198.51.100.8", 40000, 2, 1);
         assertThat(admit("198.51.100.9", 40000, 2, 1)).as("two on the listener").isNull();
-        assertThat(open).containsExactlyInAnyOrder(first, other);
+        assertThat(open.list()).containsExactlyInAnyOrder(first, other);
         assertThat(limiter.open()).isEqualTo(2);
 
         assertThat(first.finishAndReleaseAll()).isFalse(); // closes it
 
-        assertThat(open).containsExactly(other);
+        assertThat(open.list()).containsExactly(other);
         assertThat(limiter.open()).isEqualTo(1);
         EmbeddedChannel again = admit("198.51.100.7", 40002, 2, 1);
         assertThat(again).as("its address's place is free again").isNotNull();
