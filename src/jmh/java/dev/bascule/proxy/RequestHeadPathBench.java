@@ -101,8 +101,8 @@ public class RequestHeadPathBench {
         /** As the encoders of both legs do: Bascule's headers as their bytes, Netty's as Netty writes them. */
         @Override
         protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
-            if (headers instanceof Http1Headers) {
-                FieldText.writeFields(headers, buf);
+            if (headers instanceof Http1Headers h) {
+                h.encode(buf);
             } else {
                 super.encodeHeaders(headers, buf);
             }

@@ -15,9 +15,15 @@ public final class LatencyHistogram {
     private static final double[] BOUNDS_SECONDS = bounds();
     private static final long[] BOUNDS_NANOS = new long[BOUNDS_SECONDS.length];
 
+    /** By a duration's bit length (0 to 63), the bucket of the smallest duration of that length. */
+    private static final byte[] FIRST_BUCKET_BY_BITS = new byte[64];
+
     static {
         for (int i = 0; i < BOUNDS_SECONDS.length; i++) {
             BOUNDS_NANOS[i] = Math.round(BOUNDS_SECONDS[i] * 1e9);
+        }
+        for (int bits = 0; bits < 64; bits++) {
+            FIRST_BUCKET_BY_BITS[bits] = (byte) bucketBySearch(bits == 0 ? 0 : 1L << (bits - 1));
         }
     }
 
@@ -53,7 +59,22 @@ public final class LatencyHistogram {
         sumNanos.addAndGet(nanos);
     }
 
+    /**
+     * The bucket of {@code nanos}: the first whose bound is not below it. The bounds grow 1.25x a step, so the
+     * bucket of a duration's bit length is a few steps at most from the right one; starting there, most durations
+     * (under 1 ms, the first bucket) take one comparison, where a binary search over all the bounds took six
+     * branches the processor could not predict, on every request.
+     */
     static int bucketOf(long nanos) {
+        int i = FIRST_BUCKET_BY_BITS[64 - Long.numberOfLeadingZeros(nanos)];
+        while (i < BOUNDS_NANOS.length && nanos > BOUNDS_NANOS[i]) {
+            i++;
+        }
+        return i;
+    }
+
+    /** The bucket of {@code nanos} by a binary search over the bounds; what {@link #bucketOf} must agree with. */
+    static int bucketBySearch(long nanos) {
         int lo = 0;
         int hi = BOUNDS_NANOS.length; // the +Inf bucket
         while (lo < hi) {

@@ -3,6 +3,9 @@ package dev.bascule.stats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class LatencyHistogramTest {
@@ -26,6 +29,26 @@ class LatencyHistogramTest {
         assertThat(LatencyHistogram.bucketOf(1_000_001)).isEqualTo(1);
         assertThat(LatencyHistogram.bucketOf(10_000_000_000L)).isEqualTo(LatencyHistogram.bucketCount() - 2);
         assertThat(LatencyHistogram.bucketOf(10_000_000_001L)).as("+Inf").isEqualTo(LatencyHistogram.bucketCount() - 1);
+    }
+
+    @Test
+    void theBitLengthStartAgreesWithABinarySearchEverywhere() {
+        List<Long> values = new ArrayList<>(List.of(0L, 1L, Long.MAX_VALUE));
+        for (double bound : LatencyHistogram.boundsSeconds()) {
+            long nanos = Math.round(bound * 1e9);
+            values.addAll(List.of(nanos - 1, nanos, nanos + 1));
+        }
+        for (int bits = 1; bits < 63; bits++) {
+            values.addAll(List.of((1L << bits) - 1, 1L << bits, (1L << bits) + 1));
+        }
+        Random random = new Random(1201);
+        for (int i = 0; i < 100_000; i++) {
+            values.add(random.nextLong() >>> (1 + random.nextInt(63))); // any duration, none negative
+        }
+
+        for (long v : values) {
+            assertThat(LatencyHistogram.bucketOf(v)).as("%d ns", v).isEqualTo(LatencyHistogram.bucketBySearch(v));
+        }
     }
 
     @Test
