@@ -6,11 +6,14 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The client connections' timers of one event loop, in one binary min-heap by deadline, woken by one task the loop
- * schedules for the earliest. A connection's timer is an index into the heap and a deadline in it: 16 bytes where
- * a task of the loop's own scheduler of its own would be a 64-byte object, kept all the time a connection is idle.
+ * The client-side timers of one event loop (connections' and streams' deadlines), in one binary min-heap by
+ * deadline, woken by one task the loop schedules for the earliest. A timer is an index into the heap and a deadline
+ * in it: 16 bytes where a task of the loop's own scheduler would be a 64-byte object, made and cancelled per
+ * stream, and kept all the time a connection is idle.
  *
  * <p>The wake-up task is moved only when a deadline earlier than its own comes. A deadline later than it (the
  * common case: every connection's next deadline is now plus the same timeout) costs an insert into the heap and
@@ -31,6 +34,7 @@ final class LoopTimers implements Runnable {
         void expired();
     }
 
+    private static final Logger log = LoggerFactory.getLogger(LoopTimers.class);
     private static final int INITIAL_CAPACITY = 16;
     /** The loop thread's timers; the first loop a thread asks for owns them (a real loop's thread has one). */
     private static final FastThreadLocal<LoopTimers> LOCAL = new FastThreadLocal<>();
@@ -133,13 +137,16 @@ final class LoopTimers implements Runnable {
             cancel(t);
             due.add(t);
         }
-        try {
-            for (int i = 0; i < due.size(); i++) {
-                due.get(i).expired(); // may arm itself again, or others
+        for (int i = 0; i < due.size(); i++) {
+            Timer t = due.get(i);
+            try {
+                t.expired(); // may arm itself again, or others
+            } catch (RuntimeException | Error e) {
+                // one owner's fault must not cost the timers due after it their expiry, as the loop's own tasks
+                log.warn("a timer's expiry failed: {}", t, e);
             }
-        } finally {
-            due.clear();
         }
+        due.clear();
         if (size > 0 && wakeUp == null) {
             scheduleWakeUp(deadlines[0]);
         }
