@@ -1,22 +1,22 @@
 package dev.bascule.proxy;
 
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A deadline check for one HTTP/2 stream or rate-limit wait, armed in its event loop's {@link LoopTimers} and moved
- * only when it would not fire early enough. An owner that moves its deadline forward on every request therefore
- * touches the heap for nothing per request: when the check fires early, the owner simply arms it again for the
- * current deadline. (An HTTP/1.1 connection has one timer for all its deadlines, {@link ClientTimeouts}, which
- * works the same way.)
+ * A deadline check for one HTTP/2 stream or rate-limit wait that schedules a task only when none is pending early
+ * enough. An owner that moves its deadline forward on every request therefore schedules (and cancels) nothing per
+ * request: when the pending check fires early, the owner simply arms it again for the current deadline. (An
+ * HTTP/1.1 connection has one timer for all its deadlines, {@link ClientTimeouts}, which works the same way.)
  *
  * <p>Threading: confined to the connection's event loop.
  */
-final class LazyTimer implements LoopTimers.Timer {
+final class LazyTimer {
     private final EventExecutor executor;
     private final Runnable onCheck;
-    /** The loop's timers, found when first armed (on the loop's thread). */
-    private LoopTimers timers;
-    private int timerIndex = -1;
+    private ScheduledFuture<?> pending;
+    private long pendingAt;
 
     LazyTimer(EventExecutor executor, Runnable onCheck) {
         this.executor = executor;
@@ -36,32 +36,25 @@ final class LazyTimer implements LoopTimers.Timer {
 
     /** Makes sure {@code onCheck} runs no later than {@code deadline} (in {@link #now()} time). */
     void armAt(long deadline) {
-        if (timers == null) {
-            timers = LoopTimers.of(executor);
-        } else if (timerIndex >= 0 && timers.deadline(this) - deadline <= 0) {
-            return;
+        if (pending != null) {
+            if (pendingAt - deadline <= 0) {
+                return;
+            }
+            pending.cancel(false);
         }
-        timers.arm(this, deadline);
+        pendingAt = deadline;
+        pending = executor.schedule(this::fire, Math.max(0, deadline - now()), TimeUnit.NANOSECONDS);
+    }
+
+    private void fire() {
+        pending = null;
+        onCheck.run();
     }
 
     void cancel() {
-        if (timers != null) {
-            timers.cancel(this);
+        if (pending != null) {
+            pending.cancel(false);
+            pending = null;
         }
-    }
-
-    @Override
-    public int timerIndex() {
-        return timerIndex;
-    }
-
-    @Override
-    public void timerIndex(int index) {
-        timerIndex = index;
-    }
-
-    @Override
-    public void expired() {
-        onCheck.run();
     }
 }

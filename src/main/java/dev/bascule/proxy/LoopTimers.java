@@ -10,10 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client-side timers of one event loop (connections' and streams' deadlines), in one binary min-heap by
- * deadline, woken by one task the loop schedules for the earliest. A timer is an index into the heap and a deadline
- * in it: 16 bytes where a task of the loop's own scheduler would be a 64-byte object, made and cancelled per
- * stream, and kept all the time a connection is idle.
+ * The client connections' timers of one event loop, in one binary min-heap by deadline, woken by one task the loop
+ * schedules for the earliest. A connection's timer is an index into the heap and a deadline in it: 16 bytes where
+ * a task of the loop's own scheduler would be a 64-byte object, kept all the time a connection is idle.
  *
  * <p>The wake-up task is moved only when a deadline earlier than its own comes. A deadline later than it (the
  * common case: every connection's next deadline is now plus the same timeout) costs an insert into the heap and
