@@ -35,6 +35,11 @@ final class LoopTimers implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(LoopTimers.class);
     private static final int INITIAL_CAPACITY = 16;
+    /**
+     * The heap gives its slots back when it empties only above this many (12 bytes each, 48 KiB in all): below, a
+     * loop whose few hundred connections come and go together would reallocate and regrow its arrays every time.
+     */
+    private static final int KEPT_CAPACITY = 4096;
     /** The loop thread's timers; the first loop a thread asks for owns them (a real loop's thread has one). */
     private static final FastThreadLocal<LoopTimers> LOCAL = new FastThreadLocal<>();
 
@@ -115,8 +120,8 @@ final class LoopTimers implements Runnable {
         } else {
             timers[last] = null;
         }
-        if (size == 0 && timers.length > INITIAL_CAPACITY * 4) {
-            timers = new Timer[INITIAL_CAPACITY]; // a burst of connections has gone: give its slots back
+        if (size == 0 && timers.length > KEPT_CAPACITY) {
+            timers = new Timer[INITIAL_CAPACITY]; // a burst of many connections has gone: give its slots back
             deadlines = new long[INITIAL_CAPACITY];
         }
     }
