@@ -1,64 +1,69 @@
 package dev.bascule.proxy;
 
-import dev.bascule.control.LiveSnapshot;
 import dev.bascule.control.RouteAction;
 import dev.bascule.control.Snapshot;
 import dev.bascule.origin.OriginConnector;
 import dev.bascule.stats.ExchangeRecord;
 import dev.bascule.stats.LocalReason;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.HttpConversionUtil;
-import io.netty.util.ReferenceCountUtil;
+import io.netty.util.AsciiString;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One HTTP/2 stream from a client: one request and its exchange. It sits on the stream's child channel behind
- * Netty's frame-to-HTTP-object codec, so the exchange sees the same messages as from an HTTP/1 connection. Reads
- * are on demand (auto-read is off): each read consumes a DATA frame and lets HTTP/2 flow control open the
- * stream's window again, so a request body comes no faster than the origin takes it, and a slow stream never
- * stalls the others.
+ * One HTTP/2 stream from a client: one request and its exchange. A plain object attached to Netty's stream by
+ * {@link FrontendHttp2Connection}, which hands it the stream's frames; it turns them into the messages the
+ * exchange reads (the same as from an HTTP/1 connection), and the exchange's response back into frames.
+ *
+ * <p>The request body is read on demand: each DATA frame waits in the stream's queue until the exchange asks for
+ * more ({@link #requestMore()}), and only then goes back to HTTP/2 flow control, so a request body comes no faster
+ * than the origin takes it, and a slow stream never stalls the others. The queue is bounded by the stream's
+ * window. The response goes through Netty's flow controller, whose per-stream writability the exchange follows.
  *
  * <p>Threading: confined to the connection's event loop (every stream of a connection shares it).
  */
-final class FrontendStream extends ChannelInboundHandlerAdapter implements Downstream, GlobalCheck.Decided {
+final class FrontendStream implements Downstream, GlobalCheck.Decided {
     private static final Logger log = LoggerFactory.getLogger(FrontendStream.class);
     /** What the stream was received in, for Via: HTTP/2 names its version by the major number (RFC 9113 3). */
     static final HttpVersion HTTP_2 = new HttpVersion("HTTP", 2, 0, false);
     private static final CharSequence STREAM_ID = HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text();
     private static final CharSequence SCHEME = HttpConversionUtil.ExtensionHeaderNames.SCHEME.text();
 
-    private final LiveSnapshot live;
-    private final OriginConnector origins;
     private final FrontendHttp2Connection connection;
+    private final Http2Stream stream;
+    private final ChannelHandlerContext ctx;
     /** The account of the stream's request. */
     private final ExchangeRecord record = new ExchangeRecord();
+    private final Admission admission;
+    private final LazyTimer deadlines;
     /** The snapshot the request was admitted under, whose events get the record; null when none is open. */
     private Snapshot recordSnapshot;
-    private ChannelHandlerContext ctx;
-    private Admission admission;
-    private LazyTimer deadlines;
     private Exchange exchange;
     /**
      * The response head, held back until something follows it (content, a flush, the end), so that a response
@@ -67,12 +72,20 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
      * DATA frame ending the stream, which gRPC clients reject (gRPC over HTTP/2, "Responses").
      */
     private HttpResponse pendingHead;
+    /** Request body the exchange has not asked for yet, in order; made at the first piece that has to wait. */
+    private ArrayDeque<HttpContent> inbound;
+    /** The exchange asked for the next piece of the body and has not had it. */
+    private boolean wanted;
+    /** Handing a piece to the exchange, which may ask for the next one before it returns. */
+    private boolean delivering;
     /** Bytes of the forwarded request's body read so far, for its {@code max_body_size}. */
     private long bodyBytes;
-    /** The request was answered locally; what is left of its body is dropped. */
+    /** The request was answered (locally, or its exchange is over): what is left of its body is dropped. */
     private boolean answered;
-    /** The request body was read to its end. */
+    /** The request body was received to its end. */
     private boolean bodyComplete;
+    /** Netty closed the stream (both ends done, a reset, or the connection gone): nothing more is written. */
+    private boolean closed;
     /** {@code client_body_idle} in nanoseconds; 0 when it does not apply (gRPC calls have stream_idle). */
     private long bodyIdleNanos;
     /** When the stream started waiting on the client for more body ({@link LazyTimer#now()}); 0 when not. */
@@ -82,53 +95,154 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     /** The request whose global rate limit is being checked, and its snapshot; null when none. */
     private HttpRequest checking;
     private Snapshot checkingSnapshot;
-    /**
-     * The end of a request that came whole in its HEADERS frame, held while its rate limit is checked (nothing
-     * else is read meanwhile); released if the stream closes first.
-     */
-    private HttpContent heldContent;
 
-    FrontendStream(LiveSnapshot live, OriginConnector origins, FrontendHttp2Connection connection) {
-        this.live = live;
-        this.origins = origins;
+    FrontendStream(FrontendHttp2Connection connection, Http2Stream stream) {
         this.connection = connection;
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
+        this.stream = stream;
+        this.ctx = connection.context();
         this.deadlines = new LazyTimer(ctx.executor(), this::deadlineCheck);
         this.admission = new Admission(new ClientAddress(connection.remoteAddress()));
     }
 
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        connection.streamOpened();
-        ctx.read(); // the request head
-        ctx.fireChannelActive();
+    // ---- the client's frames, from the connection ----
+
+    /** The request's HEADERS. */
+    void headers(Http2Headers headers, boolean endOfStream) {
+        HttpRequest request;
+        try {
+            request = HttpConversionUtil.toHttpRequest(stream.id(), headers, true);
+        } catch (Exception e) {
+            // A request head that cannot be put in HTTP/1 terms is malformed (RFC 9113 8.1.1).
+            log.debug("client stream {} sent a malformed request head", stream.id(), e);
+            bodyComplete = endOfStream;
+            answerLocally(HttpResponseStatus.BAD_REQUEST, 0);
+            return;
+        }
+        HttpHeaders h = request.headers();
+        // The conversion adds these for HTTP/1 handlers; they are not the client's and must not go upstream.
+        h.remove(STREAM_ID);
+        h.remove(SCHEME);
+        if (endOfStream) {
+            bodyComplete = true;
+            queue(LastHttpContent.EMPTY_LAST_CONTENT);
+        } else if (!HttpUtil.isContentLengthSet(request)) {
+            h.add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED); // a body of unknown length
+        }
+        onRequest(request);
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof FullHttpRequest full) {
-            // A HEADERS frame that ended the stream: split into head and end, as the exchange reads them.
-            onRequest(new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers()));
-            onContent(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
-        } else if (msg instanceof HttpRequest request) {
-            onRequest(request);
-        } else if (msg instanceof HttpContent content) {
-            onContent(content);
-        } else {
-            ReferenceCountUtil.release(msg);
+    /** HEADERS after the request's: its trailers, which must end the stream (RFC 9113 8.1). */
+    void trailers(Http2Headers headers, boolean endOfStream) {
+        if (!endOfStream || bodyComplete) {
+            connection.reset(stream, Http2Error.PROTOCOL_ERROR);
+            return;
+        }
+        bodyComplete = true;
+        LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, true);
+        try {
+            HttpConversionUtil.addHttp2ToHttpHeaders(stream.id(), headers, last.trailingHeaders(),
+                    HttpVersion.HTTP_1_1, true, true);
+        } catch (Exception e) {
+            log.debug("client stream {} sent malformed trailers", stream.id(), e);
+            connection.reset(stream, Http2Error.PROTOCOL_ERROR);
+            return;
+        }
+        if (answered) {
+            return;
+        }
+        queue(last);
+    }
+
+    /**
+     * A DATA frame of the request.
+     *
+     * @return the bytes that may go back to flow control now: all of them when the body is dropped, else none
+     *     (they go back when the exchange takes them)
+     */
+    int data(ByteBuf data, boolean endOfStream) {
+        if (endOfStream) {
+            bodyComplete = true;
+        }
+        if (answered) {
+            return data.readableBytes();
+        }
+        data.retain();
+        queue(endOfStream ? new DefaultLastHttpContent(data, false) : new DefaultHttpContent(data));
+        return 0;
+    }
+
+    private void queue(HttpContent content) {
+        if (inbound == null) {
+            inbound = new ArrayDeque<>(4);
+        }
+        inbound.add(content);
+        deliver();
+    }
+
+    /** Hands queued body to the exchange, one piece per request for more, without recursing. */
+    private void deliver() {
+        if (delivering) {
+            return;
+        }
+        delivering = true;
+        try {
+            while (wanted && inbound != null && !inbound.isEmpty()) {
+                wanted = false;
+                HttpContent content = inbound.poll();
+                int bytes = content.content().readableBytes();
+                if (bytes > 0) {
+                    connection.consumed(stream, bytes);
+                }
+                onContent(content);
+            }
+        } finally {
+            delivering = false;
         }
     }
 
+    /** Drops the body not handed on yet, and gives its bytes back to flow control. */
+    private void dropInbound() {
+        if (inbound == null) {
+            return;
+        }
+        for (HttpContent content; (content = inbound.poll()) != null; ) {
+            int bytes = content.content().readableBytes();
+            content.release();
+            if (bytes > 0 && !closed) {
+                connection.consumed(stream, bytes);
+            }
+        }
+    }
+
+    /** Netty closed the stream: the client reset it, both ends are done, or the connection went. */
+    void closed() {
+        closed = true;
+        deadlines.cancel();
+        abandonGlobalCheck();
+        dropInbound();
+        connection.streamClosed();
+        Exchange e = exchange;
+        exchange = null;
+        answered = true;
+        if (e != null) {
+            e.clientClosed(); // the client reset the stream or the connection went: cancel upstream
+        }
+        closeRecord();
+    }
+
+    /** The stream's flow-control writability changed (its window, the connection's, or the socket's). */
+    void writabilityChanged() {
+        Exchange e = exchange;
+        if (e != null) {
+            e.clientWritabilityChanged(isWritable());
+        }
+    }
+
+    // ---- the request ----
+
     private void onRequest(HttpRequest request) {
         HttpHeaders h = request.headers();
-        // Netty's codec adds these for HTTP/1 handlers; they are not the client's and must not go upstream.
-        h.remove(STREAM_ID);
-        h.remove(SCHEME);
-        Snapshot snapshot = live.get();
+        Snapshot snapshot = connection.live().get();
         openRecord(snapshot, request);
         if (!sameHost(h)) {
             // RFC 9113 8.3.1: a host field that differs from :authority makes the request malformed.
@@ -147,7 +261,7 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
             }
             long wait = globalCheck.start(admission.globalLimit(), admission.globalKey(), nowNanos());
             if (wait == GlobalCheck.PENDING) {
-                checking = request;
+                checking = request; // its body waits in the queue, unread, meanwhile
                 checkingSnapshot = snapshot;
                 return;
             }
@@ -162,15 +276,10 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
         Snapshot snapshot = checkingSnapshot;
         checking = null;
         checkingSnapshot = null;
-        if (request == null) {
+        if (request == null || closed) {
             return;
         }
         proceed(admission.afterGlobalLimit(waitNanos), snapshot, request);
-        HttpContent held = heldContent;
-        heldContent = null;
-        if (held != null) {
-            onContent(held);
-        }
     }
 
     /** Goes on with a request admitted (or refused) under {@code snapshot}, its rate limit decided. */
@@ -180,13 +289,12 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
         switch (verdict) {
             case REJECT, ANSWER -> {
                 if (GrpcAnswers.isGrpc(h)) {
-                    answered = true;
                     int code = admission.status().code();
                     record.status(HttpResponseStatus.OK.code(), LocalReason.ofStatus(code))
                             .grpcStatus(GrpcAnswers.statusFor(admission.status()));
                     FullHttpResponse trailersOnly = GrpcAnswers.trailersOnly(admission.status());
                     RequestTracing.toClient(trailersOnly.headers(), record);
-                    ctx.writeAndFlush(trailersOnly).addListener(ChannelFutureListener.CLOSE);
+                    writeAnswer(trailersOnly);
                     closeRecord();
                 } else {
                     answerLocally(admission.status(), admission.retryAfterSeconds());
@@ -218,11 +326,6 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
         globalCheck.cancel(); // a late answer is ignored
         checking = null;
         checkingSnapshot = null;
-        HttpContent held = heldContent;
-        heldContent = null;
-        if (held != null) {
-            held.release();
-        }
     }
 
     /**
@@ -273,43 +376,26 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     }
 
     private void onContent(HttpContent content) {
-        if (checking != null) {
-            if (heldContent != null) {
-                // One read, one message: a second cannot come while nothing is read. Never let it pass unchecked.
-                content.release();
-                abandonGlobalCheck();
-                ctx.close();
-                return;
-            }
-            heldContent = content;
-            return;
-        }
         waitingSince = 0;
         record.received(content.content().readableBytes());
-        if (content instanceof LastHttpContent) {
-            bodyComplete = true;
-        }
-        if (exchange == null || answered) {
+        Exchange e = exchange;
+        if (e == null || answered) {
             content.release();
-            if (!(content instanceof LastHttpContent)) {
-                ctx.read(); // drain what the client already sent, so its window is not left closed
-            }
             return;
         }
         bodyBytes += content.content().readableBytes();
         if (!admission.bodyWithinLimit(bodyBytes)) {
             content.release();
-            exchange.failRequest(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+            e.failRequest(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
             return;
         }
-        exchange.requestContent(content);
+        e.requestContent(content);
     }
 
     /** Answers a request Bascule will not forward; the rest of its body, if any, is dropped. */
     private void answerLocally(HttpResponseStatus status, long retryAfterSeconds) {
-        answered = true;
         if (recordSnapshot == null) {
-            openRecord(live.get(), null);
+            openRecord(connection.live().get(), null);
         }
         record.status(status.code(), LocalReason.ofStatus(status.code()));
         FullHttpResponse response = ErrorResponses.of(status, false);
@@ -317,19 +403,17 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
             response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }
         RequestTracing.toClient(response.headers(), record);
-        // The response ends the stream; closing then resets it if the client is still sending (RFC 9113 8.1).
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        writeAnswer(response);
         closeRecord();
     }
 
     /** Answers with the redirect of the route the request matched; the rest of its body, if any, is dropped. */
     private void redirect(RouteAction action) {
-        answered = true;
         HttpResponseStatus status = admission.status();
         record.status(status.code(), LocalReason.REDIRECT);
         FullHttpResponse response = Redirects.of(status, admission.location(), false, action.responseHeaders());
         RequestTracing.toClient(response.headers(), record);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        writeAnswer(response);
         closeRecord();
     }
 
@@ -350,39 +434,81 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
         e.checkDeadline(now);
     }
 
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        Exchange e = exchange;
-        if (e != null) {
-            e.clientWritabilityChanged(ctx.channel().isWritable());
+    // ---- frames to the client ----
+
+    /** The HTTP/2 fields of a response head, with the listener's Strict-Transport-Security on a final one. */
+    private Http2Headers fieldsOf(HttpResponse head) {
+        AsciiString hsts = connection.hsts();
+        if (hsts != null && head.status().code() >= 200) {
+            head.headers().set(HstsHandler.STRICT_TRANSPORT_SECURITY, hsts); // the listener's policy, not the origin's
         }
-        ctx.fireChannelWritabilityChanged();
+        return HttpConversionUtil.toHttp2Headers(head, true);
     }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        deadlines.cancel();
-        abandonGlobalCheck();
-        connection.streamClosed();
-        Exchange e = exchange;
+    private void writeHeaders(Http2Headers fields, boolean endOfStream, ChannelPromise promise) {
+        connection.encoder().writeHeaders(ctx, stream.id(), fields, 0, endOfStream, promise);
+        connection.sentToClient();
+    }
+
+    private void writeData(ByteBuf data, boolean endOfStream, ChannelPromise promise) {
+        connection.encoder().writeData(ctx, stream.id(), data, 0, endOfStream, promise);
+        connection.sentToClient();
+    }
+
+    /**
+     * A promise for the frame that ends the stream: once it is written, a client still sending its request is told
+     * to stop without error (RFC 9113 8.1), as its response is whole.
+     */
+    private ChannelPromise endPromise() {
+        return ctx.newPromise().addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess() && stream.state() == Http2Stream.State.HALF_CLOSED_LOCAL) {
+                connection.reset(stream, Http2Error.NO_ERROR);
+            }
+        });
+    }
+
+    /** Writes the end of a message: its last data and trailers, ending the stream. Takes {@code last}. */
+    private void writeEnd(LastHttpContent last, boolean afterHeadOnly) {
+        boolean trailers = !last.trailingHeaders().isEmpty();
+        if (last.content().isReadable() || !trailers && !afterHeadOnly) {
+            writeData(last.content(), !trailers, trailers ? ctx.voidPromise() : endPromise());
+        } else {
+            last.release();
+        }
+        if (trailers) {
+            writeHeaders(HttpConversionUtil.toHttp2Headers(last.trailingHeaders(), true), true, endPromise());
+        }
+    }
+
+    /** A whole response of Bascule's own, ending the stream; the rest of the request body is dropped. */
+    private void writeAnswer(FullHttpResponse response) {
+        answered = true;
         exchange = null;
-        if (e != null) {
-            e.clientClosed(); // the client reset the stream or the connection went: cancel upstream
-        }
-        closeRecord();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("client stream {} failed", ctx.channel(), cause);
-        abandonGlobalCheck();
-        if (cause instanceof DecoderException && exchange == null && !answered) {
-            // A request head Netty could not turn into HTTP/1 terms is malformed (RFC 9113 8.1.1): for instance a
-            // host field that differs from :authority (8.3.1).
-            answerLocally(HttpResponseStatus.BAD_REQUEST, 0);
+        pendingHead = null;
+        wanted = false;
+        dropInbound();
+        if (closed) {
+            response.release();
             return;
         }
-        ctx.close();
+        boolean headOnly = !response.content().isReadable() && response.trailingHeaders().isEmpty();
+        writeHeaders(fieldsOf(response), headOnly, headOnly ? endPromise() : ctx.voidPromise());
+        if (headOnly) {
+            response.release();
+        } else {
+            writeEnd(response, true);
+        }
+        connection.flushSoon();
+    }
+
+    private void writePendingHead() {
+        HttpResponse head = pendingHead;
+        if (head != null) {
+            pendingHead = null;
+            if (!closed) {
+                writeHeaders(fieldsOf(head), false, ctx.voidPromise());
+            }
+        }
     }
 
     // ---- Downstream ----
@@ -399,7 +525,7 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
 
     @Override
     public OriginConnector origins() {
-        return origins;
+        return connection.origins();
     }
 
     @Override
@@ -443,14 +569,18 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
             waitingSince = deadlines.now();
             deadlines.armAt(waitingSince + bodyIdleNanos);
         }
-        ctx.read();
+        wanted = true;
+        deliver();
     }
 
     @Override
     public void sendContinue() {
         // HTTP/2 clients wait for a 100 too (RFC 9113 8.1); it goes as an interim HEADERS frame.
-        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE),
-                ctx.voidPromise());
+        if (!closed) {
+            writeHeaders(new DefaultHttp2Headers().status(HttpResponseStatus.CONTINUE.codeAsText()), false,
+                    ctx.voidPromise());
+            connection.flushSoon();
+        }
     }
 
     @Override
@@ -462,65 +592,63 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
         pendingHead = head;
     }
 
-    private void writePendingHead() {
-        HttpResponse head = pendingHead;
-        if (head != null) {
-            pendingHead = null;
-            ctx.write(head, ctx.voidPromise());
-        }
-    }
-
     @Override
     public void sendContent(HttpContent content) {
         record.sent(content.content().readableBytes());
         writePendingHead();
-        ctx.write(content, ctx.voidPromise());
+        if (closed) {
+            content.release();
+            return;
+        }
+        writeData(content.content(), false, ctx.voidPromise());
     }
 
     @Override
     public void flush() {
         writePendingHead();
-        ctx.flush();
+        connection.flushSoon();
     }
 
     @Override
     public boolean isWritable() {
-        return ctx.channel().isWritable();
+        return !closed && connection.isWritable(stream);
     }
 
     /** The end of the response ends the stream; there is no connection to keep alive or close here. */
     @Override
     public void finish(LastHttpContent last, boolean keepAlive) {
         exchange = null;
+        answered = true;
+        wanted = false;
+        dropInbound();
         record.sent(last.content().readableBytes());
         HttpResponse head = pendingHead;
-        if (head != null && !last.content().isReadable() && last.trailingHeaders().isEmpty()) {
-            // Nothing follows the head: it ends the stream itself (a full response with no content or trailers
-            // is encoded as one HEADERS frame with END_STREAM).
-            pendingHead = null;
+        pendingHead = null;
+        if (closed) {
             last.release();
-            ctx.writeAndFlush(new DefaultFullHttpResponse(head.protocolVersion(), head.status(),
-                    Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE))
-                    .addListener(ChannelFutureListener.CLOSE);
-            closeRecord();
-            return;
+        } else if (head != null && !last.content().isReadable() && last.trailingHeaders().isEmpty()) {
+            // Nothing follows the head: it ends the stream itself, one HEADERS frame with END_STREAM.
+            last.release();
+            writeHeaders(fieldsOf(head), true, endPromise());
+        } else {
+            if (head != null) {
+                writeHeaders(fieldsOf(head), false, ctx.voidPromise());
+            }
+            writeEnd(last, false);
         }
-        writePendingHead();
-        ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+        connection.flushSoon();
         closeRecord();
     }
 
     @Override
     public void answer(FullHttpResponse response, boolean keepAlive) {
-        exchange = null;
-        pendingHead = null;
         if (!record.hasStatus()) {
             int code = response.status().code();
             record.status(code, LocalReason.ofStatus(code));
         }
         record.sent(response.content().readableBytes());
         RequestTracing.toClient(response.headers(), record);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        writeAnswer(response);
         closeRecord();
     }
 
@@ -529,7 +657,10 @@ final class FrontendStream extends ChannelInboundHandlerAdapter implements Downs
     public void abort() {
         exchange = null;
         pendingHead = null;
-        ctx.close();
+        answered = true;
+        wanted = false;
+        dropInbound();
+        connection.reset(stream, Http2Error.CANCEL);
         if (!record.hasStatus()) {
             record.status(HttpResponseStatus.BAD_GATEWAY.code(), LocalReason.BAD_GATEWAY);
         }

@@ -1,16 +1,11 @@
 package dev.bascule.proxy;
 
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
-import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2FrameListenerDecorator;
-import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.util.concurrent.Ticker;
 import java.util.concurrent.TimeUnit;
@@ -29,13 +24,14 @@ import java.util.concurrent.TimeUnit;
  *       reaches it, and the data in between clears the count; keep-alive pings come seconds apart. (gRPC's servers
  *       answer such pings the same way, GOAWAY(ENHANCE_YOUR_CALM) "too_many_pings".)
  * </ul>
- * Two hooks: a decorator of the frame codec's listener sees frames as they are decoded and throws the connection
- * error, which the codec answers with the GOAWAY and a close, as it does for Netty's own limits (decoding stops
- * there); as an outbound handler between the codec and the streams it sees the HEADERS and DATA the streams write.
+ * Two hooks: a decorator of the connection's frame listener sees frames as they are decoded and throws the
+ * connection error, which Netty's connection handler answers with the GOAWAY and a close, as it does for Netty's
+ * own limits (decoding stops there); and the streams tell it of each HEADERS and DATA frame they write ({@link
+ * #sent()}).
  *
  * <p>Threading: confined to the connection's event loop.
  */
-final class Http2FloodGuard extends ChannelOutboundHandlerAdapter {
+final class Http2FloodGuard {
     static final int MAX_SETTINGS = 100;
     static final int MAX_IDLE_PINGS = 100;
     static final int WINDOW_SECONDS = 10;
@@ -53,18 +49,14 @@ final class Http2FloodGuard extends ChannelOutboundHandlerAdapter {
         this.windowStart = ticker.nanoTime() - windowNanos;
     }
 
-    /** Puts the guard's listener in front of the codec's own (after Netty's limits, which wrap whatever is set). */
-    void watch(Http2FrameCodec codec) {
-        Http2ConnectionDecoder decoder = codec.decoder();
+    /** Puts the guard's listener in front of the decoder's own (after Netty's limits, which wrap whatever is set). */
+    void watch(Http2ConnectionDecoder decoder) {
         decoder.frameListener(new Listener(decoder.frameListener()));
     }
 
-    @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof Http2DataFrame || msg instanceof Http2HeadersFrame) {
-            sentSincePing = true;
-        }
-        ctx.write(msg, promise);
+    /** A HEADERS or DATA frame went to the client. */
+    void sent() {
+        sentSincePing = true;
     }
 
     /** Starts a new window when the current one is over; the counts are per window. */

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Http2FloodGuard} behind a real server frame codec on an embedded channel, with a mock clock: the client's
+ * {@link Http2FloodGuard} on the decoder of a real server frame codec on an embedded channel, with a mock clock: the client's
  * frames go in as bytes, and what the server writes is read back frame by frame.
  */
 class Http2FloodGuardTest {
@@ -38,6 +38,7 @@ class Http2FloodGuardTest {
 
     private final MockTicker ticker = Ticker.newMockTicker();
     private EmbeddedChannel channel;
+    private Http2FloodGuard guard;
     private Http2FrameStream stream;
     /** Types of the frames the server wrote, and the error code of its GOAWAY (-1 while none). */
     private final List<Integer> written = new ArrayList<>();
@@ -48,9 +49,9 @@ class Http2FloodGuardTest {
     @BeforeEach
     void start() {
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().build();
-        Http2FloodGuard guard = new Http2FloodGuard(ticker);
-        guard.watch(codec);
-        channel = new EmbeddedChannel(codec, guard, new ChannelInboundHandlerAdapter() {
+        guard = new Http2FloodGuard(ticker);
+        guard.watch(codec.decoder());
+        channel = new EmbeddedChannel(codec, new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof Http2HeadersFrame h) {
@@ -175,10 +176,12 @@ class Http2FloodGuardTest {
     void dataSentBetweenPingsKeepsThemFromCountingAsIdle() {
         openStream();
         channel.writeOutbound(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")).stream(stream));
+        guard.sent(); // as FrontendStream tells it of each HEADERS and DATA frame it writes
         for (int i = 0; i < 3 * Http2FloodGuard.MAX_IDLE_PINGS; i++) {
             ping();
             // Data reaching the client prompts its next ping (a bandwidth estimate, as gRPC's clients do).
             channel.writeOutbound(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(new byte[] {1})).stream(stream));
+            guard.sent();
         }
         assertThat(calmedDown()).isFalse();
         assertThat(channel.isActive()).isTrue();
