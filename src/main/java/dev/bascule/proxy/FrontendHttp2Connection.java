@@ -127,6 +127,7 @@ final class FrontendHttp2Connection extends Http2ConnectionHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closing = true; // the streams closing now arm no idle check
         cancelIdleCheck();
         super.channelInactive(ctx); // closes the streams still open, which tells their exchanges
     }

@@ -29,7 +29,6 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.HttpConversionUtil;
-import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -52,8 +51,6 @@ final class FrontendStream implements Downstream, GlobalCheck.Decided {
     private static final Logger log = LoggerFactory.getLogger(FrontendStream.class);
     /** What the stream was received in, for Via: HTTP/2 names its version by the major number (RFC 9113 3). */
     static final HttpVersion HTTP_2 = new HttpVersion("HTTP", 2, 0, false);
-    private static final CharSequence STREAM_ID = HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text();
-    private static final CharSequence SCHEME = HttpConversionUtil.ExtensionHeaderNames.SCHEME.text();
 
     private final FrontendHttp2Connection connection;
     private final Http2Stream stream;
@@ -110,8 +107,8 @@ final class FrontendStream implements Downstream, GlobalCheck.Decided {
     void headers(Http2Headers headers, boolean endOfStream) {
         HttpRequest request;
         try {
-            request = HttpConversionUtil.toHttpRequest(stream.id(), headers, true);
-        } catch (Exception e) {
+            request = Http2Fields.request(headers);
+        } catch (RuntimeException e) {
             // A request head that cannot be put in HTTP/1 terms is malformed (RFC 9113 8.1.1).
             log.debug("client stream {} sent a malformed request head", stream.id(), e);
             bodyComplete = endOfStream;
@@ -119,9 +116,6 @@ final class FrontendStream implements Downstream, GlobalCheck.Decided {
             return;
         }
         HttpHeaders h = request.headers();
-        // The conversion adds these for HTTP/1 handlers; they are not the client's and must not go upstream.
-        h.remove(STREAM_ID);
-        h.remove(SCHEME);
         if (endOfStream) {
             bodyComplete = true;
             queue(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -438,11 +432,7 @@ final class FrontendStream implements Downstream, GlobalCheck.Decided {
 
     /** The HTTP/2 fields of a response head, with the listener's Strict-Transport-Security on a final one. */
     private Http2Headers fieldsOf(HttpResponse head) {
-        AsciiString hsts = connection.hsts();
-        if (hsts != null && head.status().code() >= 200) {
-            head.headers().set(HstsHandler.STRICT_TRANSPORT_SECURITY, hsts); // the listener's policy, not the origin's
-        }
-        return HttpConversionUtil.toHttp2Headers(head, true);
+        return Http2Fields.response(head, connection.hsts());
     }
 
     private void writeHeaders(Http2Headers fields, boolean endOfStream, ChannelPromise promise) {
@@ -460,6 +450,9 @@ final class FrontendStream implements Downstream, GlobalCheck.Decided {
      * to stop without error (RFC 9113 8.1), as its response is whole.
      */
     private ChannelPromise endPromise() {
+        if (stream.state() != Http2Stream.State.OPEN) {
+            return ctx.voidPromise(); // the client has sent all it will: nothing to stop
+        }
         return ctx.newPromise().addListener((ChannelFutureListener) f -> {
             if (f.isSuccess() && stream.state() == Http2Stream.State.HALF_CLOSED_LOCAL) {
                 connection.reset(stream, Http2Error.NO_ERROR);
