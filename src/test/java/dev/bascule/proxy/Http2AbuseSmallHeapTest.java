@@ -350,7 +350,11 @@ class Http2AbuseSmallHeapTest {
     void emptyDataFloodEndsTheConnection() throws Exception {
         whileABystanderIsServed(() -> {
             try (RawH2 abuser = new RawH2(proxy.address())) {
-                abuser.headers(1, RawH2.request("POST", "/abuse/upload"), false);
+                abuser.headers(1, RawH2.request("POST", "/abuse/upload"), false).flush();
+                // The upload begins upstream first, so the flood's end has something to cancel there. (Were the
+                // flood to end the connection before Bascule had connected to the origin, that connection would
+                // carry nothing and go to the pool, clean.)
+                await().atMost(DEADLINE).until(() -> victim.requests() == 1);
                 for (int i = 0; i < 100; i++) {
                     abuser.data(1, new byte[0], false);
                 }
