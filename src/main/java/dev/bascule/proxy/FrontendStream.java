@@ -6,10 +6,7 @@ import dev.bascule.origin.OriginConnector;
 import dev.bascule.stats.ExchangeRecord;
 import dev.bascule.stats.LocalReason;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -24,13 +21,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.handler.codec.http2.HttpConversionUtil;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +49,7 @@ final class FrontendStream implements Downstream, GlobalCheck.Decided {
     private final FrontendHttp2Connection connection;
     private final Http2Stream stream;
     private final ChannelHandlerContext ctx;
+    private final StreamFrames frames;
     /** The account of the stream's request. */
     private final ExchangeRecord record = new ExchangeRecord();
     private final Admission admission;
@@ -97,6 +92,7 @@ final class FrontendStream implements Downstream, GlobalCheck.Decided {
         this.connection = connection;
         this.stream = stream;
         this.ctx = connection.context();
+        this.frames = new StreamFrames(connection, stream);
         this.deadlines = new LazyTimer(ctx.executor(), this::deadlineCheck);
         this.admission = new Admission(new ClientAddress(connection.remoteAddress()));
     }
@@ -132,10 +128,9 @@ final class FrontendStream implements Downstream, GlobalCheck.Decided {
             return;
         }
         bodyComplete = true;
-        LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, true);
+        LastHttpContent last;
         try {
-            HttpConversionUtil.addHttp2ToHttpHeaders(stream.id(), headers, last.trailingHeaders(),
-                    HttpVersion.HTTP_1_1, true, true);
+            last = Http2Fields.trailers(stream.id(), headers);
         } catch (Exception e) {
             log.debug("client stream {} sent malformed trailers", stream.id(), e);
             connection.reset(stream, Http2Error.PROTOCOL_ERROR);
@@ -238,7 +233,7 @@ final class FrontendStream implements Downstream, GlobalCheck.Decided {
         HttpHeaders h = request.headers();
         Snapshot snapshot = connection.live().get();
         openRecord(snapshot, request);
-        if (!sameHost(h)) {
+        if (!Http2Fields.sameHost(h)) {
             // RFC 9113 8.3.1: a host field that differs from :authority makes the request malformed.
             answerLocally(HttpResponseStatus.BAD_REQUEST, 0);
             return;
@@ -320,25 +315,6 @@ final class FrontendStream implements Downstream, GlobalCheck.Decided {
         globalCheck.cancel(); // a late answer is ignored
         checking = null;
         checkingSnapshot = null;
-    }
-
-    /**
-     * Netty maps {@code :authority} to Host and keeps a host field the client also sent: one value, or two equal
-     * ones (made one here), is well formed.
-     */
-    private static boolean sameHost(HttpHeaders h) {
-        List<String> hosts = h.getAll(HttpHeaderNames.HOST);
-        if (hosts.size() < 2) {
-            return true;
-        }
-        String first = hosts.get(0);
-        for (int i = 1; i < hosts.size(); i++) {
-            if (!first.equalsIgnoreCase(hosts.get(i))) {
-                return false;
-            }
-        }
-        h.set(HttpHeaderNames.HOST, first);
-        return true;
     }
 
     /** Opens the account of the stream's request ({@code null}: one too malformed to read). */
@@ -430,67 +406,23 @@ final class FrontendStream implements Downstream, GlobalCheck.Decided {
 
     // ---- frames to the client ----
 
-    /** The HTTP/2 fields of a response head, with the listener's Strict-Transport-Security on a final one. */
-    private Http2Headers fieldsOf(HttpResponse head) {
-        return Http2Fields.response(head, connection.hsts());
-    }
-
-    private void writeHeaders(Http2Headers fields, boolean endOfStream, ChannelPromise promise) {
-        connection.encoder().writeHeaders(ctx, stream.id(), fields, 0, endOfStream, promise);
-        connection.sentToClient();
-    }
-
-    private void writeData(ByteBuf data, boolean endOfStream, ChannelPromise promise) {
-        connection.encoder().writeData(ctx, stream.id(), data, 0, endOfStream, promise);
-        connection.sentToClient();
-    }
-
-    /**
-     * A promise for the frame that ends the stream: once it is written, a client still sending its request is told
-     * to stop without error (RFC 9113 8.1), as its response is whole.
-     */
-    private ChannelPromise endPromise() {
-        if (stream.state() != Http2Stream.State.OPEN) {
-            return ctx.voidPromise(); // the client has sent all it will: nothing to stop
-        }
-        return ctx.newPromise().addListener((ChannelFutureListener) f -> {
-            if (f.isSuccess() && stream.state() == Http2Stream.State.HALF_CLOSED_LOCAL) {
-                connection.reset(stream, Http2Error.NO_ERROR);
-            }
-        });
-    }
-
-    /** Writes the end of a message: its last data and trailers, ending the stream. Takes {@code last}. */
-    private void writeEnd(LastHttpContent last, boolean afterHeadOnly) {
-        boolean trailers = !last.trailingHeaders().isEmpty();
-        if (last.content().isReadable() || !trailers && !afterHeadOnly) {
-            writeData(last.content(), !trailers, trailers ? ctx.voidPromise() : endPromise());
-        } else {
-            last.release();
-        }
-        if (trailers) {
-            writeHeaders(HttpConversionUtil.toHttp2Headers(last.trailingHeaders(), true), true, endPromise());
-        }
+    /** The exchange is over, or never began: no more body is asked for, and what is queued is dropped. */
+    private void over() {
+        exchange = null;
+        answered = true;
+        wanted = false;
+        dropInbound();
     }
 
     /** A whole response of Bascule's own, ending the stream; the rest of the request body is dropped. */
     private void writeAnswer(FullHttpResponse response) {
-        answered = true;
-        exchange = null;
+        over();
         pendingHead = null;
-        wanted = false;
-        dropInbound();
         if (closed) {
             response.release();
             return;
         }
-        boolean headOnly = !response.content().isReadable() && response.trailingHeaders().isEmpty();
-        writeHeaders(fieldsOf(response), headOnly, headOnly ? endPromise() : ctx.voidPromise());
-        if (headOnly) {
-            response.release();
-        } else {
-            writeEnd(response, true);
-        }
+        frames.whole(response);
         connection.flushSoon();
     }
 
@@ -499,7 +431,7 @@ final class FrontendStream implements Downstream, GlobalCheck.Decided {
         if (head != null) {
             pendingHead = null;
             if (!closed) {
-                writeHeaders(fieldsOf(head), false, ctx.voidPromise());
+                frames.head(head, false);
             }
         }
     }
@@ -570,8 +502,7 @@ final class FrontendStream implements Downstream, GlobalCheck.Decided {
     public void sendContinue() {
         // HTTP/2 clients wait for a 100 too (RFC 9113 8.1); it goes as an interim HEADERS frame.
         if (!closed) {
-            writeHeaders(new DefaultHttp2Headers().status(HttpResponseStatus.CONTINUE.codeAsText()), false,
-                    ctx.voidPromise());
+            frames.continueHead();
             connection.flushSoon();
         }
     }
@@ -593,7 +524,7 @@ final class FrontendStream implements Downstream, GlobalCheck.Decided {
             content.release();
             return;
         }
-        writeData(content.content(), false, ctx.voidPromise());
+        frames.data(content.content());
     }
 
     @Override
@@ -610,10 +541,7 @@ final class FrontendStream implements Downstream, GlobalCheck.Decided {
     /** The end of the response ends the stream; there is no connection to keep alive or close here. */
     @Override
     public void finish(LastHttpContent last, boolean keepAlive) {
-        exchange = null;
-        answered = true;
-        wanted = false;
-        dropInbound();
+        over();
         record.sent(last.content().readableBytes());
         HttpResponse head = pendingHead;
         pendingHead = null;
@@ -622,12 +550,12 @@ final class FrontendStream implements Downstream, GlobalCheck.Decided {
         } else if (head != null && !last.content().isReadable() && last.trailingHeaders().isEmpty()) {
             // Nothing follows the head: it ends the stream itself, one HEADERS frame with END_STREAM.
             last.release();
-            writeHeaders(fieldsOf(head), true, endPromise());
+            frames.head(head, true);
         } else {
             if (head != null) {
-                writeHeaders(fieldsOf(head), false, ctx.voidPromise());
+                frames.head(head, false);
             }
-            writeEnd(last, false);
+            frames.end(last);
         }
         connection.flushSoon();
         closeRecord();
@@ -648,11 +576,8 @@ final class FrontendStream implements Downstream, GlobalCheck.Decided {
     /** Resets the stream: the client sees the response cut short, the connection and its other streams go on. */
     @Override
     public void abort() {
-        exchange = null;
+        over();
         pendingHead = null;
-        answered = true;
-        wanted = false;
-        dropInbound();
         connection.reset(stream, Http2Error.CANCEL);
         if (!record.hasStatus()) {
             record.status(HttpResponseStatus.BAD_GATEWAY.code(), LocalReason.BAD_GATEWAY);

@@ -1,6 +1,8 @@
 package dev.bascule.proxy;
 
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -9,10 +11,14 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -79,6 +85,33 @@ final class Http2Fields {
         }
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method.toString()),
                 target.toString(), out);
+    }
+
+    /**
+     * A request head's Host: {@code :authority} became one, and a host field the client also sent is kept: one value, or two equal
+     * ones (made one here), is well formed.
+     */
+    static boolean sameHost(HttpHeaders h) {
+        List<String> hosts = h.getAll(HttpHeaderNames.HOST);
+        if (hosts.size() < 2) {
+            return true;
+        }
+        String first = hosts.get(0);
+        for (int i = 1; i < hosts.size(); i++) {
+            if (!first.equalsIgnoreCase(hosts.get(i))) {
+                return false;
+            }
+        }
+        h.set(HttpHeaderNames.HOST, first);
+        return true;
+    }
+
+    /** A request's trailers, as the last content of its body; names and values were validated by the decoder. */
+    static LastHttpContent trailers(int streamId, Http2Headers in) throws Http2Exception {
+        LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, false);
+        HttpConversionUtil.addHttp2ToHttpHeaders(streamId, in, last.trailingHeaders(), HttpVersion.HTTP_1_1, true,
+                true);
+        return last;
     }
 
     /**
