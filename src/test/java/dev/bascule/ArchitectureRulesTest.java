@@ -137,6 +137,14 @@ class ArchitectureRulesTest {
                     + " the snapshot or the config that set its limits");
 
     @ArchTest
+    static final ArchRule http2FramesAreProtocolCodeOnly = noClasses()
+            .that().resideInAPackage("dev.bascule.http2..")
+            .should().dependOnClassesThat(resideInAPackage("dev.bascule..")
+                    .and(not(resideInAPackage("dev.bascule.http2.."))))
+            .because("the HTTP/2 frame output encodes frames as RFC 9113 says for whichever connection handler"
+                    + " drives it; the limits it enforces are handed to it, not read from the config");
+
+    @ArchTest
     static final ArchRule releaseDecidesOnValuesOnly = noClasses()
             .that().resideInAPackage("dev.bascule.release..")
             .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "dev.bascule.proxy..",

@@ -6,7 +6,15 @@ import dev.bascule.origin.OriginConnector;
 import dev.bascule.stats.ListenerStats;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import dev.bascule.http2.FrameOutput;
+import dev.bascule.http2.FrameWriter;
+import dev.bascule.http2.SendLimits;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2ConnectionDecoder;
+import io.netty.handler.codec.http2.DefaultHttp2ConnectionEncoder;
+import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
@@ -16,13 +24,16 @@ import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
+import io.netty.handler.codec.http2.Http2FrameReader;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersEncoder;
+import io.netty.handler.codec.http2.Http2PromisedRequestVerifier;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.Ticker;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -337,6 +348,12 @@ final class FrontendHttp2Connection extends Http2ConnectionHandler {
     // ---- construction ----
 
     /** Builds the connection handler with Netty's limits set as {@link Http2Pipeline} says. */
+    /**
+     * Builds the connection around Bascule's frame writer ({@link FrameWriter} into {@link FrameOutput}). Netty's
+     * builder makes its own writer, so the codec is assembled here: Netty's connection, frame reader, HPACK and
+     * flow control, with the limits on what a client can make the connection send ({@link SendLimits}); the
+     * builder still adds its limits on what is read (resets, empty DATA frames) and the concurrent stream bound.
+     */
     static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<FrontendHttp2Connection, Builder> {
         private final LiveSnapshot live;
         private final OriginConnector origins;
@@ -345,9 +362,17 @@ final class FrontendHttp2Connection extends Http2ConnectionHandler {
         private final ListenerStats stats;
         private final String hsts;
         private final Http2FloodGuard floods;
+        private final FrameOutput output;
+        private final Ticker ticker;
+        private Http2Settings initial = Http2Settings.defaultSettings();
+        private Http2HeadersEncoder.SensitivityDetector sensitivity = Http2HeadersEncoder.NEVER_SENSITIVE;
+        private int maxResets;
+        private int resetWindowSeconds;
+        private int maxQueuedControlFrames;
+        private int maxSmallContinuationFrames;
 
         Builder(LiveSnapshot live, OriginConnector origins, String scheme, ProxySettings settings,
-                ListenerStats stats, String hsts, Http2FloodGuard floods) {
+                ListenerStats stats, String hsts, Http2FloodGuard floods, FrameOutput output, Ticker ticker) {
             this.live = live;
             this.origins = origins;
             this.scheme = scheme;
@@ -355,32 +380,34 @@ final class FrontendHttp2Connection extends Http2ConnectionHandler {
             this.stats = stats;
             this.hsts = hsts;
             this.floods = floods;
-            server(true);
+            this.output = output;
+            this.ticker = ticker;
         }
 
         Builder settings(Http2Settings initial) {
+            this.initial = initial;
             return initialSettings(initial);
         }
 
-        Builder headerValidation(boolean validate) {
-            return validateHeaders(validate);
-        }
-
         Builder sensitivity(Http2HeadersEncoder.SensitivityDetector detector) {
-            return headerSensitivityDetector(detector);
+            this.sensitivity = detector;
+            return this;
         }
 
         Builder resetLimits(int resets, int seconds) {
-            return decoderEnforceMaxRstFramesPerWindow(resets, seconds).encoderEnforceMaxRstFramesPerWindow(resets,
-                    seconds);
+            this.maxResets = resets;
+            this.resetWindowSeconds = seconds;
+            return decoderEnforceMaxRstFramesPerWindow(resets, seconds);
         }
 
         Builder queuedControlFrames(int limit) {
-            return encoderEnforceMaxQueuedControlFrames(limit);
+            this.maxQueuedControlFrames = limit;
+            return this;
         }
 
         Builder smallContinuationFrames(int limit) {
-            return decoderEnforceMaxSmallContinuationFrames(limit);
+            this.maxSmallContinuationFrames = limit;
+            return this;
         }
 
         Builder consecutiveEmptyDataFrames(int limit) {
@@ -393,6 +420,17 @@ final class FrontendHttp2Connection extends Http2ConnectionHandler {
 
         @Override
         public FrontendHttp2Connection build() {
+            Http2Connection connection = new DefaultHttp2Connection(true);
+            Long maxHeaderListSize = initial.maxHeaderListSize();
+            Http2FrameReader reader = new DefaultHttp2FrameReader(new DefaultHttp2HeadersDecoder(true,
+                    maxHeaderListSize == null ? Http2CodecUtil.DEFAULT_HEADER_LIST_SIZE : maxHeaderListSize, -1),
+                    maxSmallContinuationFrames);
+            Http2ConnectionEncoder encoder = new SendLimits(
+                    new DefaultHttp2ConnectionEncoder(connection, new FrameWriter(output, sensitivity)),
+                    maxQueuedControlFrames, maxResets, resetWindowSeconds, ticker);
+            Http2ConnectionDecoder decoder = new DefaultHttp2ConnectionDecoder(connection, encoder, reader,
+                    Http2PromisedRequestVerifier.ALWAYS_VERIFY, true, true, true, false);
+            codec(decoder, encoder);
             return super.build();
         }
 

@@ -3,6 +3,7 @@ package dev.bascule.proxy;
 import dev.bascule.control.LiveSnapshot;
 import dev.bascule.control.ListenerSettings;
 import dev.bascule.control.ProxySettings;
+import dev.bascule.http2.FrameOutput;
 import dev.bascule.origin.OriginConnector;
 import dev.bascule.origin.UniqueFieldValues;
 import io.netty.channel.Channel;
@@ -51,12 +52,12 @@ final class Http2Pipeline {
         String scheme = listener.tls() ? "https" : "http";
         String hsts = listener.tls() ? listener.hsts() : null;
         Http2FloodGuard floods = new Http2FloodGuard(ch.eventLoop().ticker());
+        FrameOutput output = new FrameOutput();
         FrontendHttp2Connection connection = new FrontendHttp2Connection.Builder(live, origins, scheme, settings,
-                listener.stats(), hsts, floods)
+                listener.stats(), hsts, floods, output, ch.eventLoop().ticker())
                 .settings(Http2Settings.defaultSettings()
                         .maxConcurrentStreams(settings.h2MaxConcurrentStreams())
                         .maxHeaderListSize(settings.maxHeaderSize()))
-                .headerValidation(true)
                 .sensitivity(UniqueFieldValues.INSTANCE)
                 .resetLimits(MAX_RESETS, RESET_WINDOW_SECONDS)
                 .queuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
@@ -67,6 +68,7 @@ final class Http2Pipeline {
         // First, before TLS: a connection Bascule ends (GOAWAY on abuse, idle, shutdown) lingers for the client's
         // last bytes rather than resetting with them unread, which would lose the GOAWAY.
         p.addFirst("linger", new LingeringClose());
+        p.addLast("h2-out", output);
         p.addLast("h2", connection);
         ch.config().setAutoRead(true);
     }
