@@ -36,6 +36,8 @@ public final class FrameWriter implements Http2FrameWriter, Http2FrameWriter.Con
     private static final int END_HEADERS = 0x4;
     private static final int PADDED = 0x8;
     private static final int PRIORITY = 0x20;
+    /** No stream dependency or promised stream in a header block's frame. */
+    private static final long NONE = -1;
 
     private final FrameOutput output;
     private final DefaultHttp2HeadersEncoder headersEncoder;
@@ -82,7 +84,7 @@ public final class FrameWriter implements Http2FrameWriter, Http2FrameWriter.Con
     public ChannelFuture writeHeaders(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
             boolean endStream, ChannelPromise promise) {
         return headerBlock(ctx, Http2FrameTypes.HEADERS, streamId, headers, padding, endStream ? END_STREAM : 0,
-                -1, -1, promise);
+                NONE, -1, promise);
     }
 
     @Override
@@ -96,7 +98,8 @@ public final class FrameWriter implements Http2FrameWriter, Http2FrameWriter.Con
             return promise.setFailure(e);
         }
         return headerBlock(ctx, Http2FrameTypes.HEADERS, streamId, headers, padding,
-                PRIORITY | (endStream ? END_STREAM : 0), dependency(streamDependency, exclusive), weight - 1, promise);
+                PRIORITY | (endStream ? END_STREAM : 0), dependency(streamDependency, exclusive) & 0xFFFFFFFFL, weight - 1,
+                promise);
     }
 
     @Override
@@ -226,18 +229,19 @@ public final class FrameWriter implements Http2FrameWriter, Http2FrameWriter.Con
      * A HEADERS or PUSH_PROMISE frame and the CONTINUATION frames its block needs. The block is encoded in place
      * after the frame's own fields; only a block over the frame size is moved, to be cut into frames.
      *
-     * @param word the stream dependency (HEADERS with priority) or promised stream (PUSH_PROMISE); -1 for none
+     * @param word the stream dependency (HEADERS with priority) or promised stream (PUSH_PROMISE) as an unsigned
+     *     32-bit value; {@link #NONE} for none
      * @param weight the priority weight byte; -1 for none
      */
     private ChannelFuture headerBlock(ChannelHandlerContext ctx, byte type, int streamId, Http2Headers headers,
-            int padding, int flags, int word, int weight, ChannelPromise promise) {
+            int padding, int flags, long word, int weight, ChannelPromise promise) {
         try {
             streamOnly(streamId);
             padding(padding);
         } catch (IllegalArgumentException e) {
             return promise.setFailure(e);
         }
-        int fields = (padding > 0 ? 1 : 0) + (word >= 0 ? 4 : 0) + (weight >= 0 ? 1 : 0);
+        int fields = (padding > 0 ? 1 : 0) + (word != NONE ? 4 : 0) + (weight >= 0 ? 1 : 0);
         int paddingBytes = padding > 0 ? padding - 1 : 0;
         ByteBuf out = output.buffer(HEADER + fields + 64);
         int start = out.writerIndex();
@@ -270,8 +274,8 @@ public final class FrameWriter implements Http2FrameWriter, Http2FrameWriter.Con
         if (padding > 0) {
             out.setByte(at++, paddingBytes);
         }
-        if (word >= 0) {
-            out.setInt(at, word);
+        if (word != NONE) {
+            out.setInt(at, (int) word);
             at += 4;
         }
         if (weight >= 0) {
