@@ -40,8 +40,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One HTTP/2 client connection: Netty's connection handler (framing, HPACK, flow control, the protocol's rules and
- * Netty's abuse limits) with Bascule's streams driven straight from its frame events. Each request stream is a
+ * One HTTP/2 client connection: Netty's connection handler (frame reading, HPACK, flow control, the protocol's rules
+ * and Netty's abuse limits) with Bascule's streams driven straight from its frame events, and frames written by
+ * Bascule's {@link FrameWriter} into one buffer per flush ({@link FrameOutput}, next in the pipeline). Each request stream is a
  * plain {@link FrontendStream} attached to Netty's stream object: no child channel, pipeline or frame objects per
  * stream, and no HTTP/1 codec in between.
  *
@@ -347,12 +348,12 @@ final class FrontendHttp2Connection extends Http2ConnectionHandler {
 
     // ---- construction ----
 
-    /** Builds the connection handler with Netty's limits set as {@link Http2Pipeline} says. */
     /**
      * Builds the connection around Bascule's frame writer ({@link FrameWriter} into {@link FrameOutput}). Netty's
      * builder makes its own writer, so the codec is assembled here: Netty's connection, frame reader, HPACK and
      * flow control, with the limits on what a client can make the connection send ({@link SendLimits}); the
      * builder still adds its limits on what is read (resets, empty DATA frames) and the concurrent stream bound.
+     * The limits' values are {@link Http2Pipeline}'s.
      */
     static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<FrontendHttp2Connection, Builder> {
         private final LiveSnapshot live;

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Ends an HTTP/2 client connection that floods SETTINGS or PING frames with GOAWAY(ENHANCE_YOUR_CALM)
  * (CVE-2019-9515 and CVE-2019-9512; RFC 9113 10.5 lets an endpoint treat such use as a connection error).
- * Netty's bound on queued answers ({@link Http2Pipeline#MAX_QUEUED_CONTROL_FRAMES}) trips only once the answers
+ * The bound on queued answers ({@link Http2Pipeline#MAX_QUEUED_CONTROL_FRAMES}) trips only once the answers
  * pile up behind a socket the client does not read, after they have filled megabytes of kernel buffers, and it
  * closes with its GOAWAY still queued behind them; this guard counts what the client sends, so the connection
  * ends after about a hundred frames and the GOAWAY still fits in the socket.
