@@ -38,6 +38,7 @@ public final class FrameOutput extends ChannelOutboundHandlerAdapter {
     private ByteBuf held;
     private ChannelPromise[] promises = new ChannelPromise[8];
     private int promiseCount;
+    private boolean removed;
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
@@ -47,6 +48,12 @@ public final class FrameOutput extends ChannelOutboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        removed = true;
+        discard();
+    }
+
+    /** Frames written once the pipeline is gone (the connection closed) are dropped, their promises failed. */
+    private void discard() {
         if (held != null) {
             held.release();
             held = null;
@@ -86,6 +93,11 @@ public final class FrameOutput extends ChannelOutboundHandlerAdapter {
 
     /** A frame is whole; its promise completes with the write that carries it. */
     ChannelPromise framed(ChannelPromise promise) {
+        if (removed) {
+            discard();
+            promise.tryFailure(new ClosedChannelException());
+            return promise;
+        }
         if (!promise.isVoid()) {
             if (promiseCount == promises.length) {
                 promises = Arrays.copyOf(promises, promiseCount * 2);

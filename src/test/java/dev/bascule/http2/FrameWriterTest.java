@@ -163,6 +163,21 @@ class FrameWriterTest {
         s.channel.finishAndReleaseAll();
     }
 
+    @Test
+    void framesWrittenOnceTheChannelWentAreDroppedAndFailed() {
+        Setup s = new Setup();
+        s.channel.pipeline().remove(FrameOutput.class);
+        ChannelPromise ping = s.ctx.newPromise();
+        s.writer.writePing(s.ctx, true, 1, ping);
+        ByteBuf data = bytes(100);
+        ChannelPromise dataPromise = s.ctx.newPromise();
+        s.writer.writeData(s.ctx, 1, data, 0, true, dataPromise);
+        assertThat(ping.cause()).isInstanceOf(java.nio.channels.ClosedChannelException.class);
+        assertThat(dataPromise.isSuccess()).isFalse();
+        assertThat(data.refCnt()).isZero();
+        s.channel.finishAndReleaseAll();
+    }
+
     /** Runs the same calls through Netty's writer and Bascule's, each on a channel of its own, and compares. */
     private static void sameBytes(BiConsumer<Http2FrameWriter, ChannelHandlerContext> calls) {
         EmbeddedChannel netty = new EmbeddedChannel();
