@@ -369,6 +369,6 @@ public final class FrameWriter implements Http2FrameWriter, Http2FrameWriter.Con
 
     @Override
     public void close() {
-        // the HPACK encoder holds no resources
+        headersEncoder.close(); // a pending table size update is a buffer
     }
 }

@@ -2,13 +2,13 @@ package dev.bascule.proxy;
 
 import dev.bascule.control.LiveSnapshot;
 import dev.bascule.control.ProxySettings;
+import dev.bascule.http2.FrameOutput;
+import dev.bascule.http2.FrameWriter;
+import dev.bascule.http2.SendLimits;
 import dev.bascule.origin.OriginConnector;
 import dev.bascule.stats.ListenerStats;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import dev.bascule.http2.FrameOutput;
-import dev.bascule.http2.FrameWriter;
-import dev.bascule.http2.SendLimits;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2ConnectionDecoder;
@@ -42,9 +42,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One HTTP/2 client connection: Netty's connection handler (frame reading, HPACK, flow control, the protocol's rules
  * and Netty's abuse limits) with Bascule's streams driven straight from its frame events, and frames written by
- * Bascule's {@link FrameWriter} into one buffer per flush ({@link FrameOutput}, next in the pipeline). Each request stream is a
- * plain {@link FrontendStream} attached to Netty's stream object: no child channel, pipeline or frame objects per
- * stream, and no HTTP/1 codec in between.
+ * Bascule's {@link FrameWriter} into one buffer per flush ({@link FrameOutput}, next in the pipeline). Each request
+ * stream is a plain {@link FrontendStream} attached to Netty's stream object: no child channel, pipeline or frame
+ * objects per stream, and no HTTP/1 codec in between.
  *
  * <p>What the connection keeps for its streams: who the peer is, the scheme, the TLS version, and the
  * connection's life. A connection with no open stream is closed {@code client_idle} after its last stream ended
@@ -367,10 +367,11 @@ final class FrontendHttp2Connection extends Http2ConnectionHandler {
         private final Ticker ticker;
         private Http2Settings initial = Http2Settings.defaultSettings();
         private Http2HeadersEncoder.SensitivityDetector sensitivity = Http2HeadersEncoder.NEVER_SENSITIVE;
-        private int maxResets;
-        private int resetWindowSeconds;
-        private int maxQueuedControlFrames;
-        private int maxSmallContinuationFrames;
+        // Netty's defaults until set
+        private int maxResets = 200;
+        private int resetWindowSeconds = 30;
+        private int maxQueuedControlFrames = Http2CodecUtil.DEFAULT_MAX_QUEUED_CONTROL_FRAMES;
+        private int maxSmallContinuationFrames = 16;
 
         Builder(LiveSnapshot live, OriginConnector origins, String scheme, ProxySettings settings,
                 ListenerStats stats, String hsts, Http2FloodGuard floods, FrameOutput output, Ticker ticker) {
